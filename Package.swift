@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+//
+// multidraft — a research toolkit for the theory of multi-draft speculative sampling.
+//
+// System libraries (Debian): libglpk-dev (GLPK, linear programming), liblapacke-dev (LAPACKE).
+
+import PackageDescription
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
+
+/// Library modules, in dependency order. Each mirrors one part of `shared/theory/`.
+let libraries: [(name: String, dependencies: [Target.Dependency])] = [
+    ("MultidraftSupport", []),
+    ("Distributions", ["MultidraftSupport"]),
+    ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
+    ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
+]
+
+/// Experiment executables under `Experiments/`, each writing tidy CSV tables.
+let experiments: [String] = []
+
+var targets: [Target] = [
+    .systemLibrary(name: "CGLPK", path: "Sources/CGLPK", providers: [.apt(["libglpk-dev"])]),
+    .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE", providers: [.apt(["liblapacke-dev"])]),
+]
+for library in libraries {
+    targets.append(.target(name: library.name, dependencies: library.dependencies))
+    targets.append(.testTarget(
+        name: library.name + "Tests",
+        dependencies: [.target(name: library.name), "Multidraft", propertyBased]
+    ))
+}
+targets += [
+    .target(name: "Multidraft", dependencies: libraries.map { .target(name: $0.name) }),
+    .executableTarget(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+]
+for experiment in experiments {
+    targets.append(.executableTarget(
+        name: experiment,
+        dependencies: ["ExperimentSupport", "Multidraft", argumentParser],
+        path: "Experiments/\(experiment)"
+    ))
+}
+
+let package = Package(
+    name: "multidraft",
+    products: [
+        .library(name: "Multidraft", targets: ["Multidraft"]),
+        .executable(name: "multidraft", targets: ["MultidraftCLI"]),
+    ] + experiments.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,36 @@
+/// The optimal acceptance alpha* of a target p and draft law, with the certificate that proves it.
+///
+/// ```
+/// alpha* = 1 + min_H [p(H) − Q(H)] = p(H*) + 1 − Q(H*)
+/// ```
+public struct AcceptanceBound: Sendable {
+    /// alpha*, in [0, 1].
+    public let alpha: Double
+    /// The route that produced `alpha` (never `.auto`).
+    public let method: BoundMethod
+    /// A minimising set H* (increasing token indices): p(H*) + 1 − Q(H*) = alpha*.
+    public let certificate: [Int]
+    /// p(H*) + 1 − Q(H*), evaluated independently from the law's Q; equals `alpha` up to round-off.
+    public let certificateValue: Double
+    /// The LP status (`.optimal`) for LP solutions, nil otherwise.
+    public let status: LPStatus?
+    /// For `--exact`: whether GLPK's rational simplex confirmed the optimum.
+    public let exactConfirmed: Bool
+}
+
+extension AcceptanceBound {
+    /// Whether alpha* = 1 (within `tolerance`); if not, the certificate H has p(H) < Q(H), which proves it
+    /// (Khisti et al.'s two-draft condition p(S) ≥ q(S)², generalised to any law: alpha* = 1 ⇔ p(H) ≥ Q(H) ∀H).
+    public func acceptanceOneCheck(tolerance: Double = 1e-12) -> (isOne: Bool, violatingSet: [Int]?) {
+        alpha >= 1 - tolerance ? (true, nil) : (false, certificate)
+    }
+}
+
+/// p(H) + 1 − Q(H) for a token list: the value of the subset formula at H (an upper bound on alpha* for every H).
+public func subsetBoundValue(target p: Distribution, law: DraftLaw, set tokens: [Int]) -> Double {
+    var mask = [Bool](repeating: false, count: p.vocabularySize)
+    for t in tokens { mask[t] = true }
+    let all = mask.allSatisfy { $0 }
+    if tokens.isEmpty || all { return 1 }
+    return p.mass(ofMask: mask) + (1 - law.subsetMass(ofMask: mask))
+}

@@ -1,0 +1,2 @@
+@_exported import Distributions
+@_exported import LinearProgramming

@@ -1,0 +1,90 @@
+/// The relaxed optimal-transport LP over draft sets (SpecTr; `shared/theory/optimal-acceptance.md` §2.3):
+///
+/// ```
+/// maximise   Σ_S Σ_{j∈S} z(S, j)
+/// subject to Σ_{j∈S} z(S, j) ≤ Q_set(S)   for every draft set S
+///            Σ_{S∋j}  z(S, j) ≤ p(j)       for every token j,     z ≥ 0
+/// ```
+///
+/// Its optimum is alpha* for any draft law (it has the same value as the full transport LP).
+///
+/// - Complexity: Σ_S |S| variables and (#sets + V) rows; #sets ≤ Σ_{m≤n} C(V, m). The size is estimated from the
+///   law before anything is allocated and refused beyond `maxVariables`.
+/// - Sources: Sun et al., "SpecTr: Fast Speculative Decoding via Optimal Transport" (2023, arXiv 2310.15141).
+public enum OptimalTransportLP {
+    /// Default limit on LP variables (Σ_S |S|).
+    public static let defaultMaxVariables = 2_000_000
+
+    /// Estimated (sets, variables) of the set-level LP.
+    public static func estimatedSize(of law: DraftLaw) -> (sets: Double, variables: Double) {
+        let sets = law.estimatedSetCount
+        return (sets, sets * Double(law.drafts))
+    }
+
+    /// Solves the LP and returns the repaired transport plan.
+    public static func solve(
+        target p: Distribution, law: DraftLaw, exact: Bool = false, maxVariables: Int = defaultMaxVariables
+    ) throws -> TransportPlan {
+        guard p.vocabularySize == law.vocabularySize else {
+            throw AcceptanceError.vocabularyMismatch(target: p.vocabularySize, draft: law.vocabularySize)
+        }
+        let size = estimatedSize(of: law)
+        if size.variables > Double(maxVariables) || (law.kind.enumeratesSubsets && law.vocabularySize > 4096 && size.sets > 1e6) {
+            throw AcceptanceError.lpTooLarge(estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxVariables)
+        }
+        let sets = law.setLaw()
+        var lp = LinearProgram(sense: .maximize)
+        var tokenRow = [Int](repeating: -1, count: p.vocabularySize)
+        var variable: [[Int]] = []
+        for set in sets {
+            let row = lp.addConstraint([], upper: set.mass)
+            var vars: [Int] = []
+            for _ in set.tokens { vars.append(lp.addVariable(lower: 0, objective: 1)) }
+            for v in vars { lp.addEntry(row: row, variable: v, coefficient: 1) }
+            variable.append(vars)
+        }
+        for (s, set) in sets.enumerated() {
+            for (k, j) in set.tokens.enumerated() {
+                if tokenRow[j] < 0 { tokenRow[j] = lp.addConstraint([], upper: p[j]) }
+                lp.addEntry(row: tokenRow[j], variable: variable[s][k], coefficient: 1)
+            }
+        }
+        let solution = try lp.solve(LPOptions(exact: exact, limits: LPLimits(maxVariables: maxVariables + 1)))
+        guard solution.status == .optimal else { throw AcceptanceError.solverFailed(solution.status) }
+
+        // Repair round-off: clip at 0, scale rows down to Q_set(S), then columns down to p(j).
+        var flows = variable.map { vars in vars.map { max(0, solution.values[$0]) } }
+        for (s, set) in sets.enumerated() {
+            let total = flows[s].reduce(0, +)
+            if total > set.mass, total > 0 { flows[s] = flows[s].map { $0 * set.mass / total } }
+        }
+        var column = [Double](repeating: 0, count: p.vocabularySize)
+        for (s, set) in sets.enumerated() { for (k, j) in set.tokens.enumerated() { column[j] += flows[s][k] } }
+        var scale = [Double](repeating: 1, count: p.vocabularySize)
+        for j in 0..<p.vocabularySize where column[j] > p[j] && column[j] > 0 { scale[j] = p[j] / column[j] }
+        var accepted = 0.0
+        var used = [Double](repeating: 0, count: p.vocabularySize)
+        for (s, set) in sets.enumerated() {
+            for (k, j) in set.tokens.enumerated() {
+                flows[s][k] *= scale[j]
+                used[j] += flows[s][k]
+                accepted += flows[s][k]
+            }
+        }
+        let residual = (0..<p.vocabularySize).map { max(0, p[$0] - used[$0]) }
+        let duals = (0..<p.vocabularySize).map { tokenRow[$0] >= 0 ? solution.rowDuals[tokenRow[$0]] : 0 }
+        return TransportPlan(sets: sets, flows: flows, residualTarget: residual, acceptedMass: accepted,
+                             lpObjective: solution.objective, status: solution.status,
+                             exactConfirmed: solution.exact, tokenDuals: duals)
+    }
+}
+
+extension DraftLaw.Kind {
+    /// Whether the set law enumerates subsets of the support (i.i.d., without replacement, independent).
+    var enumeratesSubsets: Bool {
+        switch self {
+        case .iid, .withoutReplacement, .independent: return true
+        case .greedy, .specHub, .explicit: return false
+        }
+    }
+}

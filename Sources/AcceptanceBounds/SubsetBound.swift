@@ -1,0 +1,152 @@
+import Foundation
+
+/// Exact evaluations of the subset formula without a linear program
+/// (Hu et al., "Towards Optimal Multi-draft Speculative Decoding", 2025, arXiv 2502.18779):
+///
+/// ```
+/// alpha* = 1 + min_H [p(H) − Q(H)],    Q(H) = P(all drafts ∈ H)
+/// ```
+///
+/// | law | method | cost |
+/// |---|---|---|
+/// | iid | prefix scan of the ratio order, Q(H_k) = q(H_k)ⁿ | O(V) after the O(V) radix sort |
+/// | without replacement | prefix scan, Q(H_k) by the exponential race | O(V·G·n) |
+/// | greedy, SpecHub | closed form p(T) + Σ_{i∉T} min(p(i), q(i)/q(Σ∖T)) | O(V) |
+/// | any (tests) | all 2^V subsets | O(2^V·V) |
+///
+/// The prefix theorem needs Q to be q-convex, which holds for iid and without-replacement drafts; it fails for
+/// greedy drafts (the prefix search can over-estimate alpha*) and has no single order for independent
+/// non-identical drafts: those use the closed form or the LP.
+public enum SubsetBound {
+    /// The result of a scan: alpha*, and the minimising set H*.
+    public struct Result: Sendable {
+        public let alpha: Double
+        public let minimizer: [Int]
+    }
+
+    /// i.i.d. drafts: alpha* = 1 + min_k [p(H_k) − q(H_k)ⁿ] over prefixes of the ratio order.
+    ///
+    /// Prefix sums are compensated (Neumaier); near the end of the order, where q(H_k) ≈ 1, Q is computed as
+    /// exp(n·log1p(−r_k)) from the suffix mass r_k = q(Σ ∖ H_k) to keep full relative precision.
+    public static func prefixIID(target p: Distribution, draft q: Distribution, drafts n: Int) -> Result {
+        let order = RatioOrder.order(target: p.probabilities, draft: q.probabilities)
+        let v = order.count
+        let suffix = suffixMasses(q.probabilities, order: order)
+        var best = 0.0, bestK = 0
+        var pSum = 0.0, pComp = 0.0
+        var qSum = 0.0, qComp = 0.0
+        for k in 0..<(v - 1) {              // H_V = Σ has value 0 by definition
+            let i = order[k]
+            neumaierAdd(&pSum, &pComp, p[i])
+            neumaierAdd(&qSum, &qComp, q[i])
+            let r = suffix[k + 1]
+            let qh: Double
+            if r < 0.25 { qh = exp(Double(n) * log1p(-r)) } else { qh = integerPower(min(1, qSum + qComp), n) }
+            let psi = (pSum + pComp) - qh
+            if psi < best { best = psi; bestK = k + 1 }
+        }
+        return Result(alpha: min(1, max(0, 1 + best)), minimizer: Array(order.prefix(bestK)).sorted())
+    }
+
+    /// Without-replacement drafts: alpha* = 1 + min_k [p(H_k) − Q(H_k)] with Q from the exponential race.
+    public static func prefixWithoutReplacement(target p: Distribution, draft q: Distribution, drafts n: Int,
+                                                threads: Int = 1) -> Result {
+        let order = RatioOrder.order(target: p.probabilities, draft: q.probabilities)
+        let qs = WithoutReplacementRace.prefixMasses(q.probabilities, order: order, drafts: n, threads: threads)
+        var best = 0.0, bestK = 0
+        var pSum = 0.0, pComp = 0.0
+        for k in 0..<(order.count - 1) {
+            neumaierAdd(&pSum, &pComp, p[order[k]])
+            let psi = (pSum + pComp) - qs[k + 1]
+            if psi < best { best = psi; bestK = k + 1 }
+        }
+        return Result(alpha: min(1, max(0, 1 + best)), minimizer: Array(order.prefix(bestK)).sorted())
+    }
+
+    /// Greedy drafts (T = top_{n−1}(q) plus one draw from q restricted to Σ ∖ T) and the SpecHub pair law (T = {a}):
+    ///
+    /// ```
+    /// alpha* = p(T) + Σ_{i∉T} min(p(i), q'(i)),   q'(i) = q(i) / q(Σ ∖ T),   H* = T ∪ {i ∉ T : p(i) < q'(i)}
+    /// ```
+    public static func greedyClosedForm(target p: Distribution, draft q: Distribution, top: [Int]) -> Result {
+        var isTop = [Bool](repeating: false, count: p.vocabularySize)
+        for t in top { isTop[t] = true }
+        var rest = 0.0
+        for i in 0..<q.vocabularySize where !isTop[i] { rest += q[i] }
+        var alpha = 0.0
+        var minimizer: [Int] = []
+        for i in 0..<p.vocabularySize {
+            if isTop[i] { alpha += p[i]; minimizer.append(i); continue }
+            let qi = rest > 0 ? q[i] / rest : 0
+            alpha += min(p[i], qi)
+            if p[i] < qi { minimizer.append(i) }
+        }
+        return Result(alpha: min(1, alpha), minimizer: minimizer)
+    }
+
+    /// Brute force over all 2^V subsets (tests; V ≤ `maxVocabulary`). Closed-form Q for iid, independent, greedy and
+    /// SpecHub laws; for without-replacement and explicit laws Q(H) = Σ_{S ⊆ H} Q_set(S) by a subset-sum transform
+    /// of the set law.
+    public static func bruteForce(target p: Distribution, law: DraftLaw, maxVocabulary: Int = 20) throws -> Result {
+        let v = p.vocabularySize
+        guard v <= maxVocabulary else { throw AcceptanceError.bruteForceTooLarge(vocabularySize: v, limit: maxVocabulary) }
+        guard v == law.vocabularySize else { throw AcceptanceError.vocabularyMismatch(target: v, draft: law.vocabularySize) }
+        let count = 1 << v
+        var zeta: [Double]? = nil
+        switch law.kind {
+        case .withoutReplacement, .explicit:
+            var z = [Double](repeating: 0, count: count)
+            for set in law.setLaw() { z[set.tokens.reduce(0) { $0 | (1 << $1) }] += set.mass }
+            for bit in 0..<v { for mask in 0..<count where mask & (1 << bit) != 0 { z[mask] += z[mask ^ (1 << bit)] } }
+            zeta = z
+        default: break
+        }
+        var best = 0.0, bestMask = 0
+        var mask01 = [Bool](repeating: false, count: v)
+        for mask in 1..<(count - 1) {
+            var pm = 0.0
+            for i in 0..<v { mask01[i] = mask & (1 << i) != 0; if mask01[i] { pm += p[i] } }
+            let qh = zeta.map { min(1, $0[mask]) } ?? law.subsetMass(ofMask: mask01)
+            let psi = pm - qh
+            if psi < best { best = psi; bestMask = mask }
+        }
+        return Result(alpha: min(1, max(0, 1 + best)), minimizer: (0..<v).filter { bestMask & (1 << $0) != 0 })
+    }
+
+    /// The smallest subset-formula value over the prefixes of the ratio order, for any law. It is exact for iid and
+    /// without-replacement drafts and only an upper bound on alpha* otherwise (kept to exhibit the greedy
+    /// counterexample).
+    public static func prefixSearch(target p: Distribution, law: DraftLaw) -> Result {
+        guard let q = law.draftDistribution else { return Result(alpha: 1, minimizer: []) }
+        let order = RatioOrder.order(target: p.probabilities, draft: q.probabilities)
+        var best = 1.0, bestK = 0
+        var mask = [Bool](repeating: false, count: p.vocabularySize)
+        var pSum = 0.0
+        for k in 0..<(order.count - 1) {
+            mask[order[k]] = true
+            pSum += p[order[k]]
+            let value = pSum + (1 - law.subsetMass(ofMask: mask))
+            if value < best { best = value; bestK = k + 1 }
+        }
+        return Result(alpha: min(1, best), minimizer: Array(order.prefix(bestK)).sorted())
+    }
+
+    /// r_k = q(Σ ∖ H_k) for k = 0…V, summed from the end of the order.
+    static func suffixMasses(_ q: [Double], order: [Int]) -> [Double] {
+        var r = [Double](repeating: 0, count: order.count + 1)
+        var comp = 0.0, sum = 0.0
+        for k in stride(from: order.count - 1, through: 0, by: -1) {
+            neumaierAdd(&sum, &comp, q[order[k]])
+            r[k] = sum + comp
+        }
+        return r
+    }
+}
+
+/// Neumaier's compensated addition: `sum + compensation` carries the exact running total to about one ulp.
+@inline(__always)
+func neumaierAdd(_ sum: inout Double, _ compensation: inout Double, _ x: Double) {
+    let t = sum + x
+    if abs(sum) >= abs(x) { compensation += (sum - t) + x } else { compensation += (x - t) + sum }
+    sum = t
+}

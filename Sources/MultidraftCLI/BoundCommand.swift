@@ -1,0 +1,76 @@
+import ArgumentParser
+import Multidraft
+
+/// `multidraft bound`: the optimal acceptance alpha* of a target and a draft law, as one CSV row.
+struct Bound: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Optimal acceptance alpha* = 1 + min_H [p(H) - Q(H)] by LP, dual scan or closed form.",
+        discussion: """
+        P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64).
+        Output columns: law,drafts,vocab,method,alpha,status,elapsed_ms[,exact_confirmed][,certificate_size,certificate_value,certificate]
+        """
+    )
+
+    @Option(help: "Target distribution p: comma list or @PATH.") var target: String
+    @Option(help: "Draft distribution q (repeat once per draft for --law independent).") var draft: [String] = []
+    @Option(help: "Number of drafts n (ignored for independent: one per --draft).") var drafts: Int?
+    @Option(help: "Draft law: iid, without-replacement, independent, greedy, spechub.") var law: String
+    @Option(help: "lp (GLPK), dual (prefix scan / closed form), auto (dual where exact, else lp), brute-force.")
+    var method: String = "auto"
+    @Flag(help: "Confirm the LP optimum with GLPK's exact rational simplex.") var exact = false
+    @Flag(help: "Add the minimising set H (p(H) + 1 - Q(H) = alpha).") var certificate = false
+    @Flag(help: "Read P and Q as logits; softmax at --temperature.") var logits = false
+    @Option(help: "Temperature for --logits.") var temperature: Double = 1
+    @Option(help: "Compute R times; elapsed_ms is the median per computation.") var `repeat`: Int = 1
+    @Option(help: "Largest LP (variables) to attempt.") var maxLpVariables: Int = OptimalTransportLP.defaultMaxVariables
+    @Option(help: "Threads for the without-replacement integral.") var threads: Int = 1
+    @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
+
+    func run() throws {
+        try CLIOutput.run {
+            guard let boundMethod = BoundMethod(rawValue: method) else {
+                throw UsageError("unknown --method '\(method)' (expected lp, dual, auto or brute-force)")
+            }
+            guard `repeat` >= 1 else { throw UsageError("--repeat must be >= 1, got \(`repeat`)") }
+            guard threads >= 1 else { throw UsageError("--threads must be >= 1, got \(threads)") }
+            if exact && boundMethod == .dual { throw UsageError("--exact applies to --method lp") }
+            guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
+            let p = try readDistribution(target, what: "--target", logits: logits, temperature: temperature)
+            var qs: [Distribution] = []
+            for (i, d) in draft.enumerated() {
+                let q = try readDistribution(d, what: "--draft \(i + 1)", logits: logits, temperature: temperature)
+                try p.requireSameVocabulary(q, what: "--draft \(i + 1)")
+                qs.append(q)
+            }
+            if law != "independent" && qs.count > 1 {
+                throw UsageError("--law \(law) takes one --draft (got \(qs.count)); use --law independent for one distribution per draft")
+            }
+            let n = law == "independent" ? qs.count : (drafts ?? (law == "spechub" ? 2 : 1))
+            if law == "independent", let d = drafts, d != qs.count {
+                throw UsageError("--drafts \(d) disagrees with the \(qs.count) --draft distributions of --law independent")
+            }
+            let draftLaw = try DraftLaw.named(law, drafts: qs, count: n)
+            let timed = try Stopwatch.median(repeats: `repeat`) {
+                try optimalAcceptance(target: p, law: draftLaw, method: boundMethod, exact: exact,
+                                      maxLPVariables: maxLpVariables, threads: threads)
+            }
+            let result = timed.value
+            var header = ["law", "drafts", "vocab", "method", "alpha", "status", "elapsed_ms"]
+            var row: [CSVValue] = [.text(draftLaw.name), .integer(draftLaw.drafts), .integer(p.vocabularySize),
+                                   .text(result.method.rawValue), .real(result.alpha),
+                                   .text(result.status.map { "\($0)" } ?? "optimal"), .real(timed.milliseconds)]
+            if exact {
+                header.append("exact_confirmed")
+                row.append(.text(result.exactConfirmed ? "true" : "false"))
+            }
+            if certificate {
+                header += ["certificate_size", "certificate_value", "certificate"]
+                row += [.integer(result.certificate.count), .real(result.certificateValue),
+                        .text(result.certificate.map(String.init).joined(separator: " "))]
+            }
+            var table = CSVTable(header: header)
+            table.append(row)
+            try CLIOutput.emit(table, to: output)
+        }
+    }
+}

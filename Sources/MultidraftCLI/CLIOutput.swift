@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Multidraft
+
+/// Shared output conventions of every subcommand: tidy CSV to stdout or atomically to `--output FILE`; any error
+/// becomes one line `error: …` on stderr, exit code 2, nothing on stdout and no file written.
+enum CLIOutput {
+    /// Writes the table to `path` (atomically) or to stdout.
+    static func emit(_ table: CSVTable, to path: String?) throws {
+        if let path {
+            try table.write(to: path)
+        } else {
+            FileHandle.standardOutput.write(Data(table.text.utf8))
+        }
+    }
+
+    /// Runs `body`; on error prints one line to stderr and exits with status 2.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// A command-line usage problem found after parsing (a bad combination of options).
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reads a distribution argument (`0.5,0.5` or `@file`), as probabilities or, with `logits`, as logits at `temperature`.
+func readDistribution(_ argument: String, what: String, logits: Bool, temperature: Double) throws -> Distribution {
+    do {
+        let values = try Distribution.readVector(argument)
+        return logits ? try Distribution(logits: values, temperature: temperature) : try Distribution(values)
+    } catch let error as DistributionError {
+        throw UsageError("\(what): \(error)")
+    }
+}

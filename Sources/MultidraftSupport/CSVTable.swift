@@ -1,0 +1,108 @@
+import Foundation
+
+/// One cell of a tidy CSV table.
+public enum CSVValue: Sendable, Equatable, CustomStringConvertible {
+    case text(String)
+    case integer(Int)
+    case real(Double)
+    case empty
+
+    /// The cell as written: reals in the shortest form that reads back to the same `Double`, `nan`/`inf` spelled
+    /// out, text quoted when it holds a comma, a quote or a newline.
+    public var description: String {
+        switch self {
+        case .text(let s):
+            if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+                return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return s
+        case .integer(let i): return String(i)
+        case .real(let x):
+            if x.isNaN { return "nan" }
+            if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+            return "\(x)"
+        case .empty: return ""
+        }
+    }
+}
+
+extension CSVValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int) { self = .integer(value) }
+    public init(floatLiteral value: Double) { self = .real(value) }
+}
+
+/// A tidy (long) CSV table: a snake_case header and one observation per row.
+///
+/// Tables are written atomically: the text goes to a temporary file beside the destination, which is then renamed
+/// over it, so a failing run never leaves a partial file behind.
+public struct CSVTable: Sendable, Equatable {
+    public let header: [String]
+    public private(set) var rows: [[CSVValue]] = []
+
+    public init(header: [String]) {
+        self.header = header
+    }
+
+    /// Appends a row; its length must equal the header's.
+    public mutating func append(_ row: [CSVValue]) {
+        precondition(row.count == header.count, "CSV row has \(row.count) cells, header has \(header.count)")
+        rows.append(row)
+    }
+
+    /// Appends every row of `other`, which must have the same header.
+    public mutating func append(contentsOf other: CSVTable) {
+        precondition(other.header == header, "CSV headers differ")
+        rows += other.rows
+    }
+
+    /// The table as CSV text, with a trailing newline.
+    public var text: String {
+        var out = header.joined(separator: ",") + "\n"
+        for row in rows {
+            out += row.map(\.description).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// Writes the table to `path` atomically (temporary file, then rename).
+    public func write(to path: String) throws {
+        try writeAtomically(text, to: path)
+    }
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same folder, then `rename(2)`.
+public func writeAtomically(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw OutputError.missingFolder(folder.path)
+    }
+    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    do {
+        try Data(text.utf8).write(to: temporary)
+        if rename(temporary.path, url.path) != 0 {
+            try? FileManager.default.removeItem(at: temporary)
+            throw OutputError.cannotWrite(path)
+        }
+    } catch let error as OutputError {
+        throw error
+    } catch {
+        try? FileManager.default.removeItem(at: temporary)
+        throw OutputError.cannotWrite(path)
+    }
+}
+
+/// Errors of writing output files.
+public enum OutputError: Error, Equatable, CustomStringConvertible {
+    case missingFolder(String)
+    case cannotWrite(String)
+
+    public var description: String {
+        switch self {
+        case .missingFolder(let folder): return "output folder '\(folder)' does not exist"
+        case .cannotWrite(let path): return "cannot write output file '\(path)'"
+        }
+    }
+}
