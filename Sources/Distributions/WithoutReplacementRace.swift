@@ -50,10 +50,10 @@ public enum WithoutReplacementRace {
         let logLo = log(tLo), step = (log(tHi) - logLo) / Double(g - 1)
         let grid = (0..<g).map { exp(logLo + Double($0) * step) }
 
-        // Each worker integrates a contiguous block of grid points into its own accumulator; blocks are summed in
-        // a fixed order, so the result does not depend on the thread count.
-        let blocks = max(1, min(threads, g))
-        let partials: [[Double]] = parallelBlocks(blocks) { b in
+        // The grid is cut into a fixed number of blocks, each integrated into its own accumulator and summed in a
+        // fixed order; threads only decide who computes which block, so the result does not depend on them.
+        let blocks = min(8, g)
+        let partials: [[Double]] = parallelMap(count: blocks, threads: max(1, threads)) { b in
             var acc = [Double](repeating: 0, count: lastPositive + 1)
             let lo = b * g / blocks, hi = (b + 1) * g / blocks
             var d = [Double](repeating: 0, count: n)
@@ -105,17 +105,5 @@ public enum WithoutReplacementRace {
         let inside = q.indices.filter { mask[$0] }
         let order = inside + q.indices.filter { !mask[$0] }
         return prefixMasses(q, order: order, drafts: n)[inside.count]
-    }
-
-    private static func parallelBlocks(_ blocks: Int, _ body: (Int) -> [Double]) -> [[Double]] {
-        if blocks == 1 { return [body(0)] }
-        var results = [[Double]](repeating: [], count: blocks)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            withoutActuallyEscaping(body) { body in
-                DispatchQueue.concurrentPerform(iterations: blocks) { b in (base + b).pointee = body(b) }
-            }
-        }
-        return results
     }
 }

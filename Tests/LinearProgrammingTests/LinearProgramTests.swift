@@ -1,0 +1,106 @@
+import Dispatch
+import Foundation
+import Testing
+@testable import LinearProgramming
+
+@Suite struct LinearProgramTests {
+    /// max 3x + 2y  s.t.  x + y ≤ 4,  x + 3y ≤ 7,  x ≤ 3,  x, y ≥ 0  →  x = 3, y = 1, value 11; duals (2, 0).
+    func textbook() -> LinearProgram {
+        var lp = LinearProgram(sense: .maximize)
+        let x = lp.addVariable(lower: 0, upper: 3, objective: 3)
+        let y = lp.addVariable(lower: 0, objective: 2)
+        lp.addConstraint([(x, 1), (y, 1)], upper: 4)
+        lp.addConstraint([(x, 1), (y, 3)], upper: 7)
+        return lp
+    }
+
+    @Test func solvesWithPrimalAndDualValues() throws {
+        let s = try textbook().solve()
+        #expect(s.status == .optimal)
+        #expect(abs(s.objective - 11) < 1e-12)
+        #expect(abs(s.values[0] - 3) < 1e-12 && abs(s.values[1] - 1) < 1e-12)
+        #expect(abs(s.rowDuals[0] - 2) < 1e-12 && abs(s.rowDuals[1]) < 1e-12)
+        #expect(abs(s.reducedCosts[0] - 1) < 1e-12)   // x at its upper bound: 3 − 2
+    }
+
+    @Test func exactRationalResolveConfirms() throws {
+        let s = try textbook().solve(LPOptions(exact: true))
+        #expect(s.status == .optimal && s.exact)
+        #expect(abs(s.objective - 11) < 1e-12)
+    }
+
+    @Test func infeasibleAndUnbounded() throws {
+        var infeasible = LinearProgram(sense: .minimize)
+        let x = infeasible.addVariable(lower: 0, objective: 1)
+        infeasible.addConstraint([(x, 1)], lower: 2, upper: 1.5 + 0.5)
+        infeasible.addConstraint([(x, 1)], upper: 1)
+        #expect(try infeasible.solve().status == .infeasible)
+
+        var unbounded = LinearProgram(sense: .maximize)
+        let y = unbounded.addVariable(lower: 0, objective: 1)
+        let z = unbounded.addVariable(lower: 0, objective: 0)
+        unbounded.addConstraint([(y, 1), (z, -1)], upper: 1)
+        #expect(try unbounded.solve().status == .unbounded)
+    }
+
+    @Test func duplicateEntriesAreSummed() throws {
+        var lp = LinearProgram(sense: .maximize)
+        let x = lp.addVariable(lower: 0, objective: 1)
+        lp.addConstraint([(x, 1), (x, 1)], upper: 4)   // 2x ≤ 4
+        let s = try lp.solve()
+        #expect(abs(s.objective - 2) < 1e-12)
+    }
+
+    @Test func trivialProgramsNeverReachGLPK() throws {
+        var noRows = LinearProgram(sense: .maximize)
+        noRows.addVariable(lower: 0, upper: 2, objective: 1)
+        #expect(abs(try noRows.solve().objective - 2) < 1e-15)
+        var open = LinearProgram(sense: .maximize)
+        open.addVariable(lower: 0, objective: 1)
+        #expect(try open.solve().status == .unbounded)
+        var noColumns = LinearProgram(sense: .maximize)
+        noColumns.addConstraint([], lower: 1, upper: 2)
+        #expect(try noColumns.solve().status == .infeasible)
+    }
+
+    /// Everything GLPK would abort on is refused before any glp_* call.
+    @Test func invalidInputsAreTypedErrors() {
+        var nan = textbook(); nan.addEntry(row: 0, variable: 0, coefficient: .nan)
+        #expect(throws: LPError.self) { try nan.solve() }
+        var badRow = textbook(); badRow.addEntry(row: 7, variable: 0, coefficient: 1)
+        #expect(throws: LPError.indexOutOfRange(what: "row", index: 7, count: 2)) { try badRow.solve() }
+        var badColumn = textbook(); badColumn.addEntry(row: 0, variable: -1, coefficient: 1)
+        #expect(throws: LPError.indexOutOfRange(what: "variable", index: -1, count: 2)) { try badColumn.solve() }
+        var bounds = textbook(); bounds.addVariable(lower: 2, upper: 1, objective: 0)
+        #expect(throws: LPError.invalidBounds(what: "variable 2", lower: 2, upper: 1)) { try bounds.solve() }
+        var objective = textbook(); objective.addVariable(lower: 0, upper: 1, objective: .infinity)
+        #expect(throws: LPError.self) { try objective.solve() }
+        let small = LPLimits(maxVariables: 1, maxConstraints: 10, maxNonzeros: 10)
+        #expect(throws: LPError.tooLarge(variables: 2, constraints: 2, nonzeros: 4, limits: small)) {
+            try textbook().solve(LPOptions(limits: small))
+        }
+    }
+
+    /// Random transportation problems solved from two threads at once give the same values as alone.
+    @Test func threadSafety() throws {
+        func problem(_ seed: Int) -> LinearProgram {
+            var lp = LinearProgram(sense: .maximize)
+            let m = 12
+            var vars: [[Int]] = []
+            for i in 0..<m {
+                vars.append((0..<m).map { j in lp.addVariable(lower: 0, objective: Double((i * 7 + j * 3 + seed) % 5)) })
+            }
+            for i in 0..<m { lp.addConstraint(vars[i].map { ($0, 1.0) }, upper: Double(i + 1)) }
+            for j in 0..<m { lp.addConstraint((0..<m).map { (vars[$0][j], 1.0) }, upper: Double(m - j)) }
+            return lp
+        }
+        let alone = try (0..<40).map { try problem($0).solve().objective }
+        var together = [Double](repeating: -1, count: 40)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: 40) { k in
+            let value = (try? problem(k).solve().objective) ?? .nan
+            lock.lock(); together[k] = value; lock.unlock()
+        }
+        #expect(alone == together)
+    }
+}
