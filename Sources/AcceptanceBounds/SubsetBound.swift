@@ -26,41 +26,84 @@ public enum SubsetBound {
 
     /// i.i.d. drafts: alpha* = 1 + min_k [p(H_k) − q(H_k)ⁿ] over prefixes of the ratio order.
     ///
-    /// Prefix sums are compensated (Neumaier); near the end of the order, where q(H_k) ≈ 1, Q is computed as
-    /// exp(n·log1p(−r_k)) from the suffix mass r_k = q(Σ ∖ H_k) to keep full relative precision.
+    /// Prefix sums are compensated (Kahan), so q(H_k) carries an absolute error of about one ulp and q(H_k)ⁿ
+    /// (repeated squaring) about n ulps: ψ is exact to ~1e-15 absolute, which is the accuracy that matters for
+    /// the minimum.
     public static func prefixIID(target p: Distribution, draft q: Distribution, drafts n: Int) -> Result {
         let order = RatioOrder.order(target: p.probabilities, draft: q.probabilities)
         let v = order.count
-        let suffix = suffixMasses(q.probabilities, order: order)
         var best = 0.0, bestK = 0
         var pSum = 0.0, pComp = 0.0
         var qSum = 0.0, qComp = 0.0
         for k in 0..<(v - 1) {              // H_V = Σ has value 0 by definition
             let i = order[k]
-            neumaierAdd(&pSum, &pComp, p[i])
-            neumaierAdd(&qSum, &qComp, q[i])
-            let r = suffix[k + 1]
-            let qh: Double
-            if r < 0.25 { qh = exp(Double(n) * log1p(-r)) } else { qh = integerPower(min(1, qSum + qComp), n) }
-            let psi = (pSum + pComp) - qh
+            compensatedAdd(&pSum, &pComp, p[i])
+            compensatedAdd(&qSum, &qComp, q[i])
+            let qh = integerPower(min(1, qSum), n)
+            let psi = (pSum) - qh
             if psi < best { best = psi; bestK = k + 1 }
         }
-        return Result(alpha: min(1, max(0, 1 + best)), minimizer: Array(order.prefix(bestK)).sorted())
+        return Result(alpha: min(1, max(0, 1 + best)), minimizer: sortedPrefix(order, bestK))
     }
 
     /// Without-replacement drafts: alpha* = 1 + min_k [p(H_k) − Q(H_k)] with Q from the exponential race.
+    ///
+    /// Only prefixes that can hold the minimum are integrated. Two cheap bounds bracket ψ(k) = p(H_k) − Q(H_k):
+    ///
+    /// ```
+    /// lower:  ψ(k) ≥ max( p(H_k) − q(H_k)ⁿ ,  −p(Σ ∖ H_k) )            (Q_wor ≤ Q_iid ≤ 1)
+    /// upper:  ψ(k) ≤ p(H_k) − Π_{m<n} (q(H_k) − M_m) / (r_k + q(H_k) − M_m)
+    /// ```
+    ///
+    /// with M_m the sum of the m largest q in H_k (the m-th draw stays in H with probability at least this factor).
+    /// Every prefix whose lower bound exceeds the best upper bound is skipped, which is exact, and the race runs only
+    /// up to the last candidate prefix.
     public static func prefixWithoutReplacement(target p: Distribution, draft q: Distribution, drafts n: Int,
                                                 threads: Int = 1) -> Result {
         let order = RatioOrder.order(target: p.probabilities, draft: q.probabilities)
-        let qs = WithoutReplacementRace.prefixMasses(q.probabilities, order: order, drafts: n, threads: threads)
-        var best = 0.0, bestK = 0
-        var pSum = 0.0, pComp = 0.0
-        for k in 0..<(order.count - 1) {
-            neumaierAdd(&pSum, &pComp, p[order[k]])
-            let psi = (pSum + pComp) - qs[k + 1]
-            if psi < best { best = psi; bestK = k + 1 }
+        let v = order.count
+        let r = suffixMasses(q.probabilities, order: order)
+        let pRest = suffixMasses(p.probabilities, order: order)
+        var lower = [Double](repeating: 0, count: v + 1)
+        var bestUpper = 0.0
+        var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
+        var top: [Double] = []        // the n − 1 largest q in the prefix, decreasing
+        for k in 1..<v {
+            let x = q[order[k - 1]]
+            compensatedAdd(&pSum, &pComp, p[order[k - 1]])
+            compensatedAdd(&qSum, &qComp, x)
+            if n > 1 && (top.count < n - 1 || x > top[top.count - 1]) {
+                var pos = top.count
+                while pos > 0 && top[pos - 1] < x { pos -= 1 }
+                top.insert(x, at: pos)
+                if top.count > n - 1 { top.removeLast() }
+            }
+            let ph = pSum, qh = qSum
+            let iidQ = integerPower(min(1, qh), n)
+            lower[k] = max(ph - iidQ, -pRest[k])
+            var qLower = 1.0, largest = 0.0
+            for m in 0..<n {
+                if m > 0 { largest += m - 1 < top.count ? top[m - 1] : 0 }
+                let inside = max(0, qh - largest)
+                qLower *= inside > 0 ? inside / (r[k] + inside) : 0
+            }
+            bestUpper = min(bestUpper, ph - qLower)
         }
-        return Result(alpha: min(1, max(0, 1 + best)), minimizer: Array(order.prefix(bestK)).sorted())
+        let slack = 1e-12
+        let candidates = (1..<v).filter { lower[$0] <= bestUpper + slack }
+        var best = 0.0, bestK = 0
+        if let first = candidates.first, let last = candidates.last {
+            let qs = WithoutReplacementRace.prefixMasses(q.probabilities, order: order, drafts: n, threads: threads,
+                                                          needed: first...last)
+            pSum = 0; pComp = 0
+            for k in 1...last {
+                compensatedAdd(&pSum, &pComp, p[order[k - 1]])
+                guard k >= first, !qs[k].isNaN else { continue }
+                let psi = (pSum) - qs[k]
+                if psi < best { best = psi; bestK = k }
+            }
+        }
+        return Result(alpha: min(1, max(0, 1 + best)), minimizer: sortedPrefix(order, bestK))
     }
 
     /// Greedy drafts (T = top_{n−1}(q) plus one draw from q restricted to Σ ∖ T) and the SpecHub pair law (T = {a}):
@@ -128,7 +171,17 @@ public enum SubsetBound {
             let value = pSum + (1 - law.subsetMass(ofMask: mask))
             if value < best { best = value; bestK = k + 1 }
         }
-        return Result(alpha: min(1, best), minimizer: Array(order.prefix(bestK)).sorted())
+        return Result(alpha: min(1, best), minimizer: sortedPrefix(order, bestK))
+    }
+
+    /// The first k tokens of `order`, in increasing token index (O(V), no sort).
+    static func sortedPrefix(_ order: [Int], _ k: Int) -> [Int] {
+        var mask = [Bool](repeating: false, count: order.count)
+        for i in order.prefix(k) { mask[i] = true }
+        var out: [Int] = []
+        out.reserveCapacity(k)
+        for i in 0..<mask.count where mask[i] { out.append(i) }
+        return out
     }
 
     /// r_k = q(Σ ∖ H_k) for k = 0…V, summed from the end of the order.
@@ -136,17 +189,19 @@ public enum SubsetBound {
         var r = [Double](repeating: 0, count: order.count + 1)
         var comp = 0.0, sum = 0.0
         for k in stride(from: order.count - 1, through: 0, by: -1) {
-            neumaierAdd(&sum, &comp, q[order[k]])
-            r[k] = sum + comp
+            compensatedAdd(&sum, &comp, q[order[k]])
+            r[k] = sum
         }
         return r
     }
 }
 
-/// Neumaier's compensated addition: `sum + compensation` carries the exact running total to about one ulp.
+/// Compensated (Kahan) addition of non-negative terms: `sumensation` carries the running total to about
+/// one ulp, independent of the number of terms. Branch-free; valid because every term is ≥ 0.
 @inline(__always)
-func neumaierAdd(_ sum: inout Double, _ compensation: inout Double, _ x: Double) {
-    let t = sum + x
-    if abs(sum) >= abs(x) { compensation += (sum - t) + x } else { compensation += (x - t) + sum }
+func compensatedAdd(_ sum: inout Double, _ compensation: inout Double, _ x: Double) {
+    let y = x + compensation
+    let t = sum + y
+    compensation = y - (t - sum)
     sum = t
 }
