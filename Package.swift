@@ -18,7 +18,10 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
-let experiments: [String] = []
+let experiments: [String] = [
+    "multidraft-experiments",
+    "scaling",
+]
 
 var targets: [Target] = [
     .systemLibrary(name: "CGLPK", path: "Sources/CGLPK", providers: [.apt(["libglpk-dev"])]),
@@ -34,6 +37,9 @@ for library in libraries {
 targets += [
     .target(name: "Multidraft", dependencies: libraries.map { .target(name: $0.name) }),
     .executableTarget(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+    .testTarget(name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft"]),
+    .target(name: "ExperimentSupport", dependencies: ["Multidraft", argumentParser], path: "Experiments/Support"),
+    .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Multidraft"]),
 ]
 for experiment in experiments {
     targets.append(.executableTarget(

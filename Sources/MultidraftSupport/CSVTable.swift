@@ -38,7 +38,8 @@ extension CSVValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
 /// over it, so a failing run never leaves a partial file behind.
 public struct CSVTable: Sendable, Equatable {
     public let header: [String]
-    public private(set) var rows: [[CSVValue]] = []
+    /// The data rows, already rendered as CSV lines (without newline).
+    public private(set) var lines: [String] = []
 
     public init(header: [String]) {
         self.header = header
@@ -47,21 +48,27 @@ public struct CSVTable: Sendable, Equatable {
     /// Appends a row; its length must equal the header's.
     public mutating func append(_ row: [CSVValue]) {
         precondition(row.count == header.count, "CSV row has \(row.count) cells, header has \(header.count)")
-        rows.append(row)
+        lines.append(row.map(\.description).joined(separator: ","))
     }
+
+    /// Appends rows that are already rendered CSV lines (for example read back from a part file).
+    public mutating func appendRaw(_ rendered: [String]) {
+        lines += rendered
+    }
+
+    /// The number of data rows.
+    public var rowCount: Int { lines.count }
 
     /// Appends every row of `other`, which must have the same header.
     public mutating func append(contentsOf other: CSVTable) {
         precondition(other.header == header, "CSV headers differ")
-        rows += other.rows
+        lines += other.lines
     }
 
     /// The table as CSV text, with a trailing newline.
     public var text: String {
         var out = header.joined(separator: ",") + "\n"
-        for row in rows {
-            out += row.map(\.description).joined(separator: ",") + "\n"
-        }
+        for line in lines { out += line + "\n" }
         return out
     }
 

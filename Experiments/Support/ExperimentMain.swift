@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Multidraft
+
+/// Every experiment, in suite order.
+public let allExperiments: [(name: String, run: (ExperimentOptions) throws -> Void)] = [
+    (ScalingExperiment.name, { try ExperimentRunner.run(ScalingExperiment.self, options: $0) }),
+]
+
+/// Runs the named experiments with shared options, printing one progress line each; errors become one line on
+/// stderr and exit status 2.
+public func runExperiments(_ names: [String], options: ExperimentOptions) throws {
+    do {
+        try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
+        for name in names {
+            guard let experiment = allExperiments.first(where: { $0.name == name }) else {
+                throw ValidationError("unknown experiment '\(name)' (known: \(allExperiments.map(\.name).joined(separator: ", ")))")
+            }
+            let watch = Stopwatch()
+            try experiment.run(options)
+            let where_ = options.shard == nil || options.merge ? "\(options.outputDir)/\(name).csv" : "parts of \(name) (shard \(options.shard!))"
+            FileHandle.standardError.write(Data(String(format: "%@: wrote %@ in %.1f s\n", name, where_, watch.elapsedMilliseconds / 1000).utf8))
+        }
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}
