@@ -88,3 +88,20 @@ import Testing
         }
     }
 }
+
+/// An explicit joint law listing the tuples of a named law has the same alpha* by LP and brute force.
+@Suite struct ExplicitLawTests {
+    @Test func explicitCopyOfIIDHasTheSameOptimum() throws {
+        let p = try Distribution([0.3, 0.4, 0.3]), q = try Distribution([0.6, 0.3, 0.1])
+        var tuples: [[Int]] = [], probabilities: [Double] = []
+        for a in 0..<3 { for b in 0..<3 { tuples.append([a, b]); probabilities.append(q[a] * q[b]) } }
+        let explicit = DraftLaw.explicit(try ExplicitDraftLaw(vocabularySize: 3, tuples: tuples, probabilities: probabilities))
+        let lp = try optimalAcceptance(target: p, law: explicit)   // auto → LP for explicit laws
+        let brute = try optimalAcceptance(target: p, law: explicit, method: .bruteForce)
+        #expect(lp.method == .lp)
+        #expect(abs(lp.alpha - 0.89) < 1e-9 && abs(brute.alpha - 0.89) < 1e-12)
+        #expect(throws: AcceptanceError.methodNotExact(method: "dual", law: "explicit")) {
+            try optimalAcceptance(target: p, law: explicit, method: .dual)
+        }
+    }
+}
