@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a candidate-length computation refused its input. Every case prints as one line naming the problem.
 public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An acceptance rate α outside [0, 1] or not finite.
@@ -49,7 +51,7 @@ public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConver
         case .zeroTotalWeight:
             return "acceptance-law weights sum to 0"
         case .stateSpaceTooLarge(let states, let limit):
-            return "state space too large: about \(Int(states.rounded())) states (limit \(limit)); use fewer support values or a smaller max length"
+            return "state space too large: about \(String(format: "%.3g", states)) states (limit \(limit)); use fewer support values or a smaller max length"
         case .invalidMarkovModel(let detail):
             return "invalid Markov difficulty model: \(detail)"
         case .invalidHeadWeight(let w):
