@@ -27,11 +27,13 @@ public struct AcceptanceLaw: Sendable, Hashable {
         }
         var merged: [Double: Double] = [:]
         for (v, w) in zip(values, weights) where w > 0 { merged[v, default: 0] += w }
-        let total = merged.values.reduce(0, +)
-        guard total > 0 else { throw CandidateLengthError.zeroTotalWeight }
+        // Sum in sorted order: dictionary iteration order varies between runs, and the result must not.
         let keys = merged.keys.sorted()
+        let raw = keys.map { merged[$0]! }
+        let total = raw.reduce(0, +)
+        guard total > 0 else { throw CandidateLengthError.zeroTotalWeight }
         self.values = keys
-        self.weights = keys.map { merged[$0]! / total }
+        self.weights = raw.map { $0 / total }
     }
 
     /// D as the empirical law of acceptance-probability samples (each sample weight 1).
