@@ -15,6 +15,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("Distributions", ["MultidraftSupport"]),
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
+    ("CandidateLength", ["CLAPACKE", "Distributions"]),
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
