@@ -5,6 +5,7 @@ import Multidraft
 /// Every experiment, in suite order.
 public let allExperiments: [(name: String, run: (ExperimentOptions) throws -> Void)] = [
     (ScalingExperiment.name, { try ExperimentRunner.run(ScalingExperiment.self, options: $0) }),
+    (CandidateLengthSweep.name, { try ExperimentRunner.run(CandidateLengthSweep.self, options: $0) }),
 ]
 
 /// Runs the named experiments with shared options, printing one progress line each; errors become one line on
