@@ -15,6 +15,8 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("Distributions", ["MultidraftSupport"]),
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
+    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming"]),
+    ("Simulation", ["Verifiers"]),
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
@@ -34,6 +36,7 @@ for library in libraries {
 targets += [
     .target(name: "Multidraft", dependencies: libraries.map { .target(name: $0.name) }),
     .executableTarget(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+    .executableTarget(name: "verifier-benchmark", dependencies: ["Multidraft"], path: "Experiments/verifier-benchmark"),
 ]
 for experiment in experiments {
     targets.append(.executableTarget(

@@ -1,1 +1,3 @@
 @_exported import AcceptanceBounds
+@_exported import Verifiers
+@_exported import Simulation
