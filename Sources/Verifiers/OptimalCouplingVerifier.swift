@@ -3,7 +3,7 @@
 /// ```
 /// given S = set(x):  output j ∈ S with probability z(S, j) / Q_set(S)
 ///                    else (probability λ_S = 1 − Σ_j z(S, j)/Q_set(S))  Y ~ p_res / M
-/// p_res(j) = p(j) − Σ_S z(S, j) (clipped at 0),   M = Σ_j p_res(j)
+/// p_res(j) = p(j) − Σ_S z(S, j) (clipped at 0; z after a top-up pass, see toppedUp),   M = Σ_j p_res(j)
 /// P(Y = j) = Σ_S z(S, j) + (Σ_S λ_S Q_set(S)) p_res(j)/M = p(j);   membership acceptance = Σ z = alpha*
 /// ```
 ///
@@ -26,25 +26,54 @@ public struct OptimalCouplingVerifier: Verifier {
     let rowTokens: [[Int]]
     let rowProbabilities: [[Double]]
     public let residual: ResidualLaw
+    /// Σ z after the top-up: alpha* to the LP's accuracy.
+    public let acceptedMass: Double
 
     public init(target p: Distribution, law: DraftLaw,
                 maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables) throws {
         try VerifierError.requireSameVocabulary(p, law)
         let plan = try optimalCoupling(target: p, law: law, maxLPVariables: maxLPVariables)
+        let flows = Self.toppedUp(plan, target: p)
         var rows: [[Int]: Int] = [:]
         var tokens: [[Int]] = [], probabilities: [[Double]] = []
+        var used = [Double](repeating: 0, count: p.vocabularySize)
+        var accepted = 0.0
         for (s, set) in plan.sets.enumerated() {
             rows[set.tokens] = s
             tokens.append(set.tokens)
-            probabilities.append(plan.flows[s].map { set.mass > 0 ? max(0, $0) / set.mass : 0 })
+            probabilities.append(flows[s].map { set.mass > 0 ? $0 / set.mass : 0 })
+            for (k, j) in set.tokens.enumerated() { used[j] += flows[s][k]; accepted += flows[s][k] }
         }
+        self.acceptedMass = accepted
         self.target = p
         self.law = law
         self.plan = plan
         self.rows = rows
         self.rowTokens = tokens
         self.rowProbabilities = probabilities
-        self.residual = ResidualLaw(weights: plan.residualTarget, fallback: p.probabilities)
+        self.residual = ResidualLaw(weights: p.probabilities.indices.map { max(0, p[$0] - used[$0]) },
+                                    fallback: p.probabilities)
+    }
+
+    /// The plan's flows, clipped at 0, plus one greedy pass of length-one augmenting paths: every set with unused
+    /// mass sends min(slack, unused p(j)) to each of its tokens. This keeps the plan exactly feasible and recovers
+    /// accepted mass the LP solver dropped below its tolerance (e.g. a token with p(j) ≈ 1e-8).
+    static func toppedUp(_ plan: TransportPlan, target p: Distribution) -> [[Double]] {
+        var flows = plan.flows.map { $0.map { max(0, $0) } }
+        var column = [Double](repeating: 0, count: p.vocabularySize)
+        for (s, set) in plan.sets.enumerated() { for (k, j) in set.tokens.enumerated() { column[j] += flows[s][k] } }
+        for (s, set) in plan.sets.enumerated() {
+            var slack = set.mass - flows[s].reduce(0, +)
+            for (k, j) in set.tokens.enumerated() where slack > 0 {
+                let room = p[j] - column[j]
+                guard room > 0 else { continue }
+                let add = min(slack, room)
+                flows[s][k] += add
+                column[j] += add
+                slack -= add
+            }
+        }
+        return flows
     }
 
     /// The plan row of the tuple's set, if the set has positive probability.
@@ -69,8 +98,8 @@ public struct OptimalCouplingVerifier: Verifier {
         return VerificationOutcome(token: residual.sample(using: &rng), acceptedDraft: nil)
     }
 
-    /// Σ z: alpha* to the LP's accuracy.
-    public var exactAcceptance: Double? { plan.acceptedMass }
+    /// Σ z (after the top-up): alpha* to the LP's accuracy.
+    public var exactAcceptance: Double? { acceptedMass }
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
         var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
