@@ -58,12 +58,26 @@ public enum MonteCarlo {
             target: verifier.target.probabilities, elapsedMilliseconds: watch.elapsedMilliseconds)
     }
 
-    /// Runs a verifier given as an existential (opened to the generic entry point).
+    /// Runs a verifier given as an existential. The toolkit's verifiers are dispatched to the generic entry point
+    /// by concrete type, so that the trial loop is specialised (their `verify` is `@inlinable`); other types are
+    /// opened generically (correct, slower).
     public static func run(
         anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int = 1,
         chunkSize: Int = MonteCarlo.defaultChunkSize
     ) -> SimulationResult {
-        run(verifier: verifier, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize)
+        func go<V: Verifier>(_ v: V) -> SimulationResult {
+            run(verifier: v, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize)
+        }
+        switch verifier {
+        case let v as SpeculativeSamplingVerifier: return go(v)
+        case let v as RecursiveRejectionVerifier: return go(v)
+        case let v as KSeqVerifier: return go(v)
+        case let v as GreedyVerifier: return go(v)
+        case let v as SpecHubVerifier: return go(v)
+        case let v as SIRVerifier: return go(v)
+        case let v as NaiveVerifier: return go(v)
+        default: return go(verifier)
+        }
     }
 
     struct Tally {

@@ -58,6 +58,7 @@ public struct GreedyVerifier: Verifier {
         self.coinAcceptance = coin
     }
 
+    @inlinable
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         let last = x.count - 1
         if acceptTest(target[x[last]], sampledDraft[x[last]], using: &rng) {

@@ -33,7 +33,7 @@ public struct KSeqVerifier: Verifier {
     /// 1 − (1 − β(ρ))ⁿ.
     public let acceptance: Double
     /// ρ·q(x), the per-token accept threshold denominators.
-    let scaledDraft: [Double]
+    @usableFromInline let scaledDraft: [Double]
 
     public init(target p: Distribution, law: DraftLaw) throws {
         try VerifierError.requireSameVocabulary(p, law)
@@ -62,6 +62,7 @@ public struct KSeqVerifier: Verifier {
         self.scaledDraft = q.probabilities.map { rho * $0 }
     }
 
+    @inlinable
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         for i in 0..<x.count where acceptTest(target[x[i]], scaledDraft[x[i]], using: &rng) {
             return VerificationOutcome(token: x[i], acceptedDraft: i)

@@ -16,7 +16,7 @@ public struct NaiveVerifier: Verifier {
     public let name = "naive"
     public let target: Distribution
     public let law: DraftLaw
-    let sampler: ResidualLaw
+    @usableFromInline let sampler: ResidualLaw
     let closedForm: Double?
 
     public init(target p: Distribution, law: DraftLaw) throws {
@@ -40,6 +40,7 @@ public struct NaiveVerifier: Verifier {
         }
     }
 
+    @inlinable
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         let y = sampler.sample(using: &rng)
         return VerificationOutcome(token: y, acceptedDraft: x.firstIndex(of: y))

@@ -58,6 +58,7 @@ public struct RecursiveRejectionVerifier: Verifier {
         self.acceptance = 1 - reject
     }
 
+    @inlinable
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         for i in 0..<x.count where acceptTest(residuals[i][x[i]], drafts[i][x[i]], using: &rng) {
             return VerificationOutcome(token: x[i], acceptedDraft: i)

@@ -51,7 +51,7 @@ func sumPositive(_ values: [Double]) -> Double {
 }
 
 /// P(U·b ≤ a) for U ~ Uniform[0, 1): min(1, a/b) for b > 0, 1 for b = 0 ≤ a, 0 for a < 0.
-@inline(__always)
+@inlinable @inline(__always)
 func acceptProbability(_ a: Double, _ b: Double) -> Double {
     if a < 0 { return 0 }
     if b <= 0 { return 1 }
@@ -59,7 +59,7 @@ func acceptProbability(_ a: Double, _ b: Double) -> Double {
 }
 
 /// The accept test of verifiers.md §0.2: accept with probability min(1, a/b) as U·b ≤ a (no division).
-@inline(__always)
+@inlinable @inline(__always)
 func acceptTest(_ a: Double, _ b: Double, using rng: inout some RandomNumberGenerator) -> Bool {
     rng.nextUniform() * b <= a
 }

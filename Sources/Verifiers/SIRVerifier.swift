@@ -39,8 +39,8 @@ public struct SIRVerifier: Verifier {
     /// Σ min(p, p_I).
     public let coinAcceptance: Double
     /// ω for the incumbent at stage k (p / r_k), and ω' for the challenger (p / q_{k+1}).
-    let incumbentWeight: [[Double]]
-    let challengerWeight: [[Double]]
+    @usableFromInline let incumbentWeight: [[Double]]
+    @usableFromInline let challengerWeight: [[Double]]
 
     public init(target p: Distribution, law: DraftLaw, maxPairEvaluations: Double = SIRVerifier.maxPairEvaluations) throws {
         try VerifierError.requireSameVocabulary(p, law)
@@ -103,6 +103,7 @@ public struct SIRVerifier: Verifier {
         return out
     }
 
+    @inlinable
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         var winner = 0
         for k in 1..<max(1, x.count) {

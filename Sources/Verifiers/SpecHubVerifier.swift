@@ -87,6 +87,7 @@ public struct SpecHubVerifier: Verifier {
         return []   // not a pair of the hub law (probability 0)
     }
 
+    @inlinable
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         let (x1, x2) = (x[0], x[1])
         if x2 == hub && x1 != hub {

@@ -44,6 +44,7 @@ public struct SpeculativeSamplingVerifier: Verifier {
         self.acceptance = p.overlap(with: q)
     }
 
+    @inlinable
     public func verify(_ drafts: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         let x = drafts[0]
         if acceptTest(target[x], draft[x], using: &rng) { return VerificationOutcome(token: x, acceptedDraft: 0) }
