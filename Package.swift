@@ -16,6 +16,8 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
     ("CandidateLength", ["CLAPACKE", "Distributions"]),
+    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming"]),
+    ("Simulation", ["Verifiers"]),
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
@@ -41,6 +43,7 @@ targets += [
     .testTarget(name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft"]),
     .target(name: "ExperimentSupport", dependencies: ["Multidraft", argumentParser], path: "Experiments/Support"),
     .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Multidraft"]),
+    .executableTarget(name: "verifier-benchmark", dependencies: ["Multidraft"], path: "Experiments/verifier-benchmark"),
 ]
 for experiment in experiments {
     targets.append(.executableTarget(
