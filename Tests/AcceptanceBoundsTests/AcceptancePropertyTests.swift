@@ -105,3 +105,19 @@ import Testing
         }
     }
 }
+
+/// Regression: GLPK's simplex leaves a token of mass ~1e-8 unused (below its feasibility tolerance); the plan's
+/// augmenting-path top-up restores it, so the LP value equals the dual value to 1e-12, not just 1e-7.
+@Suite struct TinyMassTests {
+    @Test func lpRecoversMassBelowTheSolverTolerance() throws {
+        let p = try Distribution([0.4, 0.3, 0.2, 0.1 - 3e-8, 3e-8])
+        let q = try Distribution([0.1, 0.2, 0.3, 0.4 - 5e-8, 5e-8])
+        for n in 1...3 {
+            for law in [try DraftLaw.iid(p, drafts: n), try DraftLaw.iid(q, drafts: n), try DraftLaw.withoutReplacement(q, drafts: n)] {
+                let lp = try optimalAcceptance(target: p, law: law, method: .lp)
+                let brute = try optimalAcceptance(target: p, law: law, method: .bruteForce)
+                #expect(abs(lp.alpha - brute.alpha) < 1e-12, "\(law.name) n=\(n): \(lp.alpha) vs \(brute.alpha)")
+            }
+        }
+    }
+}
