@@ -385,7 +385,8 @@ tokens: not implementable, a reference). Exact values and a token/round simulati
   errors over {len(sims)} comparisons.
 - Published comparison: SpecDec++ reports 7.2% (Alpaca), 11.1% (HumanEval) and 9.4% (GSM8K) over the best fixed
   length with a trained head and c ≈ 0.21–0.22 [read / derived]; model M1 (ā = 0.82) gives a gain of the same
-  order. The paper's gains also include what its head does not know, so only the order of magnitude compares.""")
+  order. The paper's head is trained rather than an oracle and its acceptance law is not published, so only the
+  order of magnitude compares.""")
 
 
 def main():

@@ -9,7 +9,7 @@ struct Simulate: ParsableCommand {
         P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64).
         Verifiers: \(VerifierRegistry.names.joined(separator: ", ")). Each has a natural draft law (see `multidraft verifiers`); --law picks another supported one.
         Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms
-        (exact_acceptance is empty where no closed form exists; bound is alpha* of the draft law, empty if the LP is too large).
+        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law, empty if the LP is too large).
         Results are identical for every --threads value.
         """
     )
@@ -69,7 +69,7 @@ struct Simulate: ParsableCommand {
             table.append([
                 .text(verifier), .text(draftLaw.name), .integer(n), .integer(p.vocabularySize), .integer(trials),
                 .text(String(seed)), .real(result.acceptance), .real(result.standardError),
-                built.exactAcceptance.map { .real($0) } ?? .empty, bound.map { .real($0) } ?? .empty,
+                exactValue(built).map { .real($0) } ?? .empty, bound.map { .real($0) } ?? .empty,
                 .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds),
             ])
             if let countsOutput {
@@ -82,4 +82,12 @@ struct Simulate: ParsableCommand {
             try CLIOutput.emit(table, to: output)
         }
     }
+}
+
+/// The verifier's closed-form acceptance, or, for small vocabularies, the exact enumeration value.
+private func exactValue(_ verifier: any Verifier) -> Double? {
+    if let value = verifier.exactAcceptance { return value }
+    guard verifier.target.vocabularySize <= ExactVerification.maxVocabulary,
+          let exact = try? ExactVerification(verifier) else { return nil }
+    return exact.membershipAcceptance
 }
