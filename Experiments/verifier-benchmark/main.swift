@@ -36,7 +36,7 @@ for name in names {
     let setup = Stopwatch()
     let verifier = try VerifierRegistry.makeVerifier(name: name, target: p, law: law)
     let setupMs = setup.elapsedMilliseconds
-    let trials = name == "rrs-without-replacement" ? min(defaultTrials, 200_000) : defaultTrials
+    let trials = defaultTrials
     let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: seed, threads: threads)
     table.append([.text(name), .text(law.name), .integer(drafts), .integer(vocabulary), .integer(trials),
                   .integer(threads), .real(setupMs), .real(result.elapsedMilliseconds), .real(result.trialsPerSecond),

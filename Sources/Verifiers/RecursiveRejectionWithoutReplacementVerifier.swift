@@ -11,9 +11,18 @@
 /// Y ~ r
 /// ```
 ///
-/// The residual depends on which tokens were rejected, so it cannot be precomputed beyond the first step: the first
-/// accept test costs O(1), and every rejection after which the walk continues costs O(V) (updating r and q̄, and the
-/// final inversion draw from r). Expected cost per verification: O(1 + P(first rejection)·nV). There is no product
+/// The residual depends on which tokens were rejected, but only through one number: after k rejections
+///
+/// ```
+/// r_k = norm((p − ρ_k q)_+),   ρ_0 = 0,   ρ_{k+1} = ρ_k + Z_k / W_k,
+/// Z_k = Σ_y (p(y) − ρ_k q(y))_+,   W_k = q(Σ ∖ {x₁..x_k})
+/// ```
+///
+/// (a rejected token has r_k = 0 already, so removing it from q̄ changes only the normaliser; the zero-mass guard
+/// keeps ρ). With the tokens sorted by p/q and prefix sums of p and q, Z_k and a draw from r_k cost O(log V), so
+/// ``verify(_:using:)`` costs O(n log V) — O(V) only when the drafted tokens hold more than half of q's mass, where
+/// W_k is re-summed over the remaining tokens instead of formed by subtraction. ``conditionalOutcome(given:)``
+/// evaluates the recursion literally (O(nV) per tuple), an independent check of the fast path. There is no product
 /// formula for the acceptance (``exactAcceptance`` is nil); it is the recursion F of verifiers.md §3, which
 /// ``ExactVerification`` evaluates by enumeration. Coin acceptance = membership acceptance.
 ///
@@ -29,6 +38,12 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
     public let draft: Distribution
     /// norm((p − q)_+): the residual after the first rejection (it does not depend on the rejected token).
     public let firstResidual: ResidualLaw
+    /// Tokens in decreasing p/q (q = 0 with p > 0 first), their ratios, and prefix sums of p and q in that order.
+    @usableFromInline let ratioOrder: [Int32]
+    @usableFromInline let ratios: [Double]
+    @usableFromInline let prefixP: [Double]
+    @usableFromInline let prefixQ: [Double]
+    @usableFromInline let totalQ: Double
 
     public init(target p: Distribution, law: DraftLaw) throws {
         try VerifierError.requireSameVocabulary(p, law)
@@ -41,6 +56,41 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
         self.draft = q
         self.firstResidual = ResidualLaw(weights: positivePart(p.probabilities, minus: q.probabilities).values,
                                          fallback: p.probabilities)
+        func ratio(_ i: Int) -> Double { q[i] > 0 ? p[i] / q[i] : (p[i] > 0 ? .infinity : 0) }
+        let order = (0..<p.vocabularySize).sorted { ratio($0) != ratio($1) ? ratio($0) > ratio($1) : $0 < $1 }
+        var pp = [Double](repeating: 0, count: order.count + 1), pq = pp
+        for (k, i) in order.enumerated() { pp[k + 1] = pp[k] + p[i]; pq[k + 1] = pq[k] + q[i] }
+        self.ratioOrder = order.map { Int32($0) }
+        self.ratios = order.map(ratio)
+        self.prefixP = pp
+        self.prefixQ = pq
+        self.totalQ = q.probabilities.reduce(0, +)
+    }
+
+    /// The number of tokens with p/q > ρ (a prefix of the ratio order). O(log V).
+    @inlinable
+    func positiveCount(_ rho: Double) -> Int {
+        var lo = 0, hi = ratios.count
+        while lo < hi { let mid = (lo + hi) / 2; if ratios[mid] > rho { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    /// Z(ρ) = Σ (p − ρq)_+ over the first m tokens of the ratio order.
+    @inlinable
+    func residualMass(_ rho: Double, _ m: Int) -> Double {
+        m == 0 ? 0 : max(0, prefixP[m] - (rho == 0 ? 0 : rho * prefixQ[m]))
+    }
+
+    /// A draw from norm((p − ρq)_+) by binary search on the prefix sums. O(log V).
+    @inlinable
+    func residualDraw(_ rho: Double, _ m: Int, _ z: Double, using rng: inout some RandomNumberGenerator) -> Int {
+        let target = rng.nextUniform() * z
+        var lo = 1, hi = m
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if prefixP[mid] - rho * prefixQ[mid] > target { hi = mid } else { lo = mid + 1 }
+        }
+        return Int(ratioOrder[lo - 1])
     }
 
     /// The state after k rejections: the residual r, and q̄ = q on the tokens not yet drawn divided by `remaining`.
@@ -68,19 +118,39 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         let q = draft.probabilities
         if acceptTest(target[x[0]], q[x[0]], using: &rng) { return VerificationOutcome(token: x[0], acceptedDraft: 0) }
-        if x.count == 1 { return VerificationOutcome(token: firstResidual.sample(using: &rng), acceptedDraft: nil) }
-        var drawn = [Bool](repeating: false, count: q.count)
-        drawn[x[0]] = true
-        var rest = 0.0
-        for y in q.indices where !drawn[y] { rest += q[y] }
-        var walk = Walk(residual: firstResidual.probabilities, drawn: drawn, remaining: rest)
-        for i in 1..<x.count {
-            if walk.remaining > 0, acceptTest(walk.residual[x[i]], q[x[i]] / walk.remaining, using: &rng) {
-                return VerificationOutcome(token: x[i], acceptedDraft: i)
-            }
-            walk.reject(x[i], q: q)
+        // After the first rejection: ρ = 1, Z = Σ (p − q)_+, W = q(Σ ∖ {x₁}).
+        var rho = 1.0
+        var m = positiveCount(rho)
+        var z = residualMass(rho, m)
+        if z <= 0 {   // p = q on the support: the branch has probability 0; keep r = p
+            rho = 0; m = ratios.count; z = prefixP[m]
         }
-        return VerificationOutcome(token: Self.inversionDraw(walk.residual, using: &rng), acceptedDraft: nil)
+        var drawnMass = q[x[0]]
+        for i in 1..<x.count {
+            let w = remainingMass(excluding: x[0..<i], drawnMass: drawnMass)
+            let xi = x[i]
+            if w > 0 {
+                let r = max(0, target[xi] - rho * q[xi])
+                // accept iff U · q(xᵢ)/W ≤ r(xᵢ)/Z  ⇔  U · q(xᵢ) · Z ≤ r(xᵢ) · W
+                if rng.nextUniform() * q[xi] * z <= r * w { return VerificationOutcome(token: xi, acceptedDraft: i) }
+                let nextRho = rho + z / w
+                let nextM = positiveCount(nextRho)
+                let nextZ = residualMass(nextRho, nextM)
+                if nextZ > 0 { rho = nextRho; m = nextM; z = nextZ }   // zero-mass guard: keep r
+            }
+            drawnMass += q[xi]
+        }
+        return VerificationOutcome(token: residualDraw(rho, m, z, using: &rng), acceptedDraft: nil)
+    }
+
+    /// W = q(Σ ∖ drawn): total minus the drawn mass while that is at most half of q (no cancellation), else the
+    /// exact sum over the remaining tokens.
+    @inlinable
+    func remainingMass(excluding drawn: ArraySlice<Int>, drawnMass: Double) -> Double {
+        if drawnMass <= 0.5 * totalQ { return totalQ - drawnMass }
+        var rest = 0.0
+        for (y, qy) in draft.probabilities.enumerated() where !drawn.contains(y) { rest += qy }
+        return rest
     }
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
