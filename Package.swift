@@ -15,6 +15,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("Distributions", ["MultidraftSupport"]),
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
+    ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.

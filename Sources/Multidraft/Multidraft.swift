@@ -1,1 +1,2 @@
 @_exported import AcceptanceBounds
+@_exported import ImportanceSampling
