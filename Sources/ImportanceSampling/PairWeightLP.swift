@@ -13,7 +13,10 @@
 /// (optimal-acceptance.md §6.5). Identical drafts (``solveIdentical(target:draft:)``) use one variable per unordered
 /// pair, u(a,b) = P(keep a | {a,b}), with p_I(y) = q(y)² + Σ_{b≠y} 2q(y)q(b)u(y,b).
 ///
-/// Only pairs of positive probability get a variable; z_y ≤ p(y) is a column bound. Size: at most V(V−1) + V
+/// Only pairs of positive probability get a variable, and it is stored in mass units, m(a,b) = q₁(a)q₂(b)·w(a,b) ∈
+/// [0, q₁(a)q₂(b)], so that every matrix coefficient is ±1: with w itself the coefficients are as small as q₁q₂,
+/// and GLPK's absolute reduced-cost tolerance (1e-7) then stops the simplex up to ~1e-7 below the optimum.
+/// z_y ≤ p(y) is a column bound. Size: at most V(V−1) + V
 /// variables (V(V−1)/2 + V identical) and V rows; GLPK's simplex, typically well under a second for V ≤ 200.
 /// After solving, w is clamped to [0, 1] and p_I is **recomputed from w** (never from z).
 public enum PairWeightLP {
@@ -44,15 +47,18 @@ public enum PairWeightLP {
         for a in q1.support {
             for b in q2.support where a != b {
                 let mass = q1[a] * q2[b]
-                let column = lp.addVariable(lower: 0, upper: 1)
-                lp.addEntry(row: rows[a], variable: column, coefficient: -mass)   // keeps a: adds to p_I(a)
-                lp.addEntry(row: rows[b], variable: column, coefficient: mass)    // 1 − w goes to p_I(b)
+                let column = lp.addVariable(lower: 0, upper: mass)              // m(a,b) = q₁(a)q₂(b)·w(a,b)
+                lp.addEntry(row: rows[a], variable: column, coefficient: -1)    // keeps a: adds to p_I(a)
+                lp.addEntry(row: rows[b], variable: column, coefficient: 1)     // 1 − w goes to p_I(b)
                 pairs.append((a, b, column))
             }
         }
         let solution = try solveChecked(lp, options)
         var table = [Double](repeating: 0.5, count: v * v)
-        for pair in pairs { table[pair.a * v + pair.b] = min(1, max(0, solution.values[pair.column])) }
+        for pair in pairs {
+            let mass = q1[pair.a] * q2[pair.b]
+            table[pair.a * v + pair.b] = min(1, max(0, solution.values[pair.column] / mass))
+        }
         let weights = PairWeights(unchecked: table, vocabularySize: v)
         return finish(p, weights, weights.pairIntermediate(first: q1, second: q2), solution)
     }
@@ -70,20 +76,19 @@ public enum PairWeightLP {
         for (k, a) in support.enumerated() {
             for b in support[(k + 1)...] {
                 let mass = 2 * q[a] * q[b]
-                pairs.append((a, b, lp.addVariable(lower: 0, upper: 1)))
+                pairs.append((a, b, lp.addVariable(lower: 0, upper: mass)))    // m = 2q(a)q(b)·u(a,b)
                 constant[b] += mass             // u(b, a) = 1 − u(a, b): the constant part of p_I(b)
             }
         }
         let rows = (0..<v).map { y in lp.addConstraint([(z[y], 1)], upper: constant[y]) }
         for pair in pairs {
-            let mass = 2 * q[pair.a] * q[pair.b]
-            lp.addEntry(row: rows[pair.a], variable: pair.column, coefficient: -mass)
-            lp.addEntry(row: rows[pair.b], variable: pair.column, coefficient: mass)
+            lp.addEntry(row: rows[pair.a], variable: pair.column, coefficient: -1)
+            lp.addEntry(row: rows[pair.b], variable: pair.column, coefficient: 1)
         }
         let solution = try solveChecked(lp, options)
         var table = [Double](repeating: 0.5, count: v * v)
         for pair in pairs {
-            let u = min(1, max(0, solution.values[pair.column]))
+            let u = min(1, max(0, solution.values[pair.column] / (2 * q[pair.a] * q[pair.b])))
             table[pair.a * v + pair.b] = u          // (X₁, X₂) = (a, b): keep a with u
             table[pair.b * v + pair.a] = 1 - u      // (X₁, X₂) = (b, a): keep b with 1 − u
         }

@@ -13,6 +13,7 @@
 /// p − q₁q₂ (a pitfall: example KA gives coin 7/9 and membership 13/15, below single-draft SD's 1).
 /// The optimal W (hence p_I) need not be unique; any optimal vertex is lossless with its own p_I.
 ///
+/// Pair variables are in mass units (coefficients ±1; see ``PairWeightLP``).
 /// Size: at most s(s−1) + s variables and s rows. Complexity O(V log V + LP(s)).
 public enum TruncatedWeightLP {
     /// The truncated LP's rule and its two-step quantities.
@@ -45,11 +46,11 @@ public enum TruncatedWeightLP {
         for i in 0..<s where Q1[i] > 0 {
             for j in 0..<s where j != i && Q2[j] > 0 {
                 let mass = Q1[i] * Q2[j]
-                let column = lp.addVariable(lower: 0, upper: 1)
+                let column = lp.addVariable(lower: 0, upper: mass)     // mass units: m = Q₁ᵢQ₂ⱼ·W[i, j]
                 columns.append((i, j, column))
                 let better = min(i, j), worse = max(i, j)
-                terms.append((better, column, -mass))      // better-ranked token kept with W
-                terms.append((worse, column, mass))        // worse-ranked token kept with 1 − W
+                terms.append((better, column, -1))      // better-ranked token kept with W
+                terms.append((worse, column, 1))        // worse-ranked token kept with 1 − W
                 constant[worse] += mass
             }
         }
@@ -57,7 +58,7 @@ public enum TruncatedWeightLP {
         for t in terms { lp.addEntry(row: rows[t.row], variable: t.column, coefficient: t.coefficient) }
         let solution = try PairWeightLP.solveChecked(lp, options)
         var free = [Double](repeating: 0.5, count: s * s)
-        for c in columns { free[c.i * s + c.j] = min(1, max(0, solution.values[c.column])) }
+        for c in columns { free[c.i * s + c.j] = min(1, max(0, solution.values[c.column] / (Q1[c.i] * Q2[c.j]))) }
         let weights = try RankedPairWeights(order: order, freeCount: s, freeWeights: free)
         let pI = weights.intermediate(drafts: [q1, q2])
         var value = 0.0
