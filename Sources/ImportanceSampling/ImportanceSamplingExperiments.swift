@@ -91,12 +91,15 @@ public func importanceSamplingSweeps() -> CSVTable {
 /// Instance i of a configuration draws from `Xoshiro256(seed:stream:)` with a stream fixed by the configuration,
 /// so every row is reproducible from its seed. Failed LPs give `nan`.
 public func importanceSamplingTable(seed: UInt64, quick: Bool) -> CSVTable {
+    importanceSamplingTable(seed: seed, quick: quick, vocabularies: [50, 200], instances: quick ? 2 : 10)
+}
+
+/// The table of ``importanceSamplingTable(seed:quick:)`` for chosen vocabularies and instance counts (tests).
+func importanceSamplingTable(seed: UInt64, quick: Bool, vocabularies: [Int], instances: Int) -> CSVTable {
     var table = CSVTable(header: ["experiment", "seed", "quick", "instance", "vocab", "temperature", "drafts", "method",
                                   "truncate", "alpha", "elapsed_ms"])
-    let vocabularies = [50, 200]
     let temperatures = [0.5, 1.0]
     let draftCounts = [2, 4, 8]
-    let instances = quick ? 2 : 10
     for (vi, v) in vocabularies.enumerated() {
         for (ti, temperature) in temperatures.enumerated() {
             for instance in 0..<instances {
@@ -116,7 +119,7 @@ public func importanceSamplingTable(seed: UInt64, quick: Bool) -> CSVTable {
                     let optimum = SubsetBound.prefixIID(target: p, draft: q, drafts: k).alpha
                     row("optimal", nil, optimum, watch.elapsedMilliseconds)
                     let drafts = [Distribution](repeating: q, count: k)
-                    for s in (quick ? [5, v] : [5, 10, 15, v]) {
+                    for s in Set(quick ? [5, v] : [5, 10, 15, v]).filter({ $0 <= v }).sorted() {
                         watch = Stopwatch()
                         let scheme = try? TwoStepScheme.tournament(
                             target: p, drafts: drafts, method: s == v ? .weightLP : .truncatedLP(s))

@@ -90,3 +90,33 @@ import Testing
         }
     }
 }
+
+/// The synthetic-distribution table on a small vocabulary: shape, and the proven orderings per instance.
+@Suite struct ImportanceTableTests {
+    @Test func smallTableHoldsTheProvenOrderings() throws {
+        let table = importanceSamplingTable(seed: 7, quick: true, vocabularies: [12], instances: 1)
+        #expect(table.header == ["experiment", "seed", "quick", "instance", "vocab", "temperature", "drafts", "method",
+                                 "truncate", "alpha", "elapsed_ms"])
+        // 2 temperatures × 3 draft counts; per K: optimal, 2 lower bounds, kseq, rrs, single, and 2 exact rows at K = 2.
+        #expect(table.rowCount == 2 * (3 * 6 + 2))
+        var byKey: [String: [String: Double]] = [:]
+        for line in table.lines {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let key = "\(cells[5])/\(cells[6])"
+            let method = cells[7] + (cells[8].isEmpty ? "" : "@" + cells[8])
+            byKey[key, default: [:]][method] = Double(cells[9])!
+        }
+        #expect(byKey.count == 6)
+        for (key, values) in byKey {
+            let optimal = values["optimal"]!
+            for (method, alpha) in values where method != "optimal" {
+                #expect(alpha <= optimal + 1e-9, "\(key) \(method) \(alpha) above optimal \(optimal)")
+                #expect(alpha >= 0)
+            }
+            #expect(abs(values["importance_lower_bound@12"]! - optimal) < 1e-9 || !key.hasSuffix("/2"),
+                    "\(key): the K = 2 full LP must reach the optimum")
+            #expect(values["rrs"]! >= values["single"]! - 1e-12)
+            if let exact = values["importance_exact@5"] { #expect(exact >= values["importance_lower_bound@5"]! - 1e-12) }
+        }
+    }
+}
