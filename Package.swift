@@ -15,7 +15,10 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("Distributions", ["MultidraftSupport"]),
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
+    ("CandidateLength", ["CLAPACKE", "Distributions"]),
     ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
+    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
+    ("Simulation", ["Verifiers"]),
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
@@ -41,6 +44,7 @@ targets += [
     .testTarget(name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft"]),
     .target(name: "ExperimentSupport", dependencies: ["Multidraft", argumentParser], path: "Experiments/Support"),
     .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Multidraft"]),
+    .executableTarget(name: "verifier-benchmark", dependencies: ["Multidraft"], path: "Experiments/verifier-benchmark"),
 ]
 for experiment in experiments {
     targets.append(.executableTarget(

@@ -4,7 +4,11 @@ import Multidraft
 
 /// Every experiment, in suite order.
 public let allExperiments: [(name: String, run: (ExperimentOptions) throws -> Void)] = [
+    (AcceptanceExperiment.name, { try ExperimentRunner.run(AcceptanceExperiment.self, options: $0) }),
+    (KSeqRatioExperiment.name, { try ExperimentRunner.run(KSeqRatioExperiment.self, options: $0) }),
     (ScalingExperiment.name, { try ExperimentRunner.run(ScalingExperiment.self, options: $0) }),
+    (AuditExperiment.name, { try ExperimentRunner.run(AuditExperiment.self, options: $0) }),
+    (CandidateLengthSweep.name, { try ExperimentRunner.run(CandidateLengthSweep.self, options: $0) }),
 ]
 
 /// Runs the named experiments with shared options, printing one progress line each; errors become one line on

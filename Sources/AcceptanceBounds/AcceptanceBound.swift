@@ -10,8 +10,12 @@ public struct AcceptanceBound: Sendable {
     public let method: BoundMethod
     /// A minimising set H* (increasing token indices): p(H*) + 1 − Q(H*) = alpha*.
     public let certificate: [Int]
-    /// p(H*) + 1 − Q(H*), evaluated independently from the law's Q; equals `alpha` up to round-off.
-    public let certificateValue: Double
+    /// The target and law the bound was computed for.
+    public let target: Distribution
+    public let law: DraftLaw
+    /// p(H*) + 1 − Q(H*), evaluated independently from the law's Q (on demand: for without-replacement drafts
+    /// this is one more exponential-race integral); equals `alpha` up to round-off.
+    public var certificateValue: Double { subsetBoundValue(target: target, law: law, set: certificate) }
     /// The LP status (`.optimal`) for LP solutions, nil otherwise.
     public let status: LPStatus?
     /// For `--exact`: whether GLPK's rational simplex confirmed the optimum.

@@ -62,11 +62,14 @@ public enum OptimalTransportLP {
         for (s, set) in sets.enumerated() { for (k, j) in set.tokens.enumerated() { column[j] += flows[s][k] } }
         var scale = [Double](repeating: 1, count: p.vocabularySize)
         for j in 0..<p.vocabularySize where column[j] > p[j] && column[j] > 0 { scale[j] = p[j] / column[j] }
+        for (s, set) in sets.enumerated() { for (k, j) in set.tokens.enumerated() { flows[s][k] *= scale[j] } }
+        // Recover accepted mass the simplex left below its tolerance (a token with p(j) ≈ 1e-8 can be dropped):
+        // augment along residual paths until none carries more than 1e-15, keeping the plan exactly feasible.
+        flows = augmented(sets, flows: flows, target: p)
         var accepted = 0.0
         var used = [Double](repeating: 0, count: p.vocabularySize)
         for (s, set) in sets.enumerated() {
             for (k, j) in set.tokens.enumerated() {
-                flows[s][k] *= scale[j]
                 used[j] += flows[s][k]
                 accepted += flows[s][k]
             }

@@ -35,7 +35,7 @@ public func optimalAcceptance(
         let candidates = [cut, dualSet].map { ($0, subsetBoundValue(target: p, law: law, set: $0)) }
         let best = candidates.min { abs($0.1 - plan.acceptedMass) < abs($1.1 - plan.acceptedMass) }!
         return AcceptanceBound(alpha: min(1, max(0, plan.acceptedMass)), method: .lp, certificate: best.0,
-                               certificateValue: best.1, status: plan.status, exactConfirmed: plan.exactConfirmed)
+                               target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed)
     case .dual:
         guard dualExact else { throw AcceptanceError.methodNotExact(method: "dual", law: law.name) }
         let result: SubsetBound.Result
@@ -48,13 +48,11 @@ public func optimalAcceptance(
         default: fatalError("unreachable: dualExact checked above")
         }
         return AcceptanceBound(alpha: result.alpha, method: .dual, certificate: result.minimizer,
-                               certificateValue: subsetBoundValue(target: p, law: law, set: result.minimizer),
-                               status: nil, exactConfirmed: false)
+                               target: p, law: law, status: nil, exactConfirmed: false)
     case .bruteForce:
         let result = try SubsetBound.bruteForce(target: p, law: law)
         return AcceptanceBound(alpha: result.alpha, method: .bruteForce, certificate: result.minimizer,
-                               certificateValue: subsetBoundValue(target: p, law: law, set: result.minimizer),
-                               status: nil, exactConfirmed: false)
+                               target: p, law: law, status: nil, exactConfirmed: false)
     }
 }
 

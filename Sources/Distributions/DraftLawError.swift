@@ -7,6 +7,7 @@ public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
     case vocabularyMismatch(expected: Int, found: Int)
     case invalidExplicitLaw(String)
     case unknownLaw(String)
+    case tooManyTuples(law: String, estimated: Double, limit: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +25,8 @@ public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid explicit draft law: \(detail)"
         case .unknownLaw(let name):
             return "unknown draft law '\(name)' (expected iid, without-replacement, independent, greedy or spechub)"
+        case .tooManyTuples(let law, let estimated, let limit):
+            return "the \(law) law has about \(Int(estimated.rounded())) ordered draft tuples, more than the limit \(limit); use a smaller vocabulary or fewer drafts"
         }
     }
 }

@@ -5,8 +5,8 @@
 /// back to an exact O(V) draw from the remaining mass, so that a token holding 1 − 10⁻²⁰ of the mass cannot stall it.
 public struct DraftSampler: Sendable {
     public let law: DraftLaw
-    private let tables: [AliasTable]
-    private let probabilities: [Double]
+    @usableFromInline let tables: [AliasTable]
+    @usableFromInline let probabilities: [Double]
 
     public init(_ law: DraftLaw) {
         self.law = law
@@ -34,6 +34,7 @@ public struct DraftSampler: Sendable {
     }
 
     /// Writes one draft tuple, in draw order, into `tuple` (resized to n).
+    @inlinable
     public func sample(into tuple: inout [Int], using rng: inout some RandomNumberGenerator) {
         let n = law.drafts
         if tuple.count != n { tuple = [Int](repeating: 0, count: n) }
@@ -74,7 +75,8 @@ public struct DraftSampler: Sendable {
     }
 
     /// An exact draw from q restricted to the tokens not in `taken`, by inversion over the remaining mass.
-    private func exactRemainingDraw(excluding taken: ArraySlice<Int>, using rng: inout some RandomNumberGenerator) -> Int {
+    @usableFromInline
+    func exactRemainingDraw(excluding taken: ArraySlice<Int>, using rng: inout some RandomNumberGenerator) -> Int {
         var remaining = 0.0
         for (i, x) in probabilities.enumerated() where !taken.contains(i) { remaining += x }
         let target = rng.nextUniform() * remaining

@@ -23,7 +23,7 @@ struct Bound: ParsableCommand {
     @Option(help: "Temperature for --logits.") var temperature: Double = 1
     @Option(help: "Compute R times; elapsed_ms is the median per computation.") var `repeat`: Int = 1
     @Option(help: "Largest LP (variables) to attempt.") var maxLpVariables: Int = OptimalTransportLP.defaultMaxVariables
-    @Option(help: "Threads for the without-replacement integral.") var threads: Int = 1
+    @Option(help: "Threads for the without-replacement integral (the result does not depend on it).") var threads: Int = availableCores
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
     func run() throws {

@@ -88,3 +88,36 @@ import Testing
         }
     }
 }
+
+/// An explicit joint law listing the tuples of a named law has the same alpha* by LP and brute force.
+@Suite struct ExplicitLawTests {
+    @Test func explicitCopyOfIIDHasTheSameOptimum() throws {
+        let p = try Distribution([0.3, 0.4, 0.3]), q = try Distribution([0.6, 0.3, 0.1])
+        var tuples: [[Int]] = [], probabilities: [Double] = []
+        for a in 0..<3 { for b in 0..<3 { tuples.append([a, b]); probabilities.append(q[a] * q[b]) } }
+        let explicit = DraftLaw.explicit(try ExplicitDraftLaw(vocabularySize: 3, tuples: tuples, probabilities: probabilities))
+        let lp = try optimalAcceptance(target: p, law: explicit)   // auto → LP for explicit laws
+        let brute = try optimalAcceptance(target: p, law: explicit, method: .bruteForce)
+        #expect(lp.method == .lp)
+        #expect(abs(lp.alpha - 0.89) < 1e-9 && abs(brute.alpha - 0.89) < 1e-12)
+        #expect(throws: AcceptanceError.methodNotExact(method: "dual", law: "explicit")) {
+            try optimalAcceptance(target: p, law: explicit, method: .dual)
+        }
+    }
+}
+
+/// Regression: GLPK's simplex leaves a token of mass ~1e-8 unused (below its feasibility tolerance); the plan's
+/// augmenting-path top-up restores it, so the LP value equals the dual value to 1e-12, not just 1e-7.
+@Suite struct TinyMassTests {
+    @Test func lpRecoversMassBelowTheSolverTolerance() throws {
+        let p = try Distribution([0.4, 0.3, 0.2, 0.1 - 3e-8, 3e-8])
+        let q = try Distribution([0.1, 0.2, 0.3, 0.4 - 5e-8, 5e-8])
+        for n in 1...3 {
+            for law in [try DraftLaw.iid(p, drafts: n), try DraftLaw.iid(q, drafts: n), try DraftLaw.withoutReplacement(q, drafts: n)] {
+                let lp = try optimalAcceptance(target: p, law: law, method: .lp)
+                let brute = try optimalAcceptance(target: p, law: law, method: .bruteForce)
+                #expect(abs(lp.alpha - brute.alpha) < 1e-12, "\(law.name) n=\(n): \(lp.alpha) vs \(brute.alpha)")
+            }
+        }
+    }
+}

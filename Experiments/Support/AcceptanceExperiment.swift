@@ -1,0 +1,53 @@
+import Foundation
+import Multidraft
+
+/// (a) Optimal acceptance against the number of drafts and the temperature, for iid, without-replacement, greedy
+/// (and, at n = 2, SpecHub) draft laws on LLM-style synthetic distributions, with every verifier that supports the
+/// law: its exact acceptance where a closed form exists, its Monte-Carlo acceptance (with standard error and a
+/// chi-square p-value of the output law against p), next to alpha* of its law.
+public enum AcceptanceExperiment: Experiment {
+    public static let name = "acceptance"
+    public static let header = ["vocab", "temperature", "drafts", "law", "verifier", "bound", "exact_acceptance",
+                                "acceptance", "std_error", "coin_acceptance", "chi2_pvalue", "trials", "elapsed_ms"]
+
+    public struct Item: Sendable { let vocab: Int, temperature: Double, drafts: Int, law: String }
+
+    public static func items(scale: ExperimentScale) -> [Item] {
+        let (vocabs, temps, ns): ([Int], [Double], [Int])
+        switch scale {
+        case .tiny: (vocabs, temps, ns) = ([50], [1.0], [1, 2])
+        case .quick: (vocabs, temps, ns) = ([1_000], [0.3, 0.7, 1.0, 1.5], [1, 2, 3, 4, 8])
+        case .full: (vocabs, temps, ns) = ([1_000, 8_000], [0.3, 0.5, 0.7, 0.9, 1.0, 1.2, 1.5], [1, 2, 3, 4, 6, 8, 12])
+        }
+        var items: [Item] = []
+        for v in vocabs { for t in temps { for n in ns {
+            for law in ["iid", "without-replacement", "greedy"] { items.append(Item(vocab: v, temperature: t, drafts: n, law: law)) }
+            if n == 2 { items.append(Item(vocab: v, temperature: t, drafts: n, law: "spechub")) }
+        } } }
+        return items
+    }
+
+    static func trials(_ scale: ExperimentScale) -> Int {
+        switch scale { case .tiny: return 4_000; case .quick: return 100_000; case .full: return 1_000_000 }
+    }
+
+    public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
+        let (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
+        let law = try DraftLaw.named(item.law, drafts: [q], count: item.drafts)
+        let bound = try optimalAcceptance(target: p, law: law, method: .auto).alpha
+        var rows: [[CSVValue]] = []
+        for entry in VerifierRegistry.entries where entry.supportedLaws.contains(item.law) {
+            if entry.name == "single" && item.drafts != 1 { continue }
+            if entry.name == "optimal" && OptimalTransportLP.estimatedSize(of: law).variables > 20_000 { continue }
+            let verifier = try makeVerifier(name: entry.name, target: p, law: law)
+            let n = trials(context.scale)
+            let result = MonteCarlo.run(anyVerifier: verifier, trials: n, seed: rng.next(),
+                                        threads: context.threads)
+            rows.append([.integer(item.vocab), .real(item.temperature), .integer(item.drafts), .text(item.law),
+                         .text(entry.name), .real(bound), verifier.exactAcceptance.map { .real($0) } ?? .empty,
+                         .real(result.acceptance), .real(result.standardError), .real(result.coinAcceptance),
+                         .real(result.chiSquare.pValue), .integer(n), .real(result.elapsedMilliseconds)])
+        }
+        return rows
+    }
+}

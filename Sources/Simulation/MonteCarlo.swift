@@ -1,0 +1,89 @@
+/// The Monte-Carlo engine: draws draft tuples from a verifier's law and verifies them, counting outputs, coin
+/// acceptances and membership acceptances.
+///
+/// ```
+/// chunk c (trials [c·C, min((c+1)·C, N)), C = chunkSize):
+///     drafting stream      Xoshiro256(seed: seed, stream: 2c)
+///     verification stream  Xoshiro256(seed: seed, stream: 2c + 1)
+/// worker w of K threads takes chunks w, w + K, …; integer counts are summed
+/// ```
+///
+/// Every chunk's randomness depends only on (seed, c), and integer sums do not depend on the order of addition, so
+/// the result (timing aside) is identical for every thread count. Drafting costs O(n) per tuple (alias tables of
+/// ``DraftSampler``) and verification is the verifier's precomputed O(n) path, so a trial is not O(V) (except on the
+/// rejection paths of `rrs-without-replacement`).
+public enum MonteCarlo {
+    /// Trials per chunk.
+    public static let defaultChunkSize = 1 << 16
+
+    /// Runs `trials` verifications of `verifier` on fresh draft tuples.
+    /// - Precondition: trials ≥ 1, threads ≥ 1 (the CLI checks them first).
+    public static func run<V: Verifier>(
+        verifier: V, trials: Int, seed: UInt64, threads: Int = 1, chunkSize: Int = MonteCarlo.defaultChunkSize
+    ) -> SimulationResult {
+        precondition(trials >= 1 && threads >= 1 && chunkSize >= 1)
+        let watch = Stopwatch()
+        let sampler = verifier.law.makeSampler()
+        let vocabulary = verifier.target.vocabularySize
+        let chunks = (trials + chunkSize - 1) / chunkSize
+        let workers = min(threads, chunks)
+        let partials = parallelMap(count: workers, threads: workers) { worker -> Tally in
+            var tally = Tally(vocabularySize: vocabulary)
+            var tuple = [Int](repeating: 0, count: verifier.law.drafts)
+            var c = worker
+            while c < chunks {
+                var draftRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c))
+                var verifyRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c) + 1)
+                let count = min(chunkSize, trials - c * chunkSize)
+                for _ in 0..<count {
+                    sampler.sample(into: &tuple, using: &draftRNG)
+                    let outcome = verifier.verify(tuple, using: &verifyRNG)
+                    tally.counts[outcome.token] += 1
+                    if outcome.acceptedDraft != nil { tally.coin += 1 }
+                    if tuple.contains(outcome.token) { tally.member += 1 }
+                }
+                c += workers
+            }
+            return tally
+        }
+        var total = Tally(vocabularySize: vocabulary)
+        for t in partials {
+            total.coin += t.coin
+            total.member += t.member
+            for i in 0..<vocabulary { total.counts[i] += t.counts[i] }
+        }
+        return SimulationResult(
+            verifier: verifier.name, law: verifier.law.name, drafts: verifier.law.drafts, trials: trials, seed: seed,
+            counts: total.counts, membershipCount: total.member, coinCount: total.coin,
+            target: verifier.target.probabilities, elapsedMilliseconds: watch.elapsedMilliseconds)
+    }
+
+    /// Runs a verifier given as an existential. The toolkit's verifiers are dispatched to the generic entry point
+    /// by concrete type, so that the trial loop is specialised (their `verify` is `@inlinable`); other types are
+    /// opened generically (correct, slower).
+    public static func run(
+        anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int = 1,
+        chunkSize: Int = MonteCarlo.defaultChunkSize
+    ) -> SimulationResult {
+        func go<V: Verifier>(_ v: V) -> SimulationResult {
+            run(verifier: v, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize)
+        }
+        switch verifier {
+        case let v as SpeculativeSamplingVerifier: return go(v)
+        case let v as RecursiveRejectionVerifier: return go(v)
+        case let v as KSeqVerifier: return go(v)
+        case let v as GreedyVerifier: return go(v)
+        case let v as SpecHubVerifier: return go(v)
+        case let v as SIRVerifier: return go(v)
+        case let v as NaiveVerifier: return go(v)
+        default: return go(verifier)
+        }
+    }
+
+    struct Tally {
+        var counts: [Int]
+        var coin = 0
+        var member = 0
+        init(vocabularySize: Int) { counts = [Int](repeating: 0, count: vocabularySize) }
+    }
+}

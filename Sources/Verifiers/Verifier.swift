@@ -1,0 +1,61 @@
+/// What one verification returned.
+public struct VerificationOutcome: Sendable, Equatable {
+    /// The output token Y.
+    public var token: Int
+    /// The index in the draft tuple whose accept test fired (a coin acceptance); nil when Y came from a residual.
+    public var acceptedDraft: Int?
+
+    public init(token: Int, acceptedDraft: Int?) {
+        self.token = token
+        self.acceptedDraft = acceptedDraft
+    }
+}
+
+/// The verifier's output law given one draft tuple, analytic over the verifier's own randomness.
+///
+/// ```
+/// outputLaw[y]   = P(Y = y ∣ x)
+/// coinAcceptance = P(an accept test fires ∣ x)
+/// ```
+public struct ConditionalOutcome: Sendable {
+    public var outputLaw: [Double]
+    public var coinAcceptance: Double
+
+    public init(outputLaw: [Double], coinAcceptance: Double) {
+        self.outputLaw = outputLaw
+        self.coinAcceptance = coinAcceptance
+    }
+}
+
+/// A lossless multi-draft verifier: given drafts x from its draft law, it emits Y with law exactly the target p.
+///
+/// ```
+/// Σ_x P_law(x) · P(Y = y ∣ x) = p(y)                       (losslessness)
+/// membership acceptance = P(Y ∈ set(x)) ≤ alpha*(p, law)   (optimal transport bound)
+/// coin acceptance       = P(acceptedDraft ≠ nil) ≤ membership acceptance
+/// ```
+///
+/// Conforming types are value types initialised with `init(target:law:) throws`: construction validates the law and
+/// precomputes every table (residuals, alias tables), so that ``verify(_:using:)`` costs O(n) expected per call.
+/// Behaviour on tuples outside the law's support (probability 0) is total but unspecified.
+///
+/// Source: the survey of verifiers in `shared/theory/verifiers.md`; see each conforming type for its paper.
+public protocol Verifier: Sendable {
+    /// The command-line name.
+    var name: String { get }
+    /// The target distribution p.
+    var target: Distribution { get }
+    /// The draft law the verifier was built for.
+    var law: DraftLaw { get }
+    /// One verification of the drafted tuple `drafts` (in draw order), using `rng` for every coin and residual draw.
+    func verify(_ drafts: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome
+    /// Exact expected membership acceptance P(Y ∈ set(x)) from a closed form, if one exists.
+    var exactAcceptance: Double? { get }
+    /// P(Y = · ∣ drafts) analytically (small V), if provided.
+    func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome?
+}
+
+extension Verifier {
+    public var exactAcceptance: Double? { nil }
+    public func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome? { nil }
+}

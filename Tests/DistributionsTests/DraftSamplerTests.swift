@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import Distributions
+
+/// The samplers reproduce each law's set law (Monte Carlo, fixed seed, 5σ bands per set) and never repeat tokens
+/// where the law draws distinct ones.
+@Suite struct DraftSamplerTests {
+    @Test func samplersMatchTheSetLaw() throws {
+        var rng = Xoshiro256(seed: 2718)
+        let q = try Distribution([0.35, 0.25, 0.2, 0.12, 0.08])
+        let q2 = try Distribution([0.1, 0.2, 0.3, 0.25, 0.15])
+        let laws = [try DraftLaw.iid(q, drafts: 3), try DraftLaw.withoutReplacement(q, drafts: 3),
+                    try DraftLaw.independent([q, q2]), try DraftLaw.greedy(q, drafts: 3), try DraftLaw.specHub(q),
+                    DraftLaw.explicit(try ExplicitDraftLaw(vocabularySize: 5, tuples: [[0, 1], [2, 2], [4, 3]],
+                                                           probabilities: [0.5, 0.3, 0.2]))]
+        let trials = 200_000
+        for law in laws {
+            let sampler = law.makeSampler()
+            var counts: [[Int]: Int] = [:]
+            var tuple: [Int] = []
+            for _ in 0..<trials {
+                sampler.sample(into: &tuple, using: &rng)
+                if law.name == "without-replacement" || law.name == "greedy" || law.name == "spechub" {
+                    #expect(Set(tuple).count == tuple.count)
+                }
+                counts[Array(Set(tuple)).sorted(), default: 0] += 1
+            }
+            let sets = law.setLaw()
+            #expect(Set(counts.keys).isSubset(of: Set(sets.map(\.tokens))), "\(law.name) drew a set of mass 0")
+            for s in sets {
+                let observed = Double(counts[s.tokens] ?? 0) / Double(trials)
+                let sigma = (s.mass * (1 - s.mass) / Double(trials)).squareRoot()
+                #expect(abs(observed - s.mass) <= 5 * sigma + 1e-12, "\(law.name) \(s.tokens): \(observed) vs \(s.mass)")
+            }
+        }
+    }
+
+    /// At low temperature the rejection loop falls back to the exact remaining-mass draw.
+    @Test func lowTemperatureWithoutReplacementSampler() throws {
+        var rng = Xoshiro256(seed: 31)
+        let q = try Distribution([1.0, 1e-20, 1e-20, 1e-20])
+        let sampler = try DraftLaw.withoutReplacement(q, drafts: 2).makeSampler()
+        var second = [0, 0, 0, 0]
+        for _ in 0..<30_000 {
+            let t = sampler.sample(using: &rng)
+            #expect(t[0] == 0 && t[1] != 0)
+            second[t[1]] += 1
+        }
+        for token in 1...3 {   // uniform on {1, 2, 3}: 10,000 ± 5·81.6
+            #expect(abs(second[token] - 10_000) < 409)
+        }
+    }
+}

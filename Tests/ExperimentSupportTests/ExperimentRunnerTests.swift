@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import ExperimentSupport
+
+/// The suite at tiny scale: headers, determinism across thread counts, sharding + merge, resume.
+@Suite(.serialized) struct ExperimentRunnerTests {
+    static let timingColumns: Set<String> = ["elapsed_ms", "trials_per_second"]
+
+    func options(_ arguments: [String]) throws -> ExperimentOptions {
+        try ExperimentOptions.parse(["--scale", "tiny"] + arguments)
+    }
+
+    func folder() -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("multidraft-exp-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    /// The CSV without its timing columns.
+    func stripTiming(_ path: String) throws -> String {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let keep = header.indices.filter { !Self.timingColumns.contains(header[$0]) }
+        return lines.map { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return keep.map { cells[$0] }.joined(separator: ",")
+        }.joined(separator: "\n")
+    }
+
+    @Test(arguments: allExperiments.map(\.name))
+    func headersAndDeterminism(name: String) throws {
+        let one = folder(), two = folder(), sharded = folder()
+        try runExperiments([name], options: try options(["--output-dir", one, "--threads", "1"]))
+        try runExperiments([name], options: try options(["--output-dir", two, "--threads", "2"]))
+        for i in 0..<3 { try runExperiments([name], options: try options(["--output-dir", sharded, "--shard", "\(i)/3"])) }
+        #expect(!FileManager.default.fileExists(atPath: "\(sharded)/\(name).csv"))
+        try runExperiments([name], options: try options(["--output-dir", sharded, "--merge"]))
+        let reference = try stripTiming("\(one)/\(name).csv")
+        let header = reference.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.hasPrefix("item,seed,multidraft_version,"))
+        #expect(header == header.lowercased() && !header.contains(" "))
+        #expect(reference.split(separator: "\n").count > 1)
+        #expect(try stripTiming("\(two)/\(name).csv") == reference, "thread count changed \(name)")
+        #expect(try stripTiming("\(sharded)/\(name).csv") == reference, "sharding changed \(name)")
+    }
+
+    @Test func mergeBeforeEveryShardIsDoneFails() throws {
+        let out = folder()
+        try runExperiments(["scaling"], options: try options(["--output-dir", out, "--shard", "0/2"]))
+        #expect(throws: (any Error).self) { try runExperiments(["scaling"], options: try options(["--output-dir", out, "--merge"])) }
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/scaling.csv"))
+    }
+
+    @Test func badShardSpecIsRejected() {
+        #expect(throws: (any Error).self) { try ExperimentOptions.parse(["--shard", "3/2"]) }
+        #expect(throws: (any Error).self) { try ExperimentOptions.parse(["--shard", "x"]) }
+        #expect(throws: (any Error).self) { try ExperimentOptions.parse(["--quick", "--full"]) }
+    }
+}

@@ -1,0 +1,54 @@
+import Testing
+@testable import Verifiers
+
+/// Bad input gives typed errors with one-line descriptions, never a crash.
+@Suite struct VerifierErrorTests {
+    @Test func typedErrors() throws {
+        let p = Fixtures.vd.p, q = Fixtures.vd.q
+        let iid2 = try DraftLaw.iid(q, drafts: 2)
+        #expect(throws: VerifierError.unknownVerifier("nope")) { try makeVerifier(name: "nope", target: p, law: iid2) }
+        #expect(throws: VerifierError.unsupportedLaw(verifier: "kseq", law: "greedy", supported: ["iid"])) {
+            try makeVerifier(name: "kseq", target: p, law: try DraftLaw.greedy(q, drafts: 2))
+        }
+        #expect(throws: VerifierError.wrongDraftCount(verifier: "single", expected: 1, found: 2)) {
+            try SpeculativeSamplingVerifier(target: p, law: iid2)
+        }
+        #expect(throws: VerifierError.wrongDraftCount(verifier: "spechub", expected: 2, found: 3)) {
+            try SpecHubVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3))
+        }
+        #expect(throws: VerifierError.unsupportedLaw(verifier: "spechub", law: "iid", supported: ["spechub"])) {
+            try SpecHubVerifier(target: p, law: iid2)
+        }
+        #expect(throws: VerifierError.vocabularyMismatch(target: 3, draft: 4)) {
+            try RecursiveRejectionVerifier(target: Fixtures.va.p, law: iid2)
+        }
+        #expect(throws: VerifierError.self) {
+            try SIRVerifier(target: p, law: iid2, maxPairEvaluations: 3)
+        }
+        let big = Distribution.uniform(13)
+        #expect(throws: VerifierError.self) {
+            try ExactVerification(try RecursiveRejectionVerifier(target: big, law: try DraftLaw.iid(big, drafts: 2)))
+        }
+        #expect(throws: VerifierError.self) {
+            try ExactVerification(try RecursiveRejectionVerifier(target: p, law: iid2), maxTuples: 3)
+        }
+        #expect(throws: DraftLawError.tooManyTuples(law: "iid", estimated: 16, limit: 10)) { try iid2.tupleLaw(maxTuples: 10) }
+        let errors: [any Error] = [
+            VerifierError.unknownVerifier("x"), VerifierError.unsupportedLaw(verifier: "a", law: "b", supported: ["c"]),
+            VerifierError.wrongDraftCount(verifier: "a", expected: 1, found: 2), VerifierError.vocabularyMismatch(target: 1, draft: 2),
+            VerifierError.tooLarge(verifier: "sir", detail: "d"), VerifierError.exactCheckTooLarge(detail: "d"),
+            VerifierError.noConditionalOutcome(verifier: "a"),
+            DraftLawError.tooManyTuples(law: "iid", estimated: 1e7, limit: 10),
+        ]
+        for e in errors {
+            let text = String(describing: e)
+            #expect(!text.isEmpty && !text.contains("\n"), "\(text)")
+        }
+    }
+
+    /// The registry lists every verifier once, with its natural law among its supported laws.
+    @Test func registry() throws {
+        #expect(VerifierRegistry.names == ["single", "rrs", "rrs-without-replacement", "kseq", "spechub", "greedy", "sir", "optimal", "naive"])
+        for e in VerifierRegistry.entries { #expect(e.supportedLaws.contains(e.naturalLaw), "\(e.name)") }
+    }
+}
