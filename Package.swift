@@ -16,7 +16,8 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
     ("CandidateLength", ["CLAPACKE", "Distributions"]),
-    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming"]),
+    ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
+    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
     ("Simulation", ["Verifiers"]),
 ]
 

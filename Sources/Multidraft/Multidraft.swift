@@ -2,3 +2,4 @@
 @_exported import CandidateLength
 @_exported import Verifiers
 @_exported import Simulation
+@_exported import ImportanceSampling

@@ -22,6 +22,7 @@ struct Simulate: ParsableCommand {
     var law: String?
     @Option(help: "Number of Monte-Carlo trials.") var trials: Int
     @Option(help: "Random seed.") var seed: UInt64
+    @Option(help: "importance only: truncated LP with parameter S (1...V) instead of the default.") var truncate: Int?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = availableCores
     @Option(help: "Write token,count,expected rows here (atomically).") var countsOutput: String?
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
@@ -57,7 +58,18 @@ struct Simulate: ParsableCommand {
                 throw VerifierError.wrongDraftCount(verifier: "spechub", expected: 2, found: n)
             }
             let draftLaw = try DraftLaw.named(lawName, drafts: qs, count: n)
-            let built = try VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
+            if truncate != nil && verifier != "importance" {
+                throw UsageError("--truncate applies to --verifier importance only")
+            }
+            if let s = truncate, s < 1 || s > p.vocabularySize {
+                throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
+            }
+            let built: any Verifier = try truncate.map { s in
+                guard entry.supportedLaws.contains(draftLaw.name) else {
+                    throw VerifierError.unsupportedLaw(verifier: verifier, law: draftLaw.name, supported: entry.supportedLaws)
+                }
+                return try ImportanceVerifier(target: p, law: draftLaw, truncate: s)
+            } ?? VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
             let bound: Double?
             do {
                 bound = try optimalAcceptance(target: p, law: draftLaw, method: .auto).alpha

@@ -9,6 +9,7 @@
 /// | spechub | spechub | spechub (n = 2) | p(a) + Σ_{i≠a} min(p, q') |
 /// | greedy | greedy | greedy | p(T) + Σ_{i∉T} min(p, q') |
 /// | sir | iid | iid, independent | — (coin: Σ min(p, p_I)) |
+/// | importance | iid | iid, independent | exact membership by enumeration (small V); coin Σ min(p, p_I) |
 /// | optimal | iid | every law | alpha* (LP) |
 /// | naive | iid | every law | Σ p(1 − (1 − q)ⁿ) (iid) |
 public enum VerifierRegistry {
@@ -45,6 +46,9 @@ public enum VerifierRegistry {
         Entry(name: "sir", naturalLaw: "iid", supportedLaws: ["iid", "independent"], hasExactFormula: false,
               summary: "SIR selection (pairwise tournament for n > 2) + speculative sampling against p_I",
               make: { try SIRVerifier(target: $0, law: $1) }),
+        Entry(name: "importance", naturalLaw: "iid", supportedLaws: ["iid", "independent"], hasExactFormula: false,
+              summary: "Khisti et al. two-step scheme: weight-LP selection (tournament for n > 2) + speculative sampling against p_I",
+              make: { try ImportanceVerifier(target: $0, law: $1) }),
         Entry(name: "optimal", naturalLaw: "iid", supportedLaws: allLaws, hasExactFormula: true,
               summary: "samples the optimal LP transport plan (alpha*)", make: { try OptimalCouplingVerifier(target: $0, law: $1) }),
         Entry(name: "naive", naturalLaw: "iid", supportedLaws: allLaws, hasExactFormula: true,

@@ -48,7 +48,7 @@ import Testing
 
     /// The registry lists every verifier once, with its natural law among its supported laws.
     @Test func registry() throws {
-        #expect(VerifierRegistry.names == ["single", "rrs", "rrs-without-replacement", "kseq", "spechub", "greedy", "sir", "optimal", "naive"])
+        #expect(VerifierRegistry.names == ["single", "rrs", "rrs-without-replacement", "kseq", "spechub", "greedy", "sir", "importance", "optimal", "naive"])
         for e in VerifierRegistry.entries { #expect(e.supportedLaws.contains(e.naturalLaw), "\(e.name)") }
     }
 }

@@ -1,0 +1,2 @@
+@_exported import AcceptanceBounds
+@_exported import LinearProgramming

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Multidraft
+
+/// `multidraft importance`: Khisti et al.'s two-step importance-sampling scheme for one target and independent
+/// drafts, as one CSV row (arXiv 2410.18234; `shared/theory/verifiers.md` §7).
+struct Importance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Two-step importance-sampling scheme (Khisti et al.): weight LP / truncated LP / tournament acceptance against alpha*.",
+        discussion: """
+        P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64). One --draft per \
+        draft (independent drafts; repeat the same Q for identical drafts). Two drafts: the K = 2 weight LP (or the \
+        truncated LP with --truncate S); more drafts: the pairwise tournament of such LPs.
+        Output columns: drafts,vocab,truncate,alpha_lower_bound,alpha_exact,alpha_optimal,elapsed_ms
+        (alpha_lower_bound = coin acceptance sum min(p, p_I); alpha_exact = exact membership acceptance, empty when \
+        the draft tuples are too many to enumerate; alpha_optimal = alpha* of the independent draft law; truncate is \
+        empty for the full LP; elapsed_ms times building the scheme).
+        """
+    )
+
+    @Option(help: "Target distribution p: comma list or @PATH.") var target: String
+    @Option(help: "Draft distribution q_i, once per draft (at least 2).") var draft: [String] = []
+    @Option(help: "Truncated LP with parameter S (1...V) instead of the full weight LP.") var truncate: Int?
+    @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
+
+    static let header = ["drafts", "vocab", "truncate", "alpha_lower_bound", "alpha_exact", "alpha_optimal", "elapsed_ms"]
+
+    func run() throws {
+        try CLIOutput.run {
+            guard draft.count >= 2 else { throw UsageError("at least two --draft distributions are required, got \(draft.count)") }
+            let p = try readDistribution(target, what: "--target", logits: false, temperature: 1)
+            var qs: [Distribution] = []
+            for (i, d) in draft.enumerated() {
+                let q = try readDistribution(d, what: "--draft \(i + 1)", logits: false, temperature: 1)
+                try p.requireSameVocabulary(q, what: "--draft \(i + 1)")
+                qs.append(q)
+            }
+            if let s = truncate, s < 1 || s > p.vocabularySize {
+                throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
+            }
+            let watch = Stopwatch()
+            let scheme = try truncate.map { try TwoStepScheme.truncated(target: p, drafts: qs, truncate: $0) }
+                ?? TwoStepScheme.optimal(target: p, drafts: qs)
+            let elapsed = watch.elapsedMilliseconds
+            let exact = try? scheme.membershipAcceptance(maxTuples: ImportanceVerifier.maxExactTuples)
+            let optimum = try optimalAcceptance(target: p, law: try DraftLaw.independent(qs), method: .auto).alpha
+            var table = CSVTable(header: Self.header)
+            table.append([.integer(qs.count), .integer(p.vocabularySize), truncate.map { .integer($0) } ?? .empty,
+                          .real(scheme.coinAcceptance), exact.map { .real($0) } ?? .empty, .real(optimum),
+                          .real(elapsed)])
+            try CLIOutput.emit(table, to: output)
+        }
+    }
+}
