@@ -70,6 +70,10 @@ public struct LPOptions: Sendable {
     /// Time limit in seconds (nil: none).
     public var timeLimit: Double? = nil
     public var limits = LPLimits()
+    /// GLPK's primal feasibility tolerance (tol_bnd; GLPK's default 1e-7).
+    public var feasibilityTolerance = 1e-9
+    /// GLPK's dual feasibility (reduced-cost) tolerance (tol_dj; GLPK's default 1e-7).
+    public var optimalityTolerance = 1e-9
 
     public init(exact: Bool = false, iterationLimit: Int? = nil, timeLimit: Double? = nil, limits: LPLimits = LPLimits()) {
         self.exact = exact

@@ -49,6 +49,9 @@ extension LinearProgram {
         glp_init_smcp(&parm)
         parm.msg_lev = GLP_MSG_OFF
         parm.presolve = GLP_OFF
+        // Tighter than GLPK's defaults (1e-7): the toolkit compares LP values with closed forms at 1e-9.
+        parm.tol_bnd = options.feasibilityTolerance
+        parm.tol_dj = options.optimalityTolerance
         if let it = options.iterationLimit { parm.it_lim = Int32(clamping: it) }
         if let tl = options.timeLimit { parm.tm_lim = Int32(clamping: Int((tl * 1000).rounded())) }
         glp_adv_basis(lp, 0)

@@ -4,7 +4,8 @@ import Testing
 @testable import ImportanceSampling
 
 /// Property-based cross-checks on random small instances (V ≤ 6): weight LP vs transport LP vs brute-force subset
-/// formula vs exact enumeration. LP-based comparisons at 1e-9; enumeration identities at 1e-12.
+/// formula vs exact enumeration. LP-based comparisons at 1e-9 (truncated LP at s = V: 1e-8, the documented LP accuracy
+/// of test-vectors.md); enumeration identities at 1e-12.
 @Suite struct ImportancePropertyTests {
     /// Random (p, q₁, q₂); some instances have zero entries, some have q₁ = q₂ = p.
     static func instance(_ seed: Int, vocabulary v: Int) -> (p: Distribution, q1: Distribution, q2: Distribution) {
@@ -55,7 +56,7 @@ import Testing
                 for s in 1...v {
                     let solution = try! TruncatedWeightLP.solve(target: p, first: first, second: second, truncate: s)
                     #expect(solution.value <= optimum + 1e-9, "s=\(s) value \(solution.value) above optimum \(optimum)")
-                    if s == v { #expect(abs(solution.value - optimum) < 1e-9, "s=V \(solution.value) vs \(optimum)") }
+                    if s == v { #expect(abs(solution.value - optimum) < 1e-8, "s=V \(solution.value) vs \(optimum)") }
                     let generic = solution.weights.pairIntermediate(first: first, second: second)
                     #expect(maxDeviation(generic, solution.intermediate) < 1e-14)
                     let scheme = try! TwoStepScheme(target: p, drafts: [first, second], rule: solution.weights)
