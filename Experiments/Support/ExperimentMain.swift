@@ -5,6 +5,8 @@ import Multidraft
 /// Every experiment, in suite order.
 public let allExperiments: [(name: String, run: (ExperimentOptions) throws -> Void)] = [
     (AcceptanceExperiment.name, { try ExperimentRunner.run(AcceptanceExperiment.self, options: $0) }),
+    (ImportanceSweepExperiment.name, { try ExperimentRunner.run(ImportanceSweepExperiment.self, options: $0) }),
+    (ImportanceTableExperiment.name, { try ExperimentRunner.run(ImportanceTableExperiment.self, options: $0) }),
     (KSeqRatioExperiment.name, { try ExperimentRunner.run(KSeqRatioExperiment.self, options: $0) }),
     (ScalingExperiment.name, { try ExperimentRunner.run(ScalingExperiment.self, options: $0) }),
     (AuditExperiment.name, { try ExperimentRunner.run(AuditExperiment.self, options: $0) }),

@@ -95,7 +95,7 @@ public func importanceSamplingTable(seed: UInt64, quick: Bool) -> CSVTable {
 }
 
 /// The table of ``importanceSamplingTable(seed:quick:)`` for chosen vocabularies and instance counts (tests).
-func importanceSamplingTable(seed: UInt64, quick: Bool, vocabularies: [Int], instances: Int) -> CSVTable {
+public func importanceSamplingTable(seed: UInt64, quick: Bool, vocabularies: [Int], instances: Int) -> CSVTable {
     var table = CSVTable(header: ["experiment", "seed", "quick", "instance", "vocab", "temperature", "drafts", "method",
                                   "truncate", "alpha", "elapsed_ms"])
     let temperatures = [0.5, 1.0]
