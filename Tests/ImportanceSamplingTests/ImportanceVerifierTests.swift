@@ -36,13 +36,17 @@ import Testing
         #expect(throws: VerifierError.self) { try VerifierRegistry.makeVerifier(name: "importance", target: u, law: try DraftLaw.greedy(u, drafts: 2)) }
     }
 
-    /// Large V falls back to the truncated LP (s = 15) and stays buildable; exact membership is still given at n = 2.
-    @Test func largeVocabularyUsesTheTruncatedLP() throws {
+    /// Large V: the full LP is refused with a message that asks for a truncation (no silent switch); an explicit s
+    /// builds the truncated tournament.
+    @Test func largeVocabularyNeedsAnExplicitTruncation() throws {
         var rng = Xoshiro256(seed: 5)
         let p = Distribution.dirichlet(400, concentration: 0.3, using: &rng)
         let q = Distribution.dirichlet(400, concentration: 0.3, using: &rng)
-        let verifier = try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3))
-        #expect(verifier.truncation == ImportanceVerifier.defaultTruncation)
+        #expect {
+            try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3))
+        } throws: { ($0 as? VerifierError)?.description.contains("--truncate") ?? false }
+        let verifier = try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3), truncate: 15)
+        #expect(verifier.truncation == 15)
         #expect(verifier.exactAcceptance == nil)    // 400³ tuples: not enumerated
         #expect(verifier.lowerBound <= (try optimalAcceptance(target: p, law: verifier.law).alpha) + 1e-12)
     }
