@@ -35,13 +35,7 @@ struct Bound: ParsableCommand {
             guard threads >= 1 else { throw UsageError("--threads must be >= 1, got \(threads)") }
             if exact && boundMethod == .dual { throw UsageError("--exact applies to --method lp") }
             guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
-            let p = try readDistribution(target, what: "--target", logits: logits, temperature: temperature)
-            var qs: [Distribution] = []
-            for (i, d) in draft.enumerated() {
-                let q = try readDistribution(d, what: "--draft \(i + 1)", logits: logits, temperature: temperature)
-                try p.requireSameVocabulary(q, what: "--draft \(i + 1)")
-                qs.append(q)
-            }
+            let (p, qs) = try readTargetAndDrafts(target: target, drafts: draft, logits: logits, temperature: temperature)
             if law != "independent" && qs.count > 1 {
                 throw UsageError("--law \(law) takes one --draft (got \(qs.count)); use --law independent for one distribution per draft")
             }

@@ -43,3 +43,18 @@ func readDistribution(_ argument: String, what: String, logits: Bool, temperatur
         throw UsageError("\(what): \(error)")
     }
 }
+
+/// Reads the target and the `--draft` distributions (as probabilities or logits) and checks that every draft has
+/// the target's vocabulary size.
+func readTargetAndDrafts(target: String, drafts: [String], logits: Bool = false, temperature: Double = 1) throws
+    -> (target: Distribution, drafts: [Distribution])
+{
+    let p = try readDistribution(target, what: "--target", logits: logits, temperature: temperature)
+    var qs: [Distribution] = []
+    for (i, d) in drafts.enumerated() {
+        let q = try readDistribution(d, what: "--draft \(i + 1)", logits: logits, temperature: temperature)
+        try p.requireSameVocabulary(q, what: "--draft \(i + 1)")
+        qs.append(q)
+    }
+    return (p, qs)
+}

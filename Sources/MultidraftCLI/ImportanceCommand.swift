@@ -27,13 +27,7 @@ struct Importance: ParsableCommand {
     func run() throws {
         try CLIOutput.run {
             guard draft.count >= 2 else { throw UsageError("at least two --draft distributions are required, got \(draft.count)") }
-            let p = try readDistribution(target, what: "--target", logits: false, temperature: 1)
-            var qs: [Distribution] = []
-            for (i, d) in draft.enumerated() {
-                let q = try readDistribution(d, what: "--draft \(i + 1)", logits: false, temperature: 1)
-                try p.requireSameVocabulary(q, what: "--draft \(i + 1)")
-                qs.append(q)
-            }
+            let (p, qs) = try readTargetAndDrafts(target: target, drafts: draft)
             if let s = truncate, s < 1 || s > p.vocabularySize {
                 throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
             }

@@ -40,13 +40,7 @@ struct Simulate: ParsableCommand {
             guard entry.supportedLaws.contains(lawName) || !["iid", "without-replacement", "independent", "greedy", "spechub"].contains(lawName) else {
                 throw VerifierError.unsupportedLaw(verifier: verifier, law: lawName, supported: entry.supportedLaws)
             }
-            let p = try readDistribution(target, what: "--target", logits: false, temperature: 1)
-            var qs: [Distribution] = []
-            for (i, d) in draft.enumerated() {
-                let q = try readDistribution(d, what: "--draft \(i + 1)", logits: false, temperature: 1)
-                try p.requireSameVocabulary(q, what: "--draft \(i + 1)")
-                qs.append(q)
-            }
+            let (p, qs) = try readTargetAndDrafts(target: target, drafts: draft)
             if lawName != "independent" && qs.count > 1 {
                 throw UsageError("--law \(lawName) takes one --draft (got \(qs.count)); use --law independent for one distribution per draft")
             }

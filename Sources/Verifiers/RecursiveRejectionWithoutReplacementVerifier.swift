@@ -180,21 +180,6 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
         return out
     }
 
-    /// An exact draw from non-negative weights by inversion (O(V)).
-    static func inversionDraw(_ weights: [Double], using rng: inout some RandomNumberGenerator) -> Int {
-        var total = 0.0
-        for w in weights where w > 0 { total += w }
-        let u = rng.nextUniform() * total
-        var cumulative = 0.0
-        var last = 0
-        for (i, w) in weights.enumerated() where w > 0 {
-            cumulative += w
-            last = i
-            if u < cumulative { return i }
-        }
-        return last
-    }
-
     static func normalized(_ weights: [Double]) -> [Double] {
         let total = sumPositive(weights)
         return weights.map { $0 > 0 ? $0 / total : 0 }
