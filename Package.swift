@@ -24,7 +24,13 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
 let experiments: [String] = [
     "multidraft-experiments",
+    "acceptance",
+    "importance-sweeps",
+    "importance-table",
+    "kseq-ratio",
+    "candidate-length",
     "scaling",
+    "audit",
 ]
 
 var targets: [Target] = [

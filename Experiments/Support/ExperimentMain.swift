@@ -34,3 +34,15 @@ public func runExperiments(_ names: [String], options: ExperimentOptions) throws
         throw ExitCode(2)
     }
 }
+
+/// The entry point of a single-experiment executable: parses the shared options and runs experiment `name`.
+public func experimentMain(_ name: String) {
+    struct Command: ParsableCommand {
+        static var experimentName = ""
+        static let configuration = CommandConfiguration(abstract: "Run one multidraft experiment and write its tidy CSV table.")
+        @OptionGroup var options: ExperimentOptions
+        func run() throws { try runExperiments([Command.experimentName], options: options) }
+    }
+    Command.experimentName = name
+    Command.main()
+}

@@ -1,0 +1,4 @@
+// Experiment (f) distribution-preservation audit of every verifier.
+import ExperimentSupport
+
+experimentMain("audit")

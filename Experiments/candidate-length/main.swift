@@ -1,0 +1,4 @@
+// Experiment (d) SpecDec++ threshold vs fixed length vs oracle.
+import ExperimentSupport
+
+experimentMain("candidate_length")
