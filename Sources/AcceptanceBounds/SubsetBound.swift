@@ -51,11 +51,15 @@ public enum SubsetBound {
     /// Only prefixes that can hold the minimum are integrated. Two cheap bounds bracket ψ(k) = p(H_k) − Q(H_k):
     ///
     /// ```
-    /// lower:  ψ(k) ≥ max( p(H_k) − q(H_k)ⁿ ,  −p(Σ ∖ H_k) )            (Q_wor ≤ Q_iid ≤ 1)
+    /// lower:  ψ(k) ≥ max( p(H_k) − Q₂(H_k)·q(H_k)ⁿ⁻² ,  −p(Σ ∖ H_k) )          (Q_wor ≤ Q₂·q(H)ⁿ⁻², Q_wor ≤ 1)
     /// upper:  ψ(k) ≤ p(H_k) − Π_{m<n} (q(H_k) − M_m) / (r_k + q(H_k) − M_m)
     /// ```
     ///
-    /// with M_m the sum of the m largest q in H_k (the m-th draw stays in H with probability at least this factor).
+    /// with M_m the sum of the m largest q in H_k (the m-th draw stays in H with probability at least this factor)
+    /// and Q₂(H) = P(the first two draws lie in H) = Σ_{i∈H} q_i (q(H) − q_i)/(1 − q_i), carried along the prefixes by
+    /// positive increments only: Q₂(H ∪ j) = Q₂(H) + q_j Σ_{i∈H} q_i/(1 − q_i) + q_j q(H)/(1 − q_j). Each later draw
+    /// stays in H with conditional probability (q(H) − d)/(1 − d) ≤ q(H), d the mass already drawn, hence the factor
+    /// q(H)ⁿ⁻² (and Q₂ ≤ q(H)², so this bound is never weaker than the iid one).
     /// Every prefix whose lower bound exceeds the best upper bound is skipped, which is exact, and the race runs only
     /// up to the last candidate prefix.
     public static func prefixWithoutReplacement(target p: Distribution, draft q: Distribution, drafts n: Int,
@@ -68,8 +72,12 @@ public enum SubsetBound {
         var bestUpper = 0.0
         var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
         var top: [Double] = []        // the n − 1 largest q in the prefix, decreasing
+        var q2 = 0.0, oddsSum = 0.0    // Q₂(H_k) and Σ_{i∈H_k} q_i/(1 − q_i)
         for k in 1..<v {
             let x = q[order[k - 1]]
+            let complement = x <= 0.5 ? r[0] - x : q.remainingMass(excluding: [order[k - 1]])
+            let qBefore = qSum
+            if complement > 0 { q2 += x * oddsSum + x * qBefore / complement; oddsSum += x / complement }
             compensatedAdd(&pSum, &pComp, p[order[k - 1]])
             compensatedAdd(&qSum, &qComp, x)
             if n > 1 && (top.count < n - 1 || x > top[top.count - 1]) {
@@ -79,8 +87,8 @@ public enum SubsetBound {
                 if top.count > n - 1 { top.removeLast() }
             }
             let ph = pSum, qh = qSum
-            let iidQ = integerPower(min(1, qh), n)
-            lower[k] = max(ph - iidQ, -pRest[k])
+            let upperQ = n >= 2 ? min(1, q2 * integerPower(min(1, qh), n - 2)) : qh
+            lower[k] = max(ph - upperQ, -pRest[k])
             var qLower = 1.0, largest = 0.0
             for m in 0..<n {
                 if m > 0 { largest += m - 1 < top.count ? top[m - 1] : 0 }
