@@ -29,6 +29,7 @@ let experiments: [String] = [
     "importance-table",
     "kseq-ratio",
     "candidate-length",
+    "markov-thresholds",
     "scaling",
     "audit",
 ]

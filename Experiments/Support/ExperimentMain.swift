@@ -8,6 +8,7 @@ public let allExperiments: [(name: String, run: (ExperimentOptions) throws -> Vo
     (ImportanceSweepExperiment.name, { try ExperimentRunner.run(ImportanceSweepExperiment.self, options: $0) }),
     (ImportanceTableExperiment.name, { try ExperimentRunner.run(ImportanceTableExperiment.self, options: $0) }),
     (KSeqRatioExperiment.name, { try ExperimentRunner.run(KSeqRatioExperiment.self, options: $0) }),
+    (MarkovThresholdExperiment.name, { try ExperimentRunner.run(MarkovThresholdExperiment.self, options: $0) }),
     (ScalingExperiment.name, { try ExperimentRunner.run(ScalingExperiment.self, options: $0) }),
     (AuditExperiment.name, { try ExperimentRunner.run(AuditExperiment.self, options: $0) }),
     (CandidateLengthSweep.name, { try ExperimentRunner.run(CandidateLengthSweep.self, options: $0) }),
