@@ -64,20 +64,7 @@ public struct HiddenMarkovDifficultyModel: Sendable {
     public init(laws: [AcceptanceLaw], transition: [[Double]], initial: [Double], cost: CostModel, maxLength: Int,
                 stateLimit: Int = HiddenMarkovDifficultyModel.defaultStateLimit) throws {
         let s = laws.count
-        guard s >= 1 else { throw CandidateLengthError.invalidMarkovModel("needs at least one difficulty state") }
-        guard maxLength >= 1 else {
-            throw CandidateLengthError.invalidLength(name: "max length", value: maxLength, detail: "must be >= 1")
-        }
-        guard transition.count == s, transition.allSatisfy({ $0.count == s }) else {
-            throw CandidateLengthError.invalidMarkovModel("transition matrix must be \(s)x\(s)")
-        }
-        guard initial.count == s else { throw CandidateLengthError.invalidMarkovModel("initial law must have \(s) entries") }
-        for (name, row) in transition.enumerated().map({ ("transition row \($0.offset)", $0.element) }) + [("initial law", initial)] {
-            guard row.allSatisfy({ $0.isFinite && $0 >= 0 }), abs(row.reduce(0, +) - 1) <= 1e-9 else {
-                throw CandidateLengthError.invalidMarkovModel("\(name) must be non-negative and sum to 1")
-            }
-        }
-        let union = Array(Set(laws.flatMap(\.values))).sorted()
+        let union = try validateMarkovDifficulty(laws: laws, transition: transition, initial: initial, maxLength: maxLength)
         let m = union.count
         let weights = laws.map { law in union.map { v in law.values.firstIndex(of: v).map { law.weights[$0] } ?? 0 } }
         // Exact merge rules (see the type documentation).
