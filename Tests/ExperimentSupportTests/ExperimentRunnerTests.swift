@@ -45,6 +45,21 @@ import Testing
         #expect(try stripTiming("\(sharded)/\(name).csv") == reference, "sharding changed \(name)")
     }
 
+    /// A resumed run keeps finished parts: a part file marked by hand survives a second run into the final table.
+    @Test func resumedRunsSkipFinishedParts() throws {
+        let out = folder()
+        try runExperiments(["kseq_ratio"], options: try options(["--output-dir", out]))
+        let parts = try FileManager.default.subpathsOfDirectory(atPath: "\(out)/.parts").filter { $0.hasSuffix("item-000000.csv") }
+        let part = "\(out)/.parts/\(try #require(parts.first))"
+        let original = try String(contentsOfFile: part, encoding: .utf8)
+        let marked = original.replacingOccurrences(of: ",random,", with: ",resumed,")
+        #expect(marked != original)
+        try marked.write(toFile: part, atomically: true, encoding: .utf8)
+        try runExperiments(["kseq_ratio"], options: try options(["--output-dir", out]))
+        let table = try String(contentsOfFile: "\(out)/kseq_ratio.csv", encoding: .utf8)
+        #expect(table.contains(",resumed,"))
+    }
+
     @Test func mergeBeforeEveryShardIsDoneFails() throws {
         let out = folder()
         try runExperiments(["scaling"], options: try options(["--output-dir", out, "--shard", "0/2"]))
