@@ -1,0 +1,77 @@
+"""Cross-check of the toolkit against the independent numpy/scipy reference oracles of shared/theory/reference.
+
+On random instances (small V, zero entries included) it compares, through the `multidraft` command line:
+  - alpha* of the iid, without-replacement and greedy laws (`bound --method lp` and `--method dual`) with the oracle's
+    brute-force subset minimum over its own explicit joint laws;
+  - the exact acceptance of rrs, kseq, rrs-without-replacement, greedy and spechub (`simulate ... exact_acceptance`)
+    with the oracle's closed forms / recursions.
+Usage: python3 crosscheck.py THEORY_REFERENCE_DIR MULTIDRAFT_BINARY [INSTANCES]
+Prints one line per mismatch and a closing 'N passed, M failed' line; exit status 1 on any mismatch."""
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, sys.argv[1])
+import optimal_acceptance_oracle as oracle  # noqa: E402
+
+binary = sys.argv[2]
+instances = int(sys.argv[3]) if len(sys.argv) > 3 else 25
+
+
+def run(args):
+    out = subprocess.run([binary] + args, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)}: {out.stderr.strip()}")
+    lines = out.stdout.strip().split("\n")
+    return dict(zip(lines[0].split(","), lines[1].split(",")))
+
+
+def vec(x):
+    return ",".join(repr(float(v)) for v in x)
+
+
+rng = np.random.default_rng(20251122)
+passed, failed = 0, 0
+
+
+def check(label, ours, theirs, tolerance):
+    global passed, failed
+    if abs(ours - theirs) <= tolerance:
+        passed += 1
+    else:
+        failed += 1
+        print(f"MISMATCH {label}: multidraft {ours!r} vs oracle {theirs!r}")
+
+
+for k in range(instances):
+    v = int(rng.integers(3, 7))
+    n = int(rng.integers(1, 4))
+    p = rng.dirichlet(np.full(v, 0.6))
+    q = rng.dirichlet(np.full(v, 0.6))
+    if k % 3 == 0:
+        q[int(rng.integers(0, v))] = 0.0
+        q = q / q.sum()
+    p, q = list(p), list(q)
+    support = sum(1 for x in q if x > 0)
+    laws = [("iid", oracle.joint_iid(q, n))]
+    if n <= support:
+        laws += [("without-replacement", oracle.joint_wor(q, n)), ("greedy", oracle.joint_greedy(q, n))]
+    for law, joint in laws:
+        truth = oracle.alpha_star_all_subsets(p, lambda H, joint=joint: oracle.Q_from_joint(joint, H))
+        for method, tolerance in (("lp", 1e-8), ("dual", 1e-10)):
+            row = run(["bound", "--target", vec(p), "--draft", vec(q), "--drafts", str(n), "--law", law, "--method", method])
+            check(f"instance {k} {law} n={n} {method}", float(row["alpha"]), truth, tolerance)
+    verifiers = [("rrs", lambda: oracle.acc_rrs_iid(p, q, n)), ("kseq", lambda: oracle.acc_kseq(p, q, n))]
+    if n <= support:
+        verifiers += [("rrs-without-replacement", lambda: oracle.acc_rrs_wor(p, q, n)),
+                      ("greedy", lambda: oracle.acc_greedy_verify(p, q, n))]
+    if n == 2 and support >= 2:
+        verifiers.append(("spechub", lambda: oracle.acc_spechub(p, q)))
+    for name, truth in verifiers:
+        row = run(["simulate", "--verifier", name, "--target", vec(p), "--draft", vec(q), "--drafts", str(n),
+                   "--trials", "1", "--seed", "1"])
+        check(f"instance {k} {name} n={n}", float(row["exact_acceptance"]), truth(), 1e-9)
+
+print(f"crosscheck: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
