@@ -229,12 +229,7 @@ public struct HiddenMarkovDifficultyModel: Sendable {
     /// λ* by Dinkelbach bisection on g(λ) = λ − t_t + W_0(λ) over (0, t_t] (≤ 200 steps, until the bracket no longer
     /// shrinks); the witness is the greedy policy at the upper end, evaluated exactly.
     public func optimum() throws -> (timePerToken: Double, policy: NodePolicy, statistics: RoundStatistics) {
-        var lo = 0.0, hi = cost.targetTime
-        for _ in 0..<200 {
-            let mid = 0.5 * (lo + hi)
-            if mid <= lo || mid >= hi { break }
-            if mid - cost.targetTime + roundValue(lambda: mid).value >= 0 { hi = mid } else { lo = mid }
-        }
+        let hi = dinkelbachRoot(targetTime: cost.targetTime) { roundValue(lambda: $0).value }.root
         let policy = roundValue(lambda: hi).policy
         return (hi, policy, try evaluate(policy))
     }

@@ -180,15 +180,7 @@ extension IAPModel {
     ///
     /// Dinkelbach reduction: Dinkelbach, "On nonlinear fractional programming", Management Science 1967.
     public func optimum() -> IAPOptimum {
-        var lo = 0.0, hi = cost.targetTime
-        var steps = 0
-        while steps < 200 {
-            let mid = 0.5 * (lo + hi)
-            if mid <= lo || mid >= hi { break }
-            steps += 1
-            if mid - cost.targetTime + roundValue(lambda: mid) >= 0 { hi = mid } else { lo = mid }
-        }
-        let lambda = hi
+        let (lambda, steps) = dinkelbachRoot(targetTime: cost.targetTime) { roundValue(lambda: $0) }
         let mean = law.mean
         let h = mean > 0 ? 1 - cost.draftTime / (lambda * mean) : -Double.infinity
         let rule = try! ThresholdRule(threshold: h - 1e-12, comparison: .atLeast, timing: .idealised,
