@@ -18,14 +18,7 @@ public struct PairWeights: PairSelectionRule, Equatable {
         guard table.count == v * v else {
             throw ImportanceSamplingError.weightCount(what: "pair weight table", expected: v * v, found: table.count)
         }
-        for a in 0..<v {
-            for b in 0..<v where a != b {
-                let w = table[a * v + b]
-                guard w.isFinite, w >= 0, w <= 1 else {
-                    throw ImportanceSamplingError.invalidWeight(what: "w(\(a), \(b))", value: w)
-                }
-            }
-        }
+        try validateOffDiagonalWeights(table, side: v) { "w(\($0), \($1))" }
         self.vocabularySize = v
         self.table = table
     }
@@ -88,5 +81,16 @@ func requireVocabulary(_ p: Distribution, _ drafts: [Distribution]) throws {
     for (i, q) in drafts.enumerated() where q.vocabularySize != p.vocabularySize {
         throw ImportanceSamplingError.vocabularyMismatch(what: "draft \(i + 1)", expected: p.vocabularySize,
                                                          found: q.vocabularySize)
+    }
+}
+
+/// Checks that every off-diagonal entry of a row-major side × side weight table is finite and in [0, 1]; the error
+/// names the first bad entry through `label(row, column)`.
+func validateOffDiagonalWeights(_ table: [Double], side: Int, label: (Int, Int) -> String) throws {
+    for a in 0..<side {
+        for b in 0..<side where a != b {
+            let w = table[a * side + b]
+            guard w.isFinite, w >= 0, w <= 1 else { throw ImportanceSamplingError.invalidWeight(what: label(a, b), value: w) }
+        }
     }
 }

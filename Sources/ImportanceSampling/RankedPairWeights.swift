@@ -44,14 +44,7 @@ public struct RankedPairWeights: PairSelectionRule, Equatable {
         guard freeWeights.count == s * s else {
             throw ImportanceSamplingError.weightCount(what: "free weights W", expected: s * s, found: freeWeights.count)
         }
-        for i in 0..<s {
-            for j in 0..<s where i != j {
-                let w = freeWeights[i * s + j]
-                guard w.isFinite, w >= 0, w <= 1 else {
-                    throw ImportanceSamplingError.invalidWeight(what: "W[\(i), \(j)]", value: w)
-                }
-            }
-        }
+        try validateOffDiagonalWeights(freeWeights, side: s) { "W[\($0), \($1)]" }
         self.vocabularySize = v
         self.order = order
         self.rank = rank
