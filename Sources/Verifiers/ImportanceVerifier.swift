@@ -92,17 +92,7 @@ public struct ImportanceVerifier: Verifier {
 
     /// P(Y = · ∣ x) = Σᵢ βᵢ(x) [a(xᵢ) δ_{xᵢ} + (1 − a(xᵢ)) res],  coin = Σᵢ βᵢ(x) a(xᵢ),  a(y) = min(1, p(y)/p_I(y)).
     public func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome? {
-        let weights = scheme.rule.positionWeights(for: drafts)
-        let step = scheme.step
-        var law = [Double](repeating: 0, count: target.vocabularySize)
-        var coin = 0.0, rejected = 0.0
-        for (i, w) in weights.enumerated() where w > 0 {
-            let a = step.acceptProbability(drafts[i])
-            law[drafts[i]] += w * a
-            coin += w * a
-            rejected += w * (1 - a)
-        }
-        if rejected > 0 { for y in 0..<law.count { law[y] += rejected * step.residual[y] } }
+        let (law, coin) = scheme.step.outputLaw(selecting: scheme.rule.positionWeights(for: drafts), from: drafts)
         return ConditionalOutcome(outputLaw: law, coinAcceptance: coin)
     }
 }
