@@ -79,15 +79,16 @@ public struct OptimalSelectionLaw: Sendable {
         default: throw AcceptanceError.methodNotExact(method: "selection hull", law: law.name)
         }
         let v = p.vocabularySize, n = law.drafts
-        let ascending = RatioOrder.order(target: p.probabilities, draft: q.probabilities)
+        let pp = p.probabilities, qq = q.probabilities
+        let ascending = RatioOrder.order(target: pp, draft: qq)
         let order = Array(ascending.reversed())
         // suffix[k] = q(Σ ∖ P_k) summed from the end; prefix masses of p and q compensated.
-        let suffix = SubsetBound.suffixMasses(q.probabilities, order: order)
+        let suffix = SubsetBound.suffixMasses(qq, order: order)
         var a = [Double](repeating: 0, count: v + 1), qPrefix = [Double](repeating: 0, count: v + 1)
         var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
         for k in 0..<v {
-            compensatedAdd(&pSum, &pComp, p[order[k]])
-            compensatedAdd(&qSum, &qComp, q[order[k]])
+            compensatedAdd(&pSum, &pComp, pp[order[k]])
+            compensatedAdd(&qSum, &qComp, qq[order[k]])
             a[k + 1] = pSum
             qPrefix[k + 1] = qSum
         }
@@ -97,13 +98,13 @@ public struct OptimalSelectionLaw: Sendable {
             for k in 0...v { b[k] = Self.iidCoverage(inside: qPrefix[k], outside: suffix[k], drafts: n) }
         } else {
             // Q(H_j) for the ascending prefixes H_j; Σ ∖ P_k = H_{V−k}.
-            raceQ = WithoutReplacementRace.prefixMasses(q.probabilities, order: ascending, drafts: n, threads: threads)
+            raceQ = WithoutReplacementRace.prefixMasses(qq, order: ascending, drafts: n, threads: threads)
             for k in 0...v { b[k] = k == 0 ? 0 : min(1, max(0, 1 - raceQ[v - k])) }
         }
         // Tokens with p = 0 < q come last (ratio 0); they form their own final, vertical block, so that no
         // finite-slope block holds a token whose r* is 0 (Luce weights could only approach it).
         var m = v
-        while m > 0 && p[order[m - 1]] == 0 && q[order[m - 1]] > 0 { m -= 1 }
+        while m > 0 && pp[order[m - 1]] == 0 && qq[order[m - 1]] > 0 { m -= 1 }
         // Lower convex hull (monotone chain) of the points 0…m; collinear and repeated points are merged into one
         // segment.
         var hull: [Int] = [0]
@@ -121,11 +122,11 @@ public struct OptimalSelectionLaw: Sendable {
         var blockOf = [Int](repeating: 0, count: v)
         var r = [Double](repeating: 0, count: v)
         var alpha = 0.0
-        var minimizer: [Int] = []
+        var inMinimizer = [Bool](repeating: false, count: v)
         for s in 0..<(hull.count - 1) {
             let range = hull[s]..<hull[s + 1]
             var dp = 0.0, dq = 0.0
-            for k in range { dp += p[order[k]]; dq += q[order[k]] }
+            for k in range { dp += pp[order[k]]; dq += qq[order[k]] }
             let later = suffix[range.upperBound]
             let df: Double
             if withReplacement {
@@ -140,18 +141,17 @@ public struct OptimalSelectionLaw: Sendable {
             for k in range {
                 let x = order[k]
                 blockOf[x] = index
-                if dp > 0 { r[x] = slope * p[x] } else { r[x] = dq > 0 ? df * q[x] / dq : 0 }
-                if slope >= 1 { minimizer.append(x) }
+                if dp > 0 { r[x] = slope * pp[x] } else { r[x] = dq > 0 ? df * qq[x] / dq : 0 }
+                inMinimizer[x] = slope >= 1
             }
             alpha += slope < 1 ? df : dp
         }
-        minimizer.sort()
         self.order = order
         self.blocks = blocks
         self.blockOfToken = blockOf
         self.selectionLaw = r
         self.alpha = min(1, max(0, alpha))
-        self.minimizer = minimizer
+        self.minimizer = inMinimizer.indices.filter { inMinimizer[$0] }
         self.law = law
     }
 

@@ -7,7 +7,8 @@ import MultidraftSupport
 /// block (`shared/theory/optimal-verifier.md` §3), with the law r_w that the fitted weights *actually* induce.
 ///
 /// ```
-/// fit:        log w ← log w + log(r*/r_w) inside every block with more than one token (iterative scaling,
+/// fit:        log w ← log w + log(r*/r_w) / e inside every block with more than one token (iterative scaling
+///             with the diagonal Newton elasticity e = ∂ log r_w/∂ log w at fixed φ for i.i.d. drafts, 1 otherwise;
 ///             Anderson-accelerated), keeping the weights whose realised law loses the least acceptance
 /// realised:   r_w, computed exactly (i.i.d.: ``BlockLuceSelection/iidBlockLaw(draftMasses:weights:later:drafts:pointsPerDecade:threads:)``;
 ///             any law with a small tuple law: enumeration)
@@ -48,6 +49,9 @@ public struct RealisedOptimalSelection: Sendable {
     }
     public let method: Method
 
+    /// Blocks of at least this many tokens are fitted one at a time with every thread inside the block.
+    static let largeBlock = 4096
+
     /// Largest number of draft tuples for the enumeration route.
     public static let maxEnumeratedTuples = 200_000
 
@@ -73,68 +77,51 @@ public struct RealisedOptimalSelection: Sendable {
         default: throw AcceptanceError.methodNotExact(method: "selection hull", law: law.name)
         }
         let rStar = optimal.selectionLaw
-        // Initial weights: for small q, r_w(x) ≈ n q_x w_x · const, so w ∝ r*/q.
-        var weights = [Double](repeating: 1, count: v)
-        for x in 0..<v where q[x] > 0 && rStar[x] > 0 { weights[x] = rStar[x] / q[x] }
-        var realised = [Double](repeating: 0, count: v)
-        var totalIterations = 0, maxIterationsUsed = 0, fitted = 0
-
-        for (index, block) in optimal.blocks.enumerated() {
+        let blockOf = optimal.blockOfToken
+        let pp = p.probabilities, qq = q.probabilities
+        func fitBlock(_ index: Int, threads: Int) -> BlockFit {
+            let block = optimal.blocks[index]
+            if method == .iidQuadrature && block.range.count == 1 {
+                // One token: selected whenever it is the earliest-block draft, r = (l + q_x)ⁿ − lⁿ = Δf.
+                return BlockFit(weights: [1], law: [block.coverage])
+            }
             let tokens = block.range.map { optimal.order[$0] }
-            let needsFit = tokens.count > 1 && block.targetMass > 0 && block.draftMass > 0
-            // Normalise the block's weights (max 1): Luce is scale-free, and this keeps e^{-t w} well scaled.
-            var wMax = 0.0
-            for x in tokens { wMax = max(wMax, weights[x]) }
-            if wMax > 0 { for x in tokens { weights[x] = max(weights[x] / wMax, 1e-300) } }
-            func law(_ w: [Double]) -> [Double] {
+            let blockTuples = method == .enumeration ? tuples.filter { t in t.tokens.contains { blockOf[$0] == index } } : []
+            let qBlock = tokens.map { qq[$0] }
+            return Self.fit(block: block, target: tokens.map { pp[$0] }, draft: qBlock, optimal: tokens.map { rStar[$0] },
+                            maxIterations: maxIterations) { w, elasticity in
                 switch method {
                 case .iidQuadrature:
-                    return BlockLuceSelection.iidBlockLaw(draftMasses: tokens.map { q[$0] }, weights: tokens.map { w[$0] },
-                                                          later: block.laterDraftMass, drafts: n, threads: threads)
+                    return BlockLuceSelection.iidBlockEvaluation(
+                        draftMasses: qBlock, weights: w, later: block.laterDraftMass, drafts: n, threads: threads,
+                        elasticity: elasticity)
                 case .enumeration:
-                    let rule = BlockLuceSelection(drafts: n, blockOfToken: optimal.blockOfToken, weights: w)
-                    let all = rule.selectionLaw(tuples: tuples.filter { t in t.tokens.contains { optimal.blockOfToken[$0] == index } })
-                    return tokens.map { all[$0] }
+                    var all = [Double](repeating: 1, count: v)
+                    for (i, x) in tokens.enumerated() { all[x] = w[i] }
+                    let rule = BlockLuceSelection(drafts: n, blockOfToken: blockOf, weights: all)
+                    let law = rule.selectionLaw(tuples: blockTuples)
+                    return (tokens.map { law[$0] }, [Double](repeating: 1, count: tokens.count))
                 }
             }
-            let under = block.isUnderSupplied
-            func loss(_ r: [Double]) -> Double {
-                var s = 0.0
-                for (i, x) in tokens.enumerated() { s += under ? max(0, r[i] - p[x]) : max(0, p[x] - r[i]) }
-                return s
+        }
+        // Large blocks one after another, each on every thread; the rest spread over the threads one block each.
+        // Either way a block's fit depends on the block alone, so the result does not depend on `threads`.
+        let large = optimal.blocks.indices.filter { optimal.blocks[$0].range.count >= Self.largeBlock }
+        let small = optimal.blocks.indices.filter { optimal.blocks[$0].range.count < Self.largeBlock }
+        var fits = [BlockFit?](repeating: nil, count: optimal.blocks.count)
+        for index in large { fits[index] = fitBlock(index, threads: max(1, threads)) }
+        for (index, fit) in zip(small, parallelMap(count: small.count, threads: max(1, threads)) { fitBlock(small[$0], threads: 1) }) {
+            fits[index] = fit
+        }
+        var weights = [Double](repeating: 1, count: v)
+        var realised = [Double](repeating: 0, count: v)
+        for (index, fit) in fits.enumerated() {
+            guard let fit else { continue }
+            for (i, k) in optimal.blocks[index].range.enumerated() {
+                let x = optimal.order[k]
+                weights[x] = fit.weights[i]
+                realised[x] = fit.law[i]
             }
-            var r = law(weights)
-            guard needsFit else {
-                for (i, x) in tokens.enumerated() { realised[x] = r[i] }
-                continue
-            }
-            fitted += 1
-            var bestLoss = loss(r), bestR = r, bestW = tokens.map { weights[$0] }
-            // Iterative scaling in log-weights, x ← x + log(r*/r_w), accelerated by Anderson mixing over the last
-            // `depth` iterates (plain scaling needs ~100 iterations on blocks whose slope is within 1e-3 of 1;
-            // Anderson ~10–50).
-            let active = tokens.indices.filter { rStar[tokens[$0]] > 0 && q[tokens[$0]] > 0 }
-            var x = active.map { log(weights[tokens[$0]]) }
-            var anderson = AndersonMixing(depth: 5)
-            var it = 0
-            while it < maxIterations && bestLoss > 0 {
-                it += 1
-                var residual = [Double](repeating: 0, count: active.count)
-                for (j, i) in active.enumerated() where r[i] > 0 { residual[j] = log(rStar[tokens[i]] / r[i]) }
-                x = anderson.next(point: x, residual: residual)
-                let top = x.max() ?? 0
-                guard top.isFinite else { break }
-                for (j, i) in active.enumerated() {
-                    x[j] = max(x[j] - top, -700)
-                    weights[tokens[i]] = exp(x[j])
-                }
-                r = law(weights)
-                let l = loss(r)
-                if l < bestLoss { bestLoss = l; bestR = r; bestW = tokens.map { weights[$0] } }
-            }
-            totalIterations += it
-            maxIterationsUsed = max(maxIterationsUsed, it)
-            for (i, x) in tokens.enumerated() { realised[x] = bestR[i]; weights[x] = bestW[i] }
         }
         var coin = 0.0, comp = 0.0
         for x in 0..<v { compensatedAdd(&coin, &comp, min(p[x], realised[x])) }
@@ -143,9 +130,66 @@ public struct RealisedOptimalSelection: Sendable {
         self.realisedLaw = realised
         self.coinAcceptance = coin
         self.certifiedGap = max(0, optimal.alpha - coin)
-        self.iterations = totalIterations
-        self.maxBlockIterations = maxIterationsUsed
-        self.fittedBlocks = fitted
+        self.iterations = fits.reduce(0) { $0 + ($1?.iterations ?? 0) }
+        self.maxBlockIterations = fits.map { $0?.iterations ?? 0 }.max() ?? 0
+        self.fittedBlocks = fits.filter { $0?.fitted == true }.count
         self.method = method
+    }
+
+    /// One block's fitted weights, realised law (in block order) and iterations.
+    struct BlockFit: Sendable {
+        var weights: [Double]
+        var law: [Double]
+        var iterations = 0
+        var fitted = false
+    }
+
+    /// Fits the Luce weights of one block to r* on it: iterative scaling in log-weights,
+    /// x ← x + log(r*/r_w) / e (e the elasticity from `evaluate`, 1 where unknown), accelerated by Anderson mixing over
+    /// the last five iterates, until the block loses no acceptance (loss ≤ 10⁻¹⁴ of its coverage, the rounding level)
+    /// or `maxIterations`. The weights whose law loses least are kept. Measured on LLM-style pairs at V = 32,000 and
+    /// 152,064: plain scaling needs 40–100 iterations on blocks whose slope is within 10⁻³ of 1, this 3–10.
+    static func fit(block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
+                    maxIterations: Int,
+                    evaluate: ([Double], Bool) -> (law: [Double], elasticity: [Double])) -> BlockFit {
+        let m = p.count
+        // Initial weights: for small q, r_w(x) ≈ n q_x w_x · const, so w ∝ r*/q (normalised to max 1).
+        var w = (0..<m).map { q[$0] > 0 && rStar[$0] > 0 ? rStar[$0] / q[$0] : 1 }
+        let top = w.max() ?? 1
+        w = w.map { max($0 / top, 1e-300) }
+        let needsFit = m > 1 && block.targetMass > 0 && block.draftMass > 0
+        var (r, elasticity) = evaluate(w, needsFit && m >= largeBlock)
+        guard needsFit else { return BlockFit(weights: w, law: r) }
+        let under = block.isUnderSupplied
+        func loss(_ r: [Double]) -> Double {
+            var s = 0.0
+            for i in 0..<m { s += under ? max(0, r[i] - p[i]) : max(0, p[i] - r[i]) }
+            return s
+        }
+        // Below this the block's loss is rounding (relative) or negligible for any certified gap (absolute).
+        let tolerance = max(1e-14 * block.coverage, 1e-17)
+        var best = BlockFit(weights: w, law: r, fitted: true)
+        var bestLoss = loss(r)
+        if bestLoss <= tolerance { return best }
+        if m < largeBlock { (r, elasticity) = evaluate(w, true) }
+        let active = (0..<m).filter { rStar[$0] > 0 && q[$0] > 0 }
+        var x = active.map { log(w[$0]) }
+        var anderson = AndersonMixing(depth: 5)
+        while best.iterations < maxIterations && bestLoss > tolerance {
+            best.iterations += 1
+            var residual = [Double](repeating: 0, count: active.count)
+            for (j, i) in active.enumerated() where r[i] > 0 { residual[j] = log(rStar[i] / r[i]) / elasticity[i] }
+            x = anderson.next(point: x, residual: residual)
+            let top = x.max() ?? 0
+            guard top.isFinite else { break }
+            for (j, i) in active.enumerated() {
+                x[j] = max(x[j] - top, -700)
+                w[i] = exp(x[j])
+            }
+            (r, elasticity) = evaluate(w, true)
+            let l = loss(r)
+            if l < bestLoss { bestLoss = l; best.weights = w; best.law = r }
+        }
+        return best
     }
 }

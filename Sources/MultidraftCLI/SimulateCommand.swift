@@ -8,8 +8,9 @@ struct Simulate: ParsableCommand {
         discussion: """
         P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64).
         Verifiers: \(VerifierRegistry.names.joined(separator: ", ")). Each has a natural draft law (see `multidraft verifiers`); --law picks another supported one.
-        Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms
-        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law, empty if the LP is too large).
+        Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms,setup_ms,certified_gap
+        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law, empty if the LP is too large;
+        setup_ms: time to build the verifier; certified_gap: alpha* minus the exact coin acceptance of the optimal verifier's realised selection law, empty for other verifiers).
         Results are identical for every --threads value.
         """
     )
@@ -28,7 +29,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
     static let header = ["verifier", "law", "drafts", "vocab", "trials", "seed", "acceptance", "std_error",
-                         "exact_acceptance", "bound", "chi2_pvalue", "elapsed_ms"]
+                         "exact_acceptance", "bound", "chi2_pvalue", "elapsed_ms", "setup_ms", "certified_gap"]
 
     func run() throws {
         try CLIOutput.run {
@@ -58,12 +59,17 @@ struct Simulate: ParsableCommand {
             if let s = truncate, s < 1 || s > p.vocabularySize {
                 throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
             }
+            let setup = Stopwatch()
             let built: any Verifier = try truncate.map { s in
                 guard entry.supportedLaws.contains(draftLaw.name) else {
                     throw VerifierError.unsupportedLaw(verifier: verifier, law: draftLaw.name, supported: entry.supportedLaws)
                 }
                 return try ImportanceVerifier(target: p, law: draftLaw, truncate: s)
-            } ?? VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
+            } ?? (verifier == "optimal" && entry.supportedLaws.contains(draftLaw.name)
+                ? makeOptimalVerifier(target: p, law: draftLaw, threads: threads)
+                : VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw))
+            let setupMilliseconds = setup.elapsedMilliseconds
+            let gap = (built as? OptimalSelectionVerifier)?.certifiedGap
             let bound: Double?
             do {
                 bound = try optimalAcceptance(target: p, law: draftLaw, method: .auto).alpha
@@ -76,7 +82,8 @@ struct Simulate: ParsableCommand {
                 .text(verifier), .text(draftLaw.name), .integer(n), .integer(p.vocabularySize), .integer(trials),
                 .text(String(seed)), .real(result.acceptance), .real(result.standardError),
                 exactValue(built).map { .real($0) } ?? .empty, bound.map { .real($0) } ?? .empty,
-                .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds),
+                .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds), .real(setupMilliseconds),
+                gap.map { .real($0) } ?? .empty,
             ])
             if let countsOutput {
                 var counts = CSVTable(header: ["token", "count", "expected"])

@@ -55,8 +55,9 @@ import Testing
         }
     }
 
-    /// The closed form of the i.i.d. block law equals enumeration of every draft tuple (1e-13), for random blocks and
-    /// random weights spanning six decades.
+    /// Every route of the i.i.d. block law (finite multinomial sum, quadrature with direct sums, quadrature with
+    /// binned sums) equals enumeration of every draft tuple (1e-13 relative), for random blocks and random weights
+    /// spanning six decades.
     @Test func iidBlockLawMatchesEnumeration() async {
         await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...6), Gen.int(in: 1...4)) { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed), stream: 9)
@@ -70,12 +71,52 @@ import Testing
                 let tokens = (0..<v).filter { blocks[$0] == b }
                 if tokens.isEmpty { continue }
                 let later = (0..<v).filter { blocks[$0] > b }.reduce(0.0) { $0 + q[$1] }
-                let r = BlockLuceSelection.iidBlockLaw(draftMasses: tokens.map { q[$0] }, weights: tokens.map { weights[$0] },
-                                                       later: later, drafts: n, threads: 2)
-                for (i, x) in tokens.enumerated() {
-                    #expect(abs(r[i] - exact[x]) <= 1e-13 * max(1, exact[x]) + 1e-16,
-                            "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): \(r[i]) vs \(exact[x])")
+                for route in [BlockLuceSelection.BlockLawRoute.closedForm, .quadratureDirect, .quadratureFast] {
+                    let r = BlockLuceSelection.iidBlockLaw(draftMasses: tokens.map { q[$0] }, weights: tokens.map { weights[$0] },
+                                                           later: later, drafts: n, route: route)
+                    for (i, x) in tokens.enumerated() {
+                        #expect(abs(r[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
+                                "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x) \(route): \(r[i]) vs \(exact[x])")
+                    }
                 }
+            }
+        }
+    }
+
+    /// The binned Taylor sums equal direct sums of exponentials (relative 1e-14, plus the terms below e^{−100} of
+    /// their amplitude that are dropped by design), rates over ten decades, both directions.
+    @Test func exponentialSumsMatchDirectSums() {
+        var rng = Xoshiro256(seed: 3)
+        let rates = (0..<700).map { _ in pow(10, 10 * rng.nextUniform() - 5) }
+        let amplitudes = (0..<700).map { _ in rng.nextUniform() }
+        let times = (0..<90).map { pow(10, Double($0) / 5 - 9) }
+        let coefficients = times.map { _ in rng.nextUniform() }
+        let sums = ExponentialSums(rates: rates)
+        let forward = sums.forward(amplitudes: amplitudes, times: times, threads: 2)
+        for (g, t) in times.enumerated() {
+            let direct = zip(amplitudes, rates).reduce(0.0) { $0 + $1.0 * exp(-t * $1.1) }
+            #expect(abs(forward[g] - direct) <= 1e-14 * direct + exp(-100) * amplitudes.reduce(0, +), "t = \(t): \(forward[g]) vs \(direct)")
+        }
+        let transposed = sums.transposed(coefficients: coefficients, times: times, firstMoment: true, threads: 2)
+        for (y, w) in rates.enumerated() {
+            let direct = zip(coefficients, times).reduce(0.0) { $0 + $1.0 * exp(-$1.1 * w) }
+            let first = zip(coefficients, times).reduce(0.0) { $0 + $1.0 * $1.1 * exp(-$1.1 * w) }
+            #expect(abs(transposed.zeroth[y] - direct) <= 1e-14 * direct + exp(-100) * coefficients.reduce(0, +), "w = \(w): \(transposed.zeroth[y]) vs \(direct)")
+            #expect(abs(transposed.first![y] - first) <= 1e-14 * first + exp(-100) * coefficients.reduce(0, +), "w = \(w): first moment \(transposed.first![y]) vs \(first)")
+        }
+    }
+
+    /// The i.i.d. block law by fast sums equals the direct evaluation (1e-13 relative) on a block of 3,000 tokens with
+    /// weights over eight decades, n = 2 and 8.
+    @Test func fastBlockLawMatchesDirect() {
+        var rng = Xoshiro256(seed: 4)
+        let q = (0..<3000).map { _ in pow(10, -7 * rng.nextUniform()) * 1e-4 }
+        let w = (0..<3000).map { _ in pow(10, -8 * rng.nextUniform()) }
+        for n in [2, 8] {
+            let fast = BlockLuceSelection.iidBlockLaw(draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureFast)
+            let direct = BlockLuceSelection.iidBlockLaw(draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureDirect)
+            for i in 0..<q.count {
+                #expect(abs(fast[i] - direct[i]) <= 1e-13 * direct[i], "n=\(n) token \(i): \(fast[i]) vs \(direct[i])")
             }
         }
     }
