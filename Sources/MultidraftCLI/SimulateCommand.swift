@@ -24,6 +24,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Number of Monte-Carlo trials.") var trials: Int
     @Option(help: "Random seed.") var seed: UInt64
     @Option(help: "importance only: truncated LP with parameter S (1...V) instead of the default.") var truncate: Int?
+    @Option(help: "importance only: optimal (block priority + fitted Luce weights; default for iid drafts) or lp (Khisti et al.'s weight LP / tournament; default otherwise).")
+    var scheme: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = availableCores
     @Option(help: "Write token,count,expected rows here (atomically).") var countsOutput: String?
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
@@ -60,16 +62,28 @@ struct Simulate: ParsableCommand {
                 throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
             }
             let setup = Stopwatch()
-            let built: any Verifier = try truncate.map { s in
+            if scheme != nil && verifier != "importance" {
+                throw UsageError("--scheme applies to --verifier importance only")
+            }
+            let importanceScheme = try scheme.map { name in
+                guard let s = ImportanceVerifier.Scheme(rawValue: name) else {
+                    throw UsageError("--scheme must be one of \(ImportanceVerifier.Scheme.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+                }
+                return s
+            }
+            let built: any Verifier
+            if verifier == "importance" && (truncate != nil || importanceScheme != nil) {
                 guard entry.supportedLaws.contains(draftLaw.name) else {
                     throw VerifierError.unsupportedLaw(verifier: verifier, law: draftLaw.name, supported: entry.supportedLaws)
                 }
-                return try ImportanceVerifier(target: p, law: draftLaw, truncate: s)
-            } ?? (verifier == "optimal" && entry.supportedLaws.contains(draftLaw.name)
-                ? makeOptimalVerifier(target: p, law: draftLaw, threads: threads)
-                : VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw))
+                built = try ImportanceVerifier(target: p, law: draftLaw, truncate: truncate, scheme: importanceScheme)
+            } else if verifier == "optimal" && entry.supportedLaws.contains(draftLaw.name) {
+                built = try makeOptimalVerifier(target: p, law: draftLaw, threads: threads)
+            } else {
+                built = try VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
+            }
             let setupMilliseconds = setup.elapsedMilliseconds
-            let gap = (built as? OptimalSelectionVerifier)?.certifiedGap
+            let gap = (built as? OptimalSelectionVerifier)?.certifiedGap ?? (built as? ImportanceVerifier)?.certifiedGap
             let bound: Double?
             do {
                 bound = try optimalAcceptance(target: p, law: draftLaw, method: .auto).alpha
