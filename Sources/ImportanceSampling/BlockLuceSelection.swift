@@ -23,6 +23,8 @@ public struct BlockLuceSelection: SelectionRule {
     public let blockOfToken: [Int]
     /// w > 0 of each token.
     public let weights: [Double]
+    /// (block, weight) of each token side by side, so that a selection touches one cache line per draft.
+    @usableFromInline let packed: [(block: Int, weight: Double)]
 
     /// - Precondition: `blockOfToken` and `weights` have V entries, weights are positive and finite.
     public init(drafts n: Int, blockOfToken: [Int], weights: [Double]) {
@@ -31,14 +33,16 @@ public struct BlockLuceSelection: SelectionRule {
         self.vocabularySize = weights.count
         self.blockOfToken = blockOfToken
         self.weights = weights
+        self.packed = zip(blockOfToken, weights).map { ($0, $1) }
     }
 
     /// The earliest block among the drafts and the total weight of the draws in it.
+    @inlinable
     func leadingBlock(_ tuple: [Int]) -> (block: Int, weight: Double) {
         var best = Int.max, total = 0.0
         for x in tuple {
-            let b = blockOfToken[x]
-            if b < best { best = b; total = weights[x] } else if b == best { total += weights[x] }
+            let (b, w) = packed[x]
+            if b < best { best = b; total = w } else if b == best { total += w }
         }
         return (best, total)
     }
@@ -48,12 +52,15 @@ public struct BlockLuceSelection: SelectionRule {
         return tuple.map { blockOfToken[$0] == block ? weights[$0] / total : 0 }
     }
 
+    @inlinable
     public func selectPosition(_ tuple: [Int], using rng: inout some RandomNumberGenerator) -> Int {
         let (block, total) = leadingBlock(tuple)
         let u = rng.nextUniform() * total
         var cumulative = 0.0, last = 0
-        for (i, x) in tuple.enumerated() where blockOfToken[x] == block {
-            cumulative += weights[x]
+        for (i, x) in tuple.enumerated() {
+            let (b, w) = packed[x]
+            guard b == block else { continue }
+            cumulative += w
             last = i
             if u < cumulative { return i }
         }

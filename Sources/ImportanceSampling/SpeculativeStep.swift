@@ -19,7 +19,7 @@ public struct SpeculativeStep: Sendable {
     public let residual: [Double]
     /// Σ_y min(p(y), p_I(y)).
     public let acceptance: Double
-    let residualTable: AliasTable
+    @usableFromInline let residualTable: AliasTable
 
     /// Precomputes the residual and its alias table. `draft` must be non-negative with V entries.
     public init(target p: Distribution, draft pI: [Double]) {
@@ -51,6 +51,7 @@ public struct SpeculativeStep: Sendable {
     }
 
     /// One draw from the residual, O(1).
+    @inlinable
     public func sampleResidual(using rng: inout some RandomNumberGenerator) -> Int {
         residualTable.sample(using: &rng)
     }

@@ -61,6 +61,7 @@ public struct OptimalSelectionVerifier: Verifier {
     /// The coin acceptance Σ min(p, r_w) (equal to the membership acceptance when the gap is 0).
     public var exactAcceptance: Double? { selection.coinAcceptance }
 
+    @inlinable
     public func verify(_ drafts: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         let i = selection.rule.selectPosition(drafts, using: &rng)
         let z = drafts[i]
