@@ -78,14 +78,15 @@ struct Simulate: ParsableCommand {
                 exactValue(built).map { .real($0) } ?? .empty, bound.map { .real($0) } ?? .empty,
                 .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds),
             ])
+            var extra: [(path: String, table: CSVTable)] = []
             if let countsOutput {
                 var counts = CSVTable(header: ["token", "count", "expected"])
                 for y in 0..<p.vocabularySize {
                     counts.append([.integer(y), .integer(result.counts[y]), .real(Double(trials) * p[y])])
                 }
-                try counts.write(to: countsOutput)
+                extra.append((countsOutput, counts))
             }
-            try CLIOutput.emit(table, to: output)
+            try CLIOutput.emit(table, to: output, extra: extra)
         }
     }
 }
