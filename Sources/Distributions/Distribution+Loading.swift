@@ -104,11 +104,12 @@ enum NPYReader {
         }
         guard let shapeText = shape(in: header) else { throw fail("header has no 'shape'") }
         let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard dims.count == 1, let count = Int(dims[0]) else {
+        guard dims.count == 1, let count = Int(dims[0]), count >= 0 else {
             throw fail("array must be 1-D, shape is (\(shapeText))")
         }
         let dataStart = headerStart + headerLength
-        guard data.count - dataStart == count * width else {
+        let (bytesNeeded, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, data.count - dataStart == bytesNeeded else {
             throw fail("expected \(count) values of \(width) bytes, file holds \(data.count - dataStart) data bytes")
         }
         var values = [Double](repeating: 0, count: count)

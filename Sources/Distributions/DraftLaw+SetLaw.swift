@@ -18,11 +18,11 @@ extension DraftLaw {
             return c
         }
         switch kind {
-        case .iid(let q):
-            return (1...drafts).reduce(0) { $0 + binomial(q.supportSize, $1) }
+        case .iid(let q):   // sets have at most min(n, s) tokens: the sum stops there (n can be huge)
+            return (1...min(drafts, q.supportSize)).reduce(0) { $0 + binomial(q.supportSize, $1) }
         case .independent(let qs):
             let s = (0..<vocabularySize).filter { i in qs.contains { $0[i] > 0 } }.count
-            return (1...drafts).reduce(0) { $0 + binomial(s, $1) }
+            return (1...max(1, min(drafts, s))).reduce(0) { $0 + binomial(s, $1) }
         case .withoutReplacement(let q):
             return binomial(q.supportSize, drafts)
         case .greedy(let q):

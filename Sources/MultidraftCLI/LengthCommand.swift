@@ -30,6 +30,7 @@ struct Length: ParsableCommand {
     func run() throws {
         try CLIOutput.run {
             if let maxLength, maxLength < 1 { throw UsageError("--max-length must be >= 1, got \(maxLength)") }
+            if let bins { try CLILimits.require(bins, in: 1...CLILimits.maxBins, option: "--bins") }
             if let acceptance {
                 guard alpha == nil, cost == nil else {
                     throw UsageError("--acceptance cannot be combined with --alpha/--cost")
@@ -46,6 +47,7 @@ struct Length: ParsableCommand {
                     throw UsageError("--t-draft/--t-target/--bins apply to --acceptance only")
                 }
                 let cap = maxLength ?? 10_000
+                try CLILimits.require(cap, in: 1...CLILimits.maxLeviathanLength, option: "--max-length")
                 let best = try Leviathan.bestLength(alpha: alpha, cost: cost, maxLength: cap)
                 let h = try Leviathan.threshold(alpha: alpha, cost: cost, maxLength: cap)
                 var table = CSVTable(header: ["alpha", "cost", "best_length", "improvement", "threshold", "expected_tokens"])

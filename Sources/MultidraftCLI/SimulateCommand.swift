@@ -24,6 +24,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64
     @Option(help: "importance only: truncated LP with parameter S (1...V) instead of the default.") var truncate: Int?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = availableCores
+    @Option(help: "Largest estimated work, trials x drafts, to attempt.") var maxWork: Double = CLILimits.defaultMaxWork
+    @Option(help: "Largest estimated memory (MB) to use.") var maxMemoryMb: Double = CLILimits.defaultMaxMemoryMB
+    @Option(help: "Largest LP (variables) the optimal verifier may build.") var maxLpVariables: Int = CLILimits.defaultMaxLPVariables
     @Option(help: "Write token,count,expected rows here (atomically).") var countsOutput: String?
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
@@ -34,7 +37,9 @@ struct Simulate: ParsableCommand {
         try CLIOutput.run {
             let entry = try VerifierRegistry.entry(named: verifier)
             guard trials > 0 else { throw UsageError("--trials must be > 0, got \(trials)") }
-            guard threads >= 1 else { throw UsageError("--threads must be >= 1, got \(threads)") }
+            try CLILimits.require(threads, in: 1...CLILimits.maxThreads, option: "--threads")
+            try CLILimits.requirePositive(maxWork, option: "--max-work")
+            try CLILimits.requirePositive(maxMemoryMb, option: "--max-memory-mb")
             guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
             let lawName = law ?? entry.naturalLaw
             guard entry.supportedLaws.contains(lawName) || !["iid", "without-replacement", "independent", "greedy", "spechub"].contains(lawName) else {
@@ -51,7 +56,15 @@ struct Simulate: ParsableCommand {
             if verifier == "spechub" && n != 2 {
                 throw VerifierError.wrongDraftCount(verifier: "spechub", expected: 2, found: n)
             }
+            try CLILimits.require(n, in: 1...CLILimits.maxSimulatedDrafts, option: "--drafts")
+            try CLILimits.requireWork(Double(trials) * Double(n), limit: maxWork, what: "draft draws (trials x drafts)",
+                                      option: "--max-work")
+            try CLILimits.requireMemory(bytes: simulationMemory(verifier: verifier, drafts: n, vocabulary: p.vocabularySize,
+                                                                threads: threads), limitMB: maxMemoryMb)
             let draftLaw = try DraftLaw.named(lawName, drafts: qs, count: n)
+            if verifier == "optimal" {
+                try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "--verifier optimal")
+            }
             if truncate != nil && verifier != "importance" {
                 throw UsageError("--truncate applies to --verifier importance only")
             }
@@ -64,12 +77,7 @@ struct Simulate: ParsableCommand {
                 }
                 return try ImportanceVerifier(target: p, law: draftLaw, truncate: s)
             } ?? VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
-            let bound: Double?
-            do {
-                bound = try optimalAcceptance(target: p, law: draftLaw, method: .auto).alpha
-            } catch is AcceptanceError {
-                bound = nil
-            }
+            let bound = cheapBound(target: p, law: draftLaw, threads: threads)
             let result = MonteCarlo.run(anyVerifier: built, trials: trials, seed: seed, threads: threads)
             var table = CSVTable(header: Self.header)
             table.append([
@@ -89,6 +97,24 @@ struct Simulate: ParsableCommand {
             try CLIOutput.emit(table, to: output, extra: extra)
         }
     }
+}
+
+/// alpha* of the draft law where an exact route cheaper than the LP exists (prefix scan for iid and without
+/// replacement, closed form for greedy and SpecHub), else nil: the `bound` column never starts an LP.
+private func cheapBound(target p: Distribution, law: DraftLaw, threads: Int) -> Double? {
+    switch law.kind {
+    case .independent, .explicit: return nil
+    default: return try? optimalAcceptance(target: p, law: law, method: .dual, threads: threads).alpha
+    }
+}
+
+/// The memory a simulation needs, estimated in bytes: per-draft tables of V entries (residuals, alias tables) held
+/// by the verifier and the sampler, the V x V weight table of the importance verifier, and per-thread tuples and
+/// counts.
+private func simulationMemory(verifier: String, drafts n: Int, vocabulary v: Int, threads: Int) -> Double {
+    let perDraft = 4 * 8 * Double(n) * Double(v)
+    let pairTables = verifier == "importance" || verifier == "sir" ? 8 * Double(v) * Double(v) * Double(max(1, n - 1)) : 0
+    return perDraft + pairTables + 8 * Double(threads) * (Double(n) + Double(v))
 }
 
 /// The verifier's closed-form acceptance, or, for small vocabularies, the exact enumeration value.

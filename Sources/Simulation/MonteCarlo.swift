@@ -25,7 +25,7 @@ public enum MonteCarlo {
         let watch = Stopwatch()
         let sampler = verifier.law.makeSampler()
         let vocabulary = verifier.target.vocabularySize
-        let chunks = (trials + chunkSize - 1) / chunkSize
+        let chunks = trials / chunkSize + (trials % chunkSize == 0 ? 0 : 1)   // no overflow near Int.max
         let workers = min(threads, chunks)
         let partials = parallelMap(count: workers, threads: workers) { worker -> Tally in
             var tally = Tally(vocabularySize: vocabulary)
