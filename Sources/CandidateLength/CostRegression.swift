@@ -133,11 +133,13 @@ func parseNumericRows(_ text: String, source: String) throws -> [(line: Int, val
 
 /// Reads a UTF-8 text file, mapping a missing file to ``CandidateLengthError/fileNotFound(_:)``.
 public func readTextFile(_ path: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: path) else { throw CandidateLengthError.fileNotFound(path) }
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-        throw CandidateLengthError.malformedInput(source: "'\(path)'", line: 0, detail: "cannot read the file as UTF-8 text")
+    do {
+        return try InputFile.text(path)
+    } catch InputFile.Failure.notFound {
+        throw CandidateLengthError.fileNotFound(path)
+    } catch let failure as InputFile.Failure {
+        throw CandidateLengthError.malformedInput(source: "'\(path)'", line: 0, detail: failure.description)
     }
-    return text
 }
 
 extension AcceptanceLaw {

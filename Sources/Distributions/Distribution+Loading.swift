@@ -16,12 +16,19 @@ extension Distribution {
 
     /// Reads a vector of numbers from a `.npy` or text/CSV file.
     public static func readVector(fromFile path: String) throws -> [Double] {
-        guard FileManager.default.fileExists(atPath: path) else { throw DistributionError.fileNotFound(path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DistributionError.unsupportedFile(path: path, detail: "cannot read the file")
+        let data: Data
+        do {
+            data = try InputFile.data(path)
+        } catch InputFile.Failure.notFound {
+            throw DistributionError.fileNotFound(path)
+        } catch {
+            throw DistributionError.unsupportedFile(path: path, detail: "\(error)")
         }
         if path.lowercased().hasSuffix(".npy") {
             return try NPYReader.read(data, path: path)
+        }
+        guard !data.contains(0) else {
+            throw DistributionError.unsupportedFile(path: path, detail: "a NUL byte in a text file (use .npy for binary arrays)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DistributionError.unsupportedFile(path: path, detail: "not UTF-8 text (use .npy for binary arrays)")

@@ -50,6 +50,9 @@ struct Length: ParsableCommand {
                 try CLILimits.require(cap, in: 1...CLILimits.maxLeviathanLength, option: "--max-length")
                 let best = try Leviathan.bestLength(alpha: alpha, cost: cost, maxLength: cap)
                 let h = try Leviathan.threshold(alpha: alpha, cost: cost, maxLength: cap)
+                guard h.isFinite else {
+                    throw UsageError("the threshold 1 - c f(K*)/alpha overflows for alpha = \(alpha) and c = \(cost) (alpha is too small next to c)")
+                }
                 var table = CSVTable(header: ["alpha", "cost", "best_length", "improvement", "threshold", "expected_tokens"])
                 table.append([.real(alpha), .real(cost), .integer(best.length), .real(best.improvement), .real(h),
                               .real(try Leviathan.expectedTokens(alpha: alpha, length: best.length))])
@@ -64,6 +67,9 @@ struct Length: ParsableCommand {
         let costModel = try CostModel(draftTime: tDraft, targetTime: tTarget)
         var law = try AcceptanceLaw.parse(try readTextFile(path), source: "'\(path)'")
         if let bins { law = try law.binned(bins) }
+        guard law.values.contains(where: { $0 > 0 }) else {
+            throw UsageError("every acceptance probability in '\(path)' is 0: no draft is ever accepted, so there is no threshold to optimise")
+        }
         let cap = maxLength ?? 20
         let model = try IAPModel(law: law, cost: costModel, maxLength: cap)
         let opt = model.optimum()
