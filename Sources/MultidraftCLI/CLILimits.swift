@@ -10,8 +10,8 @@ enum CLILimits {
     /// Default of `--max-weight-lp-variables` (importance): the pair-weight LPs have ±1 coefficients and one row per
     /// token, and solve much faster than transport LPs of the same size.
     static let defaultMaxWeightLPVariables = 200_000
-    /// Default of `--max-work` (simulate): trials × drafts, about a minute of Monte-Carlo on one core.
-    static let defaultMaxWork = 1e10
+    /// Default of `--max-work` (simulate): trials × drafts, seconds to a minute of Monte-Carlo on one core.
+    static let defaultMaxWork = 5e8
     /// Default of `--max-memory-mb`.
     static let defaultMaxMemoryMB = 2_048.0
     /// Largest `--threads`.

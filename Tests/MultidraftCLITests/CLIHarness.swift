@@ -6,6 +6,8 @@ enum CLI {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// Whether the process was ended by a signal (then `status` is the signal number).
+        var signaled = false
     }
 
     static let executable: URL = {
@@ -30,7 +32,8 @@ enum CLI {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+                      stderr: String(decoding: stderr, as: UTF8.self),
+                      signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// Parses a one-row CSV into header → value.
