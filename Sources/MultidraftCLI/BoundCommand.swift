@@ -49,6 +49,7 @@ struct Bound: ParsableCommand {
             if boundMethod == .lp || (boundMethod == .auto && ["independent", "explicit"].contains(draftLaw.name)) {
                 try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "alpha* of this law by --method lp")
             }
+            if boundMethod == .bruteForce { try CLILimits.requireBruteForce(draftLaw) }
             let timed = try Stopwatch.median(repeats: `repeat`) {
                 try optimalAcceptance(target: p, law: draftLaw, method: boundMethod, exact: exact,
                                       maxLPVariables: maxLpVariables, threads: threads)

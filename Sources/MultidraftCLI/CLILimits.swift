@@ -61,6 +61,19 @@ enum CLILimits {
         }
     }
 
+    /// Largest work of `--method brute-force` on the without-replacement law: 2^V subsets, each Q(H) an
+    /// exponential-race integral of about V·n steps.
+    static let maxBruteForceRaceWork = 1e7
+
+    /// Refuses a brute-force enumeration whose per-subset race integrals would take minutes.
+    static func requireBruteForce(_ law: DraftLaw) throws {
+        guard case .withoutReplacement = law.kind else { return }
+        let work = pow(2, Double(law.vocabularySize)) * Double(law.vocabularySize) * Double(law.drafts)
+        guard work <= maxBruteForceRaceWork else {
+            throw UsageError("--method brute-force on the without-replacement law needs about \(format(work)) race steps (2^V subsets x V x n), above the limit \(format(maxBruteForceRaceWork)); use --method dual, which is exact for this law")
+        }
+    }
+
     /// A number for a message: an integer when it is one and not huge, else three significant digits.
     static func format(_ x: Double) -> String {
         if !x.isFinite { return x.isNaN ? "an unknown number of" : "more than 1e308" }
