@@ -175,10 +175,16 @@ import Testing
                 var problems: [String]
                 var status: Int32 = -1
                 do {
-                    let r = try CLI.run(c.arguments)
+                    // run inside the case's folder, so that relative output paths land there too
+                    let before = Set((try? FileManager.default.contentsOfDirectory(atPath: c.folder.path)) ?? [])
+                    let r = try CLI.run(c.arguments, in: c.folder)
                     status = r.signaled ? -r.status : r.status
                     problems = CLIContract.violations(r, outputs: c.outputs)
                     problems += CLIContract.temporaries(in: c.folder).map { "temporary file left: \($0)" }
+                    if r.status == 2 && !r.signaled {
+                        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: c.folder.path)) ?? [])
+                        problems += after.subtracting(before).sorted().map { "file left after a failure: \($0)" }
+                    }
                 } catch {
                     problems = ["could not run: \(error)"]
                 }

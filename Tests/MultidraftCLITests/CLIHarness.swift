@@ -20,10 +20,12 @@ enum CLI {
         return URL(fileURLWithPath: ".build/debug/multidraft")
     }()
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs the executable with `arguments`, in `directory` (default: the current directory).
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
