@@ -30,8 +30,14 @@ public enum InputFile {
         guard !path.utf8.contains(0) else { throw Failure.notFound(path) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw Failure.notFound(path) }
-        guard !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else { throw Failure.unreadable(path) }
-        defer { try? handle.close() }
+        guard !isDirectory.boolValue else { throw Failure.unreadable(path) }
+        // Opened without blocking, so that a FIFO with no writer does not hang the open; blocking is restored for
+        // the reads (a FIFO without a writer then reads as empty, one with a writer is read to its end).
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure.unreadable(path) }
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var data = Data()
         while true {
             let chunk: Data?

@@ -20,7 +20,7 @@ import Testing
     struct Inputs {
         let folder: URL
         let p4 = "0.1,0.2,0.3,0.4", q4 = "0.4,0.3,0.2,0.1", r4 = "0.25,0.25,0.25,0.25"
-        let acceptance: String, fit: String, nul: String, hugeNpy: String, npy: String, bigWeights: String
+        let acceptance: String, fit: String, nul: String, hugeNpy: String, npy: String, bigWeights: String, fifo: String
 
         init(folder: URL) {
             self.folder = folder
@@ -40,6 +40,8 @@ import Testing
             huge.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
             huge.append(contentsOf: Array(header.utf8) + [UInt8](repeating: 0, count: 16))
             hugeNpy = write("huge.npy", huge)
+            fifo = folder.appendingPathComponent("input-fifo").path
+            mkfifo(fifo, 0o600)   // read with no writer: must not hang
         }
 
         var seeds: [[String]] {
@@ -74,7 +76,7 @@ import Testing
              "9223372036854775807", "9223372036854775808", "-9223372036854775808", "18446744073709551616",
              "4611686018427387906", "1000000000", "1000", "", " ", ",", "0.5,0.5", "0.5,,0.5", "-1,2,3", "1,0", "0,0",
              "0,0,0,0", "0.2,0.3,0.5", p4, q4, "1e-300,1", "0.25,0.25,0.25,0.25,0", "@", "@/nonexistent", "@" + nul,
-             "@" + hugeNpy, "@" + acceptance, "@" + bigWeights, "@" + fit, "@" + npy, "@" + folder.path, "@/dev/null",
+             "@" + hugeNpy, "@" + fifo, "@" + acceptance, "@" + bigWeights, "@" + fit, "@" + npy, "@" + folder.path, "@/dev/null",
              "iid", "without-replacement", "independent", "greedy", "spechub", "explicit", "lp", "dual", "auto",
              "brute-force", "optimal", "naive", "rrs", "kseq", "sir", "importance", "single", "--", "-", "é",
              String(repeating: "9", count: 400), "0x10", "+1", "1_000", "--help", "-h"]

@@ -200,6 +200,12 @@ import Testing
                      "--counts-output", same, "--output", link], "same file", outputs: [same])
     }
 
+    @Test func inputFifoWithoutWriterIsRefusedNotWaitedFor() throws {
+        let fifo = folder.appendingPathComponent("input.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try refused(["bound", "--target", "@" + fifo, "--draft", "0.5,0.5", "--law", "iid"], "no numbers found")
+    }
+
     @Test func embeddedNulIsRefused() throws {
         let path = folder.appendingPathComponent("nul.txt").path
         FileManager.default.createFile(atPath: path, contents: Data("0.2\u{0}garbage\n0.8\n".utf8))
