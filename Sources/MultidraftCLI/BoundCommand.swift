@@ -50,6 +50,7 @@ struct Bound: ParsableCommand {
                 try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "alpha* of this law by --method lp")
             }
             if boundMethod == .bruteForce { try CLILimits.requireBruteForce(draftLaw) }
+            try CLILimits.requireRepeatWork(draftLaw, method: boundMethod, repeat: `repeat`)
             let timed = try Stopwatch.median(repeats: `repeat`) {
                 try optimalAcceptance(target: p, law: draftLaw, method: boundMethod, exact: exact,
                                       maxLPVariables: maxLpVariables, threads: threads)

@@ -74,6 +74,32 @@ enum CLILimits {
         }
     }
 
+    /// Largest `--repeat` × LP variables (about ten repetitions of the largest default LP).
+    static let maxRepeatedLPVariables = 200_000.0
+    /// Largest `--repeat` × the size of a scan (V, or V·n for the without-replacement race).
+    static let maxRepeatedScanWork = 1e9
+
+    /// Refuses `--repeat R` when R computations would take long: R × LP variables for the LP, R × V (× n for the
+    /// without-replacement race) for the scans.
+    static func requireRepeatWork(_ law: DraftLaw, method: BoundMethod, repeat r: Int) throws {
+        guard r > 1 else { return }
+        let usesLP = method == .lp || (method == .auto && ["independent", "explicit"].contains(law.name))
+        if usesLP {
+            let work = Double(r) * OptimalTransportLP.estimatedSize(of: law).variables
+            guard work <= maxRepeatedLPVariables else {
+                throw UsageError("--repeat \(r) solves an LP of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) variables \(r) times (\(format(work)) variable-solves, limit \(format(maxRepeatedLPVariables))); lower --repeat")
+            }
+        } else {
+            var size = Double(law.vocabularySize)
+            if case .withoutReplacement = law.kind { size *= Double(law.drafts) }
+            if method == .bruteForce { size = pow(2, Double(law.vocabularySize)) * Double(law.vocabularySize) }
+            let work = Double(r) * size
+            guard work <= maxRepeatedScanWork else {
+                throw UsageError("--repeat \(r) repeats a computation of about \(format(size)) steps (\(format(work)) in all, limit \(format(maxRepeatedScanWork))); lower --repeat")
+            }
+        }
+    }
+
     /// A number for a message: an integer when it is one and not huge, else three significant digits.
     static func format(_ x: Double) -> String {
         if !x.isFinite { return x.isNaN ? "an unknown number of" : "more than 1e308" }

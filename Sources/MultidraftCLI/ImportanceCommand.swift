@@ -45,8 +45,8 @@ struct Importance: ParsableCommand {
             let v = Double(p.vocabularySize), stages = Double(qs.count - 1)
             let side = Double(truncate ?? p.vocabularySize)
             try CLILimits.requireMemory(bytes: 8 * v * v * stages + 8 * side * side * stages * 4, limitMB: maxMemoryMb)
-            try CLILimits.requireWork(side * side, limit: Double(maxWeightLpVariables), what: "weight-LP variables",
-                                      option: "--max-weight-lp-variables")
+            try CLILimits.requireWork(side * side * stages, limit: Double(maxWeightLpVariables),
+                                      what: "weight-LP variables (all tournament stages)", option: "--max-weight-lp-variables")
             let watch = Stopwatch()
             let scheme = try truncate.map { try TwoStepScheme.truncated(target: p, drafts: qs, truncate: $0) }
                 ?? TwoStepScheme.optimal(target: p, drafts: qs)
