@@ -78,7 +78,9 @@ struct Simulate: ParsableCommand {
                 return try ImportanceVerifier(target: p, law: draftLaw, truncate: s)
             } ?? VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
             let bound = cheapBound(target: p, law: draftLaw, threads: threads)
-            let result = MonteCarlo.run(anyVerifier: built, trials: trials, seed: seed, threads: threads)
+            let progress = Double(trials) * Double(n) >= 1e8 ? TerminalProgress.ifTerminal(label: "simulate", total: trials) : nil
+            let result = MonteCarlo.run(anyVerifier: built, trials: trials, seed: seed, threads: threads,
+                                        chunkSize: MonteCarlo.defaultChunkSize, progress: progress)
             var table = CSVTable(header: Self.header)
             table.append([
                 .text(verifier), .text(draftLaw.name), .integer(n), .integer(p.vocabularySize), .integer(trials),
