@@ -47,7 +47,7 @@ struct Bound: ParsableCommand {
             }
             let draftLaw = try DraftLaw.named(law, drafts: qs, count: n)
             if boundMethod == .lp || (boundMethod == .auto && ["independent", "explicit"].contains(draftLaw.name)) {
-                try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "alpha* of this law by --method lp")
+                try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "alpha* by --method lp")
             }
             if boundMethod == .bruteForce { try CLILimits.requireBruteForce(draftLaw) }
             try CLILimits.requireRepeatWork(draftLaw, method: boundMethod, repeat: `repeat`)

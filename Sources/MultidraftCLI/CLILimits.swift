@@ -59,6 +59,10 @@ enum CLILimits {
         guard size.variables.isFinite, size.variables <= Double(limit) else {
             throw UsageError("LP too large: \(purpose) needs about \(format(size.variables)) variables (\(format(size.sets)) draft sets), above the limit \(limit); raise it with --max-lp-variables if you mean it")
         }
+        let work = setLawWork(law)
+        guard work <= maxSetLawWork else {
+            throw UsageError("LP too large: the draft-set law for \(purpose) with n = \(law.drafts) needs about \(format(work)) steps to compute (limit \(format(maxSetLawWork))); use fewer drafts")
+        }
     }
 
     /// Largest work of `--method brute-force` on the without-replacement law: 2^V subsets, each Q(H) an
@@ -97,6 +101,23 @@ enum CLILimits {
             guard work <= maxRepeatedScanWork else {
                 throw UsageError("--repeat \(r) repeats a computation of about \(format(size)) steps (\(format(work)) in all, limit \(format(maxRepeatedScanWork))); lower --repeat")
             }
+        }
+    }
+
+    /// Largest work of building a draft-set law (the masses Q_set(S) before the LP).
+    static let maxSetLawWork = 1e9
+
+    /// The steps needed to compute every Q_set(S): |S| · n² per set for iid drafts (composition counts), 2^n · n per
+    /// set without replacement, 2^min(n, V) · n per set for independent drafts, V for greedy and SpecHub.
+    static func setLawWork(_ law: DraftLaw) -> Double {
+        let sets = OptimalTransportLP.estimatedSize(of: law).sets
+        let n = Double(law.drafts), v = Double(law.vocabularySize)
+        switch law.kind {
+        case .iid: return sets * min(n, v) * n * n
+        case .withoutReplacement: return sets * pow(2, n) * n
+        case .independent: return sets * pow(2, min(n, v)) * n
+        case .greedy, .specHub: return v
+        case .explicit: return sets * n
         }
     }
 

@@ -74,15 +74,27 @@ import Testing
 
     // MARK: silent wrong answers
 
+    /// Issue 15 saw alpha = 0.0 "optimal" here (the set masses overflowed n! and vanished). Now the LP row must agree
+    /// with the dual scan (1.0) to the LP tolerance, `--exact` must confirm it, and the optimal verifier's exact value
+    /// must match its Monte Carlo.
     @Test(arguments: [(2, 177), (4, 200)])
-    func lpThatCannotBeTrustedIsRefused(vocabulary: Int, drafts: Int) throws {
+    func lpAtLargeDraftCountsAgreesWithTheDualScan(vocabulary: Int, drafts: Int) throws {
         let uniform = Array(repeating: String(1.0 / Double(vocabulary)), count: vocabulary).joined(separator: ",")
         let base = ["bound", "--target", uniform, "--draft", uniform, "--law", "iid", "--drafts", String(drafts)]
-        try refused(base + ["--method", "lp"], "failed its own check")
-        try refused(base + ["--method", "lp", "--exact"], "failed its own check")
-        #expect(Double(try row(base + ["--method", "dual"])["alpha"] ?? "") == 1.0)
-        try refused(["simulate", "--verifier", "optimal", "--target", uniform, "--draft", uniform, "--drafts", String(drafts),
-                     "--trials", "100", "--seed", "1"], "failed its own check")
+        let lp = try row(base + ["--method", "lp", "--exact", "--certificate"])
+        let dual = try #require(Double(try row(base + ["--method", "dual"])["alpha"] ?? ""))
+        #expect(dual == 1.0)
+        #expect(abs((Double(lp["alpha"] ?? "") ?? -1) - dual) <= 1e-8, "\(lp)")
+        #expect(lp["exact_confirmed"] == "true" && lp["status"] == "optimal")
+        #expect(abs((Double(lp["certificate_value"] ?? "") ?? -1) - dual) <= 1e-8)
+        let sim = try row(["simulate", "--verifier", "optimal", "--target", uniform, "--draft", uniform,
+                           "--drafts", String(drafts), "--trials", "1000", "--seed", "1"])
+        #expect(abs((Double(sim["exact_acceptance"] ?? "") ?? -1) - 1) <= 1e-8 && sim["acceptance"] == "1.0", "\(sim)")
+    }
+
+    @Test func draftCountsBeyondTheSetLawAreRefusedBeforeWork() throws {
+        try refused(["bound", "--target", "0.1,0.2,0.3,0.4", "--draft", "0.4,0.3,0.2,0.1", "--law", "iid",
+                     "--drafts", "2147483648", "--method", "lp"], "LP too large", "use fewer drafts")
     }
 
     @Test func lpRowsAreConfirmedByTheirCertificate() throws {
