@@ -32,6 +32,7 @@ let experiments: [String] = [
     "markov-thresholds",
     "scaling",
     "audit",
+    "optimal-verifier",
 ]
 
 var targets: [Target] = [

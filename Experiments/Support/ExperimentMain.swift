@@ -12,6 +12,7 @@ public let allExperiments: [(name: String, run: (ExperimentOptions) throws -> Vo
     (ScalingExperiment.name, { try ExperimentRunner.run(ScalingExperiment.self, options: $0) }),
     (AuditExperiment.name, { try ExperimentRunner.run(AuditExperiment.self, options: $0) }),
     (CandidateLengthSweep.name, { try ExperimentRunner.run(CandidateLengthSweep.self, options: $0) }),
+    (OptimalVerifierExperiment.name, { try ExperimentRunner.run(OptimalVerifierExperiment.self, options: $0) }),
 ]
 
 /// Runs the named experiments with shared options, printing one progress line each; errors become one line on

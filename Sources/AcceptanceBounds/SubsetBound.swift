@@ -207,8 +207,8 @@ public enum SubsetBound {
 
 /// Compensated (Kahan) addition of non-negative terms: `sumensation` carries the running total to about
 /// one ulp, independent of the number of terms. Branch-free; valid because every term is ≥ 0.
-@inline(__always)
-func compensatedAdd(_ sum: inout Double, _ compensation: inout Double, _ x: Double) {
+@inlinable
+public func compensatedAdd(_ sum: inout Double, _ compensation: inout Double, _ x: Double) {
     let y = x + compensation
     let t = sum + y
     compensation = y - (t - sum)

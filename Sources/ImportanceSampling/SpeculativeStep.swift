@@ -55,3 +55,24 @@ public struct SpeculativeStep: Sendable {
         residualTable.sample(using: &rng)
     }
 }
+
+extension SpeculativeStep {
+    /// The exact output law of the two-step scheme given one draft tuple, when the selection picks position i with
+    /// probability `selection[i]`:
+    ///
+    /// ```
+    /// P(Y = · ∣ x) = Σᵢ βᵢ(x) [a(xᵢ) δ_{xᵢ} + (1 − a(xᵢ)) res],   coin = Σᵢ βᵢ(x) a(xᵢ),   a(y) = min(1, p(y)/p_I(y))
+    /// ```
+    public func outputLaw(selecting selection: [Double], from tuple: [Int]) -> (law: [Double], coin: Double) {
+        var law = [Double](repeating: 0, count: target.count)
+        var coin = 0.0, rejected = 0.0
+        for (i, w) in selection.enumerated() where w > 0 {
+            let a = acceptProbability(tuple[i])
+            law[tuple[i]] += w * a
+            coin += w * a
+            rejected += w * (1 - a)
+        }
+        if rejected > 0 { for y in 0..<law.count { law[y] += rejected * residual[y] } }
+        return (law, coin)
+    }
+}

@@ -8,8 +8,9 @@ struct Simulate: ParsableCommand {
         discussion: """
         P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64).
         Verifiers: \(VerifierRegistry.names.joined(separator: ", ")). Each has a natural draft law (see `multidraft verifiers`); --law picks another supported one.
-        Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms
-        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law, empty if the LP is too large).
+        Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms,setup_ms,certified_gap
+        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law by the dual scan or closed form, empty where only the LP is exact (independent drafts);
+        setup_ms: time to build the verifier; certified_gap: alpha* minus the exact coin acceptance of the optimal verifier's realised selection law, empty for other verifiers).
         Results are identical for every --threads value.
         """
     )
@@ -23,6 +24,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Number of Monte-Carlo trials.") var trials: Int
     @Option(help: "Random seed.") var seed: UInt64
     @Option(help: "importance only: truncated LP with parameter S (1...V) instead of the default.") var truncate: Int?
+    @Option(help: "importance only: optimal (block priority + fitted Luce weights; default for iid drafts) or lp (Khisti et al.'s weight LP / tournament; default otherwise).")
+    var scheme: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = availableCores
     @Option(help: "Largest estimated work, trials x drafts, to attempt.") var maxWork: Double = CLILimits.defaultMaxWork
     @Option(help: "Largest estimated memory (MB) to use.") var maxMemoryMb: Double = CLILimits.defaultMaxMemoryMB
@@ -31,7 +34,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
     static let header = ["verifier", "law", "drafts", "vocab", "trials", "seed", "acceptance", "std_error",
-                         "exact_acceptance", "bound", "chi2_pvalue", "elapsed_ms"]
+                         "exact_acceptance", "bound", "chi2_pvalue", "elapsed_ms", "setup_ms", "certified_gap"]
 
     func run() throws {
         try CLIOutput.run {
@@ -59,10 +62,13 @@ struct Simulate: ParsableCommand {
             try CLILimits.require(n, in: 1...CLILimits.maxSimulatedDrafts, option: "--drafts")
             try CLILimits.requireWork(Double(trials) * Double(n), limit: maxWork, what: "draft draws (trials x drafts)",
                                       option: "--max-work")
+            // Khisti et al.'s LP scheme holds V x V pair weights: with --truncate, --scheme lp, or by default off iid drafts.
+            let pairWeights = truncate != nil || scheme == "lp" || (scheme == nil && lawName != "iid")
             try CLILimits.requireMemory(bytes: simulationMemory(verifier: verifier, drafts: n, vocabulary: p.vocabularySize,
-                                                                threads: threads), limitMB: maxMemoryMb)
+                                                                threads: threads, pairWeights: pairWeights),
+                                        limitMB: maxMemoryMb)
             let draftLaw = try DraftLaw.named(lawName, drafts: qs, count: n)
-            if verifier == "optimal" {
+            if verifier == "optimal" && optimalVerifierUsesLP(draftLaw) {
                 try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "--verifier optimal")
             }
             if truncate != nil && verifier != "importance" {
@@ -71,12 +77,29 @@ struct Simulate: ParsableCommand {
             if let s = truncate, s < 1 || s > p.vocabularySize {
                 throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
             }
-            let built: any Verifier = try truncate.map { s in
+            let setup = Stopwatch()
+            if scheme != nil && verifier != "importance" {
+                throw UsageError("--scheme applies to --verifier importance only")
+            }
+            let importanceScheme = try scheme.map { name in
+                guard let s = ImportanceVerifier.Scheme(rawValue: name) else {
+                    throw UsageError("--scheme must be one of \(ImportanceVerifier.Scheme.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+                }
+                return s
+            }
+            let built: any Verifier
+            if verifier == "importance" && (truncate != nil || importanceScheme != nil) {
                 guard entry.supportedLaws.contains(draftLaw.name) else {
                     throw VerifierError.unsupportedLaw(verifier: verifier, law: draftLaw.name, supported: entry.supportedLaws)
                 }
-                return try ImportanceVerifier(target: p, law: draftLaw, truncate: s)
-            } ?? VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
+                built = try ImportanceVerifier(target: p, law: draftLaw, truncate: truncate, scheme: importanceScheme)
+            } else if verifier == "optimal" && entry.supportedLaws.contains(draftLaw.name) {
+                built = try makeOptimalVerifier(target: p, law: draftLaw, threads: threads)
+            } else {
+                built = try VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
+            }
+            let setupMilliseconds = setup.elapsedMilliseconds
+            let gap = (built as? OptimalSelectionVerifier)?.certifiedGap ?? (built as? ImportanceVerifier)?.certifiedGap
             let bound = cheapBound(target: p, law: draftLaw, threads: threads)
             let progress = Double(trials) * Double(n) >= 1e8 ? TerminalProgress.ifTerminal(label: "simulate", total: trials) : nil
             let result = MonteCarlo.run(anyVerifier: built, trials: trials, seed: seed, threads: threads,
@@ -86,7 +109,8 @@ struct Simulate: ParsableCommand {
                 .text(verifier), .text(draftLaw.name), .integer(n), .integer(p.vocabularySize), .integer(trials),
                 .text(String(seed)), .real(result.acceptance), .real(result.standardError),
                 exactValue(built).map { .real($0) } ?? .empty, bound.map { .real($0) } ?? .empty,
-                .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds),
+                .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds), .real(setupMilliseconds),
+                gap.map { .real($0) } ?? .empty,
             ])
             var extra: [(path: String, table: CSVTable)] = []
             if let countsOutput {
@@ -110,12 +134,23 @@ private func cheapBound(target p: Distribution, law: DraftLaw, threads: Int) -> 
     }
 }
 
+/// Whether `makeOptimalVerifier` takes the transport-LP route for this law (the realised selection law serves iid
+/// drafts and small without-replacement laws without an LP).
+private func optimalVerifierUsesLP(_ law: DraftLaw) -> Bool {
+    switch law.kind {
+    case .iid: return false
+    case .withoutReplacement: return law.estimatedTupleCount > Double(RealisedOptimalSelection.maxEnumeratedTuples)
+    default: return true
+    }
+}
+
 /// The memory a simulation needs, estimated in bytes: per-draft tables of V entries (residuals, alias tables) held
 /// by the verifier and the sampler, the V x V weight table of the importance verifier, and per-thread tuples and
 /// counts.
-private func simulationMemory(verifier: String, drafts n: Int, vocabulary v: Int, threads: Int) -> Double {
+private func simulationMemory(verifier: String, drafts n: Int, vocabulary v: Int, threads: Int,
+                              pairWeights: Bool) -> Double {
     let perDraft = 4 * 8 * Double(n) * Double(v)
-    let pairTables = verifier == "importance" || verifier == "sir" ? 8 * Double(v) * Double(v) * Double(max(1, n - 1)) : 0
+    let pairTables = verifier == "importance" && pairWeights ? 8 * Double(v) * Double(v) * Double(max(1, n - 1)) : 0
     return perDraft + pairTables + 8 * Double(threads) * (Double(n) + Double(v))
 }
 

@@ -93,6 +93,7 @@ public enum MonteCarlo {
         case let v as SpecHubVerifier: return go(v)
         case let v as SIRVerifier: return go(v)
         case let v as NaiveVerifier: return go(v)
+        case let v as OptimalSelectionVerifier: return go(v)
         default: return go(verifier)
         }
     }

@@ -6,6 +6,8 @@ import ImportanceSampling
 /// Limits", 2024/2025, arXiv 2410.18234; `shared/theory/verifiers.md` §7). Built on ``TwoStepScheme``.
 ///
 /// ```
+/// scheme optimal (default for i.i.d. drafts): the optimal selection law, block priority + fitted Luce weights, any V
+/// scheme lp (default for independent drafts):
 /// n = 2:  weights of the K = 2 weight LP (GLPK), or of the truncated LP with parameter s   [reconstructed]
 /// n > 2:  pairwise tournament, stage k solves the pair LP for (r_{k−1}, q_{k+1})            [reconstructed]
 /// n = 1:  single-draft speculative sampling (p_I = q)
@@ -29,7 +31,11 @@ public struct ImportanceVerifier: Verifier {
     public let target: Distribution
     public let law: DraftLaw
     /// The underlying two-step scheme (rule, p_I, residual).
-    public let scheme: TwoStepScheme
+    public let twoStep: TwoStepScheme
+    /// Which weights were used.
+    public let scheme: Scheme
+    /// alpha* − coin acceptance for the `optimal` scheme (nil for `lp`).
+    public let certifiedGap: Double?
     /// s of the truncated LP, nil for the full weight LP (also nil at n = 1).
     public let truncation: Int?
     /// Σ_y min(p(y), p_I(y)): the coin acceptance, a lower bound on the membership acceptance.
@@ -41,8 +47,22 @@ public struct ImportanceVerifier: Verifier {
     /// Largest tuple count for which ``exactAcceptance`` is computed.
     public static let maxExactTuples = 1_000_000
 
-    /// Builds the verifier; `truncate` (1…V) selects the truncated LP for every stage.
-    public init(target p: Distribution, law: DraftLaw, truncate: Int? = nil) throws {
+    /// How the selection weights are chosen.
+    public enum Scheme: String, Sendable, CaseIterable {
+        /// The optimal selection law, realised by block priority + fitted Luce weights (identical drafts, any V).
+        case optimal
+        /// Khisti et al.'s K = 2 weight LP (truncated LP with `truncate`), pairwise tournament for K > 2.
+        case lp
+    }
+
+    /// The scheme used when none is asked for: `optimal` for i.i.d. drafts without a truncation, else `lp`.
+    public static func defaultScheme(for law: DraftLaw, truncate: Int?) -> Scheme {
+        if case .iid = law.kind, truncate == nil { return .optimal }
+        return .lp
+    }
+
+    /// Builds the verifier; `truncate` (1…V) selects the truncated LP for every stage (scheme `lp` only).
+    public init(target p: Distribution, law: DraftLaw, truncate: Int? = nil, scheme: Scheme? = nil) throws {
         try VerifierError.requireSameVocabulary(p, law)
         let qs: [Distribution]
         switch law.kind {
@@ -54,9 +74,25 @@ public struct ImportanceVerifier: Verifier {
         if let s = truncate, s < 1 || s > v {
             throw VerifierError.tooLarge(verifier: "importance", detail: "truncation s = \(s) is outside 1...\(v)")
         }
+        let chosen = scheme ?? Self.defaultScheme(for: law, truncate: truncate)
+        if chosen == .optimal {
+            guard case .iid = law.kind else {
+                throw VerifierError.unsupportedLaw(verifier: "importance --scheme optimal", law: law.name, supported: ["iid"])
+            }
+            guard truncate == nil else {
+                throw VerifierError.tooLarge(verifier: "importance", detail: "--truncate applies to --scheme lp only")
+            }
+        }
+        self.scheme = chosen
+        var gap: Double? = nil
         do {
-            if qs.count == 1 {
-                scheme = try TwoStepScheme(target: p, drafts: qs, rule: SoleDraftSelection(vocabularySize: v))
+            if chosen == .optimal {
+                let built = try TwoStepScheme.optimalSelection(target: p, drafts: qs)
+                twoStep = built.scheme
+                gap = built.selection.certifiedGap
+                truncation = nil
+            } else if qs.count == 1 {
+                twoStep = try TwoStepScheme(target: p, drafts: qs, rule: SoleDraftSelection(vocabularySize: v))
                 truncation = nil
             } else {
                 let pairs = Double(v) * Double(qs.map(\.supportSize).max()!)
@@ -66,7 +102,7 @@ public struct ImportanceVerifier: Verifier {
                         pairs, Self.maxFullLPPairs))
                 }
                 let s = truncate
-                scheme = try TwoStepScheme.tournament(target: p, drafts: qs, method: s.map { .truncatedLP($0) } ?? .weightLP)
+                twoStep = try TwoStepScheme.tournament(target: p, drafts: qs, method: s.map { .truncatedLP($0) } ?? .weightLP)
                 truncation = s
             }
         } catch let error as ImportanceSamplingError {
@@ -74,8 +110,12 @@ public struct ImportanceVerifier: Verifier {
         }
         self.target = p
         self.law = law
-        self.lowerBound = scheme.coinAcceptance
-        self.exactAcceptance = try? scheme.membershipAcceptance(maxTuples: Self.maxExactTuples)
+        self.certifiedGap = gap
+        self.lowerBound = twoStep.coinAcceptance
+        // Exact membership by enumeration where the tuples are few; for the optimal scheme with gap 0 the residual
+        // lives on the under-supplied blocks, so membership = coin exactly.
+        self.exactAcceptance = (try? twoStep.membershipAcceptance(maxTuples: Self.maxExactTuples))
+            ?? (gap == 0 ? twoStep.coinAcceptance : nil)
     }
 
     public init(target p: Distribution, law: DraftLaw) throws {
@@ -83,26 +123,16 @@ public struct ImportanceVerifier: Verifier {
     }
 
     /// p_I, the law of the selected token.
-    public var intermediate: [Double] { scheme.intermediate }
+    public var intermediate: [Double] { twoStep.intermediate }
 
     public func verify(_ drafts: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
-        let outcome = scheme.verify(drafts, using: &rng)
+        let outcome = twoStep.verify(drafts, using: &rng)
         return VerificationOutcome(token: outcome.token, acceptedDraft: outcome.acceptedDraft)
     }
 
     /// P(Y = · ∣ x) = Σᵢ βᵢ(x) [a(xᵢ) δ_{xᵢ} + (1 − a(xᵢ)) res],  coin = Σᵢ βᵢ(x) a(xᵢ),  a(y) = min(1, p(y)/p_I(y)).
     public func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome? {
-        let weights = scheme.rule.positionWeights(for: drafts)
-        let step = scheme.step
-        var law = [Double](repeating: 0, count: target.vocabularySize)
-        var coin = 0.0, rejected = 0.0
-        for (i, w) in weights.enumerated() where w > 0 {
-            let a = step.acceptProbability(drafts[i])
-            law[drafts[i]] += w * a
-            coin += w * a
-            rejected += w * (1 - a)
-        }
-        if rejected > 0 { for y in 0..<law.count { law[y] += rejected * step.residual[y] } }
+        let (law, coin) = twoStep.step.outputLaw(selecting: twoStep.rule.positionWeights(for: drafts), from: drafts)
         return ConditionalOutcome(outputLaw: law, coinAcceptance: coin)
     }
 }

@@ -1,3 +1,5 @@
+import ImportanceSampling
+
 /// The known verifiers by command-line name: what each supports, and a factory.
 ///
 /// | name | natural law | supported laws | exact formula |
@@ -10,7 +12,7 @@
 /// | greedy | greedy | greedy | p(T) + Σ_{i∉T} min(p, q') |
 /// | sir | iid | iid, independent | — (coin: Σ min(p, p_I)) |
 /// | importance | iid | iid, independent | exact membership by enumeration (small V); coin Σ min(p, p_I) |
-/// | optimal | iid | every law | alpha* (LP) |
+/// | optimal | iid | every law | alpha*: coin Σ min(p, r_w) of the realised selection (iid, small-V without replacement), else the LP |
 /// | naive | iid | every law | Σ p(1 − (1 − q)ⁿ) (iid) |
 public enum VerifierRegistry {
     public struct Entry: Sendable {
@@ -50,7 +52,8 @@ public enum VerifierRegistry {
               summary: "Khisti et al. two-step scheme: weight-LP selection (tournament for n > 2) + speculative sampling against p_I",
               make: { try ImportanceVerifier(target: $0, law: $1) }),
         Entry(name: "optimal", naturalLaw: "iid", supportedLaws: allLaws, hasExactFormula: true,
-              summary: "samples the optimal LP transport plan (alpha*)", make: { try OptimalCouplingVerifier(target: $0, law: $1) }),
+              summary: "reaches alpha*: optimal selection law + two-step scheme (iid at any V, without replacement for small V), else the LP transport plan",
+              make: { try makeOptimalVerifier(target: $0, law: $1) }),
         Entry(name: "naive", naturalLaw: "iid", supportedLaws: allLaws, hasExactFormula: true,
               summary: "naive multi-candidate sampling: Y ~ p, accepted iff drafted", make: { try NaiveVerifier(target: $0, law: $1) }),
     ]
@@ -72,6 +75,20 @@ public enum VerifierRegistry {
             throw VerifierError.unsupportedLaw(verifier: name, law: law.name, supported: e.supportedLaws)
         }
         return try e.make(p, law)
+    }
+}
+
+/// The `optimal` verifier for a law: the realised optimal selection law (``OptimalSelectionVerifier``) for i.i.d.
+/// drafts at any V and for without-replacement drafts whose tuple law can be enumerated; the LP transport plan
+/// (``OptimalCouplingVerifier``) for every other law and size.
+public func makeOptimalVerifier(target p: Distribution, law: DraftLaw, threads: Int = 1) throws -> any Verifier {
+    switch law.kind {
+    case .iid:
+        return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
+    case .withoutReplacement where law.estimatedTupleCount <= Double(RealisedOptimalSelection.maxEnumeratedTuples):
+        return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
+    default:
+        return try OptimalCouplingVerifier(target: p, law: law)
     }
 }
 

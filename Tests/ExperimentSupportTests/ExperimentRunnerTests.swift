@@ -5,7 +5,7 @@ import Testing
 
 /// The suite at tiny scale: headers, determinism across thread counts, sharding + merge, resume.
 @Suite(.serialized) struct ExperimentRunnerTests {
-    static let timingColumns: Set<String> = ["elapsed_ms", "trials_per_second"]
+    static let timingColumns: Set<String> = ["elapsed_ms", "trials_per_second", "setup_ms", "dual_ms", "setup_over_dual"]
 
     func options(_ arguments: [String]) throws -> ExperimentOptions {
         try ExperimentOptions.parse(["--scale", "tiny"] + arguments)

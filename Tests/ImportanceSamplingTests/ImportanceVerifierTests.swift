@@ -36,15 +36,20 @@ import Testing
         #expect(throws: VerifierError.self) { try VerifierRegistry.makeVerifier(name: "importance", target: u, law: try DraftLaw.greedy(u, drafts: 2)) }
     }
 
-    /// Large V: the full LP is refused with a message that asks for a truncation (no silent switch); an explicit s
-    /// builds the truncated tournament.
+    /// Large V: the LP scheme's full LP is refused with a message that asks for a truncation (no silent switch); an
+    /// explicit s builds the truncated tournament; the default scheme for i.i.d. drafts (optimal selection) reaches
+    /// alpha* of the law with gap 0.
     @Test func largeVocabularyNeedsAnExplicitTruncation() throws {
         var rng = Xoshiro256(seed: 5)
         let p = Distribution.dirichlet(400, concentration: 0.3, using: &rng)
         let q = Distribution.dirichlet(400, concentration: 0.3, using: &rng)
         #expect {
-            try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3))
+            try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3), scheme: .lp)
         } throws: { ($0 as? VerifierError)?.description.contains("--truncate") ?? false }
+        let optimal = try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3))
+        #expect(optimal.scheme == .optimal && optimal.certifiedGap == 0)
+        let alpha = SubsetBound.prefixIID(target: p, draft: q, drafts: 3).alpha
+        #expect(abs(optimal.exactAcceptance! - alpha) < 1e-12, "\(optimal.exactAcceptance!) vs \(alpha)")
         let verifier = try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3), truncate: 15)
         #expect(verifier.truncation == 15)
         #expect(verifier.exactAcceptance == nil)    // 400³ tuples: not enumerated

@@ -255,9 +255,10 @@ import Testing
 
         let big = Array(repeating: String(1.0 / 32_000), count: 32_000).joined(separator: "\n")
         let uniform = file("u32k.txt", big)
-        try refused(["importance", "--target", "@" + uniform, "--draft", "@" + uniform, "--draft", "@" + uniform],
-                    "MB of memory", "--max-memory-mb")
-        let r = try CLI.run(["importance", "--target", "@" + uniform, "--draft", "@" + uniform, "--draft", "@" + uniform])
+        try refused(["importance", "--scheme", "lp", "--target", "@" + uniform, "--draft", "@" + uniform,
+                     "--draft", "@" + uniform], "MB of memory", "--max-memory-mb")
+        let r = try CLI.run(["importance", "--scheme", "lp", "--target", "@" + uniform, "--draft", "@" + uniform,
+                             "--draft", "@" + uniform])
         #expect(!r.stderr.contains("--method"))
 
         let v1400 = file("u1400.txt", Array(repeating: String(1.0 / 1_400), count: 1_400).joined(separator: "\n"))

@@ -1,8 +1,9 @@
+import Multidraft
 import Foundation
 import Testing
 
 @Suite struct SimulateCommandTests {
-    static let header = "verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms"
+    static let header = "verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms,setup_ms,certified_gap"
 
     /// toy4 / VD, n = 2: exact acceptance per verifier (test-vectors §2.2) and the bound of its law (§1).
     static let cases: [(String, Double, Double)] = [
@@ -25,13 +26,34 @@ import Testing
         #expect(row["trials"] == "100000" && row["seed"] == "11" && row["vocab"] == "4")
     }
 
+    /// Every column but the timings is identical for 1 and 2 threads (kseq on a toy instance; the optimal verifier at
+    /// V = 3,000, whose setup fits blocks in parallel).
     @Test func sameSeedSameNumbersForAnyThreadCount() throws {
-        func run(_ threads: String) throws -> String {
-            let r = try CLI.run(["simulate", "--verifier", "kseq", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5",
-                                 "--drafts", "3", "--trials", "300000", "--seed", "5", "--threads", threads])
-            return r.stdout.split(separator: "\n")[1].split(separator: ",").dropLast().joined(separator: ",")
+        let folder = CLI.temporaryFolder()
+        var rng = Xoshiro256(seed: 17)
+        let logits = Distribution.zipfLogits(3000, using: &rng)
+        let p = try Distribution(logits: logits, temperature: 1)
+        let q = try Distribution(logits: logits.map { $0 + Distribution.gaussian(using: &rng) }, temperature: 1)
+        let pFile = folder.appendingPathComponent("p.txt").path, qFile = folder.appendingPathComponent("q.txt").path
+        try p.probabilities.map { "\($0)" }.joined(separator: "\n").write(toFile: pFile, atomically: true, encoding: .utf8)
+        try q.probabilities.map { "\($0)" }.joined(separator: "\n").write(toFile: qFile, atomically: true, encoding: .utf8)
+        func run(_ arguments: [String], threads: String) throws -> [String: String] {
+            let r = try CLI.run(["simulate"] + arguments + ["--seed", "5", "--threads", threads])
+            let lines = r.stdout.split(separator: "\n")
+            var row = Dictionary(uniqueKeysWithValues: zip(lines[0].split(separator: ",").map(String.init),
+                                                           lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+            row["elapsed_ms"] = nil
+            row["setup_ms"] = nil
+            return row
         }
-        #expect(try run("1") == run("2"))
+        for arguments in [
+            ["--verifier", "kseq", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--drafts", "3", "--trials", "300000"],
+            ["--verifier", "optimal", "--target", "@" + pFile, "--draft", "@" + qFile, "--drafts", "4", "--trials", "200000"],
+        ] {
+            let one = try run(arguments, threads: "1"), two = try run(arguments, threads: "2")
+            #expect(one == two, "\(arguments[1])")
+            #expect(one.count == Self.header.split(separator: ",").count - 2)
+        }
     }
 
     @Test func countsOutput() throws {

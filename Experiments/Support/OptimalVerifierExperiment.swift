@@ -1,0 +1,93 @@
+import Foundation
+import Multidraft
+
+/// (i) The optimal verifier at LLM vocabulary sizes (`shared/theory/optimal-verifier.md`): for i.i.d. drafts, alpha*,
+/// the optimal verifier's exact (coin) and simulated acceptance, its certified gap, its setup time against the dual
+/// scan's time measured in the same run, its blocks and fit iterations, and trials per second; next to K-SEQ, RRS
+/// (with and without replacement, each on its own law with that law's alpha*) and SpecHub (n = 2).
+///
+/// One row per (vocab, temperature, drafts, law, verifier). Timing columns: `setup_ms`, `dual_ms`,
+/// `setup_over_dual`, `trials_per_second`, `elapsed_ms`.
+public enum OptimalVerifierExperiment: Experiment {
+    public static let name = "optimal_verifier"
+    public static let header = ["vocab", "temperature", "drafts", "law", "verifier", "bound", "exact_acceptance",
+                                "acceptance", "std_error", "z_score", "chi2_pvalue", "trials", "certified_gap",
+                                "blocks", "multi_token_blocks", "largest_block", "fit_iterations", "setup_ms", "dual_ms",
+                                "setup_over_dual", "trials_per_second", "elapsed_ms"]
+    public static let parallelItems = false
+
+    public struct Item: Sendable { let vocab: Int, temperature: Double, drafts: Int }
+
+    public static func items(scale: ExperimentScale) -> [Item] {
+        let (vocabs, temps, ns): ([Int], [Double], [Int])
+        switch scale {
+        case .tiny: (vocabs, temps, ns) = ([2_000], [1.0], [1, 2, 4])
+        case .quick: (vocabs, temps, ns) = ([32_000, 152_064], [0.3, 1.0, 1.5], [1, 2, 4, 8, 16])
+        case .full: (vocabs, temps, ns) = ([32_000, 152_064], [0.3, 0.5, 0.7, 1.0, 1.2, 1.5], [1, 2, 3, 4, 6, 8, 12, 16])
+        }
+        return vocabs.flatMap { v in temps.flatMap { t in ns.map { Item(vocab: v, temperature: t, drafts: $0) } } }
+    }
+
+    /// Monte-Carlo trials: the optimal verifier gets 10⁷ at n = 2, 4, 8 from the quick scale on (the check),
+    /// the others fewer.
+    static func trials(_ scale: ExperimentScale, verifier: String, drafts: Int) -> Int {
+        switch scale {
+        case .tiny: return 20_000
+        case .quick: return verifier == "optimal" && [2, 4, 8].contains(drafts) ? 10_000_000 : 1_000_000
+        case .full: return 10_000_000
+        }
+    }
+
+    public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
+        let (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
+        let n = item.drafts
+        let iid = try DraftLaw.iid(q, drafts: n)
+        let repeats = context.scale == .tiny ? 1 : 3
+        let dual = try Stopwatch.median(repeats: repeats) { try optimalAcceptance(target: p, law: iid, method: .dual) }
+        let setup = try Stopwatch.median(repeats: repeats) { try OptimalSelectionVerifier(target: p, law: iid, threads: context.threads) }
+        let optimal = setup.value
+        let selection = optimal.selection
+        var rows: [[CSVValue]] = []
+        func simulate(_ verifier: any Verifier, bound: Double, setupMs: Double?, optimalColumns: Bool) {
+            let trials = trials(context.scale, verifier: verifier.name, drafts: n)
+            let run = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: rng.next(), threads: context.threads)
+            let z = run.standardError > 0 ? (run.acceptance - (verifier.exactAcceptance ?? bound)) / run.standardError : 0
+            let multi = selection.optimal.blocks.filter { $0.range.count > 1 }
+            rows.append([
+                .integer(item.vocab), .real(item.temperature), .integer(n), .text(verifier.law.name), .text(verifier.name),
+                .real(bound), verifier.exactAcceptance.map { .real($0) } ?? .empty, .real(run.acceptance),
+                .real(run.standardError), .real(z), .real(run.chiSquare.pValue), .integer(trials),
+                optimalColumns ? .real(selection.certifiedGap) : .empty,
+                optimalColumns ? .integer(selection.optimal.blocks.count) : .empty,
+                optimalColumns ? .integer(multi.count) : .empty,
+                optimalColumns ? .integer(multi.map(\.range.count).max() ?? 1) : .empty,
+                optimalColumns ? .integer(selection.iterations) : .empty,
+                setupMs.map { .real($0) } ?? .empty,
+                optimalColumns ? .real(dual.milliseconds) : .empty,
+                optimalColumns ? .real(setup.milliseconds / max(dual.milliseconds, 1e-9)) : .empty,
+                .real(run.trialsPerSecond), .real(run.elapsedMilliseconds),
+            ])
+        }
+        simulate(optimal, bound: dual.value.alpha, setupMs: setup.milliseconds, optimalColumns: true)
+        for name in ["kseq", "rrs"] where n > 1 {
+            let watch = Stopwatch()
+            let verifier = try makeVerifier(name: name, target: p, law: iid)
+            simulate(verifier, bound: dual.value.alpha, setupMs: watch.elapsedMilliseconds, optimalColumns: false)
+        }
+        if n > 1 && n <= q.supportSize {
+            let wor = try DraftLaw.withoutReplacement(q, drafts: n)
+            let bound = try optimalAcceptance(target: p, law: wor, method: .dual, threads: context.threads).alpha
+            let watch = Stopwatch()
+            let verifier = try makeVerifier(name: "rrs-without-replacement", target: p, law: wor)
+            simulate(verifier, bound: bound, setupMs: watch.elapsedMilliseconds, optimalColumns: false)
+        }
+        if n == 2 {
+            let hub = try DraftLaw.specHub(q)
+            let bound = try optimalAcceptance(target: p, law: hub, method: .dual).alpha
+            let watch = Stopwatch()
+            let verifier = try makeVerifier(name: "spechub", target: p, law: hub)
+            simulate(verifier, bound: bound, setupMs: watch.elapsedMilliseconds, optimalColumns: false)
+        }
+        return rows
+    }
+}

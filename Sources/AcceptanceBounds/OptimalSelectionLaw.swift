@@ -1,0 +1,184 @@
+import Distributions
+import Foundation
+
+/// The optimal selection law r* of the canonical two-step scheme, for i.i.d. and without-replacement drafts, at any
+/// vocabulary size (`shared/theory/optimal-verifier.md` §1–2).
+///
+/// A selection rule picks one drafted token Z; any law r of Z that a rule can induce lies in the base polytope of the
+/// coverage function f(H) = P(some draft ∈ H), and the two-step scheme accepts Σ_x min(p_x, r_x). Sort the tokens by
+/// p/q, largest first (q = 0 first), let P_k be the first k and take the lower convex hull of
+///
+/// ```
+/// (a_k, b_k) = (p(P_k), f(P_k)),   k = 0…V,        f(P_k) = 1 − Q(Σ ∖ P_k)
+/// r*_x = s(x) · p_x,   s(x) = slope of the hull segment (block) that holds x
+/// Σ_x min(p_x, r*_x) = Σ_{blocks, s < 1} Δf + Σ_{blocks, s ≥ 1} Δp = alpha* = 1 + min_H [p(H) − Q(H)]
+/// ```
+///
+/// r* is Fujishige's lexicographically optimal base of f with respect to p (1980). Blocks with slope < 1 are
+/// under-supplied by the drafts (r* < p); their union A is the complement of the minimising set H* of the subset
+/// formula. The tokens with p = 0 < q (last in the order) always form one final vertical block, which shares its
+/// f-increment in proportion to q. Status: the prefix structure is proven for i.i.d. drafts (f = g(q(H)) with g concave) and reconstructed for
+/// without-replacement drafts (it relies on the same q-convexity as the dual scan; checked numerically).
+///
+/// Numerics: for i.i.d. drafts f(P_k) = 1 − (1 − q(P_k))ⁿ is taken as −expm1(n·log1p(−q(P_k))) while q(P_k) ≤ ½
+/// and as 1 − r_kⁿ from the suffix mass r_k = q(Σ ∖ P_k) beyond, and a block's increment is evaluated without
+/// cancellation as (l + q_B)ⁿ − lⁿ = q_B Σ_j (l + q_B)^j l^{n−1−j}, l the draft mass after the block. For
+/// without-replacement drafts Q comes from ``WithoutReplacementRace`` (absolute error below ~2·10⁻¹³).
+///
+/// - Complexity: i.i.d. O(V) after the O(V) radix ratio order; without replacement O(V·G·n), the cost of the race
+///   (G quadrature points). The hull is one monotone-chain pass.
+/// - Reference: S. Fujishige, "Lexicographically optimal base of a polymatroid with respect to a weight vector",
+///   Math. Oper. Res. 5 (1980); Khisti et al. (arXiv 2410.18234) for the two-step scheme; Hu et al. (arXiv
+///   2502.18779) for the subset formula.
+public struct OptimalSelectionLaw: Sendable {
+    /// One hull segment: consecutive tokens of ``order`` sharing the slope Δf/Δp.
+    public struct Block: Sendable, Equatable {
+        /// Positions in ``OptimalSelectionLaw/order``.
+        public let range: Range<Int>
+        /// Δp, the target mass of the block.
+        public let targetMass: Double
+        /// Δf, the probability that the block holds the earliest-block draft (the mass any block-priority rule
+        /// selects from it).
+        public let coverage: Double
+        /// q of the block's tokens.
+        public let draftMass: Double
+        /// q of every token after the block (l); 0 for the last block.
+        public let laterDraftMass: Double
+        /// Δf / Δp (+∞ for a block of zero target mass).
+        public var slope: Double { targetMass > 0 ? coverage / targetMass : .infinity }
+        /// Whether the block is under-supplied (slope < 1): r* ≤ p on it.
+        public var isUnderSupplied: Bool { slope < 1 }
+    }
+
+    /// Tokens by p/q, largest first; q = 0 first.
+    public let order: [Int]
+    /// The hull segments, in order.
+    public let blocks: [Block]
+    /// Index in ``blocks`` of each token.
+    public let blockOfToken: [Int]
+    /// r*, the optimal selection law.
+    public let selectionLaw: [Double]
+    /// alpha* = Σ_{s<1} Δf + Σ_{s≥1} Δp.
+    public let alpha: Double
+    /// H*, the tokens of the blocks with slope ≥ 1 (increasing index): p(H*) + 1 − Q(H*) = alpha*.
+    public let minimizer: [Int]
+    /// The law it was built for.
+    public let law: DraftLaw
+
+    /// r* for target p and an i.i.d. or without-replacement draft law; throws for other laws
+    /// (``AcceptanceError/methodNotExact(method:law:)``) and vocabulary mismatches.
+    public init(target p: Distribution, law: DraftLaw, threads: Int = 1) throws {
+        guard p.vocabularySize == law.vocabularySize else {
+            throw AcceptanceError.vocabularyMismatch(target: p.vocabularySize, draft: law.vocabularySize)
+        }
+        let q: Distribution
+        let withReplacement: Bool
+        switch law.kind {
+        case .iid(let d): q = d; withReplacement = true
+        case .withoutReplacement(let d): q = d; withReplacement = false
+        default: throw AcceptanceError.methodNotExact(method: "selection hull", law: law.name)
+        }
+        let v = p.vocabularySize, n = law.drafts
+        let pp = p.probabilities, qq = q.probabilities
+        let ascending = RatioOrder.order(target: pp, draft: qq)
+        let order = Array(ascending.reversed())
+        // suffix[k] = q(Σ ∖ P_k) summed from the end; prefix masses of p and q compensated.
+        let suffix = SubsetBound.suffixMasses(qq, order: order)
+        var a = [Double](repeating: 0, count: v + 1), qPrefix = [Double](repeating: 0, count: v + 1)
+        var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
+        for k in 0..<v {
+            compensatedAdd(&pSum, &pComp, pp[order[k]])
+            compensatedAdd(&qSum, &qComp, qq[order[k]])
+            a[k + 1] = pSum
+            qPrefix[k + 1] = qSum
+        }
+        var b = [Double](repeating: 0, count: v + 1)
+        var raceQ: [Double] = []
+        if withReplacement {
+            for k in 0...v { b[k] = Self.iidCoverage(inside: qPrefix[k], outside: suffix[k], drafts: n) }
+        } else {
+            // Q(H_j) for the ascending prefixes H_j; Σ ∖ P_k = H_{V−k}.
+            raceQ = WithoutReplacementRace.prefixMasses(qq, order: ascending, drafts: n, threads: threads)
+            for k in 0...v { b[k] = k == 0 ? 0 : min(1, max(0, 1 - raceQ[v - k])) }
+        }
+        // Tokens with p = 0 < q come last (ratio 0); they form their own final, vertical block, so that no
+        // finite-slope block holds a token whose r* is 0 (Luce weights could only approach it).
+        var m = v
+        while m > 0 && pp[order[m - 1]] == 0 && qq[order[m - 1]] > 0 { m -= 1 }
+        // Lower convex hull (monotone chain) of the points 0…m; collinear and repeated points are merged into one
+        // segment.
+        var hull: [Int] = [0]
+        hull.reserveCapacity(v + 1)
+        for k in stride(from: 1, through: m, by: 1) {
+            while hull.count >= 2 {
+                let i0 = hull[hull.count - 2], i1 = hull[hull.count - 1]
+                let cross = (a[i1] - a[i0]) * (b[k] - b[i0]) - (b[i1] - b[i0]) * (a[k] - a[i0])
+                if cross <= 0 { hull.removeLast() } else { break }
+            }
+            hull.append(k)
+        }
+        if m < v { hull.append(v) }
+        var blocks: [Block] = []
+        var blockOf = [Int](repeating: 0, count: v)
+        var r = [Double](repeating: 0, count: v)
+        var alpha = 0.0
+        var inMinimizer = [Bool](repeating: false, count: v)
+        for s in 0..<(hull.count - 1) {
+            let range = hull[s]..<hull[s + 1]
+            var dp = 0.0, dq = 0.0
+            for k in range { dp += pp[order[k]]; dq += qq[order[k]] }
+            let later = suffix[range.upperBound]
+            let df: Double
+            if withReplacement {
+                df = Self.iidIncrement(later: later, block: dq, drafts: n)
+            } else {
+                df = max(0, raceQ[v - range.lowerBound] - raceQ[v - range.upperBound])
+            }
+            let block = Block(range: range, targetMass: dp, coverage: df, draftMass: dq, laterDraftMass: later)
+            let index = blocks.count
+            blocks.append(block)
+            let slope = block.slope
+            for k in range {
+                let x = order[k]
+                blockOf[x] = index
+                if dp > 0 { r[x] = slope * pp[x] } else { r[x] = dq > 0 ? df * qq[x] / dq : 0 }
+                inMinimizer[x] = slope >= 1
+            }
+            alpha += slope < 1 ? df : dp
+        }
+        self.order = order
+        self.blocks = blocks
+        self.blockOfToken = blockOf
+        self.selectionLaw = r
+        self.alpha = min(1, max(0, alpha))
+        self.minimizer = inMinimizer.indices.filter { inMinimizer[$0] }
+        self.law = law
+    }
+
+    /// The hull's vertices (p(P_k), f(P_k)) at the block boundaries, from (0, 0) to (1, 1): for plots.
+    public var hullVertices: [(targetMass: Double, coverage: Double)] {
+        var out: [(Double, Double)] = [(0, 0)]
+        var x = 0.0, y = 0.0
+        for block in blocks { x += block.targetMass; y += block.coverage; out.append((x, y)) }
+        return out
+    }
+
+    /// f(P) = 1 − (1 − q(P))ⁿ for i.i.d. drafts from the inside mass q(P) and the outside mass q(Σ ∖ P), on the side
+    /// that does not cancel.
+    static func iidCoverage(inside: Double, outside: Double, drafts n: Int) -> Double {
+        if outside <= 0 { return 1 }
+        if inside <= 0.5 { return min(1, -expm1(Double(n) * log1p(-inside))) }
+        return min(1, 1 - integerPower(outside, n))
+    }
+
+    /// (l + m)ⁿ − lⁿ = m Σ_{j<n} (l + m)^j l^{n−1−j}: the probability that n i.i.d. draws avoid the earlier blocks
+    /// and hit a block of draft mass m, with draft mass l after it (no cancellation).
+    public static func iidIncrement(later l: Double, block m: Double, drafts n: Int) -> Double {
+        let u = l + m
+        var sum = 0.0, uPower = 1.0
+        var lPowers = [Double](repeating: 1, count: n)
+        for j in 1..<max(1, n) { lPowers[j] = lPowers[j - 1] * l }
+        for j in 0..<n { sum += uPower * lPowers[n - 1 - j]; uPower *= u }
+        return m * sum
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import ImportanceSampling
+import PropertyBased
+import Testing
+@testable import Verifiers
+
+/// The optimal selection law (hull), its realisation by block priority + Luce weights, and the optimal verifier built
+/// on it (`shared/theory/optimal-verifier.md`).
+@Suite struct OptimalSelectionTests {
+    static func laws(_ q: Distribution, _ n: Int) -> [DraftLaw] {
+        [try? DraftLaw.iid(q, drafts: n), try? DraftLaw.withoutReplacement(q, drafts: n)].compactMap { $0 }
+    }
+
+    /// alpha* from the hull equals brute force over all subsets (1e-12), r* lies in the base polytope of the coverage
+    /// function f(H) = 1 − Q(Σ ∖ H) (every subset, 1e-12), sums to 1, and Σ min(p, r*) = alpha*.
+    @Test func hullIsOptimalAndFeasible() async {
+        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...7), Gen.int(in: 1...4)) { seed, v, n in
+            let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
+            for law in Self.laws(q, n) {
+                let label = "\(law.name) seed=\(seed) V=\(v) n=\(n)"
+                let hull = try! OptimalSelectionLaw(target: p, law: law)
+                let brute = try! SubsetBound.bruteForce(target: p, law: law)
+                #expect(abs(hull.alpha - brute.alpha) < 1e-12, "\(label): hull \(hull.alpha) vs brute \(brute.alpha)")
+                let r = hull.selectionLaw
+                #expect(abs(r.reduce(0, +) - 1) < 1e-12, "\(label): Σ r* = \(r.reduce(0, +))")
+                let accept = (0..<v).reduce(0.0) { $0 + min(p[$1], r[$1]) }
+                #expect(abs(accept - hull.alpha) < 1e-12, "\(label): Σ min(p, r*) = \(accept)")
+                let minimizerValue = subsetBoundValue(target: p, law: law, set: hull.minimizer)
+                #expect(abs(minimizerValue - hull.alpha) < 1e-12, "\(label): H* gives \(minimizerValue)")
+                for mask in 1..<(1 << v) {
+                    let outside = (0..<v).map { mask & (1 << $0) == 0 }
+                    let f = 1 - law.subsetMass(ofMask: outside)
+                    let rH = (0..<v).filter { mask & (1 << $0) != 0 }.reduce(0.0) { $0 + r[$1] }
+                    #expect(rH <= f + 1e-12, "\(label): r*(H) = \(rH) > f(H) = \(f) for mask \(mask)")
+                }
+            }
+        }
+    }
+
+    /// At vocabulary scale the hull's alpha* equals the dual scan's (iid to 1e-14, without replacement to 1e-12).
+    @Test func hullMatchesDualScanAtScale() throws {
+        for (v, t) in [(3000, 1.0), (3000, 0.3), (20_000, 1.5)] {
+            var rng = Xoshiro256(seed: UInt64(v))
+            let logits = Distribution.zipfLogits(v, using: &rng)
+            let p = try Distribution(logits: logits, temperature: t)
+            let q = try Distribution(logits: logits.map { $0 + Distribution.gaussian(using: &rng) }, temperature: t)
+            for n in [2, 8] {
+                let iid = try DraftLaw.iid(q, drafts: n), wor = try DraftLaw.withoutReplacement(q, drafts: n)
+                let hi = try OptimalSelectionLaw(target: p, law: iid), hw = try OptimalSelectionLaw(target: p, law: wor, threads: 2)
+                let di = SubsetBound.prefixIID(target: p, draft: q, drafts: n)
+                let dw = SubsetBound.prefixWithoutReplacement(target: p, draft: q, drafts: n, threads: 2)
+                #expect(abs(hi.alpha - di.alpha) < 1e-14, "iid V=\(v) T=\(t) n=\(n): \(hi.alpha) vs \(di.alpha)")
+                #expect(abs(hw.alpha - dw.alpha) < 1e-12, "wor V=\(v) T=\(t) n=\(n): \(hw.alpha) vs \(dw.alpha)")
+            }
+        }
+    }
+
+    /// Every route of the i.i.d. block law (finite multinomial sum, quadrature with direct sums, quadrature with
+    /// binned sums) equals enumeration of every draft tuple (1e-13 relative), for random blocks and random weights
+    /// spanning six decades.
+    @Test func iidBlockLawMatchesEnumeration() async {
+        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...6), Gen.int(in: 1...4)) { seed, v, n in
+            var rng = Xoshiro256(seed: UInt64(seed), stream: 9)
+            let q = Distribution.dirichlet(v, concentration: 0.7, zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
+            let blocks = (0..<v).map { _ in Int(rng.next() % 3) }
+            let weights = (0..<v).map { _ in pow(10, -6 * rng.nextUniform()) }
+            let rule = BlockLuceSelection(drafts: n, blockOfToken: blocks, weights: weights)
+            let law = try! DraftLaw.iid(q, drafts: n)
+            let exact = rule.selectionLaw(tuples: try! law.tupleLaw())
+            for b in 0..<3 {
+                let tokens = (0..<v).filter { blocks[$0] == b }
+                if tokens.isEmpty { continue }
+                let later = (0..<v).filter { blocks[$0] > b }.reduce(0.0) { $0 + q[$1] }
+                for route in [BlockLuceSelection.BlockLawRoute.closedForm, .quadratureDirect, .quadratureFast] {
+                    let r = BlockLuceSelection.iidBlockLaw(draftMasses: tokens.map { q[$0] }, weights: tokens.map { weights[$0] },
+                                                           later: later, drafts: n, route: route)
+                    for (i, x) in tokens.enumerated() {
+                        #expect(abs(r[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
+                                "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x) \(route): \(r[i]) vs \(exact[x])")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The binned Taylor sums equal direct sums of exponentials (relative 1e-14, plus the terms below e^{−100} of
+    /// their amplitude that are dropped by design), rates over ten decades, both directions.
+    @Test func exponentialSumsMatchDirectSums() {
+        var rng = Xoshiro256(seed: 3)
+        let rates = (0..<700).map { _ in pow(10, 10 * rng.nextUniform() - 5) }
+        let amplitudes = (0..<700).map { _ in rng.nextUniform() }
+        let times = (0..<90).map { pow(10, Double($0) / 5 - 9) }
+        let coefficients = times.map { _ in rng.nextUniform() }
+        let sums = ExponentialSums(rates: rates)
+        let forward = sums.forward(amplitudes: amplitudes, times: times, threads: 2)
+        for (g, t) in times.enumerated() {
+            let direct = zip(amplitudes, rates).reduce(0.0) { $0 + $1.0 * exp(-t * $1.1) }
+            #expect(abs(forward[g] - direct) <= 1e-14 * direct + exp(-100) * amplitudes.reduce(0, +), "t = \(t): \(forward[g]) vs \(direct)")
+        }
+        let transposed = sums.transposed(coefficients: coefficients, times: times, firstMoment: true, threads: 2)
+        for (y, w) in rates.enumerated() {
+            let direct = zip(coefficients, times).reduce(0.0) { $0 + $1.0 * exp(-$1.1 * w) }
+            let first = zip(coefficients, times).reduce(0.0) { $0 + $1.0 * $1.1 * exp(-$1.1 * w) }
+            #expect(abs(transposed.zeroth[y] - direct) <= 1e-14 * direct + exp(-100) * coefficients.reduce(0, +), "w = \(w): \(transposed.zeroth[y]) vs \(direct)")
+            #expect(abs(transposed.first![y] - first) <= 1e-14 * first + exp(-100) * coefficients.reduce(0, +), "w = \(w): first moment \(transposed.first![y]) vs \(first)")
+        }
+    }
+
+    /// The i.i.d. block law by fast sums equals the direct evaluation (1e-13 relative) on a block of 3,000 tokens with
+    /// weights over eight decades, n = 2 and 8.
+    @Test func fastBlockLawMatchesDirect() {
+        var rng = Xoshiro256(seed: 4)
+        let q = (0..<3000).map { _ in pow(10, -7 * rng.nextUniform()) * 1e-4 }
+        let w = (0..<3000).map { _ in pow(10, -8 * rng.nextUniform()) }
+        for n in [2, 8] {
+            let fast = BlockLuceSelection.iidBlockLaw(draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureFast)
+            let direct = BlockLuceSelection.iidBlockLaw(draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureDirect)
+            for i in 0..<q.count {
+                #expect(abs(fast[i] - direct[i]) <= 1e-13 * direct[i], "n=\(n) token \(i): \(fast[i]) vs \(direct[i])")
+            }
+        }
+    }
+
+    /// The optimal verifier on every generated instance (zeros, p = q, disjoint supports), both laws, V ≤ 8, n ≤ 4:
+    /// output law = p (1e-12), membership acceptance = alpha* (1e-9), certified gap ≤ 1e-9, coin = alpha* − gap.
+    @Test func verifierIsLosslessAndOptimal() async {
+        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...4)) { seed, v, n in
+            let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
+            for law in Self.laws(q, n) where law.estimatedTupleCount <= 5_000 {
+                let label = "\(law.name) seed=\(seed) V=\(v) n=\(n)"
+                let verifier = try! OptimalSelectionVerifier(target: p, law: law)
+                let exact = try! ExactVerification(verifier)
+                let alpha = try! SubsetBound.bruteForce(target: p, law: law).alpha
+                #expect(exact.maxDeviation(from: p) < 1e-12, "\(label): output law deviates \(exact.maxDeviation(from: p))")
+                #expect(abs(exact.membershipAcceptance - alpha) < 1e-9, "\(label): membership \(exact.membershipAcceptance) vs alpha* \(alpha)")
+                #expect(verifier.certifiedGap <= 1e-9, "\(label): gap \(verifier.certifiedGap)")
+                #expect(abs(exact.coinAcceptance - verifier.selection.coinAcceptance) < 1e-12, "\(label): coin")
+                // r_w is the law the rule induces: the enumerated selection law.
+                let enumerated = verifier.selection.rule.selectionLaw(tuples: try! law.tupleLaw())
+                for x in 0..<v {
+                    #expect(abs(enumerated[x] - verifier.selection.realisedLaw[x]) < 1e-13, "\(label): r_w[\(x)]")
+                }
+            }
+        }
+    }
+
+    /// Peaked drafts (top token 1 − 1e-15) and targets with zeros where the draft has mass and vice versa.
+    @Test func extremeInstances() throws {
+        let q = try Distribution([1 - 1e-15, 5e-16, 5e-16, 0])
+        let p = try Distribution([0.25, 0.25, 0, 0.5])
+        for n in [1, 2, 3] {
+            for law in Self.laws(q, n) {
+                let verifier = try OptimalSelectionVerifier(target: p, law: law)
+                let exact = try ExactVerification(verifier)
+                let alpha = try SubsetBound.bruteForce(target: p, law: law).alpha
+                #expect(exact.maxDeviation(from: p) < 1e-12, "\(law.name) n=\(n)")
+                #expect(abs(exact.membershipAcceptance - alpha) < 1e-9, "\(law.name) n=\(n): \(exact.membershipAcceptance) vs \(alpha)")
+            }
+        }
+    }
+
+    /// n up to 16 i.i.d. drafts at V = 2,000 (quadrature route): certified gap ≤ 1e-9 and Σ r_w = 1.
+    @Test func largeDraftCounts() throws {
+        var rng = Xoshiro256(seed: 16)
+        let logits = Distribution.zipfLogits(2000, using: &rng)
+        let p = try Distribution(logits: logits, temperature: 1)
+        let q = try Distribution(logits: logits.map { $0 + Distribution.gaussian(using: &rng) }, temperature: 1)
+        for n in [4, 16] {
+            let verifier = try OptimalSelectionVerifier(target: p, law: try DraftLaw.iid(q, drafts: n), threads: 2)
+            let total = verifier.selection.realisedLaw.reduce(0, +)
+            #expect(abs(total - 1) < 1e-12, "n=\(n): Σ r_w = \(total)")
+            #expect(verifier.certifiedGap <= 1e-9, "n=\(n): gap \(verifier.certifiedGap)")
+        }
+    }
+}
