@@ -84,7 +84,7 @@ import Testing
 
         static let options = ["--target", "--draft", "--drafts", "--law", "--method", "--exact", "--certificate", "--logits",
                               "--temperature", "--repeat", "--threads", "--output", "--verifier", "--trials", "--seed",
-                              "--truncate", "--counts-output", "--alpha", "--cost", "--acceptance", "--t-draft",
+                              "--truncate", "--scheme", "--counts-output", "--alpha", "--cost", "--acceptance", "--t-draft",
                               "--t-target", "--max-length", "--bins", "--version"]
         static let commands = ["bound", "simulate", "verifiers", "length", "fit-cost", "importance"]
     }
