@@ -1,3 +1,5 @@
+import Foundation
+
 /// The optimal acceptance alpha* of a target p and draft law, with the certificate that proves it.
 ///
 /// ```
@@ -36,5 +38,15 @@ public func subsetBoundValue(target p: Distribution, law: DraftLaw, set tokens: 
     for t in tokens { mask[t] = true }
     let all = mask.allSatisfy { $0 }
     if tokens.isEmpty || all { return 1 }
-    return p.mass(ofMask: mask) + (1 - law.subsetMass(ofMask: mask))
+    let pH = p.splitMass(ofMask: mask).inside
+    switch law.kind {
+    case .iid(let q):   // 1 − q(H)ⁿ from q(Σ ∖ H), accurate for huge n (see massPower)
+        let split = q.splitMass(ofMask: mask)
+        return pH + complementOfMassPower(inside: split.inside, outside: split.outside, law.drafts)
+    case .independent(let qs) where qs.allSatisfy({ $0.splitMass(ofMask: mask).outside < 0.5 }):
+        let logQ = qs.reduce(0.0) { $0 + log1p(-$1.splitMass(ofMask: mask).outside) }
+        return pH + -expm1(logQ)
+    default:
+        return pH + (1 - law.subsetMass(ofMask: mask))
+    }
 }

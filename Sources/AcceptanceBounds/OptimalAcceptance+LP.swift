@@ -18,7 +18,7 @@ public enum OptimalTransportLP {
     /// Estimated (sets, variables) of the set-level LP.
     public static func estimatedSize(of law: DraftLaw) -> (sets: Double, variables: Double) {
         let sets = law.estimatedSetCount
-        return (sets, sets * Double(law.drafts))
+        return (sets, sets * Double(min(law.drafts, law.vocabularySize)))   // a set has at most min(n, V) tokens
     }
 
     /// Solves the LP and returns the repaired transport plan.
@@ -76,9 +76,12 @@ public enum OptimalTransportLP {
         }
         let residual = (0..<p.vocabularySize).map { max(0, p[$0] - used[$0]) }
         let duals = (0..<p.vocabularySize).map { tokenRow[$0] >= 0 ? solution.rowDuals[tokenRow[$0]] : 0 }
-        return TransportPlan(sets: sets, flows: flows, residualTarget: residual, acceptedMass: accepted,
-                             lpObjective: solution.objective, status: solution.status,
-                             exactConfirmed: solution.exact, tokenDuals: duals)
+        let plan = TransportPlan(sets: sets, flows: flows, residualTarget: residual, acceptedMass: accepted,
+                                 lpObjective: solution.objective, status: solution.status,
+                                 exactConfirmed: solution.exact, tokenDuals: duals)
+        try plan.verify(target: p, law: law)
+        if exact && !plan.exactConfirmed { throw AcceptanceError.exactNotConfirmed }
+        return plan
     }
 }
 

@@ -30,11 +30,8 @@ public func optimalAcceptance(
     switch resolved {
     case .lp, .auto:
         let plan = try optimalCoupling(target: p, law: law, exact: exact, maxLPVariables: maxLPVariables)
-        let cut = plan.minimumCut(vocabularySize: p.vocabularySize)
-        let dualSet = (0..<p.vocabularySize).filter { plan.tokenDuals[$0] > 0.5 }
-        let candidates = [cut, dualSet].map { ($0, subsetBoundValue(target: p, law: law, set: $0)) }
-        let best = candidates.min { abs($0.1 - plan.acceptedMass) < abs($1.1 - plan.acceptedMass) }!
-        return AcceptanceBound(alpha: min(1, max(0, plan.acceptedMass)), method: .lp, certificate: best.0,
+        let best = plan.certificate(target: p, law: law)
+        return AcceptanceBound(alpha: min(1, max(0, plan.acceptedMass)), method: .lp, certificate: best.set,
                                target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed)
     case .dual:
         guard dualExact else { throw AcceptanceError.methodNotExact(method: "dual", law: law.name) }

@@ -35,11 +35,12 @@ public enum SubsetBound {
         var best = 0.0, bestK = 0
         var pSum = 0.0, pComp = 0.0
         var qSum = 0.0, qComp = 0.0
+        let qRest = suffixMasses(q.probabilities, order: order)   // q(Σ ∖ H_k), for Q(H_k) accurate at huge n
         for k in 0..<(v - 1) {              // H_V = Σ has value 0 by definition
             let i = order[k]
             compensatedAdd(&pSum, &pComp, p[i])
             compensatedAdd(&qSum, &qComp, q[i])
-            let qh = integerPower(min(1, qSum), n)
+            let qh = massPower(inside: qSum, outside: qRest[k + 1], n)
             let psi = (pSum) - qh
             if psi < best { best = psi; bestK = k + 1 }
         }

@@ -25,8 +25,10 @@ public struct AcceptanceLaw: Sendable, Hashable {
         for (i, w) in weights.enumerated() where !(w.isFinite && w >= 0) {
             throw CandidateLengthError.invalidWeight(index: i, value: w)
         }
+        // Weights are scaled by the largest first, so that sums of huge weights (1e308) cannot overflow.
+        let largest = weights.max() ?? 0
         var merged: [Double: Double] = [:]
-        for (v, w) in zip(values, weights) where w > 0 { merged[v, default: 0] += w }
+        for (v, w) in zip(values, weights) where w > 0 { merged[v, default: 0] += w / largest }
         // Sum in sorted order: dictionary iteration order varies between runs, and the result must not.
         let keys = merged.keys.sorted()
         let raw = keys.map { merged[$0]! }

@@ -51,7 +51,8 @@ public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConver
         case .zeroTotalWeight:
             return "acceptance-law weights sum to 0"
         case .stateSpaceTooLarge(let states, let limit):
-            return "state space too large: about \(String(format: "%.3g", states)) states (limit \(limit)); use fewer support values or a smaller max length"
+            let about = states.isFinite ? "about \(String(format: "%.3g", states))" : "more than 1e308"
+            return "state space too large: \(about) states (limit \(limit)); use fewer support values (--bins) or a smaller max length"
         case .invalidMarkovModel(let detail):
             return "invalid Markov difficulty model: \(detail)"
         case .invalidHeadWeight(let w):

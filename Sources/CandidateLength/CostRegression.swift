@@ -42,11 +42,22 @@ public struct CostFit: Sendable {
                 guard v >= 0 else { throw CandidateLengthError.negativeCount(row: i + 1, name: name, value: v) }
             }
         }
+        // The Gram matrix of the columns scaled by their largest entries, so that tiny (1e-300) or huge (1e300)
+        // counts neither underflow to a false "zero column" nor overflow.
+        let scale1 = rows.map(\.draftCalls).max() ?? 0, scale2 = rows.map(\.targetCalls).max() ?? 0
         var g11 = 0.0, g22 = 0.0, g12 = 0.0
-        for r in rows {
-            g11 += r.draftCalls * r.draftCalls
-            g22 += r.targetCalls * r.targetCalls
-            g12 += r.draftCalls * r.targetCalls
+        if scale1 > 0 && scale2 > 0 {
+            for r in rows {
+                let d = r.draftCalls / scale1, t = r.targetCalls / scale2
+                g11 += d * d
+                g22 += t * t
+                g12 += d * t
+            }
+        } else {
+            g11 = scale1; g22 = scale2
+        }
+        if rows.allSatisfy({ $0.seconds == 0 }) {
+            throw CandidateLengthError.singularDesign("seconds is zero in every row: there is no time to explain")
         }
         if g11 == 0 { throw CandidateLengthError.singularDesign("draft_calls is zero in every row") }
         if g22 == 0 { throw CandidateLengthError.singularDesign("target_calls is zero in every row") }
@@ -122,11 +133,13 @@ func parseNumericRows(_ text: String, source: String) throws -> [(line: Int, val
 
 /// Reads a UTF-8 text file, mapping a missing file to ``CandidateLengthError/fileNotFound(_:)``.
 public func readTextFile(_ path: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: path) else { throw CandidateLengthError.fileNotFound(path) }
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-        throw CandidateLengthError.malformedInput(source: "'\(path)'", line: 0, detail: "cannot read the file as UTF-8 text")
+    do {
+        return try InputFile.text(path)
+    } catch InputFile.Failure.notFound {
+        throw CandidateLengthError.fileNotFound(path)
+    } catch let failure as InputFile.Failure {
+        throw CandidateLengthError.malformedInput(source: "'\(path)'", line: 0, detail: failure.description)
     }
-    return text
 }
 
 extension AcceptanceLaw {

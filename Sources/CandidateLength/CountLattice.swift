@@ -20,7 +20,7 @@ struct CountLattice: Sendable {
     /// C(K_max + M, M) as a Double (for the size check before building).
     static func size(dimension m: Int, maxLength k: Int) -> Double {
         var s = 1.0
-        for i in 0..<m { s = s * Double(k + m - i) / Double(i + 1) }
+        for i in 0..<m { s = s * (Double(k) + Double(m - i)) / Double(i + 1) }   // in Double: k can be Int.max
         return s
     }
 

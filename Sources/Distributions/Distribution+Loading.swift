@@ -16,12 +16,19 @@ extension Distribution {
 
     /// Reads a vector of numbers from a `.npy` or text/CSV file.
     public static func readVector(fromFile path: String) throws -> [Double] {
-        guard FileManager.default.fileExists(atPath: path) else { throw DistributionError.fileNotFound(path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DistributionError.unsupportedFile(path: path, detail: "cannot read the file")
+        let data: Data
+        do {
+            data = try InputFile.data(path)
+        } catch InputFile.Failure.notFound {
+            throw DistributionError.fileNotFound(path)
+        } catch {
+            throw DistributionError.unsupportedFile(path: path, detail: "\(error)")
         }
         if path.lowercased().hasSuffix(".npy") {
             return try NPYReader.read(data, path: path)
+        }
+        guard !data.contains(0) else {
+            throw DistributionError.unsupportedFile(path: path, detail: "a NUL byte in a text file (use .npy for binary arrays)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DistributionError.unsupportedFile(path: path, detail: "not UTF-8 text (use .npy for binary arrays)")
@@ -104,11 +111,12 @@ enum NPYReader {
         }
         guard let shapeText = shape(in: header) else { throw fail("header has no 'shape'") }
         let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard dims.count == 1, let count = Int(dims[0]) else {
+        guard dims.count == 1, let count = Int(dims[0]), count >= 0 else {
             throw fail("array must be 1-D, shape is (\(shapeText))")
         }
         let dataStart = headerStart + headerLength
-        guard data.count - dataStart == count * width else {
+        let (bytesNeeded, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, data.count - dataStart == bytesNeeded else {
             throw fail("expected \(count) values of \(width) bytes, file holds \(data.count - dataStart) data bytes")
         }
         var values = [Double](repeating: 0, count: count)

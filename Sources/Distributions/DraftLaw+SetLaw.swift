@@ -1,3 +1,5 @@
+import Foundation
+
 /// A draft set S = set(x) with its probability Q_set(S) = Σ_{x : set(x) = S} P(x).
 public struct DraftSet: Sendable, Hashable {
     /// The distinct tokens, increasing.
@@ -18,11 +20,11 @@ extension DraftLaw {
             return c
         }
         switch kind {
-        case .iid(let q):
-            return (1...drafts).reduce(0) { $0 + binomial(q.supportSize, $1) }
+        case .iid(let q):   // sets have at most min(n, s) tokens: the sum stops there (n can be huge)
+            return (1...min(drafts, q.supportSize)).reduce(0) { $0 + binomial(q.supportSize, $1) }
         case .independent(let qs):
             let s = (0..<vocabularySize).filter { i in qs.contains { $0[i] > 0 } }.count
-            return (1...drafts).reduce(0) { $0 + binomial(s, $1) }
+            return (1...max(1, min(drafts, s))).reduce(0) { $0 + binomial(s, $1) }
         case .withoutReplacement(let q):
             return binomial(q.supportSize, drafts)
         case .greedy(let q):
@@ -99,6 +101,7 @@ extension DraftLaw {
     /// P(set(x) = S) for n i.i.d. draws: n! [tⁿ] Π_{i∈S} Σ_{c ≥ 1} (q_i t)^c / c!  (all terms positive).
     static func iidSetMass(_ qs: [Double], drafts n: Int) -> Double {
         if qs.count > n { return 0 }
+        if n > 150 { return iidSetMassLarge(qs, drafts: n) }   // n! and 1/c! leave the Double range near n = 170
         var poly = [Double](repeating: 0, count: n + 1)
         poly[0] = 1
         for qi in qs {
@@ -147,5 +150,38 @@ extension DraftLaw {
             f = next
         }
         return f[(1 << m) - 1]
+    }
+}
+
+extension DraftLaw {
+    /// Q_set(S) for i.i.d. drafts and large n, by the same composition count carried as probabilities:
+    ///
+    /// ```
+    /// g_0 = [1, 0, …],   g_{k+1}[a + c] += g_k[a] · C(a + c, c) · q_k^c   (c ≥ 1: token k drawn c times)
+    /// Q_set(S) = g_|S|[n]
+    /// ```
+    ///
+    /// g_k[a] is the probability of a sequences of a draws using exactly the first k tokens of S, so every term
+    /// stays in [0, 1]; each product is formed in logarithms (C(a + c, c) alone can exceed 1e308).
+    /// - Complexity: O(|S| · n²).
+    static func iidSetMassLarge(_ qs: [Double], drafts n: Int) -> Double {
+        if qs.contains(where: { !($0 > 0) }) { return 0 }
+        var logFactorial = [Double](repeating: 0, count: n + 1)
+        for k in stride(from: 1, through: n, by: 1) { logFactorial[k] = logFactorial[k - 1] + log(Double(k)) }
+        var g = [Double](repeating: 0, count: n + 1)
+        g[0] = 1
+        for qi in qs {
+            let logQ = log(qi)
+            var next = [Double](repeating: 0, count: n + 1)
+            for a in 0..<n where g[a] > 0 {
+                let base = log(g[a]) - logFactorial[a]
+                for c in 1...(n - a) {
+                    let logTerm: Double = base + logFactorial[a + c] - logFactorial[c] + Double(c) * logQ
+                    next[a + c] += exp(logTerm)
+                }
+            }
+            g = next
+        }
+        return min(1, g[n])
     }
 }

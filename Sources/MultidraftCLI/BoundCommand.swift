@@ -22,7 +22,8 @@ struct Bound: ParsableCommand {
     @Flag(help: "Read P and Q as logits; softmax at --temperature.") var logits = false
     @Option(help: "Temperature for --logits.") var temperature: Double = 1
     @Option(help: "Compute R times; elapsed_ms is the median per computation.") var `repeat`: Int = 1
-    @Option(help: "Largest LP (variables) to attempt.") var maxLpVariables: Int = OptimalTransportLP.defaultMaxVariables
+    @Option(help: "Largest LP (variables) to attempt (LPs grow fast: 20,000 variables take seconds).")
+    var maxLpVariables: Int = CLILimits.defaultMaxLPVariables
     @Option(help: "Threads for the without-replacement integral (the result does not depend on it).") var threads: Int = availableCores
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
@@ -31,8 +32,9 @@ struct Bound: ParsableCommand {
             guard let boundMethod = BoundMethod(rawValue: method) else {
                 throw UsageError("unknown --method '\(method)' (expected lp, dual, auto or brute-force)")
             }
-            guard `repeat` >= 1 else { throw UsageError("--repeat must be >= 1, got \(`repeat`)") }
-            guard threads >= 1 else { throw UsageError("--threads must be >= 1, got \(threads)") }
+            try CLILimits.require(`repeat`, in: 1...CLILimits.maxRepeat, option: "--repeat")
+            try CLILimits.require(threads, in: 1...CLILimits.maxThreads, option: "--threads")
+            try CLILimits.require(maxLpVariables, in: 1...Int.max, option: "--max-lp-variables")
             if exact && boundMethod == .dual { throw UsageError("--exact applies to --method lp") }
             guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
             let (p, qs) = try readTargetAndDrafts(target: target, drafts: draft, logits: logits, temperature: temperature)
@@ -44,6 +46,11 @@ struct Bound: ParsableCommand {
                 throw UsageError("--drafts \(d) disagrees with the \(qs.count) --draft distributions of --law independent")
             }
             let draftLaw = try DraftLaw.named(law, drafts: qs, count: n)
+            if boundMethod == .lp || (boundMethod == .auto && ["independent", "explicit"].contains(draftLaw.name)) {
+                try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "alpha* by --method lp")
+            }
+            if boundMethod == .bruteForce { try CLILimits.requireBruteForce(draftLaw) }
+            try CLILimits.requireRepeatWork(draftLaw, method: boundMethod, repeat: `repeat`)
             let timed = try Stopwatch.median(repeats: `repeat`) {
                 try optimalAcceptance(target: p, law: draftLaw, method: boundMethod, exact: exact,
                                       maxLPVariables: maxLpVariables, threads: threads)

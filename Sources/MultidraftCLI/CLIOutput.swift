@@ -5,11 +5,15 @@ import Multidraft
 /// Shared output conventions of every subcommand: tidy CSV to stdout or atomically to `--output FILE`; any error
 /// becomes one line `error: …` on stderr, exit code 2, nothing on stdout and no file written.
 enum CLIOutput {
-    /// Writes the table to `path` (atomically) or to stdout.
-    static func emit(_ table: CSVTable, to path: String?) throws {
-        if let path {
-            try table.write(to: path)
-        } else {
+    /// Writes the table to `path` (atomically) or to stdout, together with the `extra` files: all of them or none
+    /// (see ``SafeOutputFile``). A table with a non-finite value is refused.
+    static func emit(_ table: CSVTable, to path: String?, extra: [(path: String, table: CSVTable)] = []) throws {
+        try CLIErrorContract.requireFinite(table)
+        for file in extra { try CLIErrorContract.requireFinite(file.table) }
+        var files = extra.map { (path: $0.path, text: $0.table.text) }
+        if let path { files.append((path, table.text)) }
+        if !files.isEmpty { try SafeOutputFile.write(files) }
+        if path == nil {
             FileHandle.standardOutput.write(Data(table.text.utf8))
         }
     }

@@ -14,9 +14,9 @@ struct Importance: ParsableCommand {
         truncated LP with --truncate S); more drafts, the pairwise tournament of such LPs.
         Output columns: drafts,vocab,truncate,alpha_lower_bound,alpha_exact,alpha_optimal,elapsed_ms,scheme,certified_gap
         (alpha_lower_bound = coin acceptance sum min(p, p_I); alpha_exact = exact membership acceptance, empty when \
-        the draft tuples are too many to enumerate; alpha_optimal = alpha* of the independent draft law; truncate is \
-        empty for the full LP; elapsed_ms times building the scheme; certified_gap = alpha_optimal - alpha_lower_bound \
-        for the optimal scheme, empty for lp).
+        the draft tuples are too many to enumerate; alpha_optimal = alpha* of the independent draft law, empty when \
+        its transport LP exceeds --max-lp-variables; truncate is empty for the full LP; elapsed_ms times building the \
+        scheme; certified_gap = alpha_optimal - alpha_lower_bound for the optimal scheme, empty for lp).
         """
     )
 
@@ -25,6 +25,11 @@ struct Importance: ParsableCommand {
     @Option(help: "Truncated LP with parameter S (1...V) instead of the full weight LP (scheme lp).") var truncate: Int?
     @Option(help: "optimal (identical drafts) or lp (default: optimal for identical drafts without --truncate, else lp).")
     var scheme: String?
+    @Option(help: "Largest weight LP (pair variables) to attempt (scheme lp); these LPs are fast (V = 400 takes seconds).")
+    var maxWeightLpVariables: Int = CLILimits.defaultMaxWeightLPVariables
+    @Option(help: "Largest transport LP (variables) for alpha_optimal of non-identical drafts; beyond it the column is empty.")
+    var maxLpVariables: Int = CLILimits.defaultMaxLPVariables
+    @Option(help: "Largest estimated memory (MB) to use.") var maxMemoryMb: Double = CLILimits.defaultMaxMemoryMB
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
     static let header = ["drafts", "vocab", "truncate", "alpha_lower_bound", "alpha_exact", "alpha_optimal", "elapsed_ms",
@@ -48,6 +53,19 @@ struct Importance: ParsableCommand {
                 guard identical else { throw UsageError("--scheme optimal needs identical drafts (the same --draft repeated)") }
                 guard truncate == nil else { throw UsageError("--truncate applies to --scheme lp only") }
             }
+            try CLILimits.require(maxLpVariables, in: 1...Int.max, option: "--max-lp-variables")
+            try CLILimits.require(maxWeightLpVariables, in: 1...Int.max, option: "--max-weight-lp-variables")
+            try CLILimits.requirePositive(maxMemoryMb, option: "--max-memory-mb")
+            if chosen == .lp {
+                // Sizes before any work: each pairwise stage solves a weight LP over pairs (s x s with --truncate s)
+                // and holds a V x V weight table.
+                let v = Double(p.vocabularySize), stages = Double(qs.count - 1)
+                let side = Double(truncate ?? p.vocabularySize)
+                try CLILimits.requireMemory(bytes: 8 * v * v * stages + 8 * side * side * stages * 4, limitMB: maxMemoryMb)
+                try CLILimits.requireWork(side * side * stages, limit: Double(maxWeightLpVariables),
+                                          what: "weight-LP variables (all tournament stages)",
+                                          option: "--max-weight-lp-variables")
+            }
             let watch = Stopwatch()
             var gap: Double? = nil
             let twoStep: TwoStepScheme
@@ -63,13 +81,24 @@ struct Importance: ParsableCommand {
             let elapsed = watch.elapsedMilliseconds
             let exact = (try? twoStep.membershipAcceptance(maxTuples: ImportanceVerifier.maxExactTuples))
                 ?? (gap == 0 ? twoStep.coinAcceptance : nil)
-            let law = identical ? try DraftLaw.iid(qs[0], drafts: qs.count) : try DraftLaw.independent(qs)
-            let optimum = try optimalAcceptance(target: p, law: law, method: .auto).alpha
+            let optimum = try importanceOptimum(target: p, drafts: qs, maxLPVariables: maxLpVariables)
             var table = CSVTable(header: Self.header)
             table.append([.integer(qs.count), .integer(p.vocabularySize), truncate.map { .integer($0) } ?? .empty,
-                          .real(twoStep.coinAcceptance), exact.map { .real($0) } ?? .empty, .real(optimum),
-                          .real(elapsed), .text(chosen.rawValue), gap.map { .real($0) } ?? .empty])
+                          .real(twoStep.coinAcceptance), exact.map { .real($0) } ?? .empty,
+                          optimum.map { .real($0) } ?? .empty, .real(elapsed), .text(chosen.rawValue),
+                          gap.map { .real($0) } ?? .empty])
             try CLIOutput.emit(table, to: output)
         }
     }
+}
+
+/// alpha* of independent drafts: by the exact prefix scan when every draft has the same distribution (the law is then
+/// i.i.d.), else by the transport LP when it has at most `maxLPVariables` variables, else nil.
+private func importanceOptimum(target p: Distribution, drafts qs: [Distribution], maxLPVariables: Int) throws -> Double? {
+    if qs.allSatisfy({ $0.probabilities == qs[0].probabilities }) {
+        return try optimalAcceptance(target: p, law: try DraftLaw.iid(qs[0], drafts: qs.count), method: .dual).alpha
+    }
+    let law = try DraftLaw.independent(qs)
+    guard OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxLPVariables) else { return nil }
+    return try optimalAcceptance(target: p, law: law, method: .lp, maxLPVariables: maxLPVariables).alpha
 }

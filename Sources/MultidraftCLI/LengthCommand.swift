@@ -30,6 +30,7 @@ struct Length: ParsableCommand {
     func run() throws {
         try CLIOutput.run {
             if let maxLength, maxLength < 1 { throw UsageError("--max-length must be >= 1, got \(maxLength)") }
+            if let bins { try CLILimits.require(bins, in: 1...CLILimits.maxBins, option: "--bins") }
             if let acceptance {
                 guard alpha == nil, cost == nil else {
                     throw UsageError("--acceptance cannot be combined with --alpha/--cost")
@@ -46,8 +47,12 @@ struct Length: ParsableCommand {
                     throw UsageError("--t-draft/--t-target/--bins apply to --acceptance only")
                 }
                 let cap = maxLength ?? 10_000
+                try CLILimits.require(cap, in: 1...CLILimits.maxLeviathanLength, option: "--max-length")
                 let best = try Leviathan.bestLength(alpha: alpha, cost: cost, maxLength: cap)
                 let h = try Leviathan.threshold(alpha: alpha, cost: cost, maxLength: cap)
+                guard h.isFinite else {
+                    throw UsageError("the threshold 1 - c f(K*)/alpha overflows for alpha = \(alpha) and c = \(cost) (alpha is too small next to c)")
+                }
                 var table = CSVTable(header: ["alpha", "cost", "best_length", "improvement", "threshold", "expected_tokens"])
                 table.append([.real(alpha), .real(cost), .integer(best.length), .real(best.improvement), .real(h),
                               .real(try Leviathan.expectedTokens(alpha: alpha, length: best.length))])
@@ -62,6 +67,9 @@ struct Length: ParsableCommand {
         let costModel = try CostModel(draftTime: tDraft, targetTime: tTarget)
         var law = try AcceptanceLaw.parse(try readTextFile(path), source: "'\(path)'")
         if let bins { law = try law.binned(bins) }
+        guard law.values.contains(where: { $0 > 0 }) else {
+            throw UsageError("every acceptance probability in '\(path)' is 0: no draft is ever accepted, so there is no threshold to optimise")
+        }
         let cap = maxLength ?? 20
         let model = try IAPModel(law: law, cost: costModel, maxLength: cap)
         let opt = model.optimum()

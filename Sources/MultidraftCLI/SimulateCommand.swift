@@ -9,7 +9,7 @@ struct Simulate: ParsableCommand {
         P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64).
         Verifiers: \(VerifierRegistry.names.joined(separator: ", ")). Each has a natural draft law (see `multidraft verifiers`); --law picks another supported one.
         Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms,setup_ms,certified_gap
-        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law, empty if the LP is too large;
+        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law by the dual scan or closed form, empty where only the LP is exact (independent drafts);
         setup_ms: time to build the verifier; certified_gap: alpha* minus the exact coin acceptance of the optimal verifier's realised selection law, empty for other verifiers).
         Results are identical for every --threads value.
         """
@@ -27,6 +27,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "importance only: optimal (block priority + fitted Luce weights; default for iid drafts) or lp (Khisti et al.'s weight LP / tournament; default otherwise).")
     var scheme: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = availableCores
+    @Option(help: "Largest estimated work, trials x drafts, to attempt.") var maxWork: Double = CLILimits.defaultMaxWork
+    @Option(help: "Largest estimated memory (MB) to use.") var maxMemoryMb: Double = CLILimits.defaultMaxMemoryMB
+    @Option(help: "Largest LP (variables) the optimal verifier may build.") var maxLpVariables: Int = CLILimits.defaultMaxLPVariables
     @Option(help: "Write token,count,expected rows here (atomically).") var countsOutput: String?
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
@@ -37,7 +40,9 @@ struct Simulate: ParsableCommand {
         try CLIOutput.run {
             let entry = try VerifierRegistry.entry(named: verifier)
             guard trials > 0 else { throw UsageError("--trials must be > 0, got \(trials)") }
-            guard threads >= 1 else { throw UsageError("--threads must be >= 1, got \(threads)") }
+            try CLILimits.require(threads, in: 1...CLILimits.maxThreads, option: "--threads")
+            try CLILimits.requirePositive(maxWork, option: "--max-work")
+            try CLILimits.requirePositive(maxMemoryMb, option: "--max-memory-mb")
             guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
             let lawName = law ?? entry.naturalLaw
             guard entry.supportedLaws.contains(lawName) || !["iid", "without-replacement", "independent", "greedy", "spechub"].contains(lawName) else {
@@ -54,7 +59,18 @@ struct Simulate: ParsableCommand {
             if verifier == "spechub" && n != 2 {
                 throw VerifierError.wrongDraftCount(verifier: "spechub", expected: 2, found: n)
             }
+            try CLILimits.require(n, in: 1...CLILimits.maxSimulatedDrafts, option: "--drafts")
+            try CLILimits.requireWork(Double(trials) * Double(n), limit: maxWork, what: "draft draws (trials x drafts)",
+                                      option: "--max-work")
+            // Khisti et al.'s LP scheme holds V x V pair weights: with --truncate, --scheme lp, or by default off iid drafts.
+            let pairWeights = truncate != nil || scheme == "lp" || (scheme == nil && lawName != "iid")
+            try CLILimits.requireMemory(bytes: simulationMemory(verifier: verifier, drafts: n, vocabulary: p.vocabularySize,
+                                                                threads: threads, pairWeights: pairWeights),
+                                        limitMB: maxMemoryMb)
             let draftLaw = try DraftLaw.named(lawName, drafts: qs, count: n)
+            if verifier == "optimal" && optimalVerifierUsesLP(draftLaw) {
+                try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "--verifier optimal")
+            }
             if truncate != nil && verifier != "importance" {
                 throw UsageError("--truncate applies to --verifier importance only")
             }
@@ -84,13 +100,10 @@ struct Simulate: ParsableCommand {
             }
             let setupMilliseconds = setup.elapsedMilliseconds
             let gap = (built as? OptimalSelectionVerifier)?.certifiedGap ?? (built as? ImportanceVerifier)?.certifiedGap
-            let bound: Double?
-            do {
-                bound = try optimalAcceptance(target: p, law: draftLaw, method: .auto).alpha
-            } catch is AcceptanceError {
-                bound = nil
-            }
-            let result = MonteCarlo.run(anyVerifier: built, trials: trials, seed: seed, threads: threads)
+            let bound = cheapBound(target: p, law: draftLaw, threads: threads)
+            let progress = Double(trials) * Double(n) >= 1e8 ? TerminalProgress.ifTerminal(label: "simulate", total: trials) : nil
+            let result = MonteCarlo.run(anyVerifier: built, trials: trials, seed: seed, threads: threads,
+                                        chunkSize: MonteCarlo.defaultChunkSize, progress: progress)
             var table = CSVTable(header: Self.header)
             table.append([
                 .text(verifier), .text(draftLaw.name), .integer(n), .integer(p.vocabularySize), .integer(trials),
@@ -99,16 +112,46 @@ struct Simulate: ParsableCommand {
                 .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds), .real(setupMilliseconds),
                 gap.map { .real($0) } ?? .empty,
             ])
+            var extra: [(path: String, table: CSVTable)] = []
             if let countsOutput {
                 var counts = CSVTable(header: ["token", "count", "expected"])
                 for y in 0..<p.vocabularySize {
                     counts.append([.integer(y), .integer(result.counts[y]), .real(Double(trials) * p[y])])
                 }
-                try counts.write(to: countsOutput)
+                extra.append((countsOutput, counts))
             }
-            try CLIOutput.emit(table, to: output)
+            try CLIOutput.emit(table, to: output, extra: extra)
         }
     }
+}
+
+/// alpha* of the draft law where an exact route cheaper than the LP exists (prefix scan for iid and without
+/// replacement, closed form for greedy and SpecHub), else nil: the `bound` column never starts an LP.
+private func cheapBound(target p: Distribution, law: DraftLaw, threads: Int) -> Double? {
+    switch law.kind {
+    case .independent, .explicit: return nil
+    default: return try? optimalAcceptance(target: p, law: law, method: .dual, threads: threads).alpha
+    }
+}
+
+/// Whether `makeOptimalVerifier` takes the transport-LP route for this law (the realised selection law serves iid
+/// drafts and small without-replacement laws without an LP).
+private func optimalVerifierUsesLP(_ law: DraftLaw) -> Bool {
+    switch law.kind {
+    case .iid: return false
+    case .withoutReplacement: return law.estimatedTupleCount > Double(RealisedOptimalSelection.maxEnumeratedTuples)
+    default: return true
+    }
+}
+
+/// The memory a simulation needs, estimated in bytes: per-draft tables of V entries (residuals, alias tables) held
+/// by the verifier and the sampler, the V x V weight table of the importance verifier, and per-thread tuples and
+/// counts.
+private func simulationMemory(verifier: String, drafts n: Int, vocabulary v: Int, threads: Int,
+                              pairWeights: Bool) -> Double {
+    let perDraft = 4 * 8 * Double(n) * Double(v)
+    let pairTables = verifier == "importance" && pairWeights ? 8 * Double(v) * Double(v) * Double(max(1, n - 1)) : 0
+    return perDraft + pairTables + 8 * Double(threads) * (Double(n) + Double(v))
 }
 
 /// The verifier's closed-form acceptance, or, for small vocabularies, the exact enumeration value.

@@ -78,36 +78,25 @@ public struct CSVTable: Sendable, Equatable {
     }
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same folder, then `rename(2)`.
+/// Writes `text` to `path` atomically: a temporary file in the (link target's) folder, then `rename(2)`; see
+/// ``SafeOutputFile`` for symbolic links, FIFOs, devices and permissions.
 public func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent()
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw OutputError.missingFolder(folder.path)
-    }
-    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-        try Data(text.utf8).write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw OutputError.cannotWrite(path)
-        }
-    } catch let error as OutputError {
-        throw error
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw OutputError.cannotWrite(path)
-    }
+    try SafeOutputFile.write(text, to: path)
 }
 
 /// Errors of writing output files.
 public enum OutputError: Error, Equatable, CustomStringConvertible {
     case missingFolder(String)
     case cannotWrite(String)
+    case sameFile(String, String)
+    case notAFile(String, kind: String)
+    case invalidPath
 
     public var description: String {
         switch self {
+        case .sameFile(let a, let b): return "output files '\(a)' and '\(b)' are the same file"
+        case .notAFile(let path, let kind): return "cannot write output '\(path)': it is \(kind)"
+        case .invalidPath: return "an output path contains a NUL byte"
         case .missingFolder(let folder): return "output folder '\(folder)' does not exist"
         case .cannotWrite(let path): return "cannot write output file '\(path)'"
         }

@@ -21,11 +21,18 @@ public enum MonteCarlo {
     public static func run<V: Verifier>(
         verifier: V, trials: Int, seed: UInt64, threads: Int = 1, chunkSize: Int = MonteCarlo.defaultChunkSize
     ) -> SimulationResult {
+        run(verifier: verifier, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize, progress: nil)
+    }
+
+    /// Runs `trials` verifications, reporting finished chunks to `progress` (a terminal progress line).
+    public static func run<V: Verifier>(
+        verifier: V, trials: Int, seed: UInt64, threads: Int, chunkSize: Int, progress: TerminalProgress?
+    ) -> SimulationResult {
         precondition(trials >= 1 && threads >= 1 && chunkSize >= 1)
         let watch = Stopwatch()
         let sampler = verifier.law.makeSampler()
         let vocabulary = verifier.target.vocabularySize
-        let chunks = (trials + chunkSize - 1) / chunkSize
+        let chunks = trials / chunkSize + (trials % chunkSize == 0 ? 0 : 1)   // no overflow near Int.max
         let workers = min(threads, chunks)
         let partials = parallelMap(count: workers, threads: workers) { worker -> Tally in
             var tally = Tally(vocabularySize: vocabulary)
@@ -42,10 +49,12 @@ public enum MonteCarlo {
                     if outcome.acceptedDraft != nil { tally.coin += 1 }
                     if tuple.contains(outcome.token) { tally.member += 1 }
                 }
+                progress?.advance(by: count)
                 c += workers
             }
             return tally
         }
+        progress?.finish()
         var total = Tally(vocabularySize: vocabulary)
         for t in partials {
             total.coin += t.coin
@@ -65,8 +74,16 @@ public enum MonteCarlo {
         anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int = 1,
         chunkSize: Int = MonteCarlo.defaultChunkSize
     ) -> SimulationResult {
+        run(anyVerifier: verifier, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize, progress: nil)
+    }
+
+    /// Runs a verifier given as an existential, reporting finished chunks to `progress`.
+    public static func run(
+        anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int, chunkSize: Int,
+        progress: TerminalProgress?
+    ) -> SimulationResult {
         func go<V: Verifier>(_ v: V) -> SimulationResult {
-            run(verifier: v, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize)
+            run(verifier: v, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize, progress: progress)
         }
         switch verifier {
         case let v as SpeculativeSamplingVerifier: return go(v)

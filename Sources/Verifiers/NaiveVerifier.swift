@@ -50,7 +50,7 @@ public struct NaiveVerifier: Verifier {
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
         var coin = 0.0
-        for y in Set(x) { coin += target[y] }
+        for y in Set(x).sorted() { coin += target[y] }   // a fixed order: Set's order varies between processes
         return ConditionalOutcome(outputLaw: target.probabilities, coinAcceptance: coin)
     }
 }

@@ -6,6 +6,8 @@ enum CLI {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// Whether the process was ended by a signal (then `status` is the signal number).
+        var signaled = false
     }
 
     static let executable: URL = {
@@ -18,10 +20,12 @@ enum CLI {
         return URL(fileURLWithPath: ".build/debug/multidraft")
     }()
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs the executable with `arguments`, in `directory` (default: the current directory).
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -30,7 +34,8 @@ enum CLI {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+                      stderr: String(decoding: stderr, as: UTF8.self),
+                      signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// Parses a one-row CSV into header → value.

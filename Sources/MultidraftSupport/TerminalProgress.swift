@@ -1,0 +1,43 @@
+import Foundation
+
+/// Progress of a long run on a terminal: `label: 42% of N` rewritten in place on stderr at most twice a second,
+/// and erased when the run ends. Nothing is printed when stderr is not a terminal (pipes, files, tests), so the
+/// output contract of a command is unchanged.
+public final class TerminalProgress: @unchecked Sendable {
+    private let label: String
+    private let total: Int
+    private let lock = NSLock()
+    private var done = 0
+    private var lastPrint = Stopwatch()
+    private var printed = false
+
+    /// A progress line for `total` units, or nil when stderr is not a terminal.
+    public static func ifTerminal(label: String, total: Int) -> TerminalProgress? {
+        isatty(STDERR_FILENO) == 1 && total > 0 ? TerminalProgress(label: label, total: total) : nil
+    }
+
+    private init(label: String, total: Int) {
+        self.label = label
+        self.total = total
+    }
+
+    /// Records `units` more done (thread-safe).
+    public func advance(by units: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        done = min(total, done + units)
+        guard lastPrint.elapsedMilliseconds >= 500 else { return }
+        lastPrint = Stopwatch()
+        printed = true
+        let percent = Int((Double(done) / Double(total) * 100).rounded(.down))
+        FileHandle.standardError.write(Data("\r\(label): \(percent)% of \(total)\u{1B}[K".utf8))
+    }
+
+    /// Erases the progress line.
+    public func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if printed { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        printed = false
+    }
+}
