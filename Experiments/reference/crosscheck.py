@@ -4,7 +4,9 @@ On random instances (small V, zero entries included) it compares, through the `m
   - alpha* of the iid, without-replacement and greedy laws (`bound --method lp` and `--method dual`) with the oracle's
     brute-force subset minimum over its own explicit joint laws;
   - the exact acceptance of rrs, kseq, rrs-without-replacement, greedy and spechub (`simulate ... exact_acceptance`)
-    with the oracle's closed forms / recursions.
+    with the oracle's closed forms / recursions;
+  - the optimal selection law r* (`selection-law`) with optimal_selection_oracle.py's hull construction, and the
+    optimal verifier's exact acceptance (`simulate --verifier optimal`, iid and without replacement) with alpha*.
 Usage: python3 crosscheck.py THEORY_REFERENCE_DIR MULTIDRAFT_BINARY [INSTANCES]
 Prints one line per mismatch and a closing 'N passed, M failed' line; exit status 1 on any mismatch."""
 import subprocess
@@ -14,6 +16,7 @@ import numpy as np
 
 sys.path.insert(0, sys.argv[1])
 import optimal_acceptance_oracle as oracle  # noqa: E402
+import optimal_selection_oracle as selection_oracle  # noqa: E402
 
 binary = sys.argv[2]
 instances = int(sys.argv[3]) if len(sys.argv) > 3 else 25
@@ -72,6 +75,35 @@ for k in range(instances):
         row = run(["simulate", "--verifier", name, "--target", vec(p), "--draft", vec(q), "--drafts", str(n),
                    "--trials", "1", "--seed", "1"])
         check(f"instance {k} {name} n={n}", float(row["exact_acceptance"]), truth(), 1e-9)
+
+
+def run_table(args):
+    out = subprocess.run([binary] + args, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)}: {out.stderr.strip()}")
+    lines = out.stdout.strip().split("\n")
+    header = lines[0].split(",")
+    return [dict(zip(header, line.split(","))) for line in lines[1:]]
+
+
+for k in range(instances):
+    v = int(rng.integers(3, 7))
+    n = int(rng.integers(1, 4))
+    p = list(rng.dirichlet(np.full(v, 0.7)))
+    q = list(rng.dirichlet(np.full(v, 0.7)))
+    for law, tuples in (("iid", selection_oracle.tuples_iid), ("without-replacement", selection_oracle.tuples_wor)):
+        if law == "without-replacement" and n > v:
+            continue
+        T = list(tuples(q, n))
+        truth = selection_oracle.alpha_star_bruteforce(p, T)
+        r_star, _, _ = selection_oracle.optimal_selection_law(p, q, T)
+        rows = run_table(["selection-law", "--target", vec(p), "--draft", vec(q), "--drafts", str(n), "--law", law])
+        for x, row in enumerate(rows):
+            check(f"selection {k} {law} n={n} r*[{x}]", float(row["r_star"]), float(r_star[x]), 1e-10)
+        check(f"selection {k} {law} n={n} alpha", float(rows[0]["alpha"]), truth, 1e-12)
+        row = run(["simulate", "--verifier", "optimal", "--law", law, "--target", vec(p), "--draft", vec(q),
+                   "--drafts", str(n), "--trials", "1", "--seed", "1"])
+        check(f"optimal verifier {k} {law} n={n}", float(row["exact_acceptance"]), truth, 1e-9)
 
 print(f"crosscheck: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

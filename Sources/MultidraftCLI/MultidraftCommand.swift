@@ -7,6 +7,7 @@ struct MultidraftCommand: ParsableCommand {
         commandName: "multidraft",
         abstract: "Optimal acceptance, verifiers and candidate length for multi-draft speculative sampling.",
         version: multidraftVersion,
-        subcommands: [Bound.self, Simulate.self, ListVerifiers.self, Length.self, FitCost.self, Importance.self]
+        subcommands: [Bound.self, Simulate.self, ListVerifiers.self, Length.self, FitCost.self, Importance.self,
+                      SelectionLaw.self]
     )
 }

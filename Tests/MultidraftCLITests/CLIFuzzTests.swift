@@ -68,6 +68,8 @@ import Testing
                 ["fit-cost", "@" + fit, "--output", "OUT"],
                 ["importance", "--target", p4, "--draft", q4, "--draft", r4],
                 ["importance", "--target", p4, "--draft", q4, "--draft", q4, "--truncate", "2", "--output", "OUT"],
+                ["selection-law", "--target", p4, "--draft", q4, "--drafts", "3", "--law", "without-replacement"],
+                ["selection-law", "--target", "@" + npy, "--draft", q4, "--drafts", "2", "--output", "OUT"],
             ]
         }
 
@@ -86,7 +88,7 @@ import Testing
                               "--temperature", "--repeat", "--threads", "--output", "--verifier", "--trials", "--seed",
                               "--truncate", "--scheme", "--counts-output", "--alpha", "--cost", "--acceptance", "--t-draft",
                               "--t-target", "--max-length", "--bins", "--version"]
-        static let commands = ["bound", "simulate", "verifiers", "length", "fit-cost", "importance"]
+        static let commands = ["bound", "simulate", "verifiers", "length", "fit-cost", "importance", "selection-law"]
     }
 
     struct Case {
