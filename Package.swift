@@ -42,12 +42,18 @@ for library in libraries {
     targets.append(.target(name: library.name, dependencies: library.dependencies))
     targets.append(.testTarget(
         name: library.name + "Tests",
-        dependencies: [.target(name: library.name), "Multidraft", propertyBased]
+        dependencies: [.target(name: library.name), "Multidraft", "MultidraftTesting", propertyBased]
     ))
 }
 targets += [
     .target(name: "Multidraft", dependencies: libraries.map { .target(name: $0.name) }),
-    .executableTarget(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+    // The conformance checks for any `Verifier`, for the toolkit's tests and for users' packages.
+    .target(name: "MultidraftTesting", dependencies: ["Verifiers", "Simulation", "AcceptanceBounds", propertyBased]),
+    .testTarget(name: "MultidraftTestingTests", dependencies: ["MultidraftTesting", "Verifiers", propertyBased]),
+    // The command-line tool: its commands as a library (a user's executable runs them with its own registry), and
+    // the thin `multidraft` executable.
+    .target(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+    .executableTarget(name: "MultidraftTool", dependencies: ["MultidraftCLI"]),
     .testTarget(name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft"]),
     .target(name: "ExperimentSupport", dependencies: ["Multidraft", argumentParser], path: "Experiments/Support"),
     .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Multidraft"]),
@@ -65,7 +71,9 @@ let package = Package(
     name: "multidraft",
     products: [
         .library(name: "Multidraft", targets: ["Multidraft"]),
-        .executable(name: "multidraft", targets: ["MultidraftCLI"]),
+        .library(name: "MultidraftTesting", targets: ["MultidraftTesting"]),
+        .library(name: "MultidraftCLI", targets: ["MultidraftCLI"]),
+        .executable(name: "multidraft", targets: ["MultidraftTool"]),
     ] + experiments.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -38,16 +38,18 @@ public struct SpeculativeStep: Sendable {
         self.residualTable = AliasTable(weights: total > 0 ? excess : p.probabilities)
     }
 
-    /// P(accept | Y' = y) = min(1, p(y)/p_I(y)) (1 when p_I(y) = 0, matching the accept test).
+    /// P(accept | Y' = y) = min(1, p(y)/p_I(y)) (1 when p_I(y) = 0 < p(y), 0 when p(y) = 0, matching the accept test).
     @inlinable
     public func acceptProbability(_ y: Int) -> Double {
-        draft[y] > 0 ? min(1, target[y] / draft[y]) : 1
+        guard target[y] > 0 else { return 0 }
+        return draft[y] > 0 ? min(1, target[y] / draft[y]) : 1
     }
 
     /// The accept test for Y' = y with one uniform; no division.
     @inlinable
     public func accepts(_ y: Int, using rng: inout some RandomNumberGenerator) -> Bool {
-        rng.nextUniform() * draft[y] <= target[y]
+        let u = rng.nextUniform()
+        return target[y] > 0 && u * draft[y] <= target[y]
     }
 
     /// One draw from the residual, O(1).

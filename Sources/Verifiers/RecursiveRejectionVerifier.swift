@@ -25,8 +25,6 @@ public struct RecursiveRejectionVerifier: Verifier {
     public let residuals: [[Double]]
     /// r_n, sampled on full rejection.
     public let finalResidual: ResidualLaw
-    /// a_i = Σ min(r_{i−1}, q_i) per position.
-    public let stepAcceptance: [Double]
     /// 1 − Π (1 − a_i).
     public let acceptance: Double
 
@@ -40,11 +38,9 @@ public struct RecursiveRejectionVerifier: Verifier {
         }
         var r = p.probabilities
         var residuals: [[Double]] = []
-        var steps: [Double] = []
         var reject = 1.0
         for q in qs {
             residuals.append(r)
-            steps.append(zip(r, q.probabilities).reduce(0) { $0 + min($1.0, $1.1) })
             let next = positivePart(r, minus: q.probabilities)
             reject *= next.mass
             if next.mass > 0 { r = next.values.map { $0 / next.mass } }
@@ -54,7 +50,6 @@ public struct RecursiveRejectionVerifier: Verifier {
         self.drafts = qs
         self.residuals = residuals
         self.finalResidual = ResidualLaw(weights: r, fallback: p.probabilities)
-        self.stepAcceptance = steps
         self.acceptance = 1 - reject
     }
 

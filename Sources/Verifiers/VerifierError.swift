@@ -1,6 +1,7 @@
 /// Why a verifier could not be built for a target and draft law.
 public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {
-    case unknownVerifier(String)
+    case unknownVerifier(String, known: [String])
+    case duplicateVerifier(String)
     case unsupportedLaw(verifier: String, law: String, supported: [String])
     case wrongDraftCount(verifier: String, expected: Int, found: Int)
     case vocabularyMismatch(target: Int, draft: Int)
@@ -10,8 +11,10 @@ public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unknownVerifier(let name):
-            return "unknown verifier '\(name)' (expected \(VerifierRegistry.names.joined(separator: ", ")))"
+        case .unknownVerifier(let name, let known):
+            return "unknown verifier '\(name)' (expected \(known.joined(separator: ", ")))"
+        case .duplicateVerifier(let name):
+            return "a verifier named '\(name)' is already registered"
         case .unsupportedLaw(let verifier, let law, let supported):
             return "verifier \(verifier) does not support the \(law) draft law (supported: \(supported.joined(separator: ", ")))"
         case .wrongDraftCount(let verifier, let expected, let found):

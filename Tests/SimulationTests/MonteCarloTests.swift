@@ -13,12 +13,12 @@ import Testing
 
     static func verifiers(_ p: Distribution, _ q: Distribution, _ n: Int) -> [any Verifier] {
         var out: [any Verifier] = []
-        for entry in VerifierRegistry.entries {
-            let drafts = entry.name == "single" ? 1 : (entry.naturalLaw == "spechub" ? 2 : n)
+        for entry in VerifierRegistry.standard.entries {
+            let drafts = entry.name == "single" ? 1 : (entry.naturalLaw == .specHub ? 2 : n)
             let law = try! DraftLaw.named(entry.naturalLaw, drafts: [q], count: drafts)
-            out.append(try! VerifierRegistry.makeVerifier(name: entry.name, target: p, law: law))
+            out.append(try! VerifierRegistry.standard.makeVerifier(name: entry.name, target: p, law: law))
         }
-        out.append(try! VerifierRegistry.makeVerifier(name: "optimal", target: p, law: try! DraftLaw.withoutReplacement(q, drafts: 2)))
+        out.append(try! VerifierRegistry.standard.makeVerifier(name: "optimal", target: p, law: try! DraftLaw.withoutReplacement(q, drafts: 2)))
         return out
     }
 

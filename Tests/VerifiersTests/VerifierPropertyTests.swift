@@ -72,7 +72,7 @@ import Testing
                 #expect(abs(single.acceptance - sd) < 1e-12)
                 for law in [try! DraftLaw.withoutReplacement(q, drafts: 1), try! DraftLaw.greedy(q, drafts: 1)] {
                     let name = law.name == "greedy" ? "greedy" : "rrs-without-replacement"
-                    let verifier = try! VerifierRegistry.makeVerifier(name: name, target: p, law: law)
+                    let verifier = try! VerifierRegistry.standard.makeVerifier(name: name, target: p, law: law)
                     #expect(abs(try! ExactVerification(verifier).membershipAcceptance - sd) < 1e-12, "\(name) n=1")
                 }
             }
