@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ImportanceSampling
+import Verifiers
 
 /// `shared/theory/test-vectors.md` §3 (examples KA–KF) and §4 (tournament). Tolerances: closed forms and prefix
 /// scans 1e-12; LP-based values 1e-9 (the brief's bound, tighter than the 1e-8 of test-vectors.md).
@@ -42,7 +43,7 @@ import Testing
     @Test(arguments: examples)
     func closedForms(_ e: Example) throws {
         let p = try Distribution(e.p), q = try Distribution(e.q)
-        #expect(abs(BaselineAcceptance.single(target: p, draft: q) - e.single) < 1e-12)
+        #expect(abs(p.overlap(with: q) - e.single) < 1e-12)
         for (k, expected, flag) in [(2, e.opt2, e.acceptanceOne2), (3, e.opt3, e.acceptanceOne3)] {
             let scan = try IdenticalDrafts.optimalAcceptance(target: p, draft: q, drafts: k)
             #expect(abs(scan.alpha - expected) < 1e-12, "\(e.name) K=\(k): \(scan.alpha)")
@@ -107,7 +108,7 @@ import Testing
         #expect(abs(exact.membershipAcceptance - 13.0 / 15) < 1e-12)
         #expect(maxDeviation(exact.outputLaw, u.probabilities) < 1e-12)
         // Both below single-draft speculative sampling, which accepts with probability 1 here.
-        #expect(exact.membershipAcceptance < BaselineAcceptance.single(target: u, draft: u) - 0.1)
+        #expect(exact.membershipAcceptance < u.overlap(with: u) - 0.1)
     }
 
     /// test-vectors §4: tournament (s = 6) coin acceptance ≤ optimum exactly, tabulated values within 1e-9; the
@@ -134,8 +135,10 @@ import Testing
                 #expect(exact.membershipAcceptance >= scheme.coinAcceptance - 1e-12)
                 #expect(exact.membershipAcceptance <= optimum + 1e-9)
             }
-            #expect(abs(BaselineAcceptance.kSequential(target: p, draft: q, drafts: row.k) - row.kseq) < 1e-9)
-            #expect(abs(BaselineAcceptance.recursiveRejection(target: p, drafts: drafts) - row.rrs) < 1e-12)
+            // The baselines by the verifiers' own closed forms.
+            let iid = try DraftLaw.iid(q, drafts: row.k)
+            #expect(abs(try KSeqVerifier(target: p, law: iid).acceptance - row.kseq) < 1e-9)
+            #expect(abs(try RecursiveRejectionVerifier(target: p, law: iid).acceptance - row.rrs) < 1e-12)
         }
     }
 }
