@@ -62,8 +62,8 @@ public struct DraftLaw: Sendable, Hashable {
     /// Independent drafts x_i ~ q_i, one distribution per draft (n = qs.count).
     public static func independent(_ qs: [Distribution]) throws -> DraftLaw {
         guard let first = qs.first else { throw DraftLawError.noDraftDistributions }
-        for q in qs where q.vocabularySize != first.vocabularySize {
-            throw DraftLawError.vocabularyMismatch(expected: first.vocabularySize, found: q.vocabularySize)
+        for (i, q) in qs.enumerated() {
+            try first.requireSameVocabulary(q, what: "draft distribution \(i + 1)")
         }
         return DraftLaw(kind: .independent(qs), drafts: qs.count, vocabularySize: first.vocabularySize)
     }

@@ -79,7 +79,7 @@ extension PairWeights {
 func requireVocabulary(_ p: Distribution, _ drafts: [Distribution]) throws {
     guard !drafts.isEmpty else { throw ImportanceSamplingError.noDrafts }
     for (i, q) in drafts.enumerated() where q.vocabularySize != p.vocabularySize {
-        throw ImportanceSamplingError.vocabularyMismatch(what: "draft \(i + 1)", expected: p.vocabularySize,
+        throw VocabularyMismatch(what: "draft \(i + 1)", expected: p.vocabularySize,
                                                          found: q.vocabularySize)
     }
 }

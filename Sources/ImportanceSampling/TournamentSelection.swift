@@ -23,7 +23,7 @@ public struct TournamentSelection: SelectionRule {
             throw ImportanceSamplingError.wrongDraftCount(what: "a tournament", expected: ">= 2", found: 1)
         }
         for stage in stages where stage.vocabularySize != first.vocabularySize {
-            throw ImportanceSamplingError.vocabularyMismatch(what: "a tournament stage", expected: first.vocabularySize,
+            throw VocabularyMismatch(what: "a tournament stage", expected: first.vocabularySize,
                                                              found: stage.vocabularySize)
         }
         self.stages = stages

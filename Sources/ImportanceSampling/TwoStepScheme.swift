@@ -27,7 +27,7 @@ public struct TwoStepScheme: Sendable {
     public init(target p: Distribution, drafts qs: [Distribution], rule: any SelectionRule) throws {
         try requireVocabulary(p, qs)
         guard rule.vocabularySize == p.vocabularySize else {
-            throw ImportanceSamplingError.vocabularyMismatch(what: "the selection rule", expected: p.vocabularySize,
+            throw VocabularyMismatch(what: "the selection rule", expected: p.vocabularySize,
                                                              found: rule.vocabularySize)
         }
         guard rule.draftCount == qs.count else {

@@ -52,7 +52,7 @@ public struct ImportanceVerifier: Verifier {
         }
         let v = p.vocabularySize
         if let s = truncate, s < 1 || s > v {
-            throw VerifierError.tooLarge(verifier: "importance", detail: "truncation s = \(s) is outside 1...\(v)")
+            throw VerifierError.invalidParameter(verifier: "importance", detail: "truncation s = \(s) is outside 1...\(v)")
         }
         do {
             if qs.count == 1 {
@@ -70,7 +70,7 @@ public struct ImportanceVerifier: Verifier {
                 truncation = s
             }
         } catch let error as ImportanceSamplingError {
-            throw VerifierError.tooLarge(verifier: "importance", detail: error.description)
+            throw VerifierError.schemeFailed(verifier: "importance", cause: error)
         }
         self.target = p
         self.law = law

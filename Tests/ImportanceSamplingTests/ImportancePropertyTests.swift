@@ -165,7 +165,9 @@ import Testing
     /// Bad input gives typed errors with one-line descriptions.
     @Test func badInputIsRefused() throws {
         let p = try Distribution([0.5, 0.5]), q3 = Distribution.uniform(3)
-        #expect(throws: ImportanceSamplingError.self) { try PairWeightLP.solve(target: p, first: q3, second: q3) }
+        #expect(throws: VocabularyMismatch(what: "draft 1", expected: 2, found: 3)) {
+            try PairWeightLP.solve(target: p, first: q3, second: q3)
+        }
         #expect(throws: ImportanceSamplingError.invalidTruncation(s: 3, vocabularySize: 2)) {
             try TruncatedWeightLP.solve(target: p, first: p, second: p, truncate: 3)
         }

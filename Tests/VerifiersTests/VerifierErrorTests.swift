@@ -19,7 +19,7 @@ import Testing
         #expect(throws: VerifierError.unsupportedLaw(verifier: "spechub", law: "iid", supported: ["spechub"])) {
             try SpecHubVerifier(target: p, law: iid2)
         }
-        #expect(throws: VerifierError.vocabularyMismatch(target: 3, draft: 4)) {
+        #expect(throws: VocabularyMismatch(what: "the draft law", expected: 3, found: 4)) {
             try RecursiveRejectionVerifier(target: Fixtures.va.p, law: iid2)
         }
         #expect(throws: VerifierError.self) {
@@ -35,7 +35,7 @@ import Testing
         #expect(throws: DraftLawError.tooManyTuples(law: "iid", estimated: 16, limit: 10)) { try iid2.tupleLaw(maxTuples: 10) }
         let errors: [any Error] = [
             VerifierError.unknownVerifier("x", known: ["a"]), VerifierError.duplicateVerifier("a"), VerifierError.unsupportedLaw(verifier: "a", law: "b", supported: ["c"]),
-            VerifierError.wrongDraftCount(verifier: "a", expected: 1, found: 2), VerifierError.vocabularyMismatch(target: 1, draft: 2),
+            VerifierError.wrongDraftCount(verifier: "a", expected: 1, found: 2), VocabularyMismatch(what: "draft 2", expected: 1, found: 2),
             VerifierError.tooLarge(verifier: "sir", detail: "d"), VerifierError.exactCheckTooLarge(detail: "d"),
             VerifierError.noConditionalOutcome(verifier: "a"),
             DraftLawError.tooManyTuples(law: "iid", estimated: 1e7, limit: 10),

@@ -17,9 +17,7 @@ public struct FirstDraftVerifier: Verifier {
     let closedForm: Double?
 
     public init(target p: Distribution, law: DraftLaw) throws {
-        guard p.vocabularySize == law.vocabularySize else {
-            throw VerifierError.vocabularyMismatch(target: p.vocabularySize, draft: law.vocabularySize)
-        }
+        try law.requireVocabulary(of: p)
         switch law.kind {
         case .iid(let q), .withoutReplacement(let q): draft = q
         default: throw VerifierError.unsupportedLaw(verifier: "first-draft", law: law.name, supported: ["iid", "without-replacement"])

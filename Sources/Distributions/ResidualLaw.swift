@@ -61,11 +61,3 @@ public func acceptTest(_ a: Double, _ b: Double, using rng: inout some RandomNum
     let u = rng.nextUniform()
     return a > 0 && u * b <= a
 }
-
-extension ConditionalOutcome {
-    /// Adds `weight · law` to the output law.
-    public mutating func addResidual(_ law: [Double], weight: Double) {
-        guard weight > 0 else { return }
-        for i in law.indices where law[i] > 0 { outputLaw[i] += weight * law[i] }
-    }
-}
