@@ -73,6 +73,7 @@ let package = Package(
         .library(name: "Multidraft", targets: ["Multidraft"]),
         .library(name: "MultidraftTesting", targets: ["MultidraftTesting"]),
         .library(name: "MultidraftCLI", targets: ["MultidraftCLI"]),
+        .library(name: "MultidraftExperiments", targets: ["ExperimentSupport"]),
         .executable(name: "multidraft", targets: ["MultidraftTool"]),
     ] + experiments.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
