@@ -177,77 +177,103 @@ public enum VerifierConformance {
     public static func checkExactly(
         _ instance: ConformanceInstance, seed: UInt64 = 1, options: Options = Options(), make: Factory
     ) -> [Failure] {
-        func fail(_ property: Property, _ detail: String) -> [Failure] {
-            [Failure(property: property, instance: instance, detail: detail, occurrences: 1)]
+        checking(instance, make: make) { p, law, verifier, fail in
+            guard verifier.law == law, verifier.target == p else {
+                return fail(.construction, "the verifier reports another target or law than it was built for")
+            }
+            var failures: [Failure] = []
+            failures += checkSupport(verifier, instance: instance, seed: seed)
+            failures += checkReproducible(verifier, instance: instance, seed: seed)
+            let exact: ExactVerification
+            do { exact = try ExactVerification(verifier) } catch {
+                return failures + fail(.conditionalOutcome, "exact enumeration impossible: \(error)")
+            }
+            var worst = (token: 0, error: 0.0)
+            for y in 0..<p.vocabularySize {
+                let e = abs(exact.outputLaw[y] - p[y])
+                if e > worst.error || e.isNaN { worst = (y, e) }
+            }
+            if !(worst.error <= options.lawTolerance) {
+                failures += fail(.lossless, "P(Y = \(worst.token)) = \(exact.outputLaw[worst.token]) but p(\(worst.token)) = \(p[worst.token]) (error \(worst.error) > \(options.lawTolerance))")
+            }
+            if let alpha = try? optimalAcceptance(target: p, law: law, method: .auto).alpha,
+               !(exact.membershipAcceptance <= alpha + options.boundTolerance) {
+                failures += fail(.belowOptimum, "membership acceptance \(exact.membershipAcceptance) > alpha* \(alpha)")
+            }
+            if !(exact.coinAcceptance <= exact.membershipAcceptance + options.lawTolerance) {
+                failures += fail(.coinBelowMembership, "coin acceptance \(exact.coinAcceptance) > membership \(exact.membershipAcceptance)")
+            }
+            if let claimed = verifier.exactAcceptance,
+               !(abs(claimed - exact.membershipAcceptance) <= options.exactAcceptanceTolerance) {
+                failures += fail(.exactAcceptance, "exactAcceptance \(claimed) but enumeration gives \(exact.membershipAcceptance)")
+            }
+            return failures
         }
-        guard let p = try? instance.makeTarget(), let law = try? instance.makeLaw() else { return [] }
-        let verifier: any Verifier
-        do { verifier = try make(p, law) } catch { return fail(.construction, "the factory threw: \(error)") }
-        guard verifier.law == law, verifier.target == p else {
-            return fail(.construction, "the verifier reports another target or law than it was built for")
-        }
-        var failures: [Failure] = []
-        failures += checkSupport(verifier, instance: instance, seed: seed)
-        failures += checkReproducible(verifier, instance: instance, seed: seed)
-        let exact: ExactVerification
-        do { exact = try ExactVerification(verifier) } catch {
-            return failures + fail(.conditionalOutcome, "exact enumeration impossible: \(error)")
-        }
-        var worst = (token: 0, error: 0.0)
-        for y in 0..<p.vocabularySize {
-            let e = abs(exact.outputLaw[y] - p[y])
-            if e > worst.error || e.isNaN { worst = (y, e) }
-        }
-        if !(worst.error <= options.lawTolerance) {
-            failures += fail(.lossless, "P(Y = \(worst.token)) = \(exact.outputLaw[worst.token]) but p(\(worst.token)) = \(p[worst.token]) (error \(worst.error) > \(options.lawTolerance))")
-        }
-        if let alpha = try? optimalAcceptance(target: p, law: law, method: .auto).alpha,
-           !(exact.membershipAcceptance <= alpha + options.boundTolerance) {
-            failures += fail(.belowOptimum, "membership acceptance \(exact.membershipAcceptance) > alpha* \(alpha)")
-        }
-        if !(exact.coinAcceptance <= exact.membershipAcceptance + options.lawTolerance) {
-            failures += fail(.coinBelowMembership, "coin acceptance \(exact.coinAcceptance) > membership \(exact.membershipAcceptance)")
-        }
-        if let claimed = verifier.exactAcceptance,
-           !(abs(claimed - exact.membershipAcceptance) <= options.exactAcceptanceTolerance) {
-            failures += fail(.exactAcceptance, "exactAcceptance \(claimed) but enumeration gives \(exact.membershipAcceptance)")
-        }
-        return failures
     }
 
     /// The Monte-Carlo properties on one (larger) instance.
     public static func checkMonteCarlo(
         _ instance: ConformanceInstance, seed: UInt64 = 1, options: Options = Options(), make: Factory
     ) -> [Failure] {
-        func fail(_ property: Property, _ detail: String) -> [Failure] {
-            [Failure(property: property, instance: instance, detail: detail, occurrences: 1)]
-        }
-        guard let p = try? instance.makeTarget(), let law = try? instance.makeLaw() else { return [] }
-        let verifier: any Verifier
-        do { verifier = try make(p, law) } catch { return fail(.construction, "the factory threw: \(error)") }
-        let trials = options.monteCarloTrials
-        let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: seed, threads: options.threads)
-        var failures: [Failure] = []
-        let chi = result.chiSquare
-        if !(chi.pValue > options.pValueFloor) {
-            let impossible = (0..<p.vocabularySize).filter { p[$0] == 0 && result.counts[$0] > 0 }
-            let why = impossible.isEmpty ? "" : "; tokens with p = 0 emitted: \(impossible)"
-            failures += fail(.monteCarloLaw, "chi-square X² = \(chi.statistic), dof \(chi.degreesOfFreedom), p-value \(chi.pValue) ≤ \(options.pValueFloor) over \(trials) trials (seed \(seed))\(why)")
-        }
-        let a = result.acceptance
-        if let claimed = verifier.exactAcceptance {
-            let se = (claimed * (1 - claimed) / Double(trials)).squareRoot()
-            if !(abs(a - claimed) <= options.sigmas * se + 1e-12) {
-                failures += fail(.monteCarloAcceptance, "simulated acceptance \(a) vs exactAcceptance \(claimed): \((a - claimed) / max(se, 1e-300)) standard errors (seed \(seed))")
+        checking(instance, make: make) { p, law, verifier, fail in
+            let trials = options.monteCarloTrials
+            let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: seed, threads: options.threads)
+            var failures: [Failure] = []
+            let chi = result.chiSquare
+            if !(chi.pValue > options.pValueFloor) {
+                let impossible = (0..<p.vocabularySize).filter { p[$0] == 0 && result.counts[$0] > 0 }
+                let why = impossible.isEmpty ? "" : "; tokens with p = 0 emitted: \(impossible)"
+                failures += fail(.monteCarloLaw, "chi-square X² = \(chi.statistic), dof \(chi.degreesOfFreedom), p-value \(chi.pValue) ≤ \(options.pValueFloor) over \(trials) trials (seed \(seed))\(why)")
             }
-        }
-        if let alpha = try? optimalAcceptance(target: p, law: law, method: .auto).alpha {
-            let se = (alpha * (1 - alpha) / Double(trials)).squareRoot()
-            if !(a <= alpha + options.sigmas * se + options.boundTolerance) {
-                failures += fail(.monteCarloAcceptance, "simulated acceptance \(a) above alpha* \(alpha) by \((a - alpha) / max(se, 1e-300)) standard errors (seed \(seed))")
+            let a = result.acceptance
+            if let claimed = verifier.exactAcceptance {
+                let se = (claimed * (1 - claimed) / Double(trials)).squareRoot()
+                if !(abs(a - claimed) <= options.sigmas * se + 1e-12) {
+                    failures += fail(.monteCarloAcceptance, "simulated acceptance \(a) vs exactAcceptance \(claimed): \((a - claimed) / max(se, 1e-300)) standard errors (seed \(seed))")
+                }
             }
+            if let alpha = try? optimalAcceptance(target: p, law: law, method: .auto).alpha {
+                let se = (alpha * (1 - alpha) / Double(trials)).squareRoot()
+                if !(a <= alpha + options.sigmas * se + options.boundTolerance) {
+                    failures += fail(.monteCarloAcceptance, "simulated acceptance \(a) above alpha* \(alpha) by \((a - alpha) / max(se, 1e-300)) standard errors (seed \(seed))")
+                }
+            }
+            return failures
         }
-        return failures
+    }
+
+    /// A one-failure list for `instance`.
+    static func failure(on instance: ConformanceInstance) -> (Property, String) -> [Failure] {
+        { property, detail in [Failure(property: property, instance: instance, detail: detail, occurrences: 1)] }
+    }
+
+    /// Runs `body` on the instance's target, law and verifier, with a maker of one-failure lists; the
+    /// `construction` failure if the factory throws; nothing if the instance itself cannot be built.
+    static func checking(
+        _ instance: ConformanceInstance, make: Factory,
+        _ body: (Distribution, DraftLaw, any Verifier, (Property, String) -> [Failure]) -> [Failure]
+    ) -> [Failure] {
+        switch build(instance, make: make) {
+        case .failure(let stop): return stop.failures
+        case .success(let (p, law, verifier)): return body(p, law, verifier, failure(on: instance))
+        }
+    }
+
+    /// The instance's target, law and verifier; a `construction` failure if the factory throws, nothing to check
+    /// (no failures) if the instance itself cannot be built.
+    static func build(
+        _ instance: ConformanceInstance, make: Factory
+    ) -> Result<(Distribution, DraftLaw, any Verifier), BuildFailure> {
+        guard let p = try? instance.makeTarget(), let law = try? instance.makeLaw() else { return .failure(BuildFailure([])) }
+        do { return .success((p, law, try make(p, law))) } catch {
+            return .failure(BuildFailure(failure(on: instance)(.construction, "the factory threw: \(error)")))
+        }
+    }
+
+    /// The failures that stop the checks of one instance before they start.
+    struct BuildFailure: Error {
+        let failures: [Failure]
+        init(_ failures: [Failure]) { self.failures = failures }
     }
 
     /// Output in supp(p) and consistent accepted-draft indices under coins pinned at their extremes.

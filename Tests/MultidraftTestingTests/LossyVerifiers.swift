@@ -10,6 +10,41 @@ enum Lossy {
         return part.mass > 0 ? part.values.map { $0 / part.mass } : r
     }
 
+    /// The exact outcome of a scan that accepts draft i with probability accept(i) once reached, else samples
+    /// `residual`.
+    static func scanOutcome(_ x: [Int], vocabulary v: Int, residual: [Double], accept: (Int) -> Double) -> ConditionalOutcome {
+        var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: v), coinAcceptance: 0)
+        var reach = 1.0
+        for i in x.indices {
+            let a = accept(i)
+            out.outputLaw[x[i]] += reach * a
+            out.coinAcceptance += reach * a
+            reach *= 1 - a
+        }
+        out.addResidual(residual, weight: reach)
+        return out
+    }
+
+    /// The residual chain of recursive rejection for i.i.d. drafts: r₀ = p, rᵢ = norm((rᵢ₋₁ − q)₊), and the last one.
+    struct Chain {
+        let q: [Double]
+        let residuals: [[Double]]
+        let last: [Double]
+
+        init(_ p: Distribution, _ law: DraftLaw, verifier: String) throws {
+            guard case .iid(let draft) = law.kind else {
+                throw VerifierError.unsupportedLaw(verifier: verifier, law: law.name, supported: ["iid"])
+            }
+            var r = p.probabilities, chain: [[Double]] = []
+            for _ in 0..<law.drafts { chain.append(r); r = Lossy.residual(r, draft.probabilities) }
+            q = draft.probabilities
+            residuals = chain
+            last = r
+        }
+
+        func accept(_ x: [Int], _ i: Int) -> Double { acceptProbability(residuals[i][x[i]], q[x[i]]) }
+    }
+
     /// (a) A sibling scan: each drafted sibling xᵢ is tested with one coin U against the target mass still left for it
     /// (the residual chain of recursive rejection), as `U·q(xᵢ) ≤ r(xᵢ)`, with no guard for r(xᵢ) = 0. Lossless
     /// almost surely, but a coin of exactly 0 accepts a draft the target cannot emit.
@@ -17,41 +52,25 @@ enum Lossy {
         let name = "lossy-sibling-scan"
         let target: Distribution
         let law: DraftLaw
-        let q: [Double]
-        let residuals: [[Double]]
+        let chain: Chain
         let final: ResidualLaw
 
         init(target p: Distribution, law: DraftLaw) throws {
-            guard case .iid(let draft) = law.kind else {
-                throw VerifierError.unsupportedLaw(verifier: "lossy-sibling-scan", law: law.name, supported: ["iid"])
-            }
-            var r = p.probabilities, chain: [[Double]] = []
-            for _ in 0..<law.drafts { chain.append(r); r = Lossy.residual(r, draft.probabilities) }
-            self.target = p
+            chain = try Chain(p, law, verifier: name)
+            target = p
             self.law = law
-            self.q = draft.probabilities
-            self.residuals = chain
-            self.final = ResidualLaw(weights: r, fallback: p.probabilities)
+            final = ResidualLaw(weights: chain.last, fallback: p.probabilities)
         }
 
         func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
-            for i in x.indices where rng.nextUniform() * q[x[i]] <= residuals[i][x[i]] {
+            for i in x.indices where rng.nextUniform() * chain.q[x[i]] <= chain.residuals[i][x[i]] {
                 return VerificationOutcome(token: x[i], acceptedDraft: i)
             }
             return VerificationOutcome(token: final.sample(using: &rng), acceptedDraft: nil)
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-            var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
-            var reach = 1.0
-            for i in x.indices {
-                let a = acceptProbability(residuals[i][x[i]], q[x[i]])
-                out.outputLaw[x[i]] += reach * a
-                out.coinAcceptance += reach * a
-                reach *= 1 - a
-            }
-            out.addResidual(final.probabilities, weight: reach)
-            return out
+            Lossy.scanOutcome(x, vocabulary: target.vocabularySize, residual: final.probabilities) { chain.accept(x, $0) }
         }
     }
 
@@ -60,41 +79,25 @@ enum Lossy {
         let name = "lossy-resample-p"
         let target: Distribution
         let law: DraftLaw
-        let q: [Double]
-        let residuals: [[Double]]
+        let chain: Chain
         let fallback: ResidualLaw
 
         init(target p: Distribution, law: DraftLaw) throws {
-            guard case .iid(let draft) = law.kind else {
-                throw VerifierError.unsupportedLaw(verifier: "lossy-resample-p", law: law.name, supported: ["iid"])
-            }
-            var r = p.probabilities, chain: [[Double]] = []
-            for _ in 0..<law.drafts { chain.append(r); r = Lossy.residual(r, draft.probabilities) }
-            self.target = p
+            chain = try Chain(p, law, verifier: name)
+            target = p
             self.law = law
-            self.q = draft.probabilities
-            self.residuals = chain
-            self.fallback = ResidualLaw(weights: p.probabilities, fallback: p.probabilities)   // the mistake
+            fallback = ResidualLaw(weights: p.probabilities, fallback: p.probabilities)   // the mistake: not chain.last
         }
 
         func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
-            for i in x.indices where acceptTest(residuals[i][x[i]], q[x[i]], using: &rng) {
+            for i in x.indices where acceptTest(chain.residuals[i][x[i]], chain.q[x[i]], using: &rng) {
                 return VerificationOutcome(token: x[i], acceptedDraft: i)
             }
             return VerificationOutcome(token: fallback.sample(using: &rng), acceptedDraft: nil)
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-            var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
-            var reach = 1.0
-            for i in x.indices {
-                let a = acceptProbability(residuals[i][x[i]], q[x[i]])
-                out.outputLaw[x[i]] += reach * a
-                out.coinAcceptance += reach * a
-                reach *= 1 - a
-            }
-            out.addResidual(fallback.probabilities, weight: reach)
-            return out
+            Lossy.scanOutcome(x, vocabulary: target.vocabularySize, residual: fallback.probabilities) { chain.accept(x, $0) }
         }
     }
 
@@ -125,16 +128,7 @@ enum Lossy {
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-            var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
-            var reach = 1.0
-            for i in x.indices {
-                let a = acceptProbability(target[x[i]], q[x[i]])
-                out.outputLaw[x[i]] += reach * a
-                out.coinAcceptance += reach * a
-                reach *= 1 - a
-            }
-            out.addResidual(final.probabilities, weight: reach)
-            return out
+            Lossy.scanOutcome(x, vocabulary: target.vocabularySize, residual: final.probabilities) { i in acceptProbability(target[x[i]], q[x[i]]) }
         }
     }
 
