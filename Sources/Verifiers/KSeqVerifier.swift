@@ -73,15 +73,8 @@ public struct KSeqVerifier: Verifier {
     public var exactAcceptance: Double? { acceptance }
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-        var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
-        var reach = 1.0
-        for xi in x {
-            let a = acceptProbability(target[xi], scaledDraft[xi])
-            out.outputLaw[xi] += reach * a
-            out.coinAcceptance += reach * a
-            reach *= 1 - a
+        .scan(x, vocabularySize: target.vocabularySize, residual: residual.probabilities) {
+            acceptProbability(target[x[$0]], scaledDraft[x[$0]])
         }
-        out.addResidual(residual.probabilities, weight: reach)
-        return out
     }
 }

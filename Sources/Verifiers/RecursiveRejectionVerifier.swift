@@ -64,15 +64,8 @@ public struct RecursiveRejectionVerifier: Verifier {
     public var exactAcceptance: Double? { acceptance }
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-        var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
-        var reach = 1.0
-        for i in 0..<x.count {
-            let a = acceptProbability(residuals[i][x[i]], drafts[i][x[i]])
-            out.outputLaw[x[i]] += reach * a
-            out.coinAcceptance += reach * a
-            reach *= 1 - a
+        .scan(x, vocabularySize: target.vocabularySize, residual: finalResidual.probabilities) {
+            acceptProbability(residuals[$0][x[$0]], drafts[$0][x[$0]])
         }
-        out.addResidual(finalResidual.probabilities, weight: reach)
-        return out
     }
 }

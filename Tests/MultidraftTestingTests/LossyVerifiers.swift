@@ -10,21 +10,6 @@ enum Lossy {
         return part.mass > 0 ? part.values.map { $0 / part.mass } : r
     }
 
-    /// The exact outcome of a scan that accepts draft i with probability accept(i) once reached, else samples
-    /// `residual`.
-    static func scanOutcome(_ x: [Int], vocabulary v: Int, residual: [Double], accept: (Int) -> Double) -> ConditionalOutcome {
-        var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: v), coinAcceptance: 0)
-        var reach = 1.0
-        for i in x.indices {
-            let a = accept(i)
-            out.outputLaw[x[i]] += reach * a
-            out.coinAcceptance += reach * a
-            reach *= 1 - a
-        }
-        out.addResidual(residual, weight: reach)
-        return out
-    }
-
     /// The residual chain of recursive rejection for i.i.d. drafts: r₀ = p, rᵢ = norm((rᵢ₋₁ − q)₊), and the last one.
     struct Chain {
         let q: [Double]
@@ -70,7 +55,7 @@ enum Lossy {
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-            Lossy.scanOutcome(x, vocabulary: target.vocabularySize, residual: final.probabilities) { chain.accept(x, $0) }
+            .scan(x, vocabularySize: target.vocabularySize, residual: final.probabilities) { chain.accept(x, $0) }
         }
     }
 
@@ -97,7 +82,7 @@ enum Lossy {
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-            Lossy.scanOutcome(x, vocabulary: target.vocabularySize, residual: fallback.probabilities) { chain.accept(x, $0) }
+            .scan(x, vocabularySize: target.vocabularySize, residual: fallback.probabilities) { chain.accept(x, $0) }
         }
     }
 
@@ -128,7 +113,7 @@ enum Lossy {
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-            Lossy.scanOutcome(x, vocabulary: target.vocabularySize, residual: final.probabilities) { i in acceptProbability(target[x[i]], q[x[i]]) }
+            .scan(x, vocabularySize: target.vocabularySize, residual: final.probabilities) { i in acceptProbability(target[x[i]], q[x[i]]) }
         }
     }
 
