@@ -42,7 +42,7 @@ for library in libraries {
     targets.append(.target(name: library.name, dependencies: library.dependencies))
     targets.append(.testTarget(
         name: library.name + "Tests",
-        dependencies: [.target(name: library.name), "Multidraft", "MultidraftTesting", propertyBased]
+        dependencies: [.target(name: library.name), "MultidraftTesting", propertyBased]
     ))
 }
 targets += [

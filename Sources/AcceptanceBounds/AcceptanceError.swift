@@ -1,3 +1,5 @@
+import LinearProgramming
+
 /// Why an optimal-acceptance computation was refused or failed.
 public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible {
     case lpTooLarge(estimatedSets: Double, estimatedVariables: Double, limit: Int)

@@ -1,3 +1,6 @@
+import Distributions
+import LinearProgramming
+
 /// The relaxed optimal-transport LP over draft sets (SpecTr; `shared/theory/optimal-acceptance.md` §2.3):
 ///
 /// ```

@@ -1,4 +1,5 @@
 import Foundation
+import Distributions
 
 /// Exact evaluations of the subset formula without a linear program
 /// (Hu et al., "Towards Optimal Multi-draft Speculative Decoding", 2025, arXiv 2502.18779):

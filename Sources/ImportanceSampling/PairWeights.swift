@@ -1,3 +1,5 @@
+import Distributions
+
 /// Explicit K = 2 weights: a dense V × V table of w(a, b) = P(keep X₁ = a | (X₁, X₂) = (a, b)), row a, column b
 /// (Khisti et al., arXiv 2410.18234; `shared/theory/verifiers.md` §7.2).
 ///

@@ -1,3 +1,6 @@
+import Distributions
+import LinearProgramming
+
 /// The pairwise tournament for K > 2 independent drafts (Khisti et al.'s multi-stage extension, arXiv 2410.18234;
 /// structure **[reconstructed]** in `shared/theory/verifiers.md` §7.5).
 ///

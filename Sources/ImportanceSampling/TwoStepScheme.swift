@@ -1,3 +1,5 @@
+import Distributions
+
 /// The canonical two-step importance-sampling verifier of Khisti et al. with any weight function
 /// (Khisti, Ebrahimi, Dbouk, Behboodi, Memisevic, Louizos, arXiv 2410.18234; `shared/theory/verifiers.md` §7.1).
 ///

@@ -1,4 +1,5 @@
 import Distributions
+import MultidraftSupport
 
 /// One test instance of the conformance check: a target p, the draft distribution(s), the number of drafts and the
 /// law. Its ``description`` is Swift source that rebuilds it exactly (shortest round-trip decimals), so a failure can

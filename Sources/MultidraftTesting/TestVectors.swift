@@ -1,4 +1,5 @@
 import Distributions
+import MultidraftSupport
 
 /// The verifier test vectors VA–VE and toy3–5 of `shared/theory/test-vectors.md` (target p, draft q).
 public enum TestVectors {

@@ -2,6 +2,7 @@ import Distributions
 import PropertyBased
 import Testing
 import Verifiers
+import MultidraftSupport
 
 extension VerifierConformance {
     /// The exact properties as a property-based test on `swift-property-based`, for users who want shrinking: each

@@ -2,6 +2,7 @@ import AcceptanceBounds
 import Distributions
 import Simulation
 import Verifiers
+import MultidraftSupport
 
 /// The checks the toolkit applies to its own verifiers, for any ``Verifier`` built by a factory: usable from Swift
 /// Testing or XCTest in any package that depends on the product `MultidraftTesting`.

@@ -1,3 +1,6 @@
+import MultidraftSupport
+import Verifiers
+
 /// The Monte-Carlo engine: draws draft tuples from a verifier's law and verifies them, counting outputs, coin
 /// acceptances and membership acceptances.
 ///

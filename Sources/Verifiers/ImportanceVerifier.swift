@@ -1,4 +1,5 @@
 import ImportanceSampling
+import Distributions
 
 /// Khisti et al.'s canonical two-step importance-sampling verifier (`importance`): an optimised selection of one
 /// intermediate token, then single-draft speculative sampling against its law p_I (Khisti, Ebrahimi, Dbouk,

@@ -1,3 +1,5 @@
+import Distributions
+
 /// SpecTr's K-SEQ verifier (`kseq`) for n i.i.d. drafts: every draft is tested against p/ρ* with its own coin; on full
 /// rejection Y is drawn from the K-SEQ residual.
 ///

@@ -1,3 +1,5 @@
+import Distributions
+
 /// Recursive rejection sampling with replacement (`rrs`; SpecInfer / MCSD "with replacement").
 ///
 /// ```

@@ -1,3 +1,5 @@
+import Distributions
+
 /// Recursive rejection sampling without replacement (`rrs-without-replacement`; MCSD Algorithm 2), for drafts drawn
 /// by successive sampling without replacement from q.
 ///

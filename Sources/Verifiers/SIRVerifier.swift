@@ -1,3 +1,5 @@
+import Distributions
+
 /// Plain sampling-importance-resampling selection followed by speculative sampling against the induced law p_I
 /// (`sir`): Khisti et al.'s two-step scheme with SIR weights. For n > 2 the selection is a pairwise tournament.
 ///

@@ -1,3 +1,6 @@
+import MultidraftSupport
+import Distributions
+
 /// What one verification returned.
 public struct VerificationOutcome: Sendable, Equatable {
     /// The output token Y.

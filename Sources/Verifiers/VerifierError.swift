@@ -1,4 +1,5 @@
 import ImportanceSampling
+import Distributions
 
 /// Why a verifier could not be built for a target and draft law.
 public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {

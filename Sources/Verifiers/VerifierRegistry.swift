@@ -1,3 +1,5 @@
+import Distributions
+
 /// A set of verifiers by command-line name: what each supports, and a factory. A value: a user's executable starts
 /// from ``standard`` (the toolkit's verifiers), adds its own entries with ``registering(_:)`` and hands the result to
 /// the command-line tool, which then simulates, lists and audits the user's verifiers like its own.

@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Testing
 @testable import Distributions
+import MultidraftSupport
 
 @Suite struct DraftLawTests {
     @Test func constructionErrors() throws {

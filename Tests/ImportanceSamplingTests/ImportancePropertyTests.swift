@@ -2,6 +2,9 @@ import Foundation
 import PropertyBased
 import Testing
 @testable import ImportanceSampling
+import MultidraftSupport
+import Distributions
+import AcceptanceBounds
 
 /// Property-based cross-checks on random small instances (V ≤ 6): weight LP vs transport LP vs brute-force subset
 /// formula vs exact enumeration. LP-based comparisons at 1e-9 (truncated LP at s = V: 1e-8, the documented LP accuracy

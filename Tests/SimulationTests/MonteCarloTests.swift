@@ -1,5 +1,7 @@
 import Testing
 @testable import Simulation
+import Distributions
+import Verifiers
 
 /// Monte Carlo against the exact values: acceptance within 5 standard errors, chi-square does not reject p at 1e-4,
 /// identical counts for 1 and 2 threads (fixed seeds).

@@ -1,6 +1,7 @@
 import PropertyBased
 import Testing
 @testable import Verifiers
+import Distributions
 
 /// Naive multi-candidate sampling: closed form and test vector.
 @Suite struct NaiveVerifierTests {

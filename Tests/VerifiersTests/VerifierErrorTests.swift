@@ -1,5 +1,6 @@
 import Testing
 @testable import Verifiers
+import Distributions
 
 /// Bad input gives typed errors with one-line descriptions, never a crash.
 @Suite struct VerifierErrorTests {

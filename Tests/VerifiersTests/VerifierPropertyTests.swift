@@ -1,6 +1,8 @@
 import PropertyBased
 import Testing
 @testable import Verifiers
+import Distributions
+import AcceptanceBounds
 
 /// Property-based checks over random (p, q, n), V ≤ 6, including zero entries, p = q and disjoint supports
 /// (test-vectors.md §11.1, items 10–16).

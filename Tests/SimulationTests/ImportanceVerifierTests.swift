@@ -1,6 +1,11 @@
+import AcceptanceBounds
+import Distributions
 import Foundation
-import Multidraft
+import ImportanceSampling
+import MultidraftSupport
+import Simulation
 import Testing
+import Verifiers
 
 /// The `importance` verifier through the Verifier protocol: the other engineer's exact checker (enumeration of the
 /// tuple law with conditionalOutcome) and Monte-Carlo engine agree with the scheme's own exact values.
