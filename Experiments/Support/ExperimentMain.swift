@@ -42,14 +42,16 @@ public func runExperiments(
 /// The entry point of a single-experiment executable: parses the shared options and runs experiment `name` with
 /// the verifiers of `registry` (a user's executable: `experimentMain("audit", registry: myRegistry)`).
 public func experimentMain(_ name: String, registry: VerifierRegistry = .standard) {
-    struct Command: ParsableCommand {
-        static var experimentName = ""
-        static var registry = VerifierRegistry.standard
-        static let configuration = CommandConfiguration(abstract: "Run one multidraft experiment and write its tidy CSV table.")
-        @OptionGroup var options: ExperimentOptions
-        func run() throws { try runExperiments([Command.experimentName], options: options, registry: Command.registry) }
+    SingleExperiment.$name.withValue(name) {
+        SingleExperiment.$registry.withValue(registry) { SingleExperiment.main() }
     }
-    Command.experimentName = name
-    Command.registry = registry
-    Command.main()
+}
+
+/// The command of a single-experiment executable; the experiment and the registry are bound by ``experimentMain``.
+struct SingleExperiment: ParsableCommand {
+    @TaskLocal static var name = ""
+    @TaskLocal static var registry = VerifierRegistry.standard
+    static let configuration = CommandConfiguration(abstract: "Run one multidraft experiment and write its tidy CSV table.")
+    @OptionGroup var options: ExperimentOptions
+    func run() throws { try runExperiments([Self.name], options: options, registry: Self.registry) }
 }

@@ -1,3 +1,5 @@
+import MultidraftSupport
+
 /// A fixed distribution over tokens with O(1) sampling: the residual a verifier falls back to after rejection.
 ///
 /// Built from non-negative weights that are clamped at 0 and normalised; if they carry no mass (the zero-mass guard

@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Distributions
 
 /// Recursive rejection sampling without replacement (`rrs-without-replacement`; MCSD Algorithm 2), for drafts drawn

@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Distributions
 
 /// Plain sampling-importance-resampling selection followed by speculative sampling against the induced law p_I
