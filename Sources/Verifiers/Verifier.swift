@@ -94,12 +94,18 @@ extension Verifier {
         into tally: inout TrialTally
     ) {
         var tuple = [Int](repeating: 0, count: law.drafts)
+        // Local copies: the loop then updates a uniquely referenced array, not the caller's through `inout`.
+        var counts = tally.counts, coin = tally.coin, member = tally.member
+        tally.counts = []
         for _ in 0..<count {
             sampler.sample(into: &tuple, using: &draftRNG)
             let outcome = verify(tuple, using: &verifyRNG)
-            tally.counts[outcome.token] += 1
-            if outcome.acceptedDraft != nil { tally.coin += 1 }
-            if tuple.contains(outcome.token) { tally.member += 1 }
+            counts[outcome.token] += 1
+            if outcome.acceptedDraft != nil { coin += 1 }
+            if tuple.contains(outcome.token) { member += 1 }
         }
+        tally.counts = counts
+        tally.coin = coin
+        tally.member = member
     }
 }
