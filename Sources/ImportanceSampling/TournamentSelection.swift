@@ -126,8 +126,11 @@ extension TournamentSelection {
                                                            truncate: min(s, p.vocabularySize), options: options)
                 rule = solution.weights; r = solution.intermediate
             case .sir:
-                let weights = try PairWeights.sir(target: p, first: running, second: challenger)
-                rule = weights; r = weights.pairIntermediate(first: running, second: challenger)
+                rule = try PairWeights.sir(target: p, first: running, second: challenger)
+                r = SIRStage.winnerLaw(
+                    running.probabilities, challenger.probabilities,
+                    SIRStage.importanceWeights(target: p.probabilities, law: running.probabilities),
+                    SIRStage.importanceWeights(target: p.probabilities, law: challenger.probabilities))
             }
             stages.append(rule)
             laws.append(r)
