@@ -43,12 +43,18 @@ for library in libraries {
     targets.append(.target(name: library.name, dependencies: library.dependencies))
     targets.append(.testTarget(
         name: library.name + "Tests",
-        dependencies: [.target(name: library.name), "Multidraft", propertyBased]
+        dependencies: [.target(name: library.name), "MultidraftTesting", propertyBased]
     ))
 }
 targets += [
     .target(name: "Multidraft", dependencies: libraries.map { .target(name: $0.name) }),
-    .executableTarget(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+    // The conformance checks for any `Verifier`, for the toolkit's tests and for users' packages.
+    .target(name: "MultidraftTesting", dependencies: ["Verifiers", "Simulation", "AcceptanceBounds", propertyBased]),
+    .testTarget(name: "MultidraftTestingTests", dependencies: ["MultidraftTesting", "Verifiers", propertyBased]),
+    // The command-line tool: its commands as a library (a user's executable runs them with its own registry), and
+    // the thin `multidraft` executable.
+    .target(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+    .executableTarget(name: "MultidraftTool", dependencies: ["MultidraftCLI"]),
     .testTarget(name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft"]),
     .target(name: "ExperimentSupport", dependencies: ["Multidraft", argumentParser], path: "Experiments/Support"),
     .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Multidraft"]),
@@ -66,12 +72,15 @@ let package = Package(
     name: "multidraft",
     products: [
         .library(name: "Multidraft", targets: ["Multidraft"]),
-        .executable(name: "multidraft", targets: ["MultidraftCLI"]),
+        .library(name: "MultidraftTesting", targets: ["MultidraftTesting"]),
+        .library(name: "MultidraftCLI", targets: ["MultidraftCLI"]),
+        .library(name: "MultidraftExperiments", targets: ["ExperimentSupport"]),
+        .executable(name: "multidraft", targets: ["MultidraftTool"]),
     ] + experiments.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: targets,
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

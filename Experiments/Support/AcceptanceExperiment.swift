@@ -36,13 +36,12 @@ public enum AcceptanceExperiment: Experiment {
         let law = try DraftLaw.named(item.law, drafts: [q], count: item.drafts)
         let bound = try optimalAcceptance(target: p, law: law, method: .auto).alpha
         var rows: [[CSVValue]] = []
-        for entry in VerifierRegistry.entries where entry.supportedLaws.contains(item.law) {
-            if entry.name == "single" && item.drafts != 1 { continue }
+        for entry in context.registry.entries where entry.supports(law) {
             // The optimal verifier is the realised optimal selection law for iid drafts (any V); for the other laws it
             // is the LP transport plan, left out beyond 20,000 LP variables.
             if entry.name == "optimal" && item.law != "iid" && OptimalTransportLP.estimatedSize(of: law).variables > 20_000 { continue }
             // Verifiers that refuse this size (the importance verifier's LP scheme beyond V ≈ 140) are left out.
-            guard let verifier = try? makeVerifier(name: entry.name, target: p, law: law) else { continue }
+            guard let verifier = try? context.registry.makeVerifier(name: entry.name, target: p, law: law) else { continue }
             let n = trials(context.scale)
             let result = MonteCarlo.run(anyVerifier: verifier, trials: n, seed: rng.next(),
                                         threads: context.threads)

@@ -43,12 +43,10 @@ public enum AuditExperiment: Experiment {
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         let p = try Distribution(item.p), q = try Distribution(item.q)
         var rows: [[CSVValue]] = []
-        for entry in VerifierRegistry.entries {
-            for lawName in entry.supportedLaws where lawName != "independent" {
-                if entry.name == "single" && item.drafts != 1 { continue }
-                if lawName == "spechub" && item.drafts != 2 { continue }
+        for entry in context.registry.entries {
+            for lawName in entry.supportedLaws where lawName != .independent && entry.supports(lawName, drafts: item.drafts) {
                 guard let law = try? DraftLaw.named(lawName, drafts: [q], count: item.drafts),
-                      let verifier = try? makeVerifier(name: entry.name, target: p, law: law) else { continue }
+                      let verifier = try? context.registry.makeVerifier(name: entry.name, target: p, law: law) else { continue }
                 let bound = try optimalAcceptance(target: p, law: law, method: .auto).alpha
                 let exact = try ExactVerification(verifier)
                 let n = trials(context.scale)
@@ -56,7 +54,7 @@ public enum AuditExperiment: Experiment {
                                             threads: context.threads)
                 let se = (exact.membershipAcceptance * (1 - exact.membershipAcceptance) / Double(n)).squareRoot()
                 let z = se > 0 ? (result.acceptance - exact.membershipAcceptance) / se : 0
-                rows.append([.text(item.instance), .integer(p.vocabularySize), .integer(item.drafts), .text(lawName),
+                rows.append([.text(item.instance), .integer(p.vocabularySize), .integer(item.drafts), .text(lawName.rawValue),
                              .text(entry.name), .real(bound), .real(exact.membershipAcceptance),
                              verifier.exactAcceptance.map { .real($0) } ?? .empty, .real(exact.maxDeviation(from: p)),
                              .real(result.acceptance), .real(result.standardError), .real(z),

@@ -31,12 +31,16 @@ public struct ExperimentContext: Sendable {
     public let threads: Int
     /// The run's seed (instances shared across items derive from it).
     public let seed: UInt64
+    /// The verifiers the experiment compares (the toolkit's, plus a user's when given to the runner).
+    public var registry: VerifierRegistry = .standard
 }
 
 /// Runs experiments: finished items are kept as part files under `<outputDir>/.parts/<name>/` (written atomically),
 /// so an interrupted run resumes where it stopped and shards can run anywhere; the merge writes the final CSV.
 public enum ExperimentRunner {
-    public static func run<E: Experiment>(_ experiment: E.Type, options: ExperimentOptions) throws {
+    public static func run<E: Experiment>(
+        _ experiment: E.Type, options: ExperimentOptions, registry: VerifierRegistry = .standard
+    ) throws {
         let scale = options.effectiveScale
         let (shard, shards) = try options.shardSpec()
         let folder = URL(fileURLWithPath: options.outputDir)
@@ -53,7 +57,8 @@ public enum ExperimentRunner {
                 let index = todo[k]
                 var rng = Xoshiro256(seed: options.seed, stream: UInt64(index))
                 do {
-                    let context = ExperimentContext(index: index, scale: scale, threads: itemThreads, seed: options.seed)
+                    let context = ExperimentContext(index: index, scale: scale, threads: itemThreads, seed: options.seed,
+                                                    registry: registry)
                     let rows = try E.rows(for: items[index], context: context, rng: &rng)
                     var table = CSVTable(header: header)
                     for row in rows {

@@ -30,11 +30,11 @@ let q = try Distribution(logits: draftLogits, temperature: 1)
 var table = CSVTable(header: ["verifier", "law", "drafts", "vocab", "trials", "threads", "setup_ms", "elapsed_ms",
                               "trials_per_second", "acceptance", "exact_acceptance"])
 for name in names {
-    let entry = try VerifierRegistry.entry(named: name)
-    let drafts = name == "single" ? 1 : (name == "spechub" ? 2 : n)
+    let entry = try VerifierRegistry.standard.entry(named: name)
+    let drafts = entry.drafts.contains(n) ? n : entry.drafts.lowerBound
     let law = try DraftLaw.named(entry.naturalLaw, drafts: [q], count: drafts)
     let setup = Stopwatch()
-    let verifier = try VerifierRegistry.makeVerifier(name: name, target: p, law: law)
+    let verifier = try VerifierRegistry.standard.makeVerifier(name: name, target: p, law: law)
     let setupMs = setup.elapsedMilliseconds
     let trials = defaultTrials
     let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: seed, threads: threads)

@@ -1,4 +1,6 @@
+import Distributions
 import Foundation
+import LinearProgramming
 
 /// The optimal acceptance alpha* of a target p and draft law, with the certificate that proves it.
 ///

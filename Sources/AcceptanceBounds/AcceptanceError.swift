@@ -1,6 +1,7 @@
+import LinearProgramming
+
 /// Why an optimal-acceptance computation was refused or failed.
 public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible {
-    case vocabularyMismatch(target: Int, draft: Int)
     case lpTooLarge(estimatedSets: Double, estimatedVariables: Double, limit: Int)
     case methodNotExact(method: String, law: String)
     case bruteForceTooLarge(vocabularySize: Int, limit: Int)
@@ -10,8 +11,6 @@ public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .vocabularyMismatch(let t, let d):
-            return "target has \(t) tokens but the draft law has \(d) (vocabulary sizes must match)"
         case .lpTooLarge(let sets, let vars, let limit):
             return String(format: "LP too large: about %.3g draft sets and %.3g variables (limit %d variables); use a smaller vocabulary or fewer drafts", sets, vars, limit)
         case .methodNotExact(let method, let law):

@@ -1,3 +1,6 @@
+import Distributions
+import LinearProgramming
+
 /// The relaxed optimal-transport LP over draft sets (SpecTr; `shared/theory/optimal-acceptance.md` §2.3):
 ///
 /// ```
@@ -25,9 +28,7 @@ public enum OptimalTransportLP {
     public static func solve(
         target p: Distribution, law: DraftLaw, exact: Bool = false, maxVariables: Int = defaultMaxVariables
     ) throws -> TransportPlan {
-        guard p.vocabularySize == law.vocabularySize else {
-            throw AcceptanceError.vocabularyMismatch(target: p.vocabularySize, draft: law.vocabularySize)
-        }
+        try law.requireVocabulary(of: p)
         let size = estimatedSize(of: law)
         if size.variables > Double(maxVariables) || (law.kind.enumeratesSubsets && law.vocabularySize > 4096 && size.sets > 1e6) {
             throw AcceptanceError.lpTooLarge(estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxVariables)

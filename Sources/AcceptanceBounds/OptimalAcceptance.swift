@@ -1,3 +1,5 @@
+import Distributions
+
 /// alpha*, the best acceptance any lossless verifier can reach for target p and the given draft law, with a
 /// certificate set H* such that p(H*) + 1 − Q(H*) = alpha*.
 ///
@@ -18,9 +20,7 @@ public func optimalAcceptance(
     target p: Distribution, law: DraftLaw, method: BoundMethod = .auto, exact: Bool = false,
     maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, threads: Int = 1
 ) throws -> AcceptanceBound {
-    guard p.vocabularySize == law.vocabularySize else {
-        throw AcceptanceError.vocabularyMismatch(target: p.vocabularySize, draft: law.vocabularySize)
-    }
+    try law.requireVocabulary(of: p)
     let dualExact: Bool
     switch law.kind {
     case .independent, .explicit: dualExact = false

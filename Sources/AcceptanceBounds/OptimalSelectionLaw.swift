@@ -68,9 +68,7 @@ public struct OptimalSelectionLaw: Sendable {
     /// r* for target p and an i.i.d. or without-replacement draft law; throws for other laws
     /// (``AcceptanceError/methodNotExact(method:law:)``) and vocabulary mismatches.
     public init(target p: Distribution, law: DraftLaw, threads: Int = 1) throws {
-        guard p.vocabularySize == law.vocabularySize else {
-            throw AcceptanceError.vocabularyMismatch(target: p.vocabularySize, draft: law.vocabularySize)
-        }
+        try law.requireVocabulary(of: p)
         let q: Distribution
         let withReplacement: Bool
         switch law.kind {

@@ -1,3 +1,5 @@
+import Distributions
+
 extension OptimalTransportLP {
     /// The plan's flows, clipped at 0, then augmented along shortest augmenting paths of the bipartite flow network
     /// (source → set S with slack Q_set(S) − Σ_j z(S, j), S → j ∈ S, j → sink with room p(j) − Σ_S z(S, j), and the

@@ -1,4 +1,5 @@
 import Foundation
+import Distributions
 
 /// Exact evaluations of the subset formula without a linear program
 /// (Hu et al., "Towards Optimal Multi-draft Speculative Decoding", 2025, arXiv 2502.18779):
@@ -142,7 +143,7 @@ public enum SubsetBound {
     public static func bruteForce(target p: Distribution, law: DraftLaw, maxVocabulary: Int = 20) throws -> Result {
         let v = p.vocabularySize
         guard v <= maxVocabulary else { throw AcceptanceError.bruteForceTooLarge(vocabularySize: v, limit: maxVocabulary) }
-        guard v == law.vocabularySize else { throw AcceptanceError.vocabularyMismatch(target: v, draft: law.vocabularySize) }
+        try law.requireVocabulary(of: p)
         let count = 1 << v
         var zeta: [Double]? = nil
         switch law.kind {

@@ -1,3 +1,4 @@
+import Distributions
 /// The LP path checks its own result before anyone reads it: a number it cannot stand behind is refused, never
 /// printed as `optimal`.
 ///

@@ -1,3 +1,5 @@
+import Distributions
+
 /// A finite law D of per-token acceptance probabilities a ∈ [0, 1]: support values v_m with weights w_m.
 ///
 /// ```

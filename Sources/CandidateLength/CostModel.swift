@@ -19,14 +19,6 @@ public struct CostModel: Sendable, Hashable {
         self.draftTime = draftTime
         self.targetTime = targetTime
     }
-
-    /// c = t_d / t_t.
-    public var costRatio: Double { draftTime / targetTime }
-
-    /// T = t_d N_draft + t_t N_target.
-    public func time(draftPasses: Double, targetPasses: Double) -> Double {
-        draftTime * draftPasses + targetTime * targetPasses
-    }
 }
 
 /// Long-run per-token statistics of a stopping policy: the renewal-reward ratios of one round.

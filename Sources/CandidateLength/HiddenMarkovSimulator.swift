@@ -1,3 +1,6 @@
+import MultidraftSupport
+import Distributions
+
 /// A round simulator for the Markov-difficulty model with hidden difficulty (candidate-length.md §8, §11; cost
 /// model of SpecDec++, Huang, Guo & Wang 2024, arXiv 2405.19715).
 ///

@@ -1,3 +1,6 @@
+import MultidraftSupport
+import Distributions
+
 /// What the simulator drafts from.
 public enum DraftSource: Sendable {
     /// Abstract level (A): a ~ D i.i.d.; token i is accepted iff U_i < a_i.

@@ -1,3 +1,5 @@
+import MultidraftSupport
+
 /// Walker's alias method (Vose's construction): O(1) sampling from a fixed discrete distribution.
 ///
 /// Built once in O(V) from non-negative weights (they need not sum to 1); each draw then costs one uniform integer,

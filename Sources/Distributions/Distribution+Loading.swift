@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 extension Distribution {
@@ -106,9 +107,7 @@ enum NPYReader {
         case ">": bigEndian = true
         default: throw fail("dtype '\(descrValue)' has no byte order")
         }
-        if let fortran = field("fortran_order", in: header), fortran.contains("True") {
-            // a 1-D array is the same in either order; the shape check below rejects anything else
-        }
+        // fortran_order is irrelevant: a 1-D array is the same in either order, and the shape check rejects others.
         guard let shapeText = shape(in: header) else { throw fail("header has no 'shape'") }
         let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard dims.count == 1, let count = Int(dims[0]), count >= 0 else {

@@ -126,10 +126,10 @@ public struct Distribution: Sendable, Hashable, RandomAccessCollection {
         self.probabilities = probabilities
     }
 
-    /// Throws ``DistributionError/lengthMismatch(what:expected:found:)`` unless `other` has this vocabulary size.
+    /// Throws ``VocabularyMismatch`` unless `other` has this vocabulary size.
     public func requireSameVocabulary(_ other: Distribution, what: String) throws {
         if other.vocabularySize != vocabularySize {
-            throw DistributionError.lengthMismatch(what: what, expected: vocabularySize, found: other.vocabularySize)
+            throw VocabularyMismatch(what: what, expected: vocabularySize, found: other.vocabularySize)
         }
     }
 }

@@ -8,7 +8,6 @@ public enum DistributionError: Error, Equatable, Sendable, CustomStringConvertib
     case invalidTemperature(Double)
     case invalidTopK(Int)
     case invalidTopP(Double)
-    case lengthMismatch(what: String, expected: Int, found: Int)
     case malformed(source: String, detail: String)
     case fileNotFound(String)
     case unsupportedFile(path: String, detail: String)
@@ -31,8 +30,6 @@ public enum DistributionError: Error, Equatable, Sendable, CustomStringConvertib
             return "top-k must be >= 1, got \(k)"
         case .invalidTopP(let p):
             return "top-p must be in (0, 1], got \(p)"
-        case .lengthMismatch(let what, let expected, let found):
-            return "\(what) has \(found) entries, expected \(expected) (vocabulary sizes must match)"
         case .malformed(let source, let detail):
             return "malformed input \(source): \(detail)"
         case .fileNotFound(let path):

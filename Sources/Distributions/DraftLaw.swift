@@ -62,8 +62,8 @@ public struct DraftLaw: Sendable, Hashable {
     /// Independent drafts x_i ~ q_i, one distribution per draft (n = qs.count).
     public static func independent(_ qs: [Distribution]) throws -> DraftLaw {
         guard let first = qs.first else { throw DraftLawError.noDraftDistributions }
-        for q in qs where q.vocabularySize != first.vocabularySize {
-            throw DraftLawError.vocabularyMismatch(expected: first.vocabularySize, found: q.vocabularySize)
+        for (i, q) in qs.enumerated() {
+            try first.requireSameVocabulary(q, what: "draft distribution \(i + 1)")
         }
         return DraftLaw(kind: .independent(qs), drafts: qs.count, vocabularySize: first.vocabularySize)
     }
@@ -93,20 +93,10 @@ public struct DraftLaw: Sendable, Hashable {
         DraftLaw(kind: .explicit(law), drafts: law.drafts, vocabularySize: law.vocabularySize)
     }
 
-    /// Builds a law from its command-line name (`iid`, `without-replacement`, `independent`, `greedy`, `spechub`).
-    /// `independent` uses every distribution in `drafts`; the others use the first and `count` drafts.
+    /// Builds a law from its command-line name (`iid`, `without-replacement`, `independent`, `greedy`, `spechub`);
+    /// see ``named(_:drafts:count:)-(DraftLawName,_,_)``.
     public static func named(_ name: String, drafts qs: [Distribution], count n: Int) throws -> DraftLaw {
-        guard let q = qs.first else { throw DraftLawError.noDraftDistributions }
-        switch name {
-        case "iid": return try iid(q, drafts: n)
-        case "without-replacement": return try withoutReplacement(q, drafts: n)
-        case "independent": return try independent(qs)
-        case "greedy": return try greedy(q, drafts: n)
-        case "spechub":
-            guard n == 2 else { throw DraftLawError.specHubNeedsTwoDrafts(n) }
-            return try specHub(q)
-        default: throw DraftLawError.unknownLaw(name)
-        }
+        try named(try DraftLawName(parsing: name), drafts: qs, count: n)
     }
 
     /// The law's command-line name.

@@ -4,7 +4,6 @@ public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyDrafts(law: String, drafts: Int, support: Int)
     case specHubNeedsTwoDrafts(Int)
     case noDraftDistributions
-    case vocabularyMismatch(expected: Int, found: Int)
     case invalidExplicitLaw(String)
     case unknownLaw(String)
     case tooManyTuples(law: String, estimated: Double, limit: Int)
@@ -19,8 +18,6 @@ public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the spechub law is defined for exactly 2 drafts, got \(n)"
         case .noDraftDistributions:
             return "independent law needs at least one draft distribution"
-        case .vocabularyMismatch(let expected, let found):
-            return "draft distribution has \(found) entries, expected \(expected) (vocabulary sizes must match)"
         case .invalidExplicitLaw(let detail):
             return "invalid explicit draft law: \(detail)"
         case .unknownLaw(let name):

@@ -1,4 +1,5 @@
 import Foundation
+import MultidraftSupport
 
 /// Q(H) = P(the first n draws without replacement from q all lie in H), for every prefix H_k of a token order, by
 /// the exponential-race integral.

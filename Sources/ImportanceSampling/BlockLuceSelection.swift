@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Distributions
 
 /// Selection by **block priority and proportional (Luce) weights**, the rule that realises the optimal selection law

@@ -3,7 +3,6 @@
 /// Every case renders as one line naming the problem (``description``), suitable for a command-line error.
 public enum ImportanceSamplingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The target and a draft distribution (or a weight table) disagree on V.
-    case vocabularyMismatch(what: String, expected: Int, found: Int)
     /// The scheme needs a different number of drafts (e.g. a pair rule used with K ≠ 2).
     case wrongDraftCount(what: String, expected: String, found: Int)
     /// No draft distribution was given.
@@ -25,8 +24,6 @@ public enum ImportanceSamplingError: Error, Equatable, Sendable, CustomStringCon
 
     public var description: String {
         switch self {
-        case .vocabularyMismatch(let what, let expected, let found):
-            return "\(what) has \(found) tokens but the target has \(expected) (vocabulary sizes must match)"
         case .wrongDraftCount(let what, let expected, let found):
             return "\(what) needs \(expected) drafts, got \(found)"
         case .noDrafts:

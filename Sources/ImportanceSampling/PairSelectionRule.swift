@@ -1,3 +1,5 @@
+import Distributions
+
 /// A selection rule for K = 2 drafts, given by one number per ordered pair (Khisti et al., arXiv 2410.18234;
 /// `shared/theory/verifiers.md` §7.2):
 ///

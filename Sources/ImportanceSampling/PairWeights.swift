@@ -1,3 +1,5 @@
+import Distributions
+
 /// Explicit K = 2 weights: a dense V × V table of w(a, b) = P(keep X₁ = a | (X₁, X₂) = (a, b)), row a, column b
 /// (Khisti et al., arXiv 2410.18234; `shared/theory/verifiers.md` §7.2).
 ///
@@ -62,14 +64,11 @@ extension PairWeights {
     public static func sir(target p: Distribution, first q1: Distribution, second q2: Distribution) throws -> PairWeights {
         try requireVocabulary(p, [q1, q2])
         let v = p.vocabularySize
-        let omega1 = (0..<v).map { q1[$0] > 0 ? p[$0] / q1[$0] : 0 }
-        let omega2 = (0..<v).map { q2[$0] > 0 ? p[$0] / q2[$0] : 0 }
+        let omega1 = SIRStage.importanceWeights(target: p.probabilities, law: q1.probabilities)
+        let omega2 = SIRStage.importanceWeights(target: p.probabilities, law: q2.probabilities)
         var table = [Double](repeating: 0.5, count: v * v)
         for a in 0..<v {
-            for b in 0..<v where a != b {
-                let total = omega1[a] + omega2[b]
-                if total > 0 { table[a * v + b] = omega1[a] / total }
-            }
+            for b in 0..<v where a != b { table[a * v + b] = SIRStage.keep(omega1[a], omega2[b]) }
         }
         return PairWeights(unchecked: table, vocabularySize: v)
     }
@@ -79,7 +78,7 @@ extension PairWeights {
 func requireVocabulary(_ p: Distribution, _ drafts: [Distribution]) throws {
     guard !drafts.isEmpty else { throw ImportanceSamplingError.noDrafts }
     for (i, q) in drafts.enumerated() where q.vocabularySize != p.vocabularySize {
-        throw ImportanceSamplingError.vocabularyMismatch(what: "draft \(i + 1)", expected: p.vocabularySize,
+        throw VocabularyMismatch(what: "draft \(i + 1)", expected: p.vocabularySize,
                                                          found: q.vocabularySize)
     }
 }

@@ -1,3 +1,5 @@
+import Distributions
+
 /// Step 1 of the canonical two-step scheme of Khisti et al.: a **weight function** β that picks one intermediate
 /// token from the drafted tuple (Khisti, Ebrahimi, Dbouk, Behboodi, Memisevic, Louizos, "Multi-Draft Speculative
 /// Sampling: Canonical Architectures and Theoretical Limits", 2024/2025, arXiv 2410.18234; theory:

@@ -1,3 +1,5 @@
+import Distributions
+
 /// The trivial selection rule for K = 1: the only draft is the intermediate token, p_I = q₁, and the two-step
 /// scheme reduces to single-draft speculative sampling (Khisti et al., arXiv 2410.18234; verifiers.md §1, §7.1).
 /// O(V) for p_I, O(1) per draw.

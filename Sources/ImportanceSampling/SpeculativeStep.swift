@@ -1,3 +1,5 @@
+import Distributions
+
 /// Step 2 of the two-step scheme: single-draft speculative sampling of the intermediate token Y' against the target
 /// p, with draft distribution p_I (Leviathan et al. 2023; Khisti et al., arXiv 2410.18234; `shared/theory/verifiers.md`
 /// §1 and §7.1).
@@ -15,45 +17,41 @@ public struct SpeculativeStep: Sendable {
     public let target: [Double]
     /// p_I, the law of the intermediate token.
     public let draft: [Double]
-    /// norm((p − p_I)_+), or p when that has zero mass.
-    public let residual: [Double]
+    /// norm((p − p_I)_+), or p when that has zero mass, with its alias table.
+    public let residualLaw: ResidualLaw
     /// Σ_y min(p(y), p_I(y)).
     public let acceptance: Double
-    @usableFromInline let residualTable: AliasTable
 
     /// Precomputes the residual and its alias table. `draft` must be non-negative with V entries.
     public init(target p: Distribution, draft pI: [Double]) {
         precondition(pI.count == p.vocabularySize)
-        var excess = [Double](repeating: 0, count: pI.count)
-        var total = 0.0, accepted = 0.0
-        for y in 0..<pI.count {
-            excess[y] = max(0, p[y] - pI[y])
-            total += excess[y]
-            accepted += min(p[y], pI[y])
-        }
+        var accepted = 0.0
+        for y in 0..<pI.count { accepted += min(p[y], pI[y]) }
         self.target = p.probabilities
         self.draft = pI
-        self.residual = total > 0 ? excess.map { $0 / total } : p.probabilities
+        self.residualLaw = ResidualLaw(weights: positivePart(p.probabilities, minus: pI).values, fallback: p.probabilities)
         self.acceptance = accepted
-        self.residualTable = AliasTable(weights: total > 0 ? excess : p.probabilities)
     }
 
-    /// P(accept | Y' = y) = min(1, p(y)/p_I(y)) (1 when p_I(y) = 0, matching the accept test).
+    /// norm((p − p_I)_+), or p when that has zero mass.
+    public var residual: [Double] { residualLaw.probabilities }
+
+    /// P(accept | Y' = y) = min(1, p(y)/p_I(y)), the probability of ``accepts(_:using:)``.
     @inlinable
     public func acceptProbability(_ y: Int) -> Double {
-        draft[y] > 0 ? min(1, target[y] / draft[y]) : 1
+        Distributions.acceptProbability(target[y], draft[y])
     }
 
     /// The accept test for Y' = y with one uniform; no division.
     @inlinable
     public func accepts(_ y: Int, using rng: inout some RandomNumberGenerator) -> Bool {
-        rng.nextUniform() * draft[y] <= target[y]
+        acceptTest(target[y], draft[y], using: &rng)
     }
 
     /// One draw from the residual, O(1).
     @inlinable
     public func sampleResidual(using rng: inout some RandomNumberGenerator) -> Int {
-        residualTable.sample(using: &rng)
+        residualLaw.sample(using: &rng)
     }
 }
 
@@ -73,7 +71,7 @@ extension SpeculativeStep {
             coin += w * a
             rejected += w * (1 - a)
         }
-        if rejected > 0 { for y in 0..<law.count { law[y] += rejected * residual[y] } }
+        if rejected > 0 { for y in 0..<law.count { law[y] += rejected * residualLaw.probabilities[y] } }
         return (law, coin)
     }
 }

@@ -1,3 +1,6 @@
+import Distributions
+import LinearProgramming
+
 /// The pairwise tournament for K > 2 independent drafts (Khisti et al.'s multi-stage extension, arXiv 2410.18234;
 /// structure **[reconstructed]** in `shared/theory/verifiers.md` §7.5).
 ///
@@ -23,7 +26,7 @@ public struct TournamentSelection: SelectionRule {
             throw ImportanceSamplingError.wrongDraftCount(what: "a tournament", expected: ">= 2", found: 1)
         }
         for stage in stages where stage.vocabularySize != first.vocabularySize {
-            throw ImportanceSamplingError.vocabularyMismatch(what: "a tournament stage", expected: first.vocabularySize,
+            throw VocabularyMismatch(what: "a tournament stage", expected: first.vocabularySize,
                                                              found: stage.vocabularySize)
         }
         self.stages = stages
@@ -123,8 +126,11 @@ extension TournamentSelection {
                                                            truncate: min(s, p.vocabularySize), options: options)
                 rule = solution.weights; r = solution.intermediate
             case .sir:
-                let weights = try PairWeights.sir(target: p, first: running, second: challenger)
-                rule = weights; r = weights.pairIntermediate(first: running, second: challenger)
+                rule = try PairWeights.sir(target: p, first: running, second: challenger)
+                r = SIRStage.winnerLaw(
+                    running.probabilities, challenger.probabilities,
+                    SIRStage.importanceWeights(target: p.probabilities, law: running.probabilities),
+                    SIRStage.importanceWeights(target: p.probabilities, law: challenger.probabilities))
             }
             stages.append(rule)
             laws.append(r)

@@ -1,4 +1,5 @@
 import Foundation
+import Distributions
 
 /// Explicit weights for any number K of drafts: one selection distribution over the K positions for every tuple
 /// (Khisti et al., arXiv 2410.18234; `shared/theory/verifiers.md` §7.1). For small V only: memory O(Vᴷ·K).

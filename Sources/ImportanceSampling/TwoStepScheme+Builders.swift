@@ -1,3 +1,6 @@
+import Distributions
+import LinearProgramming
+
 /// Ready-made two-step schemes (Khisti et al., arXiv 2410.18234; `shared/theory/verifiers.md` §7.3–§7.6).
 ///
 /// | builder | weights | coin acceptance |

@@ -1,3 +1,5 @@
+import Distributions
+
 /// Exact evaluation of a two-step scheme by enumerating the draft tuples (Khisti et al., arXiv 2410.18234;
 /// `shared/theory/verifiers.md` §7.1).
 ///

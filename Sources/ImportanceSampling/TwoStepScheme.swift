@@ -1,3 +1,5 @@
+import Distributions
+
 /// The canonical two-step importance-sampling verifier of Khisti et al. with any weight function
 /// (Khisti, Ebrahimi, Dbouk, Behboodi, Memisevic, Louizos, arXiv 2410.18234; `shared/theory/verifiers.md` §7.1).
 ///
@@ -27,7 +29,7 @@ public struct TwoStepScheme: Sendable {
     public init(target p: Distribution, drafts qs: [Distribution], rule: any SelectionRule) throws {
         try requireVocabulary(p, qs)
         guard rule.vocabularySize == p.vocabularySize else {
-            throw ImportanceSamplingError.vocabularyMismatch(what: "the selection rule", expected: p.vocabularySize,
+            throw VocabularyMismatch(what: "the selection rule", expected: p.vocabularySize,
                                                              found: rule.vocabularySize)
         }
         guard rule.draftCount == qs.count else {

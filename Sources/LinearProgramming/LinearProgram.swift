@@ -53,14 +53,6 @@ public struct LinearProgram: Sendable {
         entries.append((row, variable, coefficient))
     }
 
-    /// Sets a row's bounds.
-    public mutating func setBounds(row: Int, lower: Double?, upper: Double?) {
-        rows[row] = Row(lower: lower, upper: upper)
-    }
-
-    public var variableCount: Int { columns.count }
-    public var constraintCount: Int { rows.count }
-
     /// Checks every number, index and bound; returns the merged entries (duplicates summed, zeros dropped).
     func validatedEntries(limits: LPLimits) throws -> [(row: Int, column: Int, value: Double)] {
         if columns.count > limits.maxVariables || rows.count > limits.maxConstraints || entries.count > limits.maxNonzeros {

@@ -1,5 +1,10 @@
+// The umbrella module: `import Multidraft` gives every library module of the toolkit. The only module that
+// re-exports; every other module and test target imports what it uses.
 @_exported import AcceptanceBounds
 @_exported import CandidateLength
-@_exported import Verifiers
-@_exported import Simulation
+@_exported import Distributions
 @_exported import ImportanceSampling
+@_exported import LinearProgramming
+@_exported import MultidraftSupport
+@_exported import Simulation
+@_exported import Verifiers

@@ -6,8 +6,13 @@ import Multidraft
 /// exit status 2, nothing on stdout and no output file. `--help`, `help` and `--version` keep ArgumentParser's
 /// behaviour (text on stdout, exit status 0).
 extension MultidraftCommand {
-    static func main() {
-        let arguments = CLIErrorContract.preprocess(Array(CommandLine.arguments.dropFirst()))
+    public static func main() {
+        runUnderContract(nil)
+    }
+
+    /// Parses `arguments` (default: the process's) and runs the command under the contract; never returns.
+    static func runUnderContract(_ given: [String]?) -> Never {
+        let arguments = CLIErrorContract.preprocess(given ?? Array(CommandLine.arguments.dropFirst()))
         let command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)

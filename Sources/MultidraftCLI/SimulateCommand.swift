@@ -3,24 +3,23 @@ import Multidraft
 
 /// `multidraft simulate`: Monte-Carlo simulation of one verifier on its draft law, as one CSV row.
 struct Simulate: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: "Monte-Carlo simulation of a verifier: acceptance, standard error, exact value, alpha* and a chi-square test of losslessness.",
         discussion: """
         P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64).
-        Verifiers: \(VerifierRegistry.names.joined(separator: ", ")). Each has a natural draft law (see `multidraft verifiers`); --law picks another supported one.
+        Verifiers: \(MultidraftCommand.registry.names.joined(separator: ", ")). Each has a natural draft law (see `multidraft verifiers`); --law picks another supported one.
         Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms,setup_ms,certified_gap
         (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law by the dual scan or closed form, empty where only the LP is exact (independent drafts);
         setup_ms: time to build the verifier; certified_gap: alpha* minus the exact coin acceptance of the optimal verifier's realised selection law, empty for other verifiers).
         Results are identical for every --threads value.
         """
-    )
+    ) }
 
-    @Option(help: "Verifier name (see `multidraft verifiers`).") var verifier: String
+    @Option(help: "Verifier name (see `multidraft verifiers`).") var verifier: VerifierName
     @Option(help: "Target distribution p: comma list or @PATH.") var target: String
     @Option(help: "Draft distribution q (repeat once per draft for --law independent).") var draft: [String] = []
     @Option(help: "Number of drafts n (default 1 for single, 2 otherwise; independent: one per --draft).") var drafts: Int?
-    @Option(help: "Draft law: iid, without-replacement, independent, greedy, spechub (default: the verifier's natural law).")
-    var law: String?
+    @Option(help: "Draft law (default: the verifier's natural law).") var law: DraftLawName?
     @Option(help: "Number of Monte-Carlo trials.") var trials: Int
     @Option(help: "Random seed.") var seed: UInt64
     @Option(help: "importance only: truncated LP with parameter S (1...V) instead of the default.") var truncate: Int?
@@ -38,47 +37,47 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         try CLIOutput.run {
-            let entry = try VerifierRegistry.entry(named: verifier)
+            let entry = try MultidraftCommand.registry.entry(named: verifier.rawValue)
             guard trials > 0 else { throw UsageError("--trials must be > 0, got \(trials)") }
             try CLILimits.require(threads, in: 1...CLILimits.maxThreads, option: "--threads")
             try CLILimits.requirePositive(maxWork, option: "--max-work")
             try CLILimits.requirePositive(maxMemoryMb, option: "--max-memory-mb")
             guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
             let lawName = law ?? entry.naturalLaw
-            guard entry.supportedLaws.contains(lawName) || !["iid", "without-replacement", "independent", "greedy", "spechub"].contains(lawName) else {
-                throw VerifierError.unsupportedLaw(verifier: verifier, law: lawName, supported: entry.supportedLaws)
+            guard entry.supportedLaws.contains(lawName) else {
+                throw VerifierError.unsupportedLaw(verifier: entry.name, law: lawName.rawValue, supported: entry.supportedLaws.map(\.rawValue))
             }
             let (p, qs) = try readTargetAndDrafts(target: target, drafts: draft)
-            if lawName != "independent" && qs.count > 1 {
+            if lawName != .independent && qs.count > 1 {
                 throw UsageError("--law \(lawName) takes one --draft (got \(qs.count)); use --law independent for one distribution per draft")
             }
-            if lawName == "independent", let d = drafts, d != qs.count {
+            if lawName == .independent, let d = drafts, d != qs.count {
                 throw UsageError("--drafts \(d) disagrees with the \(qs.count) --draft distributions of --law independent")
             }
-            let n = lawName == "independent" ? qs.count : (drafts ?? (verifier == "single" ? 1 : 2))
-            if verifier == "spechub" && n != 2 {
-                throw VerifierError.wrongDraftCount(verifier: "spechub", expected: 2, found: n)
+            let n = lawName == .independent ? qs.count : (drafts ?? entry.defaultDrafts)
+            guard entry.drafts.contains(n) else {
+                throw VerifierError.wrongDraftCount(verifier: entry.name, expected: entry.drafts.lowerBound, found: n)
             }
             try CLILimits.require(n, in: 1...CLILimits.maxSimulatedDrafts, option: "--drafts")
             try CLILimits.requireWork(Double(trials) * Double(n), limit: maxWork, what: "draft draws (trials x drafts)",
                                       option: "--max-work")
             // Khisti et al.'s LP scheme holds V x V pair weights: with --truncate, --scheme lp, or by default off iid drafts.
-            let pairWeights = truncate != nil || scheme == "lp" || (scheme == nil && lawName != "iid")
-            try CLILimits.requireMemory(bytes: simulationMemory(verifier: verifier, drafts: n, vocabulary: p.vocabularySize,
+            let pairWeights = truncate != nil || scheme == "lp" || (scheme == nil && lawName != .iid)
+            try CLILimits.requireMemory(bytes: simulationMemory(verifier: entry.name, drafts: n, vocabulary: p.vocabularySize,
                                                                 threads: threads, pairWeights: pairWeights),
                                         limitMB: maxMemoryMb)
             let draftLaw = try DraftLaw.named(lawName, drafts: qs, count: n)
-            if verifier == "optimal" && optimalVerifierUsesLP(draftLaw) {
+            if entry.name == "optimal" && optimalVerifierUsesLP(draftLaw) {
                 try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "--verifier optimal")
             }
-            if truncate != nil && verifier != "importance" {
+            if truncate != nil && entry.name != "importance" {
                 throw UsageError("--truncate applies to --verifier importance only")
             }
             if let s = truncate, s < 1 || s > p.vocabularySize {
                 throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
             }
             let setup = Stopwatch()
-            if scheme != nil && verifier != "importance" {
+            if scheme != nil && entry.name != "importance" {
                 throw UsageError("--scheme applies to --verifier importance only")
             }
             let importanceScheme = try scheme.map { name in
@@ -88,15 +87,13 @@ struct Simulate: ParsableCommand {
                 return s
             }
             let built: any Verifier
-            if verifier == "importance" && (truncate != nil || importanceScheme != nil) {
-                guard entry.supportedLaws.contains(draftLaw.name) else {
-                    throw VerifierError.unsupportedLaw(verifier: verifier, law: draftLaw.name, supported: entry.supportedLaws)
-                }
+            if entry.name == "importance" && (truncate != nil || importanceScheme != nil) {
+                try entry.requireSupport(draftLaw)
                 built = try ImportanceVerifier(target: p, law: draftLaw, truncate: truncate, scheme: importanceScheme)
-            } else if verifier == "optimal" && entry.supportedLaws.contains(draftLaw.name) {
+            } else if entry.name == "optimal" && entry.supports(draftLaw) {
                 built = try makeOptimalVerifier(target: p, law: draftLaw, threads: threads)
             } else {
-                built = try VerifierRegistry.makeVerifier(name: verifier, target: p, law: draftLaw)
+                built = try MultidraftCommand.registry.makeVerifier(name: entry.name, target: p, law: draftLaw)
             }
             let setupMilliseconds = setup.elapsedMilliseconds
             let gap = (built as? OptimalSelectionVerifier)?.certifiedGap ?? (built as? ImportanceVerifier)?.certifiedGap
@@ -106,7 +103,7 @@ struct Simulate: ParsableCommand {
                                         chunkSize: MonteCarlo.defaultChunkSize, progress: progress)
             var table = CSVTable(header: Self.header)
             table.append([
-                .text(verifier), .text(draftLaw.name), .integer(n), .integer(p.vocabularySize), .integer(trials),
+                .text(entry.name), .text(draftLaw.name), .integer(n), .integer(p.vocabularySize), .integer(trials),
                 .text(String(seed)), .real(result.acceptance), .real(result.standardError),
                 exactValue(built).map { .real($0) } ?? .empty, bound.map { .real($0) } ?? .empty,
                 .real(result.chiSquare.pValue), .real(result.elapsedMilliseconds), .real(setupMilliseconds),
@@ -161,3 +158,12 @@ private func exactValue(_ verifier: any Verifier) -> Double? {
           let exact = try? ExactVerification(verifier) else { return nil }
     return exact.membershipAcceptance
 }
+
+/// A verifier name given on the command line (any string; checked against the run's registry).
+struct VerifierName: ExpressibleByArgument {
+    let rawValue: String
+    init?(argument: String) { rawValue = argument }
+    static var allValueStrings: [String] { MultidraftCommand.registry.names }
+}
+
+extension DraftLawName: ExpressibleByArgument {}

@@ -14,8 +14,8 @@ struct ListVerifiers: ParsableCommand {
     func run() throws {
         try CLIOutput.run {
             var table = CSVTable(header: ["verifier", "natural_law", "supported_laws", "exact_formula", "description"])
-            for e in VerifierRegistry.entries {
-                table.append([.text(e.name), .text(e.naturalLaw), .text(e.supportedLaws.joined(separator: " ")),
+            for e in MultidraftCommand.registry.entries {
+                table.append([.text(e.name), .text(e.naturalLaw.rawValue), .text(e.supportedLaws.map(\.rawValue).joined(separator: " ")),
                               .text(e.hasExactFormula ? "true" : "false"), .text(e.summary)])
             }
             try CLIOutput.emit(table, to: output)

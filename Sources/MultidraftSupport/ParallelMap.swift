@@ -14,7 +14,10 @@ public func parallelMap<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] 
     results.withUnsafeMutableBufferPointer { buffer in
         let base = buffer.baseAddress!
         withoutActuallyEscaping(body) { body in
+            // Each index is written by exactly one worker and read only after concurrentPerform returns.
+            let shared = UncheckedSendable((base, body))
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let (base, body) = shared.value
                 var i = worker
                 while i < count {
                     (base + i).pointee = body(i)
@@ -24,6 +27,12 @@ public func parallelMap<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] 
         }
     }
     return results.map { $0! }
+}
+
+/// A value handed to concurrent workers whose safe use the caller guarantees (see ``parallelMap(count:threads:_:)``).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// The number of cores available to this process.

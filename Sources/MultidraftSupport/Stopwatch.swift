@@ -26,6 +26,3 @@ public struct Stopwatch: Sendable {
         return (median, value!)
     }
 }
-
-/// The toolkit's version, written into experiment tables.
-public let multidraftVersion = "0.1.0"

@@ -1,3 +1,6 @@
+import MultidraftSupport
+import Verifiers
+
 /// The Monte-Carlo engine: draws draft tuples from a verifier's law and verifies them, counting outputs, coin
 /// acceptances and membership acceptances.
 ///
@@ -34,42 +37,31 @@ public enum MonteCarlo {
         let vocabulary = verifier.target.vocabularySize
         let chunks = trials / chunkSize + (trials % chunkSize == 0 ? 0 : 1)   // no overflow near Int.max
         let workers = min(threads, chunks)
-        let partials = parallelMap(count: workers, threads: workers) { worker -> Tally in
-            var tally = Tally(vocabularySize: vocabulary)
-            var tuple = [Int](repeating: 0, count: verifier.law.drafts)
+        let partials = parallelMap(count: workers, threads: workers) { worker -> TrialTally in
+            var tally = TrialTally(vocabularySize: vocabulary)
             var c = worker
             while c < chunks {
                 var draftRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c))
                 var verifyRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c) + 1)
                 let count = min(chunkSize, trials - c * chunkSize)
-                for _ in 0..<count {
-                    sampler.sample(into: &tuple, using: &draftRNG)
-                    let outcome = verifier.verify(tuple, using: &verifyRNG)
-                    tally.counts[outcome.token] += 1
-                    if outcome.acceptedDraft != nil { tally.coin += 1 }
-                    if tuple.contains(outcome.token) { tally.member += 1 }
-                }
+                verifier.simulateTrials(count, sampler: sampler, draftRNG: &draftRNG, verifyRNG: &verifyRNG, into: &tally)
                 progress?.advance(by: count)
                 c += workers
             }
             return tally
         }
         progress?.finish()
-        var total = Tally(vocabularySize: vocabulary)
-        for t in partials {
-            total.coin += t.coin
-            total.member += t.member
-            for i in 0..<vocabulary { total.counts[i] += t.counts[i] }
-        }
+        var total = TrialTally(vocabularySize: vocabulary)
+        for t in partials { total.add(t) }
         return SimulationResult(
             verifier: verifier.name, law: verifier.law.name, drafts: verifier.law.drafts, trials: trials, seed: seed,
             counts: total.counts, membershipCount: total.member, coinCount: total.coin,
             target: verifier.target.probabilities, elapsedMilliseconds: watch.elapsedMilliseconds)
     }
 
-    /// Runs a verifier given as an existential. The toolkit's verifiers are dispatched to the generic entry point
-    /// by concrete type, so that the trial loop is specialised (their `verify` is `@inlinable`); other types are
-    /// opened generically (correct, slower).
+    /// Runs a verifier given as an existential: the existential is opened once, and the trial loop is the
+    /// verifier's own ``Verifier/simulateTrials(_:sampler:draftRNG:verifyRNG:into:)``, specialised for its type
+    /// (for every conforming type, the toolkit's and a user's alike).
     public static func run(
         anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int = 1,
         chunkSize: Int = MonteCarlo.defaultChunkSize
@@ -77,31 +69,12 @@ public enum MonteCarlo {
         run(anyVerifier: verifier, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize, progress: nil)
     }
 
-    /// Runs a verifier given as an existential, reporting finished chunks to `progress`.
+    /// Runs a verifier given as an existential, reporting finished chunks to `progress`. The existential is opened
+    /// once, and every chunk runs the verifier's own compiled trial loop (``Verifier/simulateTrials``).
     public static func run(
         anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int, chunkSize: Int,
         progress: TerminalProgress?
     ) -> SimulationResult {
-        func go<V: Verifier>(_ v: V) -> SimulationResult {
-            run(verifier: v, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize, progress: progress)
-        }
-        switch verifier {
-        case let v as SpeculativeSamplingVerifier: return go(v)
-        case let v as RecursiveRejectionVerifier: return go(v)
-        case let v as KSeqVerifier: return go(v)
-        case let v as GreedyVerifier: return go(v)
-        case let v as SpecHubVerifier: return go(v)
-        case let v as SIRVerifier: return go(v)
-        case let v as NaiveVerifier: return go(v)
-        case let v as OptimalSelectionVerifier: return go(v)
-        default: return go(verifier)
-        }
-    }
-
-    struct Tally {
-        var counts: [Int]
-        var coin = 0
-        var member = 0
-        init(vocabularySize: Int) { counts = [Int](repeating: 0, count: vocabularySize) }
+        run(verifier: verifier, trials: trials, seed: seed, threads: threads, chunkSize: chunkSize, progress: progress)
     }
 }

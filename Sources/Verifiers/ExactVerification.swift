@@ -1,3 +1,5 @@
+import Distributions
+
 /// Exact evaluation of a verifier by enumerating its draft law's ordered tuples and combining the analytic
 /// ``Verifier/conditionalOutcome(given:)`` of each: no sampling.
 ///

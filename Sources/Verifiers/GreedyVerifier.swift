@@ -1,3 +1,5 @@
+import Distributions
+
 /// The matching verifier for greedy drafts (`greedy`): T = top_{n−1}(q) is always drafted, only xₙ ~ q' is
 /// sampled, and the residual covers T.
 ///

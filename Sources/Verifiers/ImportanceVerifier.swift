@@ -1,4 +1,5 @@
 import ImportanceSampling
+import Distributions
 
 /// Khisti et al.'s canonical two-step importance-sampling verifier (`importance`): an optimised selection of one
 /// intermediate token, then single-draft speculative sampling against its law p_I (Khisti, Ebrahimi, Dbouk,
@@ -72,7 +73,7 @@ public struct ImportanceVerifier: Verifier {
         }
         let v = p.vocabularySize
         if let s = truncate, s < 1 || s > v {
-            throw VerifierError.tooLarge(verifier: "importance", detail: "truncation s = \(s) is outside 1...\(v)")
+            throw VerifierError.invalidParameter(verifier: "importance", detail: "truncation s = \(s) is outside 1...\(v)")
         }
         let chosen = scheme ?? Self.defaultScheme(for: law, truncate: truncate)
         if chosen == .optimal {
@@ -106,7 +107,7 @@ public struct ImportanceVerifier: Verifier {
                 truncation = s
             }
         } catch let error as ImportanceSamplingError {
-            throw VerifierError.tooLarge(verifier: "importance", detail: error.description)
+            throw VerifierError.schemeFailed(verifier: "importance", cause: error)
         }
         self.target = p
         self.law = law

@@ -1,3 +1,5 @@
+import Distributions
+
 /// The division factor ρ* of SpecTr's K-SEQ and the functions it is defined by.
 ///
 /// ```

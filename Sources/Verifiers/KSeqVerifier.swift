@@ -1,3 +1,5 @@
+import Distributions
+
 /// SpecTr's K-SEQ verifier (`kseq`) for n i.i.d. drafts: every draft is tested against p/ρ* with its own coin; on full
 /// rejection Y is drawn from the K-SEQ residual.
 ///
@@ -73,15 +75,8 @@ public struct KSeqVerifier: Verifier {
     public var exactAcceptance: Double? { acceptance }
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-        var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
-        var reach = 1.0
-        for xi in x {
-            let a = acceptProbability(target[xi], scaledDraft[xi])
-            out.outputLaw[xi] += reach * a
-            out.coinAcceptance += reach * a
-            reach *= 1 - a
+        .scan(x, vocabularySize: target.vocabularySize, residual: residual.probabilities) {
+            acceptProbability(target[x[$0]], scaledDraft[x[$0]])
         }
-        out.addResidual(residual.probabilities, weight: reach)
-        return out
     }
 }

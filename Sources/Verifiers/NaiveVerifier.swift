@@ -1,3 +1,5 @@
+import Distributions
+
 /// Naive multi-candidate sampling (`naive`): ignore the drafts' values when choosing Y — draw Y ~ p directly — and
 /// count a hit when Y is one of the drafts. Lossless by construction; the baseline every verifier must beat.
 ///

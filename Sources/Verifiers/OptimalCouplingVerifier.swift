@@ -1,3 +1,6 @@
+import Distributions
+import AcceptanceBounds
+
 /// The optimal verifier (`optimal`): samples Y from the LP transport plan of ``optimalCoupling(target:law:exact:maxLPVariables:)``.
 ///
 /// ```

@@ -1,3 +1,5 @@
+import Distributions
+import MultidraftSupport
 import AcceptanceBounds
 import ImportanceSampling
 

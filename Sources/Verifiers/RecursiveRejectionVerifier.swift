@@ -1,3 +1,5 @@
+import Distributions
+
 /// Recursive rejection sampling with replacement (`rrs`; SpecInfer / MCSD "with replacement").
 ///
 /// ```
@@ -25,8 +27,6 @@ public struct RecursiveRejectionVerifier: Verifier {
     public let residuals: [[Double]]
     /// r_n, sampled on full rejection.
     public let finalResidual: ResidualLaw
-    /// a_i = Σ min(r_{i−1}, q_i) per position.
-    public let stepAcceptance: [Double]
     /// 1 − Π (1 − a_i).
     public let acceptance: Double
 
@@ -40,11 +40,9 @@ public struct RecursiveRejectionVerifier: Verifier {
         }
         var r = p.probabilities
         var residuals: [[Double]] = []
-        var steps: [Double] = []
         var reject = 1.0
         for q in qs {
             residuals.append(r)
-            steps.append(zip(r, q.probabilities).reduce(0) { $0 + min($1.0, $1.1) })
             let next = positivePart(r, minus: q.probabilities)
             reject *= next.mass
             if next.mass > 0 { r = next.values.map { $0 / next.mass } }
@@ -54,7 +52,6 @@ public struct RecursiveRejectionVerifier: Verifier {
         self.drafts = qs
         self.residuals = residuals
         self.finalResidual = ResidualLaw(weights: r, fallback: p.probabilities)
-        self.stepAcceptance = steps
         self.acceptance = 1 - reject
     }
 
@@ -69,15 +66,8 @@ public struct RecursiveRejectionVerifier: Verifier {
     public var exactAcceptance: Double? { acceptance }
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-        var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: 0)
-        var reach = 1.0
-        for i in 0..<x.count {
-            let a = acceptProbability(residuals[i][x[i]], drafts[i][x[i]])
-            out.outputLaw[x[i]] += reach * a
-            out.coinAcceptance += reach * a
-            reach *= 1 - a
+        .scan(x, vocabularySize: target.vocabularySize, residual: finalResidual.probabilities) {
+            acceptProbability(residuals[$0][x[$0]], drafts[$0][x[$0]])
         }
-        out.addResidual(finalResidual.probabilities, weight: reach)
-        return out
     }
 }

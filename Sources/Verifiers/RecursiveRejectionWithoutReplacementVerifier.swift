@@ -1,3 +1,6 @@
+import MultidraftSupport
+import Distributions
+
 /// Recursive rejection sampling without replacement (`rrs-without-replacement`; MCSD Algorithm 2), for drafts drawn
 /// by successive sampling without replacement from q.
 ///
@@ -131,8 +134,9 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
             let xi = x[i]
             if w > 0 {
                 let r = max(0, target[xi] - rho * q[xi])
-                // accept iff U · q(xᵢ)/W ≤ r(xᵢ)/Z  ⇔  U · q(xᵢ) · Z ≤ r(xᵢ) · W
-                if rng.nextUniform() * q[xi] * z <= r * w { return VerificationOutcome(token: xi, acceptedDraft: i) }
+                // accept iff U · q(xᵢ)/W ≤ r(xᵢ)/Z  ⇔  U · q(xᵢ) · Z ≤ r(xᵢ) · W, never when r(xᵢ) = 0 (also for U = 0)
+                let u = rng.nextUniform()
+                if r > 0 && u * q[xi] * z <= r * w { return VerificationOutcome(token: xi, acceptedDraft: i) }
                 let nextRho = rho + z / w
                 let nextM = positiveCount(nextRho)
                 let nextZ = residualMass(nextRho, nextM)

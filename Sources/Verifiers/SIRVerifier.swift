@@ -1,3 +1,7 @@
+import MultidraftSupport
+import Distributions
+import ImportanceSampling
+
 /// Plain sampling-importance-resampling selection followed by speculative sampling against the induced law p_I
 /// (`sir`): Khisti et al.'s two-step scheme with SIR weights. For n > 2 the selection is a pairwise tournament.
 ///
@@ -54,14 +58,14 @@ public struct SIRVerifier: Verifier {
         guard work <= maxPairEvaluations else {
             throw VerifierError.tooLarge(verifier: "sir", detail: "building p_I needs about \(Int(work)) pair evaluations (limit \(Int(maxPairEvaluations))); use fewer drafts or a smaller vocabulary")
         }
-        func weights(_ r: [Double]) -> [Double] { zip(p.probabilities, r).map { $1 > 0 ? $0 / $1 : 0 } }
+        func weights(_ r: [Double]) -> [Double] { SIRStage.importanceWeights(target: p.probabilities, law: r) }
         var laws = [qs[0].probabilities]
         var incumbent: [[Double]] = [], challenger: [[Double]] = []
         for k in 1..<max(1, qs.count) {
             let r = laws[k - 1], q = qs[k].probabilities
             let wA = weights(r), wB = weights(q)
             incumbent.append(wA); challenger.append(wB)
-            laws.append(Self.stage(r, q, wA, wB))
+            laws.append(SIRStage.winnerLaw(r, q, wA, wB))
         }
         let pI = laws[laws.count - 1]
         self.target = p
@@ -72,35 +76,6 @@ public struct SIRVerifier: Verifier {
         self.challengerWeight = challenger
         self.residual = ResidualLaw(weights: positivePart(p.probabilities, minus: pI).values, fallback: p.probabilities)
         self.coinAcceptance = zip(p.probabilities, pI).reduce(0) { $0 + min($1.0, $1.1) }
-    }
-
-    /// P(keep the incumbent a against the challenger b) at weights (ωa, ωb); a = b is forced.
-    @inline(__always)
-    static func keep(_ wa: Double, _ wb: Double) -> Double {
-        let s = wa + wb
-        return s > 0 ? wa / s : 0.5
-    }
-
-    /// The law of the winner of (A ~ r, B ~ q) under SIR weights.
-    static func stage(_ r: [Double], _ q: [Double], _ wA: [Double], _ wB: [Double]) -> [Double] {
-        let v = r.count
-        let rSupport = (0..<v).filter { r[$0] > 0 }, qSupport = (0..<v).filter { q[$0] > 0 }
-        var out = [Double](repeating: 0, count: v)
-        for y in 0..<v {
-            var total = 0.0
-            if r[y] > 0 {
-                var keepMass = q[y]
-                for b in qSupport where b != y { keepMass += q[b] * keep(wA[y], wB[b]) }
-                total += r[y] * keepMass
-            }
-            if q[y] > 0 {
-                var loseMass = 0.0
-                for a in rSupport where a != y { loseMass += r[a] * (1 - keep(wA[a], wB[y])) }
-                total += q[y] * loseMass
-            }
-            out[y] = total
-        }
-        return out
     }
 
     @inlinable
@@ -126,7 +101,7 @@ public struct SIRVerifier: Verifier {
             for j in 0..<k where winner[j] > 0 {
                 let a = x[j], b = x[k]
                 if a == b { continue }
-                let stay = Self.keep(incumbentWeight[k - 1][a], challengerWeight[k - 1][b])
+                let stay = SIRStage.keep(incumbentWeight[k - 1][a], challengerWeight[k - 1][b])
                 winner[k] += winner[j] * (1 - stay)
                 winner[j] *= stay
             }

@@ -1,3 +1,5 @@
+import Distributions
+
 /// SpecHub's verifier (`spechub`) for its two-draft hub law: hub a = argmax q; pairs (i, a) with x₁ = i ~ q, and
 /// (a, i) with x₁ = a, x₂ ~ q(· ∣ ≠ a).
 ///

@@ -1,3 +1,5 @@
+import Distributions
+
 /// Single-draft speculative sampling (`single`): draw x ~ q; accept x with probability min(1, p(x)/q(x)); else
 /// sample the residual.
 ///

@@ -1,3 +1,6 @@
+import MultidraftSupport
+import Distributions
+
 /// What one verification returned.
 public struct VerificationOutcome: Sendable, Equatable {
     /// The output token Y.
@@ -53,9 +56,56 @@ public protocol Verifier: Sendable {
     var exactAcceptance: Double? { get }
     /// P(Y = · ∣ drafts) analytically (small V), if provided.
     func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome?
+    /// Runs `count` Monte-Carlo trials: draws a tuple with `sampler` from `draftRNG`, verifies it with `verifyRNG`,
+    /// and adds the outcome to `tally`. Do not implement it: the default implementation is the toolkit's trial loop,
+    /// and because it is a requirement, every conforming type (also in a user's package) gets a copy specialised for
+    /// it, which `MonteCarlo.run(anyVerifier:)` reaches through the witness table.
+    func simulateTrials(
+        _ count: Int, sampler: DraftSampler, draftRNG: inout Xoshiro256, verifyRNG: inout Xoshiro256,
+        into tally: inout TrialTally)
+}
+
+/// The counts of a batch of Monte-Carlo trials.
+public struct TrialTally: Sendable, Equatable {
+    /// counts[y] = trials with output y.
+    public var counts: [Int]
+    /// Trials where an accept test fired.
+    public var coin = 0
+    /// Trials with Y ∈ set(x).
+    public var member = 0
+
+    public init(vocabularySize: Int) { counts = [Int](repeating: 0, count: vocabularySize) }
+
+    /// Adds another tally (integer sums: the order of addition does not matter).
+    public mutating func add(_ other: TrialTally) {
+        coin += other.coin
+        member += other.member
+        for i in counts.indices { counts[i] += other.counts[i] }
+    }
 }
 
 extension Verifier {
     public var exactAcceptance: Double? { nil }
     public func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome? { nil }
+
+    @inlinable
+    public func simulateTrials(
+        _ count: Int, sampler: DraftSampler, draftRNG: inout Xoshiro256, verifyRNG: inout Xoshiro256,
+        into tally: inout TrialTally
+    ) {
+        var tuple = [Int](repeating: 0, count: law.drafts)
+        // Local copies: the loop then updates a uniquely referenced array, not the caller's through `inout`.
+        var counts = tally.counts, coin = tally.coin, member = tally.member
+        tally.counts = []
+        for _ in 0..<count {
+            sampler.sample(into: &tuple, using: &draftRNG)
+            let outcome = verify(tuple, using: &verifyRNG)
+            counts[outcome.token] += 1
+            if outcome.acceptedDraft != nil { coin += 1 }
+            if tuple.contains(outcome.token) { member += 1 }
+        }
+        tally.counts = counts
+        tally.coin = coin
+        tally.member = member
+    }
 }

@@ -1,25 +1,34 @@
+import ImportanceSampling
+import Distributions
+
 /// Why a verifier could not be built for a target and draft law.
 public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {
-    case unknownVerifier(String)
+    case unknownVerifier(String, known: [String])
+    case duplicateVerifier(String)
     case unsupportedLaw(verifier: String, law: String, supported: [String])
     case wrongDraftCount(verifier: String, expected: Int, found: Int)
-    case vocabularyMismatch(target: Int, draft: Int)
     case tooLarge(verifier: String, detail: String)
+    /// A parameter of the verifier (not of the law) is out of range.
+    case invalidParameter(verifier: String, detail: String)
+    /// The importance-sampling scheme behind the verifier could not be built; the cause is kept.
+    case schemeFailed(verifier: String, cause: ImportanceSamplingError)
     case exactCheckTooLarge(detail: String)
     case noConditionalOutcome(verifier: String)
 
     public var description: String {
         switch self {
-        case .unknownVerifier(let name):
-            return "unknown verifier '\(name)' (expected \(VerifierRegistry.names.joined(separator: ", ")))"
+        case .unknownVerifier(let name, let known):
+            return "unknown verifier '\(name)' (expected \(known.joined(separator: ", ")))"
+        case .duplicateVerifier(let name):
+            return "a verifier named '\(name)' is already registered"
         case .unsupportedLaw(let verifier, let law, let supported):
             return "verifier \(verifier) does not support the \(law) draft law (supported: \(supported.joined(separator: ", ")))"
         case .wrongDraftCount(let verifier, let expected, let found):
             return "verifier \(verifier) needs exactly \(expected) drafts, got \(found)"
-        case .vocabularyMismatch(let t, let d):
-            return "target has \(t) tokens but the draft law has \(d) (vocabulary sizes must match)"
-        case .tooLarge(let verifier, let detail):
+        case .tooLarge(let verifier, let detail), .invalidParameter(let verifier, let detail):
             return "verifier \(verifier): \(detail)"
+        case .schemeFailed(let verifier, let cause):
+            return "verifier \(verifier): \(cause)"
         case .exactCheckTooLarge(let detail):
             return "exact verification refused: \(detail)"
         case .noConditionalOutcome(let verifier):
@@ -29,10 +38,8 @@ public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension VerifierError {
-    /// Throws unless the target and the law share a vocabulary.
+    /// Throws ``VocabularyMismatch`` unless the target and the law share a vocabulary.
     static func requireSameVocabulary(_ p: Distribution, _ law: DraftLaw) throws {
-        guard p.vocabularySize == law.vocabularySize else {
-            throw VerifierError.vocabularyMismatch(target: p.vocabularySize, draft: law.vocabularySize)
-        }
+        try law.requireVocabulary(of: p)
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import PropertyBased
 import Testing
 @testable import AcceptanceBounds
+import MultidraftSupport
+import Distributions
 
 /// Property-based checks over random (p, q, n), small V: every method agrees, and the proven facts hold.
 @Suite struct AcceptancePropertyTests {

@@ -1,5 +1,7 @@
 import Testing
 @testable import AcceptanceBounds
+import MultidraftSupport
+import Distributions
 
 @Suite struct RatioOrderTests {
     /// The radix path (V ≥ 512) equals a comparison sort by (p/q ascending, q = 0 last, index), including ties,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AcceptanceBounds
+import Distributions
 
 /// `shared/theory/test-vectors.md` §1, §2.1, §6: optimal acceptance of each law, by every method that applies.
 /// Tolerances: closed forms and prefix scans 1e-12; exponential race 1e-10; LP 1e-8.
@@ -107,7 +108,7 @@ import Testing
             return sets > 8e10 && limit == OptimalTransportLP.defaultMaxVariables
                 && (error as! AcceptanceError).description.contains("LP too large")
         }
-        #expect(throws: AcceptanceError.vocabularyMismatch(target: 3, draft: 400)) {
+        #expect(throws: VocabularyMismatch(what: "the draft law", expected: 3, found: 400)) {
             try optimalAcceptance(target: try Distribution([0.5, 0.3, 0.2]), law: law)
         }
         #expect(throws: AcceptanceError.bruteForceTooLarge(vocabularySize: 400, limit: 20)) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CandidateLength
+import MultidraftSupport
 
 @Suite("Cost-model regression (LAPACK dgels)")
 struct CostRegressionTests {

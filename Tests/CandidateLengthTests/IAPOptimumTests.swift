@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CandidateLength
+import Distributions
 
 /// test-vectors.md §8.1–§8.2 (t_t = 1, tolerance 1e-9).
 struct IAPVector {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import CandidateLength
+import MultidraftSupport
+import Distributions
 
 /// Chi-square critical values at significance 1e-6 for 1…5 degrees of freedom (scipy chi2.isf(1e-6, df)).
 let chiSquareCritical = [23.928, 27.631, 30.665, 33.377, 35.888]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Distributions
+import MultidraftSupport
 
 @Suite struct DistributionValidationTests {
     @Test func acceptsAValidVector() throws {

@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Testing
 @testable import Distributions
+import MultidraftSupport
 
 @Suite struct DraftLawTests {
     @Test func constructionErrors() throws {
@@ -13,7 +14,7 @@ import Testing
         #expect(throws: DraftLawError.tooManyDrafts(law: "greedy", drafts: 3, support: 2)) { try DraftLaw.greedy(q, drafts: 3) }
         #expect(throws: DraftLawError.specHubNeedsTwoDrafts(3)) { try DraftLaw.named("spechub", drafts: [q], count: 3) }
         #expect(throws: DraftLawError.unknownLaw("nope")) { try DraftLaw.named("nope", drafts: [q], count: 2) }
-        #expect(throws: DraftLawError.vocabularyMismatch(expected: 3, found: 2)) {
+        #expect(throws: VocabularyMismatch(what: "draft distribution 2", expected: 3, found: 2)) {
             try DraftLaw.independent([q, try Distribution([0.5, 0.5])])
         }
         #expect(throws: DraftLawError.self) { try ExplicitDraftLaw(vocabularySize: 2, tuples: [[0, 5]], probabilities: [1]) }

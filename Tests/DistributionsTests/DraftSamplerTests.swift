@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Distributions
+import MultidraftSupport
 
 /// The samplers reproduce each law's set law (Monte Carlo, fixed seed, 5σ bands per set) and never repeat tokens
 /// where the law draws distinct ones.

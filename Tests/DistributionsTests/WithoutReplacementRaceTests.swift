@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Distributions
+import MultidraftSupport
 
 /// The exponential-race integral against exact ordered sums (theory §6.3.1), test-vectors §6.4, tolerance 1e-10.
 @Suite struct WithoutReplacementRaceTests {

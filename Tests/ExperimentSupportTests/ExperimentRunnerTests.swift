@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Multidraft
 import Testing
 @testable import ExperimentSupport
 
@@ -72,4 +73,23 @@ import Testing
         #expect(throws: (any Error).self) { try ExperimentOptions.parse(["--shard", "x"]) }
         #expect(throws: (any Error).self) { try ExperimentOptions.parse(["--quick", "--full"]) }
     }
+}
+
+/// The audit compares the verifiers of the registry it is given: a user's entry gets rows like the toolkit's.
+@Test func auditRunsARegisteredUserVerifier() throws {
+    let entry = VerifierRegistry.Entry(name: "user-naive", laws: [.iid], summary: "a user's copy of naive") {
+        try NaiveVerifier(target: $0, law: $1)
+    }
+    let registry = try VerifierRegistry.standard.registering(entry)
+    let item = AuditExperiment.items(scale: .tiny)[0]
+    var rng = Xoshiro256(seed: 1)
+    let context = ExperimentContext(index: 0, scale: .tiny, threads: 1, seed: 1, registry: registry)
+    let rows = try AuditExperiment.rows(for: item, context: context, rng: &rng)
+    let verifierColumn = try #require(AuditExperiment.header.firstIndex(of: "verifier"))
+    let names = rows.map { "\($0[verifierColumn])" }
+    #expect(names.contains { $0.contains("user-naive") }, "\(names)")
+    var plainRNG = Xoshiro256(seed: 1)
+    let plain = try AuditExperiment.rows(
+        for: item, context: ExperimentContext(index: 0, scale: .tiny, threads: 1, seed: 1), rng: &plainRNG)
+    #expect(rows.count == plain.count + 1)
 }

@@ -2,6 +2,9 @@ import Foundation
 import PropertyBased
 import Testing
 @testable import ImportanceSampling
+import MultidraftSupport
+import Distributions
+import AcceptanceBounds
 
 /// Property-based cross-checks on random small instances (V ≤ 6): weight LP vs transport LP vs brute-force subset
 /// formula vs exact enumeration. LP-based comparisons at 1e-9 (truncated LP at s = V: 1e-8, the documented LP accuracy
@@ -165,7 +168,9 @@ import Testing
     /// Bad input gives typed errors with one-line descriptions.
     @Test func badInputIsRefused() throws {
         let p = try Distribution([0.5, 0.5]), q3 = Distribution.uniform(3)
-        #expect(throws: ImportanceSamplingError.self) { try PairWeightLP.solve(target: p, first: q3, second: q3) }
+        #expect(throws: VocabularyMismatch(what: "draft 1", expected: 2, found: 3)) {
+            try PairWeightLP.solve(target: p, first: q3, second: q3)
+        }
         #expect(throws: ImportanceSamplingError.invalidTruncation(s: 3, vocabularySize: 2)) {
             try TruncatedWeightLP.solve(target: p, first: p, second: p, truncate: 3)
         }

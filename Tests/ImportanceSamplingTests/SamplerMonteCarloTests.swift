@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ImportanceSampling
+import MultidraftSupport
+import Distributions
 
 /// Monte Carlo of the samplers against the exact values (fixed seeds, 5σ bands): the empirical output law, the coin
 /// frequency (accepted draft reported) and the membership frequency (Y ∈ set(x)).

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import MultidraftSupport
 import Testing
 @testable import LinearProgramming
 
@@ -83,7 +84,7 @@ import Testing
 
     /// Random transportation problems solved from two threads at once give the same values as alone.
     @Test func threadSafety() throws {
-        func problem(_ seed: Int) -> LinearProgram {
+        @Sendable func problem(_ seed: Int) -> LinearProgram {
             var lp = LinearProgram(sense: .maximize)
             let m = 12
             var vars: [[Int]] = []
@@ -95,12 +96,7 @@ import Testing
             return lp
         }
         let alone = try (0..<40).map { try problem($0).solve().objective }
-        var together = [Double](repeating: -1, count: 40)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: 40) { k in
-            let value = (try? problem(k).solve().objective) ?? .nan
-            lock.lock(); together[k] = value; lock.unlock()
-        }
+        let together = parallelMap(count: 40, threads: 4) { k in (try? problem(k).solve().objective) ?? .nan }
         #expect(alone == together)
     }
 }

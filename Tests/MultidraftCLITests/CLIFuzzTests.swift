@@ -169,9 +169,13 @@ import Testing
         let root = CLI.temporaryFolder()
         let inputs = Inputs(folder: root)
         let total = Self.cases, seed = Self.seed
-        let lock = NSLock()
-        var failures: [String] = []
-        var statuses: [Int32: Int] = [:]
+        /// Tallies shared by the workers, guarded by `lock`.
+        final class Tally: @unchecked Sendable {
+            let lock = NSLock()
+            var failures: [String] = []
+            var statuses: [Int32: Int] = [:]
+        }
+        let tally = Tally()
         DispatchQueue.concurrentPerform(iterations: Self.workers) { worker in
             var k = worker
             while k < total {
@@ -192,15 +196,16 @@ import Testing
                 } catch {
                     problems = ["could not run: \(error)"]
                 }
-                lock.lock()
-                statuses[status, default: 0] += 1
+                tally.lock.lock()
+                tally.statuses[status, default: 0] += 1
                 if !problems.isEmpty {
-                    failures.append("case \(k): \(c.arguments.map { $0.debugDescription }.joined(separator: " ")) -> \(problems)")
+                    tally.failures.append("case \(k): \(c.arguments.map { $0.debugDescription }.joined(separator: " ")) -> \(problems)")
                 }
-                lock.unlock()
+                tally.lock.unlock()
                 k += Self.workers
             }
         }
+        let failures = tally.failures, statuses = tally.statuses
         print("fuzz: \(total) cases, seed \(seed): exit statuses \(statuses.sorted { $0.key < $1.key }), \(failures.count) violations")
         #expect(failures.isEmpty, "\(failures.count) of \(total) cases broke the contract:\n\(failures.prefix(30).joined(separator: "\n"))")
         try? FileManager.default.removeItem(at: root)

@@ -1,5 +1,7 @@
 import Testing
 @testable import Simulation
+import Distributions
+import Verifiers
 
 /// Monte Carlo against the exact values: acceptance within 5 standard errors, chi-square does not reject p at 1e-4,
 /// identical counts for 1 and 2 threads (fixed seeds).
@@ -13,12 +15,12 @@ import Testing
 
     static func verifiers(_ p: Distribution, _ q: Distribution, _ n: Int) -> [any Verifier] {
         var out: [any Verifier] = []
-        for entry in VerifierRegistry.entries {
-            let drafts = entry.name == "single" ? 1 : (entry.naturalLaw == "spechub" ? 2 : n)
+        for entry in VerifierRegistry.standard.entries {
+            let drafts = entry.name == "single" ? 1 : (entry.naturalLaw == .specHub ? 2 : n)
             let law = try! DraftLaw.named(entry.naturalLaw, drafts: [q], count: drafts)
-            out.append(try! VerifierRegistry.makeVerifier(name: entry.name, target: p, law: law))
+            out.append(try! VerifierRegistry.standard.makeVerifier(name: entry.name, target: p, law: law))
         }
-        out.append(try! VerifierRegistry.makeVerifier(name: "optimal", target: p, law: try! DraftLaw.withoutReplacement(q, drafts: 2)))
+        out.append(try! VerifierRegistry.standard.makeVerifier(name: "optimal", target: p, law: try! DraftLaw.withoutReplacement(q, drafts: 2)))
         return out
     }
 

@@ -1,5 +1,9 @@
+import AcceptanceBounds
+import Distributions
 import Foundation
+import MultidraftSupport
 import Testing
+import Verifiers
 @testable import Simulation
 
 /// The optimal verifier beyond enumeration (i.i.d. drafts, V = 3,000, LLM-style pairs at two temperatures): Monte-Carlo

@@ -1,6 +1,8 @@
 import Testing
 @testable import Simulation
 @testable import Verifiers
+import MultidraftSupport
+import Distributions
 
 /// The O(n log V) fast path of rrs-without-replacement (residual = norm((p − ρq)_+)) against the literal recursion
 /// evaluated exactly by enumeration: acceptance within 5 standard errors and chi-square not rejecting p.

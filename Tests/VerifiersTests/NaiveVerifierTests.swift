@@ -1,9 +1,9 @@
-import Foundation
 import PropertyBased
 import Testing
 @testable import Verifiers
+import Distributions
 
-/// The worked example of Notebooks-md/writing-a-verifier.md: naive multi-candidate sampling.
+/// Naive multi-candidate sampling: closed form and test vector.
 @Suite struct NaiveVerifierTests {
     /// Exact enumeration: lossless, and the closed form Σ p(1 − (1 − q)ⁿ) equals the enumerated acceptance.
     @Test func closedFormEqualsEnumeration() async {
@@ -29,14 +29,3 @@ import Testing
     }
 }
 
-/// The guide quotes NaiveVerifier.swift and these tests verbatim.
-@Test func guideQuotesTheTestedCode() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let guide = try String(contentsOf: root.appendingPathComponent("Notebooks-md/writing-a-verifier.md"), encoding: .utf8)
-    for file in ["Sources/Verifiers/NaiveVerifier.swift", "Tests/VerifiersTests/NaiveVerifierTests.swift"] {
-        var code = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-        if file.hasPrefix("Tests") { code = String(code[..<code.range(of: "\n/// The guide quotes")!.lowerBound]) }
-        while code.hasSuffix("\n") { code.removeLast() }
-        #expect(guide.contains("```swift\n" + code + "\n```"), "\(file) is not quoted verbatim in the guide")
-    }
-}

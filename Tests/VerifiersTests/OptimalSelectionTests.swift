@@ -1,5 +1,8 @@
+import AcceptanceBounds
+import Distributions
 import Foundation
 import ImportanceSampling
+import MultidraftSupport
 import PropertyBased
 import Testing
 @testable import Verifiers

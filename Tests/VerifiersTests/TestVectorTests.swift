@@ -1,5 +1,6 @@
 import Testing
 @testable import Verifiers
+import Distributions
 
 /// test-vectors.md §1 and §2.2: exact acceptance of every verifier to 1e-12, by closed form and by enumeration.
 @Suite struct TestVectorTests {
@@ -119,5 +120,17 @@ import Testing
             #expect(abs(exact.membershipAcceptance - member) < 1e-12)
             #expect(exact.maxDeviation(from: p) < 1e-12)
         }
+    }
+}
+
+/// test-vectors §4 baselines on the tournament example: K-SEQ and RRS acceptance for K = 2, 3, 4 i.i.d. drafts
+/// (tabulated to 12 decimals: K-SEQ within 1e-9, RRS within 1e-12).
+@Test func tournamentExampleBaselines() throws {
+    let p = try Distribution([0.35, 0.25, 0.2, 0.1, 0.06, 0.04])
+    let q = try Distribution([0.1, 0.15, 0.2, 0.25, 0.2, 0.1])
+    for (k, kseq, rrs) in [(2, 0.769917332781, 0.7375), (3, 0.834944145313, 0.803125), (4, 0.868368323144, 0.8309375)] {
+        let iid = try DraftLaw.iid(q, drafts: k)
+        #expect(abs(try KSeqVerifier(target: p, law: iid).acceptance - kseq) < 1e-9, "K=\(k)")
+        #expect(abs(try RecursiveRejectionVerifier(target: p, law: iid).acceptance - rrs) < 1e-12, "K=\(k)")
     }
 }

@@ -1,6 +1,7 @@
 import PropertyBased
 import Testing
 @testable import Verifiers
+import Distributions
 
 /// DraftLaw.tupleLaw against an independent brute-force enumeration (every tuple in Vⁿ, probability from the
 /// sequential definition of each law).

@@ -1,12 +1,13 @@
 import Testing
 @testable import Verifiers
+import Distributions
 
 /// Bad input gives typed errors with one-line descriptions, never a crash.
 @Suite struct VerifierErrorTests {
     @Test func typedErrors() throws {
         let p = Fixtures.vd.p, q = Fixtures.vd.q
         let iid2 = try DraftLaw.iid(q, drafts: 2)
-        #expect(throws: VerifierError.unknownVerifier("nope")) { try makeVerifier(name: "nope", target: p, law: iid2) }
+        #expect(throws: VerifierError.unknownVerifier("nope", known: VerifierRegistry.standard.names)) { try makeVerifier(name: "nope", target: p, law: iid2) }
         #expect(throws: VerifierError.unsupportedLaw(verifier: "kseq", law: "greedy", supported: ["iid"])) {
             try makeVerifier(name: "kseq", target: p, law: try DraftLaw.greedy(q, drafts: 2))
         }
@@ -19,7 +20,7 @@ import Testing
         #expect(throws: VerifierError.unsupportedLaw(verifier: "spechub", law: "iid", supported: ["spechub"])) {
             try SpecHubVerifier(target: p, law: iid2)
         }
-        #expect(throws: VerifierError.vocabularyMismatch(target: 3, draft: 4)) {
+        #expect(throws: VocabularyMismatch(what: "the draft law", expected: 3, found: 4)) {
             try RecursiveRejectionVerifier(target: Fixtures.va.p, law: iid2)
         }
         #expect(throws: VerifierError.self) {
@@ -34,8 +35,8 @@ import Testing
         }
         #expect(throws: DraftLawError.tooManyTuples(law: "iid", estimated: 16, limit: 10)) { try iid2.tupleLaw(maxTuples: 10) }
         let errors: [any Error] = [
-            VerifierError.unknownVerifier("x"), VerifierError.unsupportedLaw(verifier: "a", law: "b", supported: ["c"]),
-            VerifierError.wrongDraftCount(verifier: "a", expected: 1, found: 2), VerifierError.vocabularyMismatch(target: 1, draft: 2),
+            VerifierError.unknownVerifier("x", known: ["a"]), VerifierError.duplicateVerifier("a"), VerifierError.unsupportedLaw(verifier: "a", law: "b", supported: ["c"]),
+            VerifierError.wrongDraftCount(verifier: "a", expected: 1, found: 2), VocabularyMismatch(what: "draft 2", expected: 1, found: 2),
             VerifierError.tooLarge(verifier: "sir", detail: "d"), VerifierError.exactCheckTooLarge(detail: "d"),
             VerifierError.noConditionalOutcome(verifier: "a"),
             DraftLawError.tooManyTuples(law: "iid", estimated: 1e7, limit: 10),
@@ -48,7 +49,30 @@ import Testing
 
     /// The registry lists every verifier once, with its natural law among its supported laws.
     @Test func registry() throws {
-        #expect(VerifierRegistry.names == ["single", "rrs", "rrs-without-replacement", "kseq", "spechub", "greedy", "sir", "importance", "optimal", "naive"])
-        for e in VerifierRegistry.entries { #expect(e.supportedLaws.contains(e.naturalLaw), "\(e.name)") }
+        #expect(VerifierRegistry.standard.names == ["single", "rrs", "rrs-without-replacement", "kseq", "spechub", "greedy", "sir", "importance", "optimal", "naive"])
+        for e in VerifierRegistry.standard.entries { #expect(e.supportedLaws.contains(e.naturalLaw), "\(e.name)") }
+    }
+
+    /// A registry value takes one more entry (also one that a user's package defines), refuses a taken name, and
+    /// checks the entry's laws and draft counts before its factory runs.
+    @Test func registryExtension() throws {
+        let entry = VerifierRegistry.Entry(name: "mine", laws: [.greedy], drafts: 2...3, summary: "a naive copy") {
+            try NaiveVerifier(target: $0, law: $1)
+        }
+        let registry = try VerifierRegistry.standard.registering(entry)
+        #expect(registry.names == VerifierRegistry.standard.names + ["mine"])
+        #expect(throws: VerifierError.duplicateVerifier("mine")) { try registry.registering(entry) }
+        let p = Fixtures.vd.p, q = Fixtures.vd.q
+        #expect(try registry.makeVerifier(name: "mine", target: p, law: try DraftLaw.greedy(q, drafts: 2)).name == "naive")
+        #expect(throws: VerifierError.unsupportedLaw(verifier: "mine", law: "iid", supported: ["greedy"])) {
+            try registry.makeVerifier(name: "mine", target: p, law: try DraftLaw.iid(q, drafts: 2))
+        }
+        #expect(throws: VerifierError.wrongDraftCount(verifier: "mine", expected: 2, found: 1)) {
+            try registry.makeVerifier(name: "mine", target: p, law: try DraftLaw.greedy(q, drafts: 1))
+        }
+        #expect(entry.defaultDrafts == 2 && entry.naturalLaw == .greedy)
+        #expect(throws: VerifierError.unknownVerifier("mine", known: VerifierRegistry.standard.names)) {
+            try VerifierRegistry.standard.entry(named: "mine")
+        }
     }
 }

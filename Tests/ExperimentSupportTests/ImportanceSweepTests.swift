@@ -1,5 +1,6 @@
+import Multidraft
 import Testing
-@testable import ImportanceSampling
+@testable import ExperimentSupport
 
 /// `shared/theory/test-vectors.md` §5: the three-token sweeps (K = 2 identical drafts), both readings and panels,
 /// at all 13 tabulated points; values printed to 12 decimals, so the tolerance is 1e-9 (brief) — the table's own
@@ -61,11 +62,15 @@ import Testing
         (1, "right", 0.833333333333, 0.722222222222, 0.686605496863, 0.666666666667, 0.5),
     ]
 
+    static func points() throws -> [ImportanceSweepExperiment.Point] {
+        try ImportanceSweepExperiment.items(scale: .tiny).map(ImportanceSweepExperiment.point)
+    }
+
     @Test func sweepsReproduceTheTables() throws {
-        let points = try importanceSamplingSweepPoints()
+        let points = try Self.points()
         #expect(points.count == Self.tabulated.count)
         for row in Self.tabulated {
-            let matches = points.filter { $0.reading == row.0 && $0.panel == row.1 && abs($0.x - row.2) < 1e-11 }
+            let matches = points.filter { $0.item.reading == row.0 && $0.item.panel == row.1 && abs($0.item.x - row.2) < 1e-11 }
             #expect(matches.count == 1, "no unique point for \(row)")
             guard let point = matches.first else { continue }
             let label = "reading \(row.0) \(row.1) x=\(row.2)"
@@ -78,12 +83,14 @@ import Testing
         }
     }
 
-    /// The CSV has one row per point and method, and its optimal column is never below any verifier column.
+    /// One item per point, the same 52 at every scale, six rows each; the optimum is never below any verifier.
     @Test func sweepTableShape() throws {
-        let table = importanceSamplingSweeps()
-        #expect(table.header == ["experiment", "reading", "panel", "point", "x", "target", "draft", "drafts", "method", "alpha"])
-        #expect(table.rowCount == 52 * 6)
-        for point in try importanceSamplingSweepPoints() {
+        for scale in ExperimentScale.allCases { #expect(ImportanceSweepExperiment.items(scale: scale).count == 52) }
+        let context = ExperimentContext(index: 0, scale: .tiny, threads: 1, seed: 1)
+        var rng = Xoshiro256(seed: 1)
+        let rows = try ImportanceSweepExperiment.rows(for: ImportanceSweepExperiment.items(scale: .tiny)[3], context: context, rng: &rng)
+        #expect(rows.count == 6 && rows.allSatisfy { $0.count == ImportanceSweepExperiment.header.count })
+        for point in try Self.points() {
             for value in [point.importanceLP, point.kSequential, point.recursiveRejection, point.single] {
                 #expect(value <= point.optimal + 1e-9)
             }
@@ -94,29 +101,27 @@ import Testing
 /// The synthetic-distribution table on a small vocabulary: shape, and the proven orderings per instance.
 @Suite struct ImportanceTableTests {
     @Test func smallTableHoldsTheProvenOrderings() throws {
-        let table = importanceSamplingTable(seed: 7, quick: true, vocabularies: [12], instances: 1)
-        #expect(table.header == ["experiment", "seed", "quick", "instance", "vocab", "temperature", "drafts", "method",
-                                 "truncate", "alpha", "elapsed_ms"])
-        // 2 temperatures × 3 draft counts; per K: optimal, 2 lower bounds, kseq, rrs, single, and 2 exact rows at K = 2.
-        #expect(table.rowCount == 2 * (3 * 6 + 2))
-        var byKey: [String: [String: Double]] = [:]
-        for line in table.lines {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            let key = "\(cells[5])/\(cells[6])"
-            let method = cells[7] + (cells[8].isEmpty ? "" : "@" + cells[8])
-            byKey[key, default: [:]][method] = Double(cells[9])!
-        }
-        #expect(byKey.count == 6)
-        for (key, values) in byKey {
-            let optimal = values["optimal"]!
-            for (method, alpha) in values where method != "optimal" {
-                #expect(alpha <= optimal + 1e-9, "\(key) \(method) \(alpha) above optimal \(optimal)")
-                #expect(alpha >= 0)
+        let items = ImportanceTableExperiment.items(scale: .tiny)
+        // 2 temperatures × 1 instance at V = 12, truncations s = 5 and 12.
+        #expect(items.count == 2 && items.allSatisfy { $0.vocab == 12 && $0.truncations == [5, 12] })
+        for item in items {
+            let results = try ImportanceTableExperiment.results(for: item, seed: 7)
+            // Per K: optimal, 2 lower bounds, kseq, rrs, single, and 2 exact rows at K = 2.
+            #expect(results.count == 3 * 6 + 2)
+            for k in [2, 4, 8] {
+                var values: [String: Double] = [:]
+                for r in results where r.drafts == k { values[r.method + (r.truncate.map { "@\($0)" } ?? "")] = r.alpha }
+                let key = "temperature \(item.temperatureIndex) K=\(k)"
+                let optimal = values["optimal"]!
+                for (method, alpha) in values where method != "optimal" {
+                    #expect(alpha <= optimal + 1e-9, "\(key) \(method) \(alpha) above optimal \(optimal)")
+                    #expect(alpha >= 0)
+                }
+                #expect(abs(values["importance_lower_bound@12"]! - optimal) < 1e-9 || k != 2,
+                        "\(key): the K = 2 full LP must reach the optimum")
+                #expect(values["rrs"]! >= values["single"]! - 1e-12)
+                if let exact = values["importance_exact@5"] { #expect(exact >= values["importance_lower_bound@5"]! - 1e-12) }
             }
-            #expect(abs(values["importance_lower_bound@12"]! - optimal) < 1e-9 || !key.hasSuffix("/2"),
-                    "\(key): the K = 2 full LP must reach the optimum")
-            #expect(values["rrs"]! >= values["single"]! - 1e-12)
-            if let exact = values["importance_exact@5"] { #expect(exact >= values["importance_lower_bound@5"]! - 1e-12) }
         }
     }
 }

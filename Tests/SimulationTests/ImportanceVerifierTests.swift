@@ -1,6 +1,11 @@
+import AcceptanceBounds
+import Distributions
 import Foundation
-import Multidraft
+import ImportanceSampling
+import MultidraftSupport
+import Simulation
 import Testing
+import Verifiers
 
 /// The `importance` verifier through the Verifier protocol: the other engineer's exact checker (enumeration of the
 /// tuple law with conditionalOutcome) and Monte-Carlo engine agree with the scheme's own exact values.
@@ -16,7 +21,7 @@ import Testing
             let p = try Distribution(pv), q = try Distribution(qv)
             for n in 1...3 {
                 let law = try DraftLaw.iid(q, drafts: n)
-                let verifier = try VerifierRegistry.makeVerifier(name: "importance", target: p, law: law) as! ImportanceVerifier
+                let verifier = try VerifierRegistry.standard.makeVerifier(name: "importance", target: p, law: law) as! ImportanceVerifier
                 let exact = try ExactVerification(verifier)
                 #expect(exact.maxDeviation(from: p) < 1e-12, "n=\(n) not lossless")
                 #expect(abs(exact.membershipAcceptance - verifier.exactAcceptance!) < 1e-12)
@@ -33,7 +38,7 @@ import Testing
         #expect(abs(truncated.lowerBound - 7.0 / 9) < 1e-12 && abs(truncated.exactAcceptance! - 13.0 / 15) < 1e-12)
         #expect(truncated.truncation == 1)
         #expect(throws: VerifierError.self) { try ImportanceVerifier(target: u, law: try DraftLaw.iid(u, drafts: 2), truncate: 4) }
-        #expect(throws: VerifierError.self) { try VerifierRegistry.makeVerifier(name: "importance", target: u, law: try DraftLaw.greedy(u, drafts: 2)) }
+        #expect(throws: VerifierError.self) { try VerifierRegistry.standard.makeVerifier(name: "importance", target: u, law: try DraftLaw.greedy(u, drafts: 2)) }
     }
 
     /// Large V: the LP scheme's full LP is refused with a message that asks for a truncation (no silent switch); an

@@ -1,2 +1,0 @@
-@_exported import Distributions
-@_exported import LinearProgramming

@@ -1,2 +1,0 @@
-@_exported import AcceptanceBounds
-@_exported import LinearProgramming

@@ -1,0 +1,38 @@
+/// A solved (or failed) linear program: status, objective, primal values and duals.
+public struct LPSolution: Sendable {
+    public let status: LPStatus
+    /// cᵀx at the returned point (meaningful when `status == .optimal`).
+    public let objective: Double
+    /// Primal values, one per variable.
+    public let values: [Double]
+    /// Row duals (shadow prices), one per constraint.
+    public let rowDuals: [Double]
+    /// Reduced costs, one per variable.
+    public let reducedCosts: [Double]
+    /// Whether GLPK's exact rational simplex (glp_exact) produced or confirmed this solution.
+    public let exact: Bool
+    /// Simplex iterations used.
+    public let iterations: Int
+}
+
+/// Options of ``LinearProgram/solve(_:)``.
+public struct LPOptions: Sendable {
+    /// Confirm the floating-point optimum with GLPK's exact rational simplex (glp_exact), warm-started.
+    public var exact = false
+    /// Simplex iteration limit (nil: none).
+    public var iterationLimit: Int? = nil
+    /// Time limit in seconds (nil: none).
+    public var timeLimit: Double? = nil
+    public var limits = LPLimits()
+    /// GLPK's primal feasibility tolerance (tol_bnd; GLPK's default 1e-7).
+    public var feasibilityTolerance = 1e-9
+    /// GLPK's dual feasibility (reduced-cost) tolerance (tol_dj; GLPK's default 1e-7).
+    public var optimalityTolerance = 1e-9
+
+    public init(exact: Bool = false, iterationLimit: Int? = nil, timeLimit: Double? = nil, limits: LPLimits = LPLimits()) {
+        self.exact = exact
+        self.iterationLimit = iterationLimit
+        self.timeLimit = timeLimit
+        self.limits = limits
+    }
+}
