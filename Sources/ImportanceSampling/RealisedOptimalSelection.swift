@@ -49,6 +49,9 @@ public struct RealisedOptimalSelection: Sendable {
     }
     public let method: Method
 
+    /// The fit's stopping rule: a block may lose at most this fraction of its coverage.
+    static let blockLossTolerance = 1e-12
+
     /// Blocks of at least this many tokens are fitted one at a time with every thread inside the block.
     static let largeBlock = 4096
 
@@ -81,10 +84,6 @@ public struct RealisedOptimalSelection: Sendable {
         let pp = p.probabilities, qq = q.probabilities
         func fitBlock(_ index: Int, threads: Int) -> BlockFit {
             let block = optimal.blocks[index]
-            if method == .iidQuadrature && block.range.count == 1 {
-                // One token: selected whenever it is the earliest-block draft, r = (l + q_x)ⁿ − lⁿ = Δf.
-                return BlockFit(weights: [1], law: [block.coverage])
-            }
             let tokens = block.range.map { optimal.order[$0] }
             let blockTuples = method == .enumeration ? tuples.filter { t in t.tokens.contains { blockOf[$0] == index } } : []
             let qBlock = tokens.map { qq[$0] }
@@ -104,19 +103,25 @@ public struct RealisedOptimalSelection: Sendable {
                 }
             }
         }
-        // Large blocks one after another, each on every thread; the rest spread over the threads one block each.
-        // Either way a block's fit depends on the block alone, so the result does not depend on `threads`.
-        let large = optimal.blocks.indices.filter { optimal.blocks[$0].range.count >= Self.largeBlock }
-        let small = optimal.blocks.indices.filter { optimal.blocks[$0].range.count < Self.largeBlock }
-        var fits = [BlockFit?](repeating: nil, count: optimal.blocks.count)
-        for index in large { fits[index] = fitBlock(index, threads: max(1, threads)) }
-        for (index, fit) in zip(small, parallelMap(count: small.count, threads: max(1, threads)) { fitBlock(small[$0], threads: 1) }) {
-            fits[index] = fit
-        }
+        // Single-token blocks (iid) need no fit: r = (l + q_x)ⁿ − lⁿ = Δf, weight 1. Large blocks are fitted one
+        // after another, each on every thread; the rest spread over the threads one block each. Either way a block's
+        // fit depends on the block alone, so the result does not depend on `threads`.
         var weights = [Double](repeating: 1, count: v)
         var realised = [Double](repeating: 0, count: v)
-        for (index, fit) in fits.enumerated() {
-            guard let fit else { continue }
+        var large: [Int] = [], small: [Int] = []
+        for (index, block) in optimal.blocks.enumerated() {
+            if method == .iidQuadrature && block.range.count == 1 {
+                realised[optimal.order[block.range.lowerBound]] = block.coverage
+            } else if block.range.count >= Self.largeBlock {
+                large.append(index)
+            } else {
+                small.append(index)
+            }
+        }
+        var fits: [(index: Int, fit: BlockFit)] = large.map { ($0, fitBlock($0, threads: max(1, threads))) }
+        fits += zip(small, parallelMap(count: small.count, threads: max(1, threads)) { fitBlock(small[$0], threads: 1) })
+            .map { ($0, $1) }
+        for (index, fit) in fits {
             for (i, k) in optimal.blocks[index].range.enumerated() {
                 let x = optimal.order[k]
                 weights[x] = fit.weights[i]
@@ -130,9 +135,9 @@ public struct RealisedOptimalSelection: Sendable {
         self.realisedLaw = realised
         self.coinAcceptance = coin
         self.certifiedGap = max(0, optimal.alpha - coin)
-        self.iterations = fits.reduce(0) { $0 + ($1?.iterations ?? 0) }
-        self.maxBlockIterations = fits.map { $0?.iterations ?? 0 }.max() ?? 0
-        self.fittedBlocks = fits.filter { $0?.fitted == true }.count
+        self.iterations = fits.reduce(0) { $0 + $1.fit.iterations }
+        self.maxBlockIterations = fits.map(\.fit.iterations).max() ?? 0
+        self.fittedBlocks = fits.filter(\.fit.fitted).count
         self.method = method
     }
 
@@ -146,8 +151,7 @@ public struct RealisedOptimalSelection: Sendable {
 
     /// Fits the Luce weights of one block to r* on it: iterative scaling in log-weights,
     /// x ← x + log(r*/r_w) / e (e the elasticity from `evaluate`, 1 where unknown), accelerated by Anderson mixing over
-    /// the last five iterates, until the block loses no acceptance (loss ≤ 10⁻¹⁴ of its coverage, the rounding level)
-    /// or `maxIterations`. The weights whose law loses least are kept. Measured on LLM-style pairs at V = 32,000 and
+    /// the last five iterates, until the block loses at most 10⁻¹² of its coverage or `maxIterations`. The weights whose law loses least are kept. Measured on LLM-style pairs at V = 32,000 and
     /// 152,064: plain scaling needs 40–100 iterations on blocks whose slope is within 10⁻³ of 1, this 3–10.
     static func fit(block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
                     maxIterations: Int,
@@ -166,8 +170,9 @@ public struct RealisedOptimalSelection: Sendable {
             for i in 0..<m { s += under ? max(0, r[i] - p[i]) : max(0, p[i] - r[i]) }
             return s
         }
-        // Below this the block's loss is rounding (relative) or negligible for any certified gap (absolute).
-        let tolerance = max(1e-14 * block.coverage, 1e-17)
+        // The fit stops once the block loses at most 10⁻¹² of its coverage (the coverages sum to at most 1, so the
+        // certified gap stays below ~10⁻¹², three orders under the 10⁻⁹ goal), or 10⁻¹⁸ absolute.
+        let tolerance = max(Self.blockLossTolerance * block.coverage, 1e-18)
         var best = BlockFit(weights: w, law: r, fitted: true)
         var bestLoss = loss(r)
         if bestLoss <= tolerance { return best }

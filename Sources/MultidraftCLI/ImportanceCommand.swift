@@ -14,7 +14,8 @@ struct Importance: ParsableCommand {
         truncated LP with --truncate S); more drafts, the pairwise tournament of such LPs.
         Output columns: drafts,vocab,truncate,alpha_lower_bound,alpha_exact,alpha_optimal,elapsed_ms,scheme,certified_gap
         (alpha_lower_bound = coin acceptance sum min(p, p_I); alpha_exact = exact membership acceptance, empty when \
-        the draft tuples are too many to enumerate; alpha_optimal = alpha* of the independent draft law, empty when \
+        the draft tuples are too many to enumerate (for the optimal scheme it is then the coin acceptance, within \
+        certified_gap of the membership acceptance); alpha_optimal = alpha* of the independent draft law, empty when \
         its transport LP exceeds --max-lp-variables; truncate is empty for the full LP; elapsed_ms times building the \
         scheme; certified_gap = alpha_optimal - alpha_lower_bound for the optimal scheme, empty for lp).
         """
@@ -80,7 +81,7 @@ struct Importance: ParsableCommand {
             }
             let elapsed = watch.elapsedMilliseconds
             let exact = (try? twoStep.membershipAcceptance(maxTuples: ImportanceVerifier.maxExactTuples))
-                ?? (gap == 0 ? twoStep.coinAcceptance : nil)
+                ?? (gap != nil ? twoStep.coinAcceptance : nil)
             let optimum = try importanceOptimum(target: p, drafts: qs, maxLPVariables: maxLpVariables)
             var table = CSVTable(header: Self.header)
             table.append([.integer(qs.count), .integer(p.vocabularySize), truncate.map { .integer($0) } ?? .empty,

@@ -113,10 +113,11 @@ public struct ImportanceVerifier: Verifier {
         self.law = law
         self.certifiedGap = gap
         self.lowerBound = twoStep.coinAcceptance
-        // Exact membership by enumeration where the tuples are few; for the optimal scheme with gap 0 the residual
-        // lives on the under-supplied blocks, so membership = coin exactly.
+        // Exact membership by enumeration where the tuples are few; otherwise, for the optimal scheme, the exact coin
+        // acceptance: membership lies in [coin, alpha*], an interval of width certifiedGap (and equals coin when the
+        // gap is 0, the residual then living on blocks no later selection can have drafted).
         self.exactAcceptance = (try? twoStep.membershipAcceptance(maxTuples: Self.maxExactTuples))
-            ?? (gap == 0 ? twoStep.coinAcceptance : nil)
+            ?? (gap != nil ? twoStep.coinAcceptance : nil)
     }
 
     public init(target p: Distribution, law: DraftLaw) throws {
