@@ -172,11 +172,13 @@ public struct OptimalSelectionLaw: Sendable {
     /// (l + m)ⁿ − lⁿ = m Σ_{j<n} (l + m)^j l^{n−1−j}: the probability that n i.i.d. draws avoid the earlier blocks
     /// and hit a block of draft mass m, with draft mass l after it (no cancellation).
     public static func iidIncrement(later l: Double, block m: Double, drafts n: Int) -> Double {
+        // S_k = Σ_{j≤k} (l + m)^j l^{k−j} by S_k = (l + m)·S_{k−1} + l^k: positive terms, no allocation.
         let u = l + m
-        var sum = 0.0, uPower = 1.0
-        var lPowers = [Double](repeating: 1, count: n)
-        for j in 1..<max(1, n) { lPowers[j] = lPowers[j - 1] * l }
-        for j in 0..<n { sum += uPower * lPowers[n - 1 - j]; uPower *= u }
+        var sum = 1.0, lPower = 1.0
+        for _ in stride(from: 1, to: n, by: 1) {
+            lPower *= l
+            sum = u * sum + lPower
+        }
         return m * sum
     }
 }
