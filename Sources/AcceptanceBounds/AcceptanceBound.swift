@@ -24,6 +24,28 @@ public struct AcceptanceBound: Sendable {
     public let status: LPStatus?
     /// For `--exact`: whether GLPK's rational simplex confirmed the optimum.
     public let exactConfirmed: Bool
+    /// A proven lower bound on alpha*: the accepted mass of an exactly feasible plan (lp, flow), 1 + Σ min(0, x) of
+    /// a base-polytope point (sfm); equal to `alpha` for the closed forms and enumeration (exact by theorem).
+    public let lower: Double
+    /// A proven upper bound: p(H) + 1 − Q(H) of the certificate set (every H gives one).
+    public let upper: Double
+    /// Iterations of the route (simplex iterations are not counted; Dinic phases for flow, major iterations for sfm).
+    public let iterations: Int
+
+    public init(alpha: Double, method: BoundMethod, certificate: [Int], target: Distribution, law: DraftLaw,
+                status: LPStatus?, exactConfirmed: Bool, lower: Double? = nil, upper: Double? = nil,
+                iterations: Int = 0) {
+        self.alpha = alpha
+        self.method = method
+        self.certificate = certificate
+        self.target = target
+        self.law = law
+        self.status = status
+        self.exactConfirmed = exactConfirmed
+        self.lower = lower ?? alpha
+        self.upper = upper ?? alpha
+        self.iterations = iterations
+    }
 }
 
 extension AcceptanceBound {

@@ -8,19 +8,22 @@ public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible
     case solverFailed(LPStatus)
     case lpUnverified(detail: String)
     case exactNotConfirmed
+    case notCertified(lower: Double, upper: Double, iterations: Int)
 
     public var description: String {
         switch self {
         case .lpTooLarge(let sets, let vars, let limit):
             return String(format: "LP too large: about %.3g draft sets and %.3g variables (limit %d variables); use a smaller vocabulary or fewer drafts", sets, vars, limit)
         case .methodNotExact(let method, let law):
-            return "--method \(method) is not exact for the \(law) law (no single sort order exists); use --method lp or --method auto"
+            return "--method \(method) is not exact for the \(law) law (no single sort order exists); use --method flow, sfm, lp or auto"
         case .bruteForceTooLarge(let v, let limit):
             return "brute force over all subsets needs V <= \(limit), got V = \(v)"
         case .lpUnverified(let detail):
             return "the LP result failed its own check: \(detail); its number cannot be trusted"
         case .exactNotConfirmed:
             return "GLPK's exact rational simplex did not confirm the LP optimum (--exact)"
+        case .notCertified(let lower, let upper, let iterations):
+            return String(format: "submodular minimisation stopped after %d iterations with alpha* in [%.17g, %.17g] (gap %.3g); raise --max-iterations", iterations, lower, upper, upper - lower)
         case .solverFailed(let status):
             return "the LP solver did not reach an optimum (status \(status))"
         }
@@ -34,8 +37,12 @@ public enum BoundMethod: String, Sendable, CaseIterable {
     /// The subset formula by the fastest exact route: prefix scan (iid, without replacement) or closed form (greedy,
     /// SpecHub).
     case dual
-    /// `dual` wherever it is exact, otherwise `lp`.
+    /// `dual` wherever it is exact; otherwise `flow` while the set law fits, then `sfm`.
     case auto
+    /// The same LP as a bipartite maximum flow (Dinic, in Swift) with the minimum cut as certificate.
+    case flow
+    /// Exact submodular minimisation of p(H) − Q(H) (Fujishige–Wolfe) with a base-polytope certificate.
+    case sfm
     /// Enumeration of all 2^V subsets H (tests, V ≤ 20).
     case bruteForce = "brute-force"
 }

@@ -53,8 +53,21 @@ public enum OptimalTransportLP {
         let solution = try lp.solve(LPOptions(exact: exact, limits: LPLimits(maxVariables: maxVariables + 1)))
         guard solution.status == .optimal else { throw AcceptanceError.solverFailed(solution.status) }
 
-        // Repair round-off: clip at 0, scale rows down to Q_set(S), then columns down to p(j).
-        var flows = variable.map { vars in vars.map { max(0, solution.values[$0]) } }
+        let duals = (0..<p.vocabularySize).map { tokenRow[$0] >= 0 ? solution.rowDuals[tokenRow[$0]] : 0 }
+        let plan = try repairedPlan(sets: sets, rawFlows: variable.map { vars in vars.map { solution.values[$0] } },
+                                    target: p, law: law, objective: solution.objective, status: solution.status,
+                                    exactConfirmed: solution.exact, tokenDuals: duals)
+        if exact && !plan.exactConfirmed { throw AcceptanceError.exactNotConfirmed }
+        return plan
+    }
+
+    /// Turns a solver's flows into an exactly feasible, verified plan: clip at 0, scale each set's row down to
+    /// Q_set(S), then each token's column down to p(j), then augment along residual paths (``augmented(_:flows:target:)``)
+    /// and check the result against its certificate (``TransportPlan/verify(target:law:)``).
+    static func repairedPlan(sets: [DraftSet], rawFlows: [[Double]], target p: Distribution, law: DraftLaw,
+                             objective: Double, status: LPStatus, exactConfirmed: Bool,
+                             tokenDuals duals: [Double]) throws -> TransportPlan {
+        var flows = rawFlows.map { $0.map { max(0, $0) } }
         for (s, set) in sets.enumerated() {
             let total = flows[s].reduce(0, +)
             if total > set.mass, total > 0 { flows[s] = flows[s].map { $0 * set.mass / total } }
@@ -64,7 +77,7 @@ public enum OptimalTransportLP {
         var scale = [Double](repeating: 1, count: p.vocabularySize)
         for j in 0..<p.vocabularySize where column[j] > p[j] && column[j] > 0 { scale[j] = p[j] / column[j] }
         for (s, set) in sets.enumerated() { for (k, j) in set.tokens.enumerated() { flows[s][k] *= scale[j] } }
-        // Recover accepted mass the simplex left below its tolerance (a token with p(j) ≈ 1e-8 can be dropped):
+        // Recover accepted mass the solver left below its tolerance (a token with p(j) ≈ 1e-8 can be dropped):
         // augment along residual paths until none carries more than 1e-15, keeping the plan exactly feasible.
         flows = augmented(sets, flows: flows, target: p)
         var accepted = 0.0
@@ -76,12 +89,10 @@ public enum OptimalTransportLP {
             }
         }
         let residual = (0..<p.vocabularySize).map { max(0, p[$0] - used[$0]) }
-        let duals = (0..<p.vocabularySize).map { tokenRow[$0] >= 0 ? solution.rowDuals[tokenRow[$0]] : 0 }
         let plan = TransportPlan(sets: sets, flows: flows, residualTarget: residual, acceptedMass: accepted,
-                                 lpObjective: solution.objective, status: solution.status,
-                                 exactConfirmed: solution.exact, tokenDuals: duals)
+                                 lpObjective: objective, status: status,
+                                 exactConfirmed: exactConfirmed, tokenDuals: duals)
         try plan.verify(target: p, law: law)
-        if exact && !plan.exactConfirmed { throw AcceptanceError.exactNotConfirmed }
         return plan
     }
 }

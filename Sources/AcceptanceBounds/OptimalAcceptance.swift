@@ -1,3 +1,4 @@
+import Foundation
 import Distributions
 
 /// alpha*, the best acceptance any lossless verifier can reach for target p and the given draft law, with a
@@ -12,13 +13,21 @@ import Distributions
 ///   cross-checked with the LP duals.
 /// - `method: .dual` uses ``SubsetBound`` (prefix scan for iid / without replacement, closed form for greedy /
 ///   SpecHub) and refuses independent and explicit laws, for which no sort order is exact.
-/// - `method: .auto` takes `.dual` where it is exact and `.lp` otherwise.
+/// - `method: .flow` solves the same LP as a bipartite maximum flow in Swift (``OptimalTransportFlow``), with the
+///   minimum cut as certificate; any law whose set law fits in `maxFlowArcs`.
+/// - `method: .sfm` minimises the submodular F(H) = p(H) − Q(H) (``SubmodularMinimizer``), for independent drafts
+///   at any V (the set law is never enumerated) and other laws while their set law fits; it returns only when
+///   upper − lower ≤ `sfmTolerance` (a base-polytope point proves the lower value), else throws
+///   ``AcceptanceError/notCertified(lower:upper:iterations:)``.
+/// - `method: .auto` takes `.dual` where it is exact, `.flow` where the set law fits, `.sfm` otherwise.
 /// - `method: .bruteForce` enumerates all 2^V subsets (V ≤ 20).
 ///
 /// Sources: SpecTr (Sun et al., 2023, arXiv 2310.15141); Hu et al. (2025, arXiv 2502.18779).
 public func optimalAcceptance(
     target p: Distribution, law: DraftLaw, method: BoundMethod = .auto, exact: Bool = false,
-    maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, threads: Int = 1
+    maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, threads: Int = 1,
+    maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs, sfmTolerance: Double = 1e-12,
+    maxSFMIterations: Int = 2000
 ) throws -> AcceptanceBound {
     try law.requireVocabulary(of: p)
     let dualExact: Bool
@@ -26,13 +35,38 @@ public func optimalAcceptance(
     case .independent, .explicit: dualExact = false
     default: dualExact = true
     }
-    let resolved: BoundMethod = method == .auto ? (dualExact ? .dual : .lp) : method
+    let resolved: BoundMethod
+    if method == .auto {
+        if dualExact { resolved = .dual }
+        else { resolved = OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) ? .flow : .sfm }
+    } else {
+        resolved = method
+    }
     switch resolved {
     case .lp, .auto:
         let plan = try optimalCoupling(target: p, law: law, exact: exact, maxLPVariables: maxLPVariables)
         let best = plan.certificate(target: p, law: law)
         return AcceptanceBound(alpha: min(1, max(0, plan.acceptedMass)), method: .lp, certificate: best.set,
-                               target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed)
+                               target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed,
+                               lower: plan.acceptedMass, upper: best.value)
+    case .flow:
+        let solution = try OptimalTransportFlow.solve(target: p, law: law, maxArcs: maxFlowArcs)
+        return AcceptanceBound(alpha: min(1, max(0, solution.lower)), method: .flow, certificate: solution.cut,
+                               target: p, law: law, status: .optimal, exactConfirmed: false,
+                               lower: solution.lower, upper: solution.upper, iterations: solution.phases)
+    case .sfm:
+        let objective = try SubsetObjective(target: p, law: law, maxSetArcs: maxFlowArcs)
+        let solver = SubmodularMinimizer(groundSize: p.vocabularySize, vertex: objective.greedyVertex)
+        let result = solver.minimize(initialOrders: objective.startingOrders(), tolerance: sfmTolerance,
+                                     maxIterations: maxSFMIterations)
+        let upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
+        let lower = 1 + result.lower
+        guard result.converged, upper - lower <= max(sfmTolerance, 4e-16 * Double(p.vocabularySize)) else {
+            throw AcceptanceError.notCertified(lower: lower, upper: upper, iterations: result.iterations)
+        }
+        return AcceptanceBound(alpha: min(1, max(0, upper)), method: .sfm, certificate: result.minimizer,
+                               target: p, law: law, status: nil, exactConfirmed: false,
+                               lower: lower, upper: upper, iterations: result.iterations)
     case .dual:
         guard dualExact else { throw AcceptanceError.methodNotExact(method: "dual", law: law.name) }
         let result: SubsetBound.Result
@@ -53,11 +87,22 @@ public func optimalAcceptance(
     }
 }
 
-/// The optimal transport plan (the witness of alpha*): the set-level LP solved by GLPK and repaired to exact
-/// feasibility. See ``OptimalTransportLP``.
+/// Which solver computes an optimal transport plan.
+public enum CouplingSolver: String, Sendable, CaseIterable {
+    /// GLPK's simplex on the set-level LP (``OptimalTransportLP``); `exact` confirms it in rational arithmetic.
+    case lp
+    /// Dinic's maximum flow on the same network (``OptimalTransportFlow``): far faster, min cut as certificate.
+    case flow
+}
+
+/// The optimal transport plan (the witness of alpha*): the set-level LP solved by GLPK (`solver: .lp`) or as a
+/// maximum flow (`solver: .flow`), repaired to exact feasibility and verified against its certificate.
 public func optimalCoupling(
     target p: Distribution, law: DraftLaw, exact: Bool = false,
-    maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables
+    maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, solver: CouplingSolver = .lp
 ) throws -> TransportPlan {
-    try OptimalTransportLP.solve(target: p, law: law, exact: exact, maxVariables: maxLPVariables)
+    switch solver {
+    case .lp: return try OptimalTransportLP.solve(target: p, law: law, exact: exact, maxVariables: maxLPVariables)
+    case .flow: return try OptimalTransportFlow.solve(target: p, law: law, maxArcs: maxLPVariables).plan
+    }
 }

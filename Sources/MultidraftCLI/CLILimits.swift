@@ -54,10 +54,12 @@ enum CLILimits {
 
     /// Refuses a set-level LP (the transport LP of alpha* or of the optimal verifier) beyond `limit` variables, before
     /// anything is built.
-    static func requireLPSize(_ law: DraftLaw, limit: Int, purpose: String) throws {
+    static func requireLPSize(_ law: DraftLaw, limit: Int, purpose: String,
+                              option: String = "--max-lp-variables") throws {
         let size = OptimalTransportLP.estimatedSize(of: law)
         guard size.variables.isFinite, size.variables <= Double(limit) else {
-            throw UsageError("LP too large: \(purpose) needs about \(format(size.variables)) variables (\(format(size.sets)) draft sets), above the limit \(limit); raise it with --max-lp-variables if you mean it")
+            let what = option == "--max-lp-variables" ? "variables" : "arcs"
+            throw UsageError("\(option == "--max-lp-variables" ? "LP" : "draft-set graph") too large: \(purpose) needs about \(format(size.variables)) \(what) (\(format(size.sets)) draft sets), above the limit \(limit); raise it with \(option) if you mean it")
         }
         let work = setLawWork(law)
         guard work <= maxSetLawWork else {
@@ -87,8 +89,13 @@ enum CLILimits {
     /// without-replacement race) for the scans.
     static func requireRepeatWork(_ law: DraftLaw, method: BoundMethod, repeat r: Int) throws {
         guard r > 1 else { return }
-        let usesLP = method == .lp || (method == .auto && ["independent", "explicit"].contains(law.name))
-        if usesLP {
+        let enumerated = method == .flow || (method == .auto && ["independent", "explicit"].contains(law.name))
+        if enumerated {
+            let work = Double(r) * OptimalTransportLP.estimatedSize(of: law).variables
+            guard work <= 100 * maxRepeatedLPVariables else {
+                throw UsageError("--repeat \(r) solves a flow of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) arcs \(r) times (\(format(work)) arc-solves, limit \(format(100 * maxRepeatedLPVariables))); lower --repeat")
+            }
+        } else if method == .lp {
             let work = Double(r) * OptimalTransportLP.estimatedSize(of: law).variables
             guard work <= maxRepeatedLPVariables else {
                 throw UsageError("--repeat \(r) solves an LP of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) variables \(r) times (\(format(work)) variable-solves, limit \(format(maxRepeatedLPVariables))); lower --repeat")
@@ -97,6 +104,7 @@ enum CLILimits {
             var size = Double(law.vocabularySize)
             if case .withoutReplacement = law.kind { size *= Double(law.drafts) }
             if method == .bruteForce { size = pow(2, Double(law.vocabularySize)) * Double(law.vocabularySize) }
+            if method == .sfm { size *= 100 * Double(law.drafts) }   // tens to hundreds of vertices of O(V n)
             let work = Double(r) * size
             guard work <= maxRepeatedScanWork else {
                 throw UsageError("--repeat \(r) repeats a computation of about \(format(size)) steps (\(format(work)) in all, limit \(format(maxRepeatedScanWork))); lower --repeat")

@@ -1,7 +1,8 @@
 import Distributions
 import AcceptanceBounds
 
-/// The optimal verifier (`optimal`): samples Y from the LP transport plan of ``optimalCoupling(target:law:exact:maxLPVariables:)``.
+/// The optimal verifier (`optimal`): samples Y from the transport plan of
+/// ``optimalCoupling(target:law:exact:maxLPVariables:solver:)`` (maximum flow by default, GLPK's LP on request).
 ///
 /// ```
 /// given S = set(x):  output j ∈ S with probability z(S, j) / Q_set(S)
@@ -32,10 +33,12 @@ public struct OptimalCouplingVerifier: Verifier {
     /// Σ z of the plan: alpha*.
     public let acceptedMass: Double
 
+    /// - Parameters: `solver` `.flow` (default: Dinic's maximum flow, exact and fast) or `.lp` (GLPK);
+    ///   `maxLPVariables` bounds the plan's size (LP variables = middle arcs of the flow).
     public init(target p: Distribution, law: DraftLaw,
-                maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables) throws {
+                maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, solver: CouplingSolver = .flow) throws {
         try VerifierError.requireSameVocabulary(p, law)
-        let plan = try optimalCoupling(target: p, law: law, maxLPVariables: maxLPVariables)
+        let plan = try optimalCoupling(target: p, law: law, maxLPVariables: maxLPVariables, solver: solver)
         let flows = plan.flows
         var rows: [[Int]: Int] = [:]
         var tokens: [[Int]] = [], probabilities: [[Double]] = []

@@ -1,3 +1,4 @@
+import AcceptanceBounds
 import Distributions
 import ImportanceSampling
 
@@ -154,14 +155,18 @@ public struct VerifierRegistry: Sendable {
 }
 
 /// The `optimal` verifier for a law: the realised optimal selection law (``OptimalSelectionVerifier``) for i.i.d.
-/// drafts at any V and for without-replacement drafts whose tuple law can be enumerated; the LP transport plan
-/// (``OptimalCouplingVerifier``) for every other law and size.
+/// drafts at any V and for without-replacement drafts whose tuple law can be enumerated; the transport plan by maximum
+/// flow (``OptimalCouplingVerifier``) for every other law while its draft-set graph fits (2 M arcs); beyond that, for
+/// independent drafts, the certified mixture of priority orders of exact submodular minimisation
+/// (``PriorityMixtureVerifier``).
 public func makeOptimalVerifier(target p: Distribution, law: DraftLaw, threads: Int = 1) throws -> any Verifier {
     switch law.kind {
     case .iid:
         return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
     case .withoutReplacement where law.estimatedTupleCount <= Double(RealisedOptimalSelection.maxEnumeratedTuples):
         return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
+    case .independent where OptimalTransportLP.estimatedSize(of: law).variables > Double(OptimalTransportLP.defaultMaxVariables):
+        return try PriorityMixtureVerifier(target: p, law: law)
     default:
         return try OptimalCouplingVerifier(target: p, law: law)
     }

@@ -98,9 +98,9 @@ import Distributions
         var tuples: [[Int]] = [], probabilities: [Double] = []
         for a in 0..<3 { for b in 0..<3 { tuples.append([a, b]); probabilities.append(q[a] * q[b]) } }
         let explicit = DraftLaw.explicit(try ExplicitDraftLaw(vocabularySize: 3, tuples: tuples, probabilities: probabilities))
-        let lp = try optimalAcceptance(target: p, law: explicit)   // auto → LP for explicit laws
+        let lp = try optimalAcceptance(target: p, law: explicit)   // auto → the flow for explicit laws
         let brute = try optimalAcceptance(target: p, law: explicit, method: .bruteForce)
-        #expect(lp.method == .lp)
+        #expect(lp.method == .flow)
         #expect(abs(lp.alpha - 0.89) < 1e-9 && abs(brute.alpha - 0.89) < 1e-12)
         #expect(throws: AcceptanceError.methodNotExact(method: "dual", law: "explicit")) {
             try optimalAcceptance(target: p, law: explicit, method: .dual)

@@ -4,12 +4,14 @@ import Testing
 @Suite struct BoundCommandTests {
     @Test func toy4WithEveryMethod() throws {
         for (law, expected) in [("iid", 0.79), ("without-replacement", 701.0 / 840), ("greedy", 23.0 / 30), ("spechub", 23.0 / 30)] {
-            for method in ["lp", "dual", "auto", "brute-force"] {
+            for method in ["lp", "flow", "sfm", "dual", "auto", "brute-force"] {
                 let r = try CLI.run(["bound", "--target", "0.1,0.2,0.3,0.4", "--draft", "0.4,0.3,0.2,0.1", "--drafts", "2",
                                      "--law", law, "--method", method, "--certificate"])
                 #expect(r.status == 0, "\(law) \(method): \(r.stderr)")
                 let row = CLI.row(r.stdout)
-                #expect(r.stdout.hasPrefix("law,drafts,vocab,method,alpha,status,elapsed_ms,"))
+                #expect(r.stdout.hasPrefix("law,drafts,vocab,method,alpha,lower,upper,gap,iterations,status,elapsed_ms,"))
+                let lower = Double(row["lower"] ?? "") ?? -1, upper = Double(row["upper"] ?? "") ?? -1
+                #expect(lower <= expected + 1e-12 && upper >= expected - 1e-12 && upper - lower <= 1e-12, "\(law) \(method) bracket")
                 #expect(abs((Double(row["alpha"] ?? "") ?? -1) - expected) < 1e-8, "\(law) \(method)")
                 #expect(abs((Double(row["certificate_value"] ?? "") ?? -1) - expected) < 1e-8, "\(law) \(method)")
                 #expect(row["law"] == law && row["drafts"] == "2" && row["vocab"] == "4" && row["status"] == "optimal")
@@ -29,12 +31,23 @@ import Testing
         let r = try CLI.run(["bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.2,0.3,0.5",
                              "--law", "independent", "--method", "auto"])
         let row = CLI.row(r.stdout)
-        #expect(row["drafts"] == "2" && row["method"] == "lp")
+        #expect(row["drafts"] == "2" && row["method"] == "flow")
         #expect(abs(Double(row["alpha"]!)! - 0.86) < 1e-8)   // identical drafts: the iid value (KC)
         let dual = try CLI.run(["bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.6,0.2,0.2",
                                 "--law", "independent", "--method", "dual"])
         #expect(dual.status != 0 && dual.stdout.isEmpty)
-        #expect(dual.stderr.contains("use --method lp or --method auto"))
+        #expect(dual.stderr.contains("use --method flow, sfm, lp or auto"))
+        // Every exact route for independent drafts gives the same value; sizes each route refuses are named.
+        for method in ["lp", "flow", "sfm", "brute-force"] {
+            let m = try CLI.run(["bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.6,0.2,0.2",
+                                 "--law", "independent", "--method", method])
+            #expect(m.status == 0, "\(method): \(m.stderr)")
+            #expect(abs(Double(CLI.row(m.stdout)["alpha"]!)! - Double(CLI.row(r.stdout)["alpha"]!)!) < 1e-9 || method != "brute-force" && false, "\(method)")
+        }
+        let big = try CLI.run(["bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.6,0.2,0.2",
+                               "--law", "independent", "--method", "flow", "--max-flow-arcs", "3"])
+        #expect(big.status == 2 && big.stdout.isEmpty)
+        #expect(big.stderr.contains("draft-set graph too large") && big.stderr.contains("--max-flow-arcs"))
     }
 
     @Test func logitsAtATemperature() throws {
