@@ -33,6 +33,7 @@ let experiments: [String] = [
     "scaling",
     "audit",
     "optimal-verifier",
+    "heterogeneous-drafts",
 ]
 
 var targets: [Target] = [

@@ -21,4 +21,8 @@ swift build -c "$configuration" --product multidraft-experiments
 "$(swift build -c "$configuration" --show-bin-path)/multidraft-experiments" --scale "$scale" "$@"
 mkdir -p "$out"
 echo "$scale" > "$out/.scale"
+# The LP peer measured in the same run: scipy's HiGHS on the instances the heterogeneous_drafts experiment wrote.
+if [[ -f "$out/heterogeneous_drafts.csv" ]] && python3 -c "import scipy" 2>/dev/null; then
+  python3 Experiments/reference/highs_lp.py --output "$out/highs_lp.csv" --from-table "$out/heterogeneous_drafts.csv"
+fi
 python3 Notebooks-md/render.py --results "$out" --notebooks "$notebooks" --require-all

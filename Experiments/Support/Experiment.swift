@@ -33,6 +33,8 @@ public struct ExperimentContext: Sendable {
     public let seed: UInt64
     /// The verifiers the experiment compares (the toolkit's, plus a user's when given to the runner).
     public var registry: VerifierRegistry = .standard
+    /// The run's output directory (for side files such as instances handed to the Python peers).
+    public var outputDir: String = "."
 }
 
 /// Runs experiments: finished items are kept as part files under `<outputDir>/.parts/<name>/` (written atomically),
@@ -58,7 +60,7 @@ public enum ExperimentRunner {
                 var rng = Xoshiro256(seed: options.seed, stream: UInt64(index))
                 do {
                     let context = ExperimentContext(index: index, scale: scale, threads: itemThreads, seed: options.seed,
-                                                    registry: registry)
+                                                    registry: registry, outputDir: options.outputDir)
                     let rows = try E.rows(for: items[index], context: context, rng: &rng)
                     var table = CSVTable(header: header)
                     for row in rows {

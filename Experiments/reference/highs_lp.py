@@ -5,8 +5,10 @@
 
 Usage:
     python3 highs_lp.py --output FILE INSTANCE [INSTANCE ...]
+    python3 highs_lp.py --output FILE --from-table results/heterogeneous_drafts.csv
 where INSTANCE is LAW:N:P.npy:Q1.npy[:Q2.npy ...] (LAW = independent with one Q per draft, or iid with one Q and N
-drafts). Writes one tidy CSV row per instance: law,drafts,vocab,solver,alpha,build_ms,solve_ms,sets,variables.
+drafts). Writes one tidy CSV row per instance: item,seed,multidraft_version,law,drafts,vocab,solver,alpha,build_ms,
+solve_ms,sets,variables (seed and version copied from --from-table's rows).
 The set law is built the same way as the toolkit's (every subset of the support of size <= n, its exact mass);
 build_ms is that enumeration, solve_ms is linprog(method="highs") alone.
 """
@@ -14,6 +16,7 @@ import argparse
 import csv
 import itertools
 import math
+import os
 import sys
 import time
 
@@ -85,10 +88,25 @@ def solve(law, n, p, qs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", required=True)
-    parser.add_argument("instances", nargs="+")
+    parser.add_argument("--from-table", help="take the instances from this experiment table's `instance` column "
+                        "(paths relative to the table's folder)")
+    parser.add_argument("instances", nargs="*")
     args = parser.parse_args()
+    specs = list(args.instances)
+    seed, version = "", "peer"
+    if args.from_table:
+        base = os.path.dirname(os.path.abspath(args.from_table))
+        with open(args.from_table, newline="") as handle:
+            for row in csv.DictReader(handle):
+                seed, version = row.get("seed", ""), row.get("multidraft_version", "peer")
+                spec = row.get("instance", "")
+                if spec:
+                    parts = spec.split(":")
+                    spec = ":".join(parts[:2] + [os.path.join(base, f) for f in parts[2:]])
+                    if spec not in specs:
+                        specs.append(spec)
     rows = []
-    for spec in args.instances:
+    for spec in specs:
         parts = spec.split(":")
         law, n, files = parts[0], int(parts[1]), parts[2:]
         p = np.load(files[0]).astype(float)
@@ -96,11 +114,11 @@ def main():
         if law == "independent" and len(qs) != n:
             raise SystemExit(f"{spec}: independent with n = {n} needs {n} draft files")
         alpha, build, solve_ms, sets, variables = solve(law, n, p, qs)
-        rows.append([law, n, len(p), "highs", repr(alpha), f"{build:.3f}", f"{solve_ms:.3f}", sets, variables])
+        rows.append([len(rows), seed, version, law, n, len(p), "highs", repr(alpha), f"{build:.3f}", f"{solve_ms:.3f}", sets, variables])
         print(f"{law} n={n} V={len(p)}: alpha={alpha:.15f} solve {solve_ms:.1f} ms", file=sys.stderr)
     with open(args.output, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["law", "drafts", "vocab", "solver", "alpha", "build_ms", "solve_ms", "sets", "variables"])
+        writer.writerow(["item", "seed", "multidraft_version", "law", "drafts", "vocab", "solver", "alpha", "build_ms", "solve_ms", "sets", "variables"])
         writer.writerows(rows)
 
 

@@ -95,7 +95,7 @@ import Distributions
         }
         let auto = try optimalAcceptance(target: p, law: law, method: .auto)
         let brute = try optimalAcceptance(target: p, law: law, method: .bruteForce)
-        #expect(auto.method == .lp && abs(auto.alpha - brute.alpha) < 1e-9)
+        #expect(auto.method == .flow && abs(auto.alpha - brute.alpha) < 1e-9)
     }
 
     @Test func oversizeLPIsRefusedBeforeAllocation() throws {

@@ -264,7 +264,10 @@ import Testing
         let v1400 = file("u1400.txt", Array(repeating: String(1.0 / 1_400), count: 1_400).joined(separator: "\n"))
         let w1400 = file("w1400.txt", (1...1_400).map { String(Double($0) / 980_700) }.joined(separator: "\n"))
         try refused(["bound", "--target", "@" + v1400, "--draft", "@" + v1400, "--draft", "@" + w1400,
-                     "--law", "independent"], "LP too large", "--max-lp-variables")
+                     "--law", "independent", "--method", "lp"], "LP too large", "--max-lp-variables")
+        try refused(["bound", "--target", "@" + v1400, "--draft", "@" + v1400, "--draft", "@" + w1400,
+                     "--law", "independent", "--method", "flow", "--max-flow-arcs", "100000"],
+                    "draft-set graph too large", "--max-flow-arcs")
     }
 
     @Test func simulateBoundColumnUsesTheExactScanOrStaysEmpty() throws {

@@ -1,0 +1,171 @@
+import Foundation
+import Multidraft
+
+/// (j) Independent non-identical drafts (`shared/theory/optimal-verifier.md` §4–5; issue "alpha* for every draft
+/// law"). Two kinds of rows in one tidy table:
+///
+/// - `kind = acceptance`: Khisti et al.'s setting — one draft family (target logits + noise) sampled at temperatures
+///   (1.2, T₂), T₂ ∈ {1.2, 1.6, 2.0, 2.4}, against the target at 1.0, n = 2, on an LLM-style pair. Quantities:
+///   `alpha_star` of the independent law by submodular minimisation (`lower`, `upper`, `gap`, `iterations`), the
+///   identical-draft alpha* at each temperature (`alpha_star_iid_t1`, `alpha_star_iid_t2`, dual scan), and the
+///   acceptance of every registered verifier that runs on independent drafts (exact where it has a formula,
+///   Monte Carlo with `std_error` otherwise; `optimal` is the certified priority mixture, its `value` = `lower`).
+/// - `kind = timing`: the solve time of each exact route (`lp` = GLPK simplex, `flow` = Dinic, `sfm`) on independent
+///   drafts (n = 2) and i.i.d. drafts (n = 3) against V, with the value each returned. The instances are written to
+///   `<output-dir>/instances/` as .npy so that `Experiments/reference/highs_lp.py` times scipy's HiGHS on the same
+///   LPs in the same suite run (table `highs_lp.csv`).
+public enum HeterogeneousDraftsExperiment: Experiment {
+    public static let name = "heterogeneous_drafts"
+    public static let header = ["kind", "vocab", "law", "drafts", "temperature_1", "temperature_2", "quantity",
+                                "value", "lower", "upper", "gap", "iterations", "std_error", "trials", "instance",
+                                "elapsed_ms"]
+    public static let parallelItems = false
+
+    public enum Item: Sendable {
+        case acceptance(vocab: Int, second: Double)
+        case timing(vocab: Int, law: String, drafts: Int, methods: [String])
+    }
+
+    public static func items(scale: ExperimentScale) -> [Item] {
+        let pairs: [Double] = [1.2, 1.6, 2.0, 2.4]
+        switch scale {
+        case .tiny:
+            return pairs.prefix(2).map { .acceptance(vocab: 2_000, second: $0) } + [
+                .timing(vocab: 50, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"]),
+                .timing(vocab: 20, law: "iid", drafts: 3, methods: ["lp", "flow", "sfm"]),
+            ]
+        case .quick, .full:
+            let vocab = 32_000
+            var items: [Item] = pairs.map { .acceptance(vocab: vocab, second: $0) }
+            let lpLimit = scale == .quick ? 200 : 300
+            for v in [100, 200, 300] {
+                items.append(.timing(vocab: v, law: "independent", drafts: 2,
+                                     methods: (v <= lpLimit ? ["lp"] : []) + ["flow", "sfm"]))
+            }
+            for v in [30, 40] { items.append(.timing(vocab: v, law: "iid", drafts: 3, methods: ["lp", "flow", "sfm"])) }
+            for v in [1_000, 2_000] { items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["flow", "sfm"])) }
+            for n in [2, 4, 8] { items.append(.timing(vocab: 32_000, law: "independent", drafts: n, methods: ["sfm"])) }
+            if scale == .full { items.append(.timing(vocab: 152_064, law: "independent", drafts: 2, methods: ["sfm"])) }
+            return items
+        }
+    }
+
+    /// One draft family at several temperatures: draft logits = target logits + noise (fixed by seed and V).
+    static func family(vocab v: Int, temperatures: [Double], seed: UInt64) throws -> (Distribution, [Distribution]) {
+        var rng = Xoshiro256(seed: seed, stream: 0x4E7E_0000 &+ UInt64(v))
+        let target = Distribution.zipfLogits(v, exponent: 1.1, noise: 1, using: &rng)
+        let draft = target.map { $0 + 0.8 * Distribution.gaussian(using: &rng) }
+        return (try Distribution(logits: target, temperature: 1), try temperatures.map { try Distribution(logits: draft, temperature: $0) })
+    }
+
+    /// Major iterations of the minimisation: rows report the certified bracket [lower, upper] it reached (identical
+    /// or nearly identical drafts need many vertices: the bracket is then wider than 1e-12).
+    static let sfmIterations = 400
+
+    public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
+        switch item {
+        case .acceptance(let v, let t2): return try acceptanceRows(vocab: v, second: t2, context: context, rng: &rng)
+        case .timing(let v, let law, let n, let methods):
+            return try timingRows(vocab: v, law: law, drafts: n, methods: methods, context: context)
+        }
+    }
+
+    static func acceptanceRows(vocab v: Int, second t2: Double, context: ExperimentContext,
+                               rng: inout Xoshiro256) throws -> [[CSVValue]] {
+        let (p, qs) = try family(vocab: v, temperatures: [1.2, t2], seed: context.seed)
+        let law = try DraftLaw.independent(qs)
+        var rows: [[CSVValue]] = []
+        func row(_ quantity: String, _ value: Double, lower: Double? = nil, upper: Double? = nil, iterations: Int? = nil,
+                 stdError: Double? = nil, trials: Int? = nil, ms: Double) {
+            rows.append([.text("acceptance"), .integer(v), .text(law.name), .integer(2), .real(1.2), .real(t2),
+                         .text(quantity), .real(value), lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty,
+                         (lower != nil && upper != nil) ? .real(upper! - lower!) : .empty,
+                         iterations.map { .integer($0) } ?? .empty, stdError.map { .real($0) } ?? .empty,
+                         trials.map { .integer($0) } ?? .empty, .empty, .real(ms)])
+        }
+        let watch = Stopwatch()
+        let optimal = try PriorityMixtureVerifier(target: p, law: law, maxIterations: sfmIterations)
+        let optimalMs = watch.elapsedMilliseconds
+        row("alpha_star", optimal.upper, lower: optimal.lower, upper: optimal.upper, ms: optimalMs)
+        for (k, q) in qs.enumerated() {
+            let w = Stopwatch()
+            let a = try optimalAcceptance(target: p, law: try DraftLaw.iid(q, drafts: 2), method: .dual).alpha
+            row("alpha_star_iid_t\(k + 1)", a, ms: w.elapsedMilliseconds)
+        }
+        row("verifier_optimal", optimal.exactAcceptance!, lower: optimal.lower, upper: optimal.upper, ms: optimalMs)
+        for name in ["rrs", "importance", "sir", "naive"] {
+            let w = Stopwatch()
+            // A verifier that refuses this size (e.g. the importance pair LP beyond 20,000 pairs) has no row.
+            guard let verifier = try? makeVerifier(name: name, target: p, law: law) else { continue }
+            if let exact = verifier.exactAcceptance {
+                row("verifier_\(name)", exact, ms: w.elapsedMilliseconds)
+            } else {
+                let trials = context.scale == .tiny ? 20_000 : 200_000
+                let run = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: rng.next(), threads: context.threads)
+                row("verifier_\(name)", run.acceptance, stdError: run.standardError, trials: trials, ms: w.elapsedMilliseconds)
+            }
+        }
+        return rows
+    }
+
+    static func timingRows(vocab v: Int, law lawName: String, drafts n: Int, methods: [String],
+                           context: ExperimentContext) throws -> [[CSVValue]] {
+        let temperatures = lawName == "iid" ? [1.2] : Array([1.2, 1.6, 2.0, 2.4, 1.4, 1.8, 2.2, 2.6].prefix(n))
+        let (p, qs) = try family(vocab: v, temperatures: temperatures, seed: context.seed)
+        let law = lawName == "iid" ? try DraftLaw.iid(qs[0], drafts: n) : try DraftLaw.independent(qs)
+        // The instance for the HiGHS peer (small V only: the peer enumerates the set law in Python).
+        var instance = ""
+        if OptimalTransportLP.estimatedSize(of: law).variables <= 200_000 {
+            let dir = context.outputDir + "/instances"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let stem = "\(lawName)-n\(n)-v\(v)"
+            var files = ["\(stem)-p.npy"]
+            try NumpyWriter.write(p.probabilities, to: dir + "/" + files[0])
+            for (k, q) in qs.enumerated() {
+                files.append("\(stem)-q\(k + 1).npy")
+                try NumpyWriter.write(q.probabilities, to: dir + "/" + files.last!)
+            }
+            instance = "\(lawName):\(n):" + files.map { "instances/" + $0 }.joined(separator: ":")
+        }
+        var rows: [[CSVValue]] = []
+        for method in methods {
+            let watch = Stopwatch()
+            let value: Double, lower: Double, upper: Double, iterations: Int
+            switch method {
+            case "sfm":
+                let objective = try SubsetObjective(target: p, law: law)
+                let result = SubmodularMinimizer(groundSize: v, vertex: objective.greedyVertex)
+                    .minimize(initialOrders: objective.startingOrders(), maxIterations: sfmIterations)
+                upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
+                lower = 1 + result.lower
+                value = upper
+                iterations = result.iterations
+            default:
+                let bound = try optimalAcceptance(target: p, law: law, method: method == "lp" ? .lp : .flow,
+                                                  maxLPVariables: 1_000_000)
+                (value, lower, upper, iterations) = (bound.alpha, bound.lower, bound.upper, bound.iterations)
+            }
+            let ms = watch.elapsedMilliseconds
+            rows.append([.text("timing"), .integer(v), .text(law.name), .integer(n), .real(temperatures[0]),
+                         temperatures.count > 1 ? .real(temperatures[1]) : .empty, .text(method), .real(value),
+                         .real(lower), .real(upper), .real(upper - lower), .integer(iterations), .empty, .empty,
+                         .text(instance), .real(ms)])
+        }
+        return rows
+    }
+}
+
+/// Writes a float64 vector as a version-1 `.npy` file (little-endian `<f8`, C order), for the Python peers.
+enum NumpyWriter {
+    static func write(_ values: [Double], to path: String) throws {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(values.count),), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let length = UInt16(header.utf8.count)
+        data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
