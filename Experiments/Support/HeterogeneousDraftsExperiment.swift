@@ -120,10 +120,11 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let stem = "\(lawName)-n\(n)-v\(v)"
             var files = ["\(stem)-p.npy"]
-            try NumpyWriter.write(p.probabilities, to: dir + "/" + files[0])
+            try Distribution.npyData(p.probabilities).write(to: URL(fileURLWithPath: dir + "/" + files[0]), options: .atomic)
             for (k, q) in qs.enumerated() {
                 files.append("\(stem)-q\(k + 1).npy")
-                try NumpyWriter.write(q.probabilities, to: dir + "/" + files.last!)
+                try Distribution.npyData(q.probabilities).write(to: URL(fileURLWithPath: dir + "/" + files.last!),
+                                                                options: .atomic)
             }
             instance = "\(lawName):\(n):" + files.map { "instances/" + $0 }.joined(separator: ":")
         }
@@ -134,8 +135,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             switch method {
             case "sfm":
                 let objective = try SubsetObjective(target: p, law: law)
-                let result = SubmodularMinimizer(groundSize: v, vertex: objective.greedyVertex)
-                    .minimize(initialOrders: objective.startingOrders(), maxIterations: sfmIterations)
+                let result = objective.minimize(maxIterations: sfmIterations)
                 upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
                 lower = 1 + result.lower
                 value = upper
@@ -152,20 +152,5 @@ public enum HeterogeneousDraftsExperiment: Experiment {
                          .text(instance), .real(ms)])
         }
         return rows
-    }
-}
-
-/// Writes a float64 vector as a version-1 `.npy` file (little-endian `<f8`, C order), for the Python peers.
-enum NumpyWriter {
-    static func write(_ values: [Double], to path: String) throws {
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(values.count),), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let length = UInt16(header.utf8.count)
-        data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
-        data.append(contentsOf: Array(header.utf8))
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

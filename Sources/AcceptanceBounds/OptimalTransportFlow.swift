@@ -27,7 +27,7 @@ public enum OptimalTransportFlow {
         public let lower: Double
         /// p(H) + 1 − Q(H) of the minimum cut, evaluated from the law: an upper bound on alpha*.
         public let upper: Double
-        /// The minimum cut's token set H.
+        /// The certificate's token set H (a minimum cut).
         public let cut: [Int]
         public let phases: Int
         public let augmentations: Int
@@ -59,11 +59,10 @@ public enum OptimalTransportFlow {
         let plan = try OptimalTransportLP.repairedPlan(
             sets: sets, rawFlows: raw, target: p, law: law, objective: result.value, status: .optimal,
             exactConfirmed: false, tokenDuals: cutIndicator)
-        let cut = (0..<v).filter { cutIndicator[$0] > 0.5 }
+        // The plan's token duals are the cut's indicator, so its certificate is the better of Dinic's cut and the
+        // cut read off the repaired plan.
         let best = plan.certificate(target: p, law: law)
-        let cutValue = subsetBoundValue(target: p, law: law, set: cut)
-        let (set, upper) = cutValue <= best.value ? (cut, cutValue) : (best.set, best.value)
-        return Solution(plan: plan, lower: plan.acceptedMass, upper: upper, cut: set,
+        return Solution(plan: plan, lower: plan.acceptedMass, upper: best.value, cut: best.set,
                         phases: result.phases, augmentations: result.augmentations)
     }
 }

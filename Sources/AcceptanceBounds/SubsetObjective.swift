@@ -86,6 +86,13 @@ public struct SubsetObjective: Sendable {
         return y
     }
 
+    /// Minimises F from ``startingOrders(directions:)`` (see ``SubmodularMinimizer``). The result's `lower` and
+    /// `upper` bound min F: alpha* ∈ [1 + lower, 1 + upper].
+    public func minimize(tolerance: Double = 1e-12, maxIterations: Int = 2000) -> SubmodularMinimizer.Result {
+        SubmodularMinimizer(groundSize: target.vocabularySize, vertex: greedyVertex)
+            .minimize(initialOrders: startingOrders(), tolerance: tolerance, maxIterations: maxIterations)
+    }
+
     /// Starting orders that put good candidate sets among the prefixes: increasing ratio p/q̄ for the mean draft
     /// marginal q̄ and for every single draft's q_i, and half-space orders p/(Σ c_i q_i) for a fan of directions c
     /// (the note's first-order condition for products of modular functions).
@@ -111,7 +118,7 @@ public struct SubsetObjective: Sendable {
                 for k in 1..<directions {
                     let angle = Double(k) / Double(directions) * Double.pi / 2
                     for i in 0..<n {
-                        for j in (i + 1)..<n where j < n {
+                        for j in (i + 1)..<n {
                             var c = [Double](repeating: 0.05, count: n)
                             c[i] = cos(angle); c[j] = sin(angle)
                             weightings.append(c)

@@ -57,18 +57,17 @@ struct Bound: ParsableCommand {
             if boundMethod == .lp {
                 try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "alpha* by --method lp")
             }
-            let autoFlow = boundMethod == .auto && ["independent", "explicit"].contains(draftLaw.name)
-                && OptimalTransportLP.estimatedSize(of: draftLaw).variables <= Double(maxFlowArcs)
-            if boundMethod == .flow || autoFlow {
+            let route = boundMethod.resolved(for: draftLaw, maxFlowArcs: maxFlowArcs)
+            if route == .flow {
                 try CLILimits.requireLPSize(draftLaw, limit: maxFlowArcs, purpose: "alpha* by --method flow",
                                             option: "--max-flow-arcs")
             }
-            if boundMethod == .sfm && draftLaw.name != "independent" && draftLaw.name != "iid" {
+            if route == .sfm && draftLaw.name != "independent" && draftLaw.name != "iid" {
                 try CLILimits.requireLPSize(draftLaw, limit: maxFlowArcs, purpose: "alpha* by --method sfm (its set law)",
                                             option: "--max-flow-arcs")
             }
             if boundMethod == .bruteForce { try CLILimits.requireBruteForce(draftLaw) }
-            try CLILimits.requireRepeatWork(draftLaw, method: boundMethod, repeat: `repeat`)
+            try CLILimits.requireRepeatWork(draftLaw, method: route, repeat: `repeat`)
             let timed = try Stopwatch.median(repeats: `repeat`) {
                 try optimalAcceptance(target: p, law: draftLaw, method: boundMethod, exact: exact,
                                       maxLPVariables: maxLpVariables, threads: threads, maxFlowArcs: maxFlowArcs,

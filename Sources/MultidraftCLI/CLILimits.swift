@@ -85,12 +85,12 @@ enum CLILimits {
     /// Largest `--repeat` × the size of a scan (V, or V·n for the without-replacement race).
     static let maxRepeatedScanWork = 1e9
 
-    /// Refuses `--repeat R` when R computations would take long: R × LP variables for the LP, R × V (× n for the
-    /// without-replacement race) for the scans.
+    /// Refuses `--repeat R` when R computations would take long: R × LP variables for the LP (× 100 allowed for the
+    /// flow), R × V (× n for the without-replacement race, × 100 n for sfm) for the others. `method` is the resolved
+    /// route (never `.auto`).
     static func requireRepeatWork(_ law: DraftLaw, method: BoundMethod, repeat r: Int) throws {
         guard r > 1 else { return }
-        let enumerated = method == .flow || (method == .auto && ["independent", "explicit"].contains(law.name))
-        if enumerated {
+        if method == .flow {
             let work = Double(r) * OptimalTransportLP.estimatedSize(of: law).variables
             guard work <= 100 * maxRepeatedLPVariables else {
                 throw UsageError("--repeat \(r) solves a flow of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) arcs \(r) times (\(format(work)) arc-solves, limit \(format(100 * maxRepeatedLPVariables))); lower --repeat")

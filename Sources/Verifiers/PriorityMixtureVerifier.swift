@@ -47,14 +47,9 @@ public struct PriorityMixtureVerifier: Verifier {
         do { objective = try SubsetObjective(target: p, law: law) } catch let e as AcceptanceError {
             throw VerifierError.tooLarge(verifier: "optimal", detail: e.description)
         }
-        let result = SubmodularMinimizer(groundSize: p.vocabularySize, vertex: objective.greedyVertex)
-            .minimize(initialOrders: objective.startingOrders(), maxIterations: maxIterations)
-        var r = [Double](repeating: 0, count: p.vocabularySize)
-        for (order, w) in zip(result.orders, result.weights) {
-            let y = objective.greedyVertex(order)
-            for v in 0..<p.vocabularySize { r[v] += w * (p[v] - y[v]) }
-        }
-        r = r.map { max(0, $0) }
+        let result = objective.minimize(maxIterations: maxIterations)
+        // r = Σ_k λ_k (p − y_k) = p − x for the certificate's point x (clipped at 0 against rounding).
+        let r = (0..<p.vocabularySize).map { max(0, p[$0] - result.point[$0]) }
         self.target = p
         self.law = law
         self.weights = result.weights
