@@ -19,6 +19,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
     ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
     ("Simulation", ["Verifiers"]),
+    ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.

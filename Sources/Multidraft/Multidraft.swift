@@ -2,6 +2,7 @@
 // re-exports; every other module and test target imports what it uses.
 @_exported import AcceptanceBounds
 @_exported import CandidateLength
+@_exported import Datasets
 @_exported import Distributions
 @_exported import ImportanceSampling
 @_exported import LinearProgramming

@@ -40,6 +40,22 @@ struct UsageError: Error, CustomStringConvertible {
 
 /// Reads a distribution argument (`0.5,0.5` or `@file`), as probabilities or, with `logits`, as logits at `temperature`.
 func readDistribution(_ argument: String, what: String, logits: Bool, temperature: Double) throws -> Distribution {
+    // A float16/float32 .npy probability vector: its sum is 1 only within the dtype's rounding
+    // (ElementType.sumTolerance); it is renormalised in float64 and a note says so on stderr.
+    if !logits, argument.hasPrefix("@"), argument.lowercased().hasSuffix(".npy"),
+       let tensor = (try? TensorFile.open(String(argument.dropFirst())))?.tensors[""],
+       tensor.shape.count == 1, tensor.type != .float64, tensor.type.isFloat {
+        do {
+            let values = tensor.row(0)
+            let p = try RowProcessing().distribution(values, type: tensor.type, path: tensor.path,
+                                                                              position: 0)
+            let sum = values.reduce(0, +)
+            FileHandle.standardError.write(Data("note: \(what): \(tensor.type.rawValue) probabilities summing to \(sum) renormalised in float64\n".utf8))
+            return p
+        } catch let error as DatasetError {
+            throw UsageError("\(what): \(error)".replacingOccurrences(of: ": position 0:", with: ":"))
+        }
+    }
     do {
         let values = try Distribution.readVector(argument)
         return logits ? try Distribution(logits: values, temperature: temperature) : try Distribution(values)

@@ -18,6 +18,16 @@ import Darwin
 public enum SafeOutputFile {
     /// Writes every `(path, text)` pair, or none of them when one cannot be prepared.
     public static func write(_ files: [(path: String, text: String)]) throws {
+        try write(streaming: files.map { file in (file.path, { sink in try sink(file.text) }) })
+    }
+
+    /// A file's content produced in pieces: the producer calls `sink` with each piece in order.
+    public typealias Producer = (_ sink: (String) throws -> Void) throws -> Void
+
+    /// Like ``write(_:)-(([(path:String,text:String)]))``, with each file's content streamed by a producer, so a large
+    /// output (e.g. `batch`'s per-position table) never sits in memory whole. Same guarantees: every file is written
+    /// in full or not at all.
+    public static func write(streaming files: [(path: String, content: Producer)]) throws {
         var targets: [Target] = []
         for file in files {
             let target = try resolve(file.path)
@@ -30,10 +40,10 @@ public enum SafeOutputFile {
         func cleanUp() { for t in temporaries { unlink(t.temporary) } }
         do {
             for (target, file) in zip(targets, files) where !target.isSpecial {
-                temporaries.append((try writeTemporary(file.text, beside: target), target.destination))
+                temporaries.append((try writeTemporary(file.content, beside: target), target.destination))
             }
             for (target, file) in zip(targets, files) where target.isSpecial {
-                try writeDirectly(file.text, to: target)
+                try writeDirectly(file.content, to: target)
             }
         } catch {
             cleanUp()
@@ -103,7 +113,7 @@ public enum SafeOutputFile {
     }
 
     /// Writes `text` to a new temporary file beside the destination, with the existing file's mode.
-    static func writeTemporary(_ text: String, beside target: Target) throws -> String {
+    static func writeTemporary(_ content: Producer, beside target: Target) throws -> String {
         let url = URL(fileURLWithPath: target.destination)
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -115,7 +125,7 @@ public enum SafeOutputFile {
                 _ = fchown(fd, status.st_uid, status.st_gid)   // allowed for root or an unchanged owner only
                 guard fchmod(fd, status.st_mode & 0o7777) == 0 else { throw OutputError.cannotWrite(target.requested) }
             }
-            try writeAll(text, to: fd, path: target.requested)
+            try content { try writeAll($0, to: fd, path: target.requested) }
         } catch {
             unlink(temporary)
             throw error
@@ -124,7 +134,7 @@ public enum SafeOutputFile {
     }
 
     /// Writes into an existing FIFO or character device without replacing it.
-    static func writeDirectly(_ text: String, to target: Target) throws {
+    static func writeDirectly(_ content: Producer, to target: Target) throws {
         let fd = open(target.destination, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENXIO { throw OutputError.notAFile(target.requested, kind: "a FIFO with no reader") }
@@ -133,7 +143,7 @@ public enum SafeOutputFile {
         defer { close(fd) }
         let flags = fcntl(fd, F_GETFL)
         if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
-        try writeAll(text, to: fd, path: target.requested)
+        try content { try writeAll($0, to: fd, path: target.requested) }
     }
 
     static func writeAll(_ text: String, to fd: Int32, path: String) throws {

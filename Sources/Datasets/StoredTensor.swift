@@ -1,0 +1,173 @@
+import Foundation
+import MultidraftSupport
+
+/// A 1-D or 2-D tensor stored in a file (NumPy `.npy` or Hugging Face safetensors), read in place from a memory map:
+/// ``row(_:)`` decodes one row (one position) at a time, so memory does not grow with the number of positions.
+public struct StoredTensor: Sendable {
+    public let path: String
+    /// The tensor's name in a safetensors file ("" for `.npy`).
+    public let name: String
+    public let type: ElementType
+    /// [positions, width] for 2-D tensors, [width] for 1-D.
+    public let shape: [Int]
+    let data: Data
+    /// Byte offset of element 0 in `data`.
+    let offset: Int
+    let bigEndian: Bool
+
+    /// Number of rows (1 for a 1-D tensor).
+    public var rowCount: Int { shape.count == 2 ? shape[0] : 1 }
+    /// Elements per row.
+    public var rowWidth: Int { shape.last ?? 0 }
+
+    /// Row `i` as Doubles (exact conversion from every stored type).
+    public func row(_ i: Int) -> [Double] {
+        precondition(i >= 0 && i < rowCount)
+        let width = rowWidth
+        var out = [Double](repeating: 0, count: width)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let base = raw.baseAddress!
+            let start = offset + i * width * type.width
+            for j in 0..<width { out[j] = type.load(base, at: start + j * type.width, bigEndian: bigEndian) }
+        }
+        return out
+    }
+
+    /// Element `i` of a 1-D tensor (or of the flattened tensor).
+    public func element(_ i: Int) -> Double {
+        data.withUnsafeBytes { raw in type.load(raw.baseAddress!, at: offset + i * type.width, bigEndian: bigEndian) }
+    }
+}
+
+/// Readers for the two tensor file formats.
+public enum TensorFile {
+    /// Splits `FILE[:TENSOR]`: the whole argument when it names an existing file, else at the last `:`.
+    public static func splitSpec(_ spec: String) -> (path: String, tensor: String?) {
+        if FileManager.default.fileExists(atPath: spec) { return (spec, nil) }
+        guard let colon = spec.lastIndex(of: ":") else { return (spec, nil) }
+        let name = String(spec[spec.index(after: colon)...])
+        return (String(spec[..<colon]), name.isEmpty ? nil : name)
+    }
+
+    /// Every tensor of a file: a `.npy` file holds one (named ""), a `.safetensors` file any number. The metadata
+    /// of a safetensors header (`__metadata__`, string values) is returned beside them.
+    public static func open(_ path: String) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
+        let data: Data
+        do { data = try InputFile.mapped(path) } catch {
+            throw DatasetError.file(path: path, detail: "\(error)")
+        }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".npy") { return (["": try npy(data, path: path)], [:]) }
+        if lower.hasSuffix(".safetensors") { return try safetensors(data, path: path) }
+        throw DatasetError.file(path: path, detail: "unknown tensor format (expected .npy or .safetensors)")
+    }
+
+    /// A NumPy `.npy` file (versions 1–3) of a 1-D or 2-D C-order array of float16/32/64 or int32/64.
+    static func npy(_ data: Data, path: String) throws -> StoredTensor {
+        func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }
+        let bytes = [UInt8](data.prefix(12))
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
+            throw fail("not a NumPy .npy file (bad magic)")
+        }
+        let headerStart: Int, headerLength: Int
+        switch bytes[6] {
+        case 1: (headerStart, headerLength) = (10, Int(bytes[8]) | Int(bytes[9]) << 8)
+        case 2, 3:
+            guard bytes.count >= 12 else { throw fail("truncated header") }
+            headerStart = 12
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+        default: throw fail("unsupported .npy format version \(bytes[6])")
+        }
+        guard data.count >= headerStart + headerLength else { throw fail("truncated header") }
+        guard let header = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: .isoLatin1) else {
+            throw fail("unreadable header")
+        }
+        func value(of key: String) -> String? {
+            guard let r = header.range(of: "'\(key)'") else { return nil }
+            let rest = header[r.upperBound...].drop { $0 == ":" || $0 == " " }
+            if rest.first == "(" {
+                guard let close = rest.firstIndex(of: ")") else { return nil }
+                return String(rest[rest.index(after: rest.startIndex)..<close])
+            }
+            let end = rest.firstIndex { $0 == "," || $0 == "}" } ?? rest.endIndex
+            return rest[..<end].trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
+        }
+        guard let descr = value(of: "descr"), descr.count >= 3 else { throw fail("header has no 'descr'") }
+        let order = descr.first!
+        let code = String(descr.dropFirst())
+        let types: [String: ElementType] = ["f2": .float16, "f4": .float32, "f8": .float64, "i4": .int32, "i8": .int64]
+        guard let type = types[code], "<>|=".contains(order) else {
+            throw fail("dtype '\(descr)' is not float16/32/64 or int32/64")
+        }
+        if value(of: "fortran_order") == "True" { throw fail("Fortran-order arrays are not supported (save with C order)") }
+        guard let shapeText = value(of: "shape") else { throw fail("header has no 'shape'") }
+        let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let shape = dims.compactMap { Int($0) }
+        guard shape.count == dims.count, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
+            throw fail("array must be 1-D or 2-D, shape is (\(shapeText))")
+        }
+        try checkLength(shape: shape, type: type, available: data.count - headerStart - headerLength, path: path)
+        return StoredTensor(path: path, name: "", type: type, shape: shape, data: data,
+                            offset: headerStart + headerLength, bigEndian: order == ">")
+    }
+
+    /// A safetensors file: 8-byte little-endian header length N, N bytes of JSON
+    /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the data.
+    static func safetensors(_ data: Data, path: String) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
+        func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }
+        guard data.count >= 8 else { throw fail("truncated: no 8-byte header length") }
+        var n: UInt64 = 0
+        for (k, b) in data.prefix(8).enumerated() { n |= UInt64(b) << (8 * UInt64(k)) }
+        guard n >= 2, n <= UInt64(data.count - 8), n <= 100_000_000 else {
+            throw fail("header length \(n) does not fit the file's \(data.count) bytes (not a safetensors file?)")
+        }
+        let headerEnd = 8 + Int(n)
+        guard let json = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)),
+              let object = json as? [String: Any] else { throw fail("header is not a JSON object") }
+        var tensors: [String: StoredTensor] = [:]
+        var metadata: [String: String] = [:]
+        let buffer = data.count - headerEnd
+        for (name, entry) in object {
+            if name == "__metadata__" {
+                for (k, v) in entry as? [String: Any] ?? [:] { metadata[k] = v as? String ?? "\(v)" }
+                continue
+            }
+            guard let info = entry as? [String: Any], let dtype = info["dtype"] as? String,
+                  let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any],
+                  offsetsAny.count == 2 else { throw fail("tensor '\(name)': malformed header entry") }
+            guard let type = ElementType(rawValue: dtype) else {
+                throw fail("tensor '\(name)': dtype \(dtype) is not F16, BF16, F32, F64, I32 or I64")
+            }
+            let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
+            let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
+            guard shape.count == shapeAny.count, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }),
+                  offsets.count == 2, offsets[0] >= 0, offsets[1] >= offsets[0] else {
+                throw fail("tensor '\(name)': shape \(shapeAny) or data_offsets \(offsetsAny) invalid (1-D or 2-D tensors)")
+            }
+            guard offsets[1] <= buffer else {
+                throw fail("tensor '\(name)': data_offsets end \(offsets[1]) beyond the \(buffer) data bytes (truncated file?)")
+            }
+            try checkLength(shape: shape, type: type, available: offsets[1] - offsets[0], path: path, exact: true,
+                            name: name)
+            tensors[name] = StoredTensor(path: path, name: name, type: type, shape: shape, data: data,
+                                         offset: headerEnd + offsets[0], bigEndian: false)
+        }
+        guard !tensors.isEmpty else { throw fail("no tensors") }
+        return (tensors, metadata)
+    }
+
+    static func checkLength(shape: [Int], type: ElementType, available: Int, path: String, exact: Bool = true,
+                            name: String = "") throws {
+        var count = 1
+        for d in shape {
+            let (c, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw DatasetError.file(path: path, detail: "shape \(shape) overflows") }
+            count = c
+        }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: type.width)
+        let label = name.isEmpty ? "" : "tensor '\(name)': "
+        guard !overflow, bytes == available else {
+            throw DatasetError.file(path: path, detail: "\(label)shape \(shape) of \(type.rawValue) needs \(bytes) bytes, the file holds \(available) (truncated or header lies)")
+        }
+    }
+}
