@@ -35,6 +35,7 @@ let experiments: [String] = [
     "audit",
     "optimal-verifier",
     "heterogeneous-drafts",
+    "model-pairs",
 ]
 
 var targets: [Target] = [

@@ -14,6 +14,7 @@ public let allExperiments: [(name: String, run: @Sendable (ExperimentOptions, Ve
     (AuditExperiment.name, { try ExperimentRunner.run(AuditExperiment.self, options: $0, registry: $1) }),
     (CandidateLengthSweep.name, { try ExperimentRunner.run(CandidateLengthSweep.self, options: $0, registry: $1) }),
     (OptimalVerifierExperiment.name, { try ExperimentRunner.run(OptimalVerifierExperiment.self, options: $0, registry: $1) }),
+    (ModelPairsExperiment.name, { try ExperimentRunner.run(ModelPairsExperiment.self, options: $0, registry: $1) }),
     (HeterogeneousDraftsExperiment.name, { try ExperimentRunner.run(HeterogeneousDraftsExperiment.self, options: $0, registry: $1) }),
 ]
 

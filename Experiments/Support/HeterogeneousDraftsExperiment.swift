@@ -30,7 +30,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
         let pairs: [Double] = [1.2, 1.6, 2.0, 2.4]
         switch scale {
         case .tiny:
-            return pairs.prefix(2).map { .acceptance(vocab: 2_000, second: $0) } + [
+            return pairs.prefix(2).map { .acceptance(vocab: 500, second: $0) } + [
                 .timing(vocab: 50, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"]),
                 .timing(vocab: 20, law: "iid", drafts: 3, methods: ["lp", "flow", "sfm"]),
             ]

@@ -10,6 +10,7 @@ public final class TerminalProgress: @unchecked Sendable {
     private var done = 0
     private var lastPrint = Stopwatch()
     private var printed = false
+    private let started = Stopwatch()
 
     /// A progress line for `total` units, or nil when stderr is not a terminal.
     public static func ifTerminal(label: String, total: Int) -> TerminalProgress? {
@@ -30,7 +31,12 @@ public final class TerminalProgress: @unchecked Sendable {
         lastPrint = Stopwatch()
         printed = true
         let percent = Int((Double(done) / Double(total) * 100).rounded(.down))
-        FileHandle.standardError.write(Data("\r\(label): \(percent)% of \(total)\u{1B}[K".utf8))
+        let seconds = started.elapsedMilliseconds / 1000
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let eta = rate > 0 ? Int((Double(total - done) / rate).rounded()) : 0
+        let text = "\r\(label): \(percent)% of \(total), " + String(format: "%.1f/s, ETA %d:%02d", rate, eta / 60, eta % 60)
+            + "\u{1B}[K"
+        FileHandle.standardError.write(Data(text.utf8))
     }
 
     /// Erases the progress line.
