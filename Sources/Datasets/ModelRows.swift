@@ -1,7 +1,7 @@
 import Distributions
 import Foundation
 
-/// One model's next-token distributions over the positions of a dataset, read row by row from a memory map.
+/// One model's next-token distributions over the positions of a dataset, read row by row (`pread`) from the file.
 ///
 /// **Dense:** a 2-D tensor [positions, V] — a `.npy` file, or a safetensors tensor (`FILE:TENSOR`; the tensor may be
 /// omitted when the file holds exactly one 2-D tensor). float16, bfloat16, float32 or float64; probabilities, or

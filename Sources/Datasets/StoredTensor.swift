@@ -1,8 +1,47 @@
 import Foundation
 import MultidraftSupport
 
-/// A 1-D or 2-D tensor stored in a file (NumPy `.npy` or Hugging Face safetensors), read in place from a memory map:
-/// ``row(_:)`` decodes one row (one position) at a time, so memory does not grow with the number of positions.
+/// The bytes of an input file, read on demand: a regular file by `pread` at the requested offsets (nothing is kept in
+/// memory, so the resident size of a batch run does not grow with the dataset), anything else (a FIFO, a device)
+/// read once with ``InputFile/data(_:limit:)``.
+final class ByteSource: @unchecked Sendable {
+    private let descriptor: Int32?
+    private let data: Data?
+    let count: Int
+
+    init(path: String) throws {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw InputFile.Failure.unreadable(path) }
+            (descriptor, data, count) = (fd, nil, Int(info.st_size))
+        } else {
+            let bytes = try InputFile.data(path)
+            (descriptor, data, count) = (nil, bytes, bytes.count)
+        }
+    }
+
+    deinit { if let descriptor { close(descriptor) } }
+
+    /// The bytes in `range` (clamped to the file; fewer only if the file shrank while open).
+    func bytes(_ range: Range<Int>) -> Data {
+        let lower = max(0, min(range.lowerBound, count)), upper = max(lower, min(range.upperBound, count))
+        if let data { return data.subdata(in: lower..<upper) }
+        var out = Data(count: upper - lower)
+        var done = 0
+        out.withUnsafeMutableBytes { raw in
+            while done < upper - lower {
+                let n = pread(descriptor!, raw.baseAddress! + done, upper - lower - done, off_t(lower + done))
+                if n <= 0 { break }
+                done += n
+            }
+        }
+        return done == out.count ? out : out.prefix(done)
+    }
+}
+
+/// A 1-D or 2-D tensor stored in a file (NumPy `.npy` or Hugging Face safetensors), read in place: ``row(_:)``
+/// reads and decodes one row (one position) at a time, so memory does not grow with the number of positions.
 public struct StoredTensor: Sendable {
     public let path: String
     /// The tensor's name in a safetensors file ("" for `.npy`).
@@ -10,8 +49,8 @@ public struct StoredTensor: Sendable {
     public let type: ElementType
     /// [positions, width] for 2-D tensors, [width] for 1-D.
     public let shape: [Int]
-    let data: Data
-    /// Byte offset of element 0 in `data`.
+    let source: ByteSource
+    /// Byte offset of element 0 in the file.
     let offset: Int
     let bigEndian: Bool
 
@@ -25,17 +64,21 @@ public struct StoredTensor: Sendable {
         precondition(i >= 0 && i < rowCount)
         let width = rowWidth
         var out = [Double](repeating: 0, count: width)
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let base = raw.baseAddress!
-            let start = offset + i * width * type.width
-            for j in 0..<width { out[j] = type.load(base, at: start + j * type.width, bigEndian: bigEndian) }
+        let start = offset + i * width * type.width
+        let bytes = source.bytes(start..<(start + width * type.width))
+        guard bytes.count == width * type.width else { return out.map { _ in .nan } }   // the file shrank: fails the row checks
+        bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress else { return }
+            for j in 0..<width { out[j] = type.load(base, at: j * type.width, bigEndian: bigEndian) }
         }
         return out
     }
 
     /// Element `i` of a 1-D tensor (or of the flattened tensor).
     public func element(_ i: Int) -> Double {
-        data.withUnsafeBytes { raw in type.load(raw.baseAddress!, at: offset + i * type.width, bigEndian: bigEndian) }
+        let bytes = source.bytes((offset + i * type.width)..<(offset + (i + 1) * type.width))
+        guard bytes.count == type.width else { return .nan }
+        return bytes.withUnsafeBytes { raw in type.load(raw.baseAddress!, at: 0, bigEndian: bigEndian) }
     }
 }
 
@@ -52,8 +95,8 @@ public enum TensorFile {
     /// Every tensor of a file: a `.npy` file holds one (named ""), a `.safetensors` file any number. The metadata
     /// of a safetensors header (`__metadata__`, string values) is returned beside them.
     public static func open(_ path: String) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
-        let data: Data
-        do { data = try InputFile.mapped(path) } catch {
+        let data: ByteSource
+        do { data = try ByteSource(path: path) } catch {
             throw DatasetError.file(path: path, detail: "\(error)")
         }
         let lower = path.lowercased()
@@ -63,9 +106,9 @@ public enum TensorFile {
     }
 
     /// A NumPy `.npy` file (versions 1–3) of a 1-D or 2-D C-order array of float16/32/64 or int32/64.
-    static func npy(_ data: Data, path: String) throws -> StoredTensor {
+    static func npy(_ data: ByteSource, path: String) throws -> StoredTensor {
         func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }
-        let bytes = [UInt8](data.prefix(12))
+        let bytes = [UInt8](data.bytes(0..<12))
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
             throw fail("not a NumPy .npy file (bad magic)")
         }
@@ -79,7 +122,7 @@ public enum TensorFile {
         default: throw fail("unsupported .npy format version \(bytes[6])")
         }
         guard data.count >= headerStart + headerLength else { throw fail("truncated header") }
-        guard let header = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: .isoLatin1) else {
+        guard let header = String(data: data.bytes(headerStart..<(headerStart + headerLength)), encoding: .isoLatin1) else {
             throw fail("unreadable header")
         }
         func value(of key: String) -> String? {
@@ -107,22 +150,22 @@ public enum TensorFile {
             throw fail("array must be 1-D or 2-D, shape is (\(shapeText))")
         }
         try checkLength(shape: shape, type: type, available: data.count - headerStart - headerLength, path: path)
-        return StoredTensor(path: path, name: "", type: type, shape: shape, data: data,
+        return StoredTensor(path: path, name: "", type: type, shape: shape, source: data,
                             offset: headerStart + headerLength, bigEndian: order == ">")
     }
 
     /// A safetensors file: 8-byte little-endian header length N, N bytes of JSON
     /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the data.
-    static func safetensors(_ data: Data, path: String) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
+    static func safetensors(_ data: ByteSource, path: String) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
         func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }
         guard data.count >= 8 else { throw fail("truncated: no 8-byte header length") }
         var n: UInt64 = 0
-        for (k, b) in data.prefix(8).enumerated() { n |= UInt64(b) << (8 * UInt64(k)) }
+        for (k, b) in data.bytes(0..<8).enumerated() { n |= UInt64(b) << (8 * UInt64(k)) }
         guard n >= 2, n <= UInt64(data.count - 8), n <= 100_000_000 else {
             throw fail("header length \(n) does not fit the file's \(data.count) bytes (not a safetensors file?)")
         }
         let headerEnd = 8 + Int(n)
-        guard let json = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)),
+        guard let json = try? JSONSerialization.jsonObject(with: data.bytes(8..<headerEnd)),
               let object = json as? [String: Any] else { throw fail("header is not a JSON object") }
         var tensors: [String: StoredTensor] = [:]
         var metadata: [String: String] = [:]
@@ -149,7 +192,7 @@ public enum TensorFile {
             }
             try checkLength(shape: shape, type: type, available: offsets[1] - offsets[0], path: path, exact: true,
                             name: name)
-            tensors[name] = StoredTensor(path: path, name: name, type: type, shape: shape, data: data,
+            tensors[name] = StoredTensor(path: path, name: name, type: type, shape: shape, source: data,
                                          offset: headerEnd + offsets[0], bigEndian: false)
         }
         guard !tensors.isEmpty else { throw fail("no tensors") }

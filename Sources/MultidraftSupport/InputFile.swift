@@ -49,20 +49,6 @@ public enum InputFile {
         return data
     }
 
-    /// A regular file's bytes, memory-mapped (pages are read on demand, so a dataset far larger than memory can be
-    /// scanned); FIFOs and devices are read with ``data(_:limit:)``.
-    public static func mapped(_ path: String) throws -> Data {
-        guard !path.utf8.contains(0) else { throw Failure.notFound(path) }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw Failure.notFound(path) }
-        guard !isDirectory.boolValue else { throw Failure.unreadable(path) }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard (attributes?[.type] as? FileAttributeType) == .typeRegular else { return try data(path) }
-        do { return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw Failure.unreadable(path)
-        }
-    }
-
     /// The file as UTF-8 text without NUL bytes.
     public static func text(_ path: String, limit: Int = InputFile.maxBytes) throws -> String {
         let bytes = try data(path, limit: limit)
