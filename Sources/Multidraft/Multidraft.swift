@@ -7,5 +7,6 @@
 @_exported import ImportanceSampling
 @_exported import LinearProgramming
 @_exported import MultidraftSupport
+@_exported import SequenceLevel
 @_exported import Simulation
 @_exported import Verifiers
