@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Multidraft
+
+/// `multidraft block-efficiency`: expected tokens per target call of K draft sequences of length L.
+struct BlockEfficiencyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "block-efficiency",
+        abstract: "Block efficiency (tokens per target call) of K draft sequences of length L, exact and simulated.",
+        discussion: """
+        At each node the sequences consistent with the accepted prefix offer their next tokens to the verifier
+        (law iid or without-replacement among them); the sequences holding the output token survive. --model
+        context-free (default) uses P and Q at every position; markov:@FILE reads 2V rows of V probabilities
+        (target transition rows p(.|y), then draft rows q(.|y)) used after token y, with P and Q at the first
+        position. Exact recursion where the enumeration fits (refused with its estimate otherwise); --trials T adds
+        a Monte-Carlo estimate (seeded, independent of --threads).
+        Output columns: drafts,length,verifier,law,model,block_efficiency,method,exact,simulated,std_error,z_score,
+        trials,seed,leviathan (Leviathan's (1 - a^(L+1))/(1 - a), a = sum min(p, q): context-free chains only).
+        """
+    )
+
+    @Option(help: "Target next-token law (comma list or @PATH).") var target: String
+    @Option(help: "Draft next-token law.") var draft: String
+    @Option(help: "Draft law at each node: iid or without-replacement.") var law: String = "iid"
+    @Option(help: "Number of draft sequences K.") var drafts: Int
+    @Option(help: "Draft length L (tokens per sequence).") var length: Int
+    @Option(help: "Verifier (registry name).") var verifier: String
+    @Option(help: "context-free or markov:@FILE.") var model: String = "context-free"
+    @Option(help: "Monte-Carlo blocks (0: exact only).") var trials: Int = 0
+    @Option(help: "Seed of the Monte-Carlo streams.") var seed: UInt64 = 1
+    @Option(help: "Threads for Monte Carlo (the result does not depend on it).") var threads: Int = availableCores
+    @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
+
+    func run() throws {
+        try CLIOutput.run {
+            try CLILimits.require(drafts, in: 1...64, option: "--drafts")
+            try CLILimits.require(length, in: 0...10_000, option: "--length")
+            try CLILimits.require(trials, in: 0...1_000_000_000, option: "--trials")
+            try CLILimits.require(threads, in: 1...CLILimits.maxThreads, option: "--threads")
+            guard let lawName = DraftLawName(rawValue: law), lawName == .iid || lawName == .withoutReplacement else {
+                throw UsageError("--law must be iid or without-replacement, got '\(law)'")
+            }
+            let (p, qs) = try readTargetAndDrafts(target: target, drafts: [draft])
+            let q = qs[0]
+            let sequenceModel: SequenceModel
+            if model == "context-free" {
+                sequenceModel = try SequenceModel(target: p, draft: q)
+            } else if model.hasPrefix("markov:@") {
+                let path = String(model.dropFirst("markov:@".count))
+                let text: String
+                do { text = try InputFile.text(path) } catch { throw UsageError("--model: \(error)") }
+                let rows = try SequenceModel.readTransitions(text, vocabularySize: p.vocabularySize, source: path)
+                sequenceModel = try SequenceModel(target: p, draft: q, targetTransitions: rows.target, draftTransitions: rows.draft)
+            } else {
+                throw UsageError("--model must be context-free or markov:@FILE, got '\(model)'")
+            }
+            let entry = try MultidraftCommand.registry.entry(named: verifier)
+            guard entry.supportedLaws.contains(lawName) else {
+                throw UsageError("verifier \(verifier) does not support the \(law) law (supported: \(entry.supportedLaws.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let block = try BlockEfficiency(model: sequenceModel, law: lawName, drafts: drafts, length: length,
+                                            verifierName: verifier, make: { try entry.make($0, $1) })
+            var exact: Double? = nil
+            if trials == 0 || block.exactWork <= 5e7 {
+                exact = try block.exact()
+            }
+            let simulated = trials > 0 ? try block.simulate(trials: trials, seed: seed, threads: threads) : nil
+            var leviathan: Double? = nil
+            if drafts == 1 && sequenceModel.isContextFree {
+                let a = zip(p.probabilities, q.probabilities).reduce(0) { $0 + min($1.0, $1.1) }
+                leviathan = a == 1 ? Double(length + 1) : (1 - pow(a, Double(length + 1))) / (1 - a)
+            }
+            let z: Double? = {
+                guard let e = exact, let s = simulated, s.standardError > 0 else { return nil }
+                return (s.mean - e) / s.standardError
+            }()
+            var table = CSVTable(header: ["drafts", "length", "verifier", "law", "model", "block_efficiency", "method",
+                                          "exact", "simulated", "std_error", "z_score", "trials", "seed", "leviathan"])
+            table.append([.integer(drafts), .integer(length), .text(verifier), .text(law),
+                          .text(sequenceModel.isContextFree ? "context-free" : "markov"),
+                          .real(exact ?? simulated!.mean), .text(exact != nil ? "exact" : "monte_carlo"),
+                          exact.map { .real($0) } ?? .empty, simulated.map { .real($0.mean) } ?? .empty,
+                          simulated.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
+                          .integer(trials), .integer(Int(seed)), leviathan.map { .real($0) } ?? .empty])
+            try CLIOutput.emit(table, to: output)
+        }
+    }
+}
