@@ -37,6 +37,7 @@ let experiments: [String] = [
     "optimal-verifier",
     "heterogeneous-drafts",
     "model-pairs",
+    "draft-trees",
 ]
 
 var targets: [Target] = [

@@ -15,6 +15,7 @@ public let allExperiments: [(name: String, run: @Sendable (ExperimentOptions, Ve
     (CandidateLengthSweep.name, { try ExperimentRunner.run(CandidateLengthSweep.self, options: $0, registry: $1) }),
     (OptimalVerifierExperiment.name, { try ExperimentRunner.run(OptimalVerifierExperiment.self, options: $0, registry: $1) }),
     (ModelPairsExperiment.name, { try ExperimentRunner.run(ModelPairsExperiment.self, options: $0, registry: $1) }),
+    (DraftTreesExperiment.name, { try ExperimentRunner.run(DraftTreesExperiment.self, options: $0, registry: $1) }),
     (HeterogeneousDraftsExperiment.name, { try ExperimentRunner.run(HeterogeneousDraftsExperiment.self, options: $0, registry: $1) }),
 ]
 

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import MultidraftCLI
+import Multidraft
+
+/// `tree-design` and `block-efficiency`: the exact contracts of the issue, values checked against closed forms,
+/// and clean refusals.
+@Suite struct SequenceCommandTests {
+    static func file(_ name: String, _ text: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("multidraft-seq-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/" + name
+        try! text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func treeDesignContract() throws {
+        let acceptance = Self.file("a.txt", "0.8\n0.5\n0.3\n")
+        let zero = CLI.row(try CLI.run(["tree-design", "--acceptance", "@" + acceptance, "--budget", "0"]).stdout)
+        #expect(zero["budget"] == "0" && zero["expected_tokens"] == "1.0" && zero["tree"] == "-1")
+        let r = try CLI.run(["tree-design", "--acceptance", "@" + acceptance, "--budget", "6"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("budget,expected_tokens,tree,"))
+        let row = CLI.row(r.stdout)
+        let parents = row["tree"]!.split(separator: " ").map { Int($0)! }
+        let tree = DraftTree(parents: parents)
+        let vector = try SiblingAcceptance(conditional: [0.8, 0.5, 0.3])
+        #expect(abs(tree.expectedTokens(vector) - Double(row["expected_tokens"]!)!) < 1e-12)
+        #expect(Double(row["expected_tokens"]!)! >= Double(row["chain_expected_tokens"]!)! - 1e-12)
+        // Unconditional input: the same vector stored as P(sibling i is accepted) gives the same design.
+        let u = Self.file("u.txt", "0.8\n0.1\n0.03\n")
+        let ru = CLI.row(try CLI.run(["tree-design", "--acceptance", "@" + u, "--budget", "6", "--unconditional"]).stdout)
+        #expect(abs(Double(ru["expected_tokens"]!)! - Double(row["expected_tokens"]!)!) < 1e-12)
+        let timed = CLI.row(try CLI.run(["tree-design", "--acceptance", "@" + acceptance, "--budget", "6",
+                                         "--t-draft", "0.1", "--t-target", "1"]).stdout)
+        #expect(abs(Double(timed["tokens_per_second"]!)! * (1 + 0.1 * Double(timed["depth"]!)!) - Double(timed["expected_tokens"]!)!) < 1e-12)
+        for (arguments, fragment) in [
+            (["--acceptance", "@" + Self.file("bad.txt", "0.5\n1.2\n"), "--budget", "3"], "not a probability"),
+            (["--acceptance", "@" + Self.file("sum.txt", "0.7\n0.6\n"), "--budget", "3", "--unconditional"], "sum to"),
+            (["--acceptance", "@" + Self.file("empty.txt", "\n"), "--budget", "3"], "--acceptance"),
+            (["--acceptance", "@" + acceptance, "--budget", "-1"], "--budget"),
+            (["--acceptance", "@" + acceptance, "--budget", "5", "--t-draft", "1"], "go together"),
+            (["--acceptance", "@" + acceptance, "--budget", "90000"], "DP steps"),
+        ] {
+            let e = try CLI.run(["tree-design"] + arguments)
+            #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains(fragment), "\(arguments): \(e.stderr)")
+        }
+    }
+
+    @Test func blockEfficiencyContract() throws {
+        let r = try CLI.run(["block-efficiency", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--law", "iid",
+                             "--drafts", "1", "--length", "4", "--verifier", "rrs"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("drafts,length,verifier,"))
+        let row = CLI.row(r.stdout)
+        #expect(abs(Double(row["block_efficiency"]!)! - Double(row["leviathan"]!)!) < 1e-12 && row["method"] == "exact")
+        let mc = CLI.row(try CLI.run(["block-efficiency", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5",
+                                      "--drafts", "3", "--length", "3", "--verifier", "kseq", "--trials", "50000",
+                                      "--seed", "4"]).stdout)
+        #expect(abs(Double(mc["z_score"]!)!) < 5)
+        let markov = Self.file("m.txt", "0.6,0.3,0.1\n0.2,0.5,0.3\n0.1,0.1,0.8\n0.3,0.4,0.3\n0.3,0.3,0.4\n0.2,0.2,0.6\n")
+        let m = try CLI.run(["block-efficiency", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--drafts", "2",
+                             "--length", "3", "--verifier", "optimal", "--model", "markov:@" + markov])
+        #expect(m.status == 0 && CLI.row(m.stdout)["model"] == "markov", "\(m.stderr)")
+        for (arguments, fragment) in [
+            (["--model", "markov:@" + Self.file("short.txt", "0.5,0.5,0\n")], "expected 6 rows"),
+            (["--model", "other"], "--model"),
+            (["--law", "greedy"], "--law"),
+            (["--verifier", "spechub"], "does not support"),
+        ] {
+            var a = ["block-efficiency", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--drafts", "2", "--length", "2",
+                     "--verifier", "rrs"]
+            if let k = a.firstIndex(of: arguments[0]) { a[k + 1] = arguments[1] } else { a += arguments }
+            let e = try CLI.run(a)
+            #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains(fragment), "\(arguments): \(e.stderr)")
+        }
+        let big = Array(repeating: String(1.0 / 60), count: 60).joined(separator: ",")
+        let e = try CLI.run(["block-efficiency", "--target", big, "--draft", big, "--drafts", "6", "--length", "2",
+                             "--verifier", "rrs"])
+        #expect(e.status == 2 && e.stderr.contains("exact recursion needs about"))
+    }
+}
