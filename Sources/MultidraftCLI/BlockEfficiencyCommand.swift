@@ -12,7 +12,8 @@ struct BlockEfficiencyCommand: ParsableCommand {
         (law iid or without-replacement among them); the sequences holding the output token survive. --model
         context-free (default) uses P and Q at every position; markov:@FILE reads 2V rows of V probabilities
         (target transition rows p(.|y), then draft rows q(.|y)) used after token y, with P and Q at the first
-        position. Exact recursion where the enumeration fits (refused with its estimate otherwise); --trials T adds
+        position. --branching B1,...,BL drafts a tree instead (every draft node at depth d-1 has Bd children; K
+        sequences are K,1,...,1). Exact recursion where the enumeration fits (refused with its estimate otherwise); --trials T adds
         a Monte-Carlo estimate (seeded, independent of --threads).
         Output columns: drafts,length,verifier,law,model,block_efficiency,method,exact,simulated,std_error,z_score,
         trials,seed,leviathan (Leviathan's (1 - a^(L+1))/(1 - a), a = sum min(p, q): context-free chains only).
@@ -26,6 +27,8 @@ struct BlockEfficiencyCommand: ParsableCommand {
     @Option(help: "Draft length L (tokens per sequence).") var length: Int
     @Option(help: "Verifier (registry name).") var verifier: String
     @Option(help: "context-free or markov:@FILE.") var model: String = "context-free"
+    @Option(help: "A draft tree instead of K sequences: children per node at each depth, B1,...,BL (B1 = K, L entries).")
+    var branching: String?
     @Option(help: "Monte-Carlo blocks (0: exact only).") var trials: Int = 0
     @Option(help: "Seed of the Monte-Carlo streams.") var seed: UInt64 = 1
     @Option(help: "Threads for Monte Carlo (the result does not depend on it).") var threads: Int = availableCores
@@ -58,8 +61,23 @@ struct BlockEfficiencyCommand: ParsableCommand {
             guard entry.supportedLaws.contains(lawName) else {
                 throw UsageError("verifier \(verifier) does not support the \(law) law (supported: \(entry.supportedLaws.map(\.rawValue).joined(separator: ", ")))")
             }
-            let block = try BlockEfficiency(model: sequenceModel, law: lawName, drafts: drafts, length: length,
+            let block: BlockEfficiency
+            if let branching {
+                let factors = try branching.split(separator: ",").map { field -> Int in
+                    guard let b = Int(field.trimmingCharacters(in: .whitespaces)), b >= 1 else {
+                        throw UsageError("--branching: '\(field)' is not a branching factor >= 1")
+                    }
+                    return b
+                }
+                guard factors.count == length, factors.first.map({ $0 == drafts }) ?? (length == 0) else {
+                    throw UsageError("--branching must list --length = \(length) factors starting with --drafts = \(drafts), got \(branching)")
+                }
+                block = try BlockEfficiency(model: sequenceModel, law: lawName, branching: factors, verifierName: verifier,
+                                            make: { try entry.make($0, $1) })
+            } else {
+                block = try BlockEfficiency(model: sequenceModel, law: lawName, drafts: drafts, length: length,
                                             verifierName: verifier, make: { try entry.make($0, $1) })
+            }
             var exact: Double? = nil
             if trials == 0 || block.exactWork <= 5e7 {
                 exact = try block.exact()

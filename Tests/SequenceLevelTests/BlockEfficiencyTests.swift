@@ -86,6 +86,31 @@ import Verifiers
         }
     }
 
+    /// Draft trees by branching per depth: K sequences are the branching (K, 1, …, 1); a (2, 2) tree matches Monte
+    /// Carlo within 5 standard errors, is lossless, and yields at least the (2, 1) tree's tokens for the optimal
+    /// verifier.
+    @Test func branchingTrees() throws {
+        let model = try Self.randomModel(3, seed: 9, markov: true)
+        let entry = try VerifierRegistry.standard.entry(named: "optimal")
+        func tree(_ b: [Int]) throws -> BlockEfficiency {
+            try BlockEfficiency(model: model, law: .iid, branching: b, verifierName: "optimal", make: { try entry.make($0, $1) })
+        }
+        #expect(abs(try tree([3, 1, 1]).exact() - (try Self.block(model, "optimal", drafts: 3, length: 3).exact())) < 1e-12)
+        let wide = try tree([2, 2])
+        let e = try wide.exact()
+        let mc = try wide.simulate(trials: 200_000, seed: 5, threads: 2)
+        #expect(abs(mc.mean - e) <= 5 * mc.standardError, "exact \(e) mc \(mc.mean) ± \(mc.standardError)")
+        #expect(e >= (try tree([2, 1]).exact()) - 1e-12)
+        #expect(wide.draftTokens == 6)
+        let law = try wide.generatedSequenceLaw(tokens: 3)
+        var worst = 0.0
+        for x0 in 0..<3 { for x1 in 0..<3 { for x2 in 0..<3 {
+            let target = model.laws(after: nil).target[x0] * model.laws(after: x0).target[x1] * model.laws(after: x1).target[x2]
+            worst = max(worst, abs((law[[x0, x1, x2]] ?? 0) - target))
+        } } }
+        #expect(worst < 1e-12)
+    }
+
     /// Sizes the enumeration cannot finish are refused with the estimate.
     @Test func exactRecursionRefusesLargeSizes() throws {
         let b = try Self.block(try Self.randomModel(40, seed: 1, markov: false), "rrs", drafts: 5, length: 3)
