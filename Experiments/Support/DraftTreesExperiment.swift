@@ -65,17 +65,7 @@ public enum DraftTreesExperiment: Experiment {
             let model = try model(mismatch: sigma, seed: context.seed)
             let (p, q) = model.laws(after: nil)
             // RRS's sibling acceptances at the first position.
-            var residual = p.probabilities
-            var a: [Double] = []
-            for _ in 0..<8 {
-                let accepted = zip(residual, q.probabilities).reduce(0) { $0 + min($1.0, $1.1) }
-                a.append(min(1, accepted))
-                let rest = zip(residual, q.probabilities).map { max(0, $0 - $1) }
-                let mass = rest.reduce(0, +)
-                guard mass > 0 else { break }
-                residual = rest.map { $0 / mass }
-            }
-            let vector = try SiblingAcceptance(conditional: a)
+            let vector = try SiblingAcceptance.recursiveRejection(target: p.probabilities, draft: q.probabilities, siblings: 8)
             var rows: [[CSVValue]] = []
             let ratio = 0.05
             for budget in [1, 2, 4, 8, 16, 32] {

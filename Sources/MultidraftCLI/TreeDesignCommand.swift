@@ -10,6 +10,8 @@ struct TreeDesignCommand: ParsableCommand {
         discussion: """
         --acceptance: one probability per line (or a comma list): sibling i is accepted given siblings 1..i-1 were
         rejected; with --unconditional, P(sibling i is the accepted one) (Sequoia / SpecHub files; sum <= 1).
+        Or --target P --draft Q [--siblings K]: recursive rejection's acceptances with i.i.d. drafts from Q
+        (a_i = sum min(p_i, q), p_(i+1) = norm((p_i - q)+)), for which the positional model is exact.
         The budget counts draft tokens (nodes other than the root); expected tokens per target call include the
         target's own token, so a budget of 0 gives 1. With --t-draft and --t-target (one draft pass per tree level,
         one target pass per call) the tree maximising tokens per second is chosen instead.
@@ -18,7 +20,11 @@ struct TreeDesignCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Acceptance vector: @FILE (one value per line) or a comma list.") var acceptance: String
+    @Option(help: "Acceptance vector: @FILE (one value per line) or a comma list.") var acceptance: String?
+    @Option(help: "Instead of --acceptance: the target law P, with --draft, for recursive rejection's sibling acceptances.")
+    var target: String?
+    @Option(help: "Draft law Q (with --target).") var draft: String?
+    @Option(help: "Siblings of the recursive-rejection vector (with --target/--draft).") var siblings: Int = 8
     @Option(help: "Draft tokens (nodes other than the root).") var budget: Int
     @Flag(help: "Read P(sibling i is the accepted one) instead of conditional acceptances.") var unconditional = false
     @Option(help: "Largest tree depth (default: the budget).") var maxDepth: Int?
@@ -37,12 +43,22 @@ struct TreeDesignCommand: ParsableCommand {
             guard (tDraft == nil) == (tTarget == nil) else { throw UsageError("--t-draft and --t-target go together") }
             if let x = tDraft, !(x.isFinite && x >= 0) { throw UsageError("--t-draft must be finite and >= 0, got \(x)") }
             if let y = tTarget, !(y.isFinite && y > 0) { throw UsageError("--t-target must be finite and > 0, got \(y)") }
-            let values: [Double]
-            do { values = try Distribution.readVector(acceptance) } catch { throw UsageError("--acceptance: \(error)") }
             let vector: SiblingAcceptance
-            do {
-                vector = unconditional ? try SiblingAcceptance(unconditional: values) : try SiblingAcceptance(conditional: values)
-            } catch { throw UsageError("--acceptance: \(error)") }
+            switch (acceptance, target, draft) {
+            case (let a?, nil, nil):
+                let values: [Double]
+                do { values = try Distribution.readVector(a) } catch { throw UsageError("--acceptance: \(error)") }
+                do {
+                    vector = unconditional ? try SiblingAcceptance(unconditional: values) : try SiblingAcceptance(conditional: values)
+                } catch { throw UsageError("--acceptance: \(error)") }
+            case (nil, let t?, let d?):
+                try CLILimits.require(siblings, in: 1...1024, option: "--siblings")
+                let (p, qs) = try readTargetAndDrafts(target: t, drafts: [d])
+                vector = try SiblingAcceptance.recursiveRejection(target: p.probabilities, draft: qs[0].probabilities,
+                                                                  siblings: siblings)
+            default:
+                throw UsageError("give --acceptance, or --target and --draft (recursive rejection's sibling acceptances)")
+            }
             let depth = min(maxDepth ?? budget, budget)
             let work = TreeDesign.estimatedWork(vector, budget: budget, depth: tDraft == nil ? depth : budget)
             guard work <= Self.maxWork else {

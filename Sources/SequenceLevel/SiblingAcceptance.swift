@@ -55,6 +55,23 @@ public struct SiblingAcceptance: Sendable, Equatable {
         unconditional = u
     }
 
+    /// The sibling acceptances of recursive rejection sampling with i.i.d. drafts from q, for which the positional
+    /// model is exact: a_i = Σ min(p_i, q) with p₁ = p and p_{i+1} = norm((p_i − q)₊) (independent of which tokens
+    /// were rejected). Stops early once the residual is exhausted.
+    public static func recursiveRejection(target p: [Double], draft q: [Double], siblings: Int) throws -> SiblingAcceptance {
+        precondition(p.count == q.count && siblings >= 1)
+        var residual = p
+        var a: [Double] = []
+        for _ in 0..<siblings {
+            a.append(min(1, zip(residual, q).reduce(0) { $0 + min($1.0, $1.1) }))
+            let rest = zip(residual, q).map { max(0, $0 - $1) }
+            let mass = rest.reduce(0, +)
+            guard mass > 0 else { break }
+            residual = rest.map { $0 / mass }
+        }
+        return try SiblingAcceptance(conditional: a)
+    }
+
     /// u for the child of rank `i` (0-based), 0 beyond the vector.
     @inlinable public func probability(rank i: Int) -> Double { i < unconditional.count ? unconditional[i] : 0 }
 }

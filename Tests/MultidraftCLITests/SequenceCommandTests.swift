@@ -33,7 +33,11 @@ import Multidraft
         let timed = CLI.row(try CLI.run(["tree-design", "--acceptance", "@" + acceptance, "--budget", "6",
                                          "--t-draft", "0.1", "--t-target", "1"]).stdout)
         #expect(abs(Double(timed["tokens_per_second"]!)! * (1 + 0.1 * Double(timed["depth"]!)!) - Double(timed["expected_tokens"]!)!) < 1e-12)
+        // From a (p, q) pair: recursive rejection's vector, a_1 = Σ min(p, q) = 0.7 here, so a chain of 1 gives 1.7.
+        let rrs = CLI.row(try CLI.run(["tree-design", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--budget", "1"]).stdout)
+        #expect(abs(Double(rrs["expected_tokens"]!)! - 1.7) < 1e-12)
         for (arguments, fragment) in [
+            (["--budget", "3"], "give --acceptance"),
             (["--acceptance", "@" + Self.file("bad.txt", "0.5\n1.2\n"), "--budget", "3"], "not a probability"),
             (["--acceptance", "@" + Self.file("sum.txt", "0.7\n0.6\n"), "--budget", "3", "--unconditional"], "sum to"),
             (["--acceptance", "@" + Self.file("empty.txt", "\n"), "--budget", "3"], "--acceptance"),

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import SequenceLevel
 import MultidraftSupport
+import Distributions
+import Verifiers
 
 /// The tree DP against brute force over every plane tree, and the facts it must respect.
 @Suite struct TreeDesignTests {
@@ -78,6 +80,19 @@ import MultidraftSupport
         #expect(abs(rate - design.expectedTokens / (1 + 0.15 * Double(design.tree.depth))) < 1e-12)
         let free = TreeDesign.fastest(vector, budget: 12, draftTime: 0, targetTime: 1)
         #expect(abs(free.design.expectedTokens - TreeDesign.best(vector, budget: 12).expectedTokens) < 1e-12)
+    }
+
+    /// Recursive rejection's sibling vector equals the acceptance the RRS verifier has with that many i.i.d. drafts:
+    /// 1 − Π (1 − a_i) is RRS's exact formula, and the positional expected tokens of one level is 1 + Σ u_i.
+    @Test func recursiveRejectionVector() throws {
+        let p = [0.5, 0.3, 0.15, 0.05], q = [0.1, 0.2, 0.3, 0.4]
+        let v = try SiblingAcceptance.recursiveRejection(target: p, draft: q, siblings: 3)
+        #expect(abs(v.conditional[0] - 0.5) < 1e-15)   // Σ min(p, q) = 0.1 + 0.2 + 0.15 + 0.05
+        let star = DraftTree(parents: [-1, 0, 0, 0])
+        #expect(abs(star.expectedTokens(v) - (1 + v.unconditional.reduce(0, +))) < 1e-15)
+        // The RRS verifier's own exact acceptance with three i.i.d. drafts.
+        let rrs = try makeVerifier(name: "rrs", target: try Distribution(p), law: try DraftLaw.iid(try Distribution(q), drafts: 3))
+        #expect(abs(v.unconditional.reduce(0, +) - rrs.exactAcceptance!) < 1e-14)
     }
 
     /// Conditional and unconditional readings are inverse; bad vectors are refused.
