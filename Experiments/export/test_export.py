@@ -73,7 +73,8 @@ class WriterTests(unittest.TestCase):
         out = os.path.join(self.dir, "out.csv")
         subprocess.run([BIN, "batch", "--target", dense + ":target", "--draft", dense + ":draft", "--logits",
                         "--law", "iid", "--drafts", "1", "--output", out], check=True)
-        rows = list(csv.DictReader(open(out)))
+        with open(out) as handle:
+            rows = list(csv.DictReader(handle))
         p = softmax(self.logits.astype(np.float32).astype(np.float64))
         q = softmax(draft_logits.astype(np.float32).astype(np.float64))
         for row in rows:   # n = 1: alpha* = sum min(p, q)
@@ -85,7 +86,9 @@ class WriterTests(unittest.TestCase):
         write_sparse(sparse_d, q, 50, dtype=np.float64)
         subprocess.run([BIN, "batch", "--target", sparse_t, "--draft", sparse_d, "--law", "iid", "--drafts", "1",
                         "--output", out], check=True)
-        for row in csv.DictReader(open(out)):
+        with open(out) as handle:
+            sparse_rows = list(csv.DictReader(handle))
+        for row in sparse_rows:
             i = int(row["position"])
             self.assertAlmostEqual(float(row["lower"]), float(np.minimum(p[i], q[i]).sum()), places=12)
             self.assertAlmostEqual(float(row["upper"]), float(np.minimum(p[i], q[i]).sum()), places=12)
@@ -123,7 +126,8 @@ class EndToEndTests(unittest.TestCase):
             subprocess.run([BIN, "batch", "--target", os.path.join(out, "logits.safetensors:target"), "--draft",
                             os.path.join(out, "logits.safetensors:draft"), "--logits", "--law", "iid", "--drafts", "2",
                             "--verifiers", "rrs", "--output", csv_path], check=True)
-            self.assertEqual(len(list(csv.DictReader(open(csv_path)))), 40)
+            with open(csv_path) as handle:
+                self.assertEqual(len(list(csv.DictReader(handle))), 40)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ struct BlockEfficiencyCommand: ParsableCommand {
     @Option(help: "context-free or markov:@FILE.") var model: String = "context-free"
     @Option(help: "A draft tree instead of K sequences: children per node at each depth, B1,...,BL (B1 = K, L entries).")
     var branching: String?
+    @Option(help: "An explicit draft tree: parent indices, root -1 (e.g. \"-1 0 0 1\"); --drafts = the root's children, --length = its depth.")
+    var tree: String?
     @Option(help: "Monte-Carlo blocks (0: exact only).") var trials: Int = 0
     @Option(help: "Seed of the Monte-Carlo streams.") var seed: UInt64 = 1
     @Option(help: "Threads for Monte Carlo (the result does not depend on it).") var threads: Int = availableCores
@@ -61,6 +63,23 @@ struct BlockEfficiencyCommand: ParsableCommand {
             guard entry.supportedLaws.contains(lawName) else {
                 throw UsageError("verifier \(verifier) does not support the \(law) law (supported: \(entry.supportedLaws.map(\.rawValue).joined(separator: ", ")))")
             }
+            if let tree {
+                let parents = tree.split(whereSeparator: { $0 == " " || $0 == "," }).map { Int($0) }
+                guard !parents.isEmpty, parents.allSatisfy({ $0 != nil }), parents[0] == -1,
+                      parents.indices.dropFirst().allSatisfy({ parents[$0]! >= 0 && parents[$0]! < $0 }) else {
+                    throw UsageError("--tree must list parent indices with the root first (-1) and every parent before its children, got '\(tree)'")
+                }
+                let shape = DraftTree(parents: parents.map { $0! })
+                guard shape.parents.filter({ $0 == 0 }).count == drafts, shape.depth == length else {
+                    throw UsageError("--tree has \(shape.parents.filter { $0 == 0 }.count) root children and depth \(shape.depth); --drafts \(drafts) and --length \(length) must match")
+                }
+                let explicit = try ExplicitTreeEfficiency(model: sequenceModel, law: lawName, tree: shape, verifierName: verifier,
+                                                          make: { try entry.make($0, $1) })
+                let exact = trials == 0 || explicit.exactWork <= 5e7 ? try explicit.exact() : nil
+                let simulated = trials > 0 ? try explicit.simulate(trials: trials, seed: seed, threads: threads) : nil
+                try emit(exact: exact, simulated: simulated, model: sequenceModel, leviathan: nil)
+                return
+            }
             let block: BlockEfficiency
             if let branching {
                 let factors = try branching.split(separator: ",").map { field -> Int in
@@ -88,19 +107,25 @@ struct BlockEfficiencyCommand: ParsableCommand {
                 let a = zip(p.probabilities, q.probabilities).reduce(0) { $0 + min($1.0, $1.1) }
                 leviathan = a == 1 ? Double(length + 1) : (1 - pow(a, Double(length + 1))) / (1 - a)
             }
-            let z: Double? = {
-                guard let e = exact, let s = simulated, s.standardError > 0 else { return nil }
-                return (s.mean - e) / s.standardError
-            }()
-            var table = CSVTable(header: ["drafts", "length", "verifier", "law", "model", "block_efficiency", "method",
-                                          "exact", "simulated", "std_error", "z_score", "trials", "seed", "leviathan"])
-            table.append([.integer(drafts), .integer(length), .text(verifier), .text(law),
-                          .text(sequenceModel.isContextFree ? "context-free" : "markov"),
-                          .real(exact ?? simulated!.mean), .text(exact != nil ? "exact" : "monte_carlo"),
-                          exact.map { .real($0) } ?? .empty, simulated.map { .real($0.mean) } ?? .empty,
-                          simulated.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
-                          .integer(trials), .integer(Int(seed)), leviathan.map { .real($0) } ?? .empty])
-            try CLIOutput.emit(table, to: output)
+            try emit(exact: exact, simulated: simulated, model: sequenceModel, leviathan: leviathan)
         }
+    }
+
+    /// One output row.
+    func emit(exact: Double?, simulated: (mean: Double, standardError: Double)?, model sequenceModel: SequenceModel,
+              leviathan: Double?) throws {
+        let z: Double? = {
+            guard let e = exact, let s = simulated, s.standardError > 0 else { return nil }
+            return (s.mean - e) / s.standardError
+        }()
+        var table = CSVTable(header: ["drafts", "length", "verifier", "law", "model", "block_efficiency", "method",
+                                      "exact", "simulated", "std_error", "z_score", "trials", "seed", "leviathan"])
+        table.append([.integer(drafts), .integer(length), .text(verifier), .text(law),
+                      .text(sequenceModel.isContextFree ? "context-free" : "markov"),
+                      .real(exact ?? simulated!.mean), .text(exact != nil ? "exact" : "monte_carlo"),
+                      exact.map { .real($0) } ?? .empty, simulated.map { .real($0.mean) } ?? .empty,
+                      simulated.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
+                      .integer(trials), .integer(Int(seed)), leviathan.map { .real($0) } ?? .empty])
+        try CLIOutput.emit(table, to: output)
     }
 }

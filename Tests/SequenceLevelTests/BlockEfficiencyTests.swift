@@ -111,6 +111,31 @@ import Verifiers
         #expect(worst < 1e-12)
     }
 
+    /// Explicit trees: a full (2, 1) tree equals the branching form exactly; an irregular tree matches Monte Carlo
+    /// within 5 standard errors and is lossless; an explicit chain gives Leviathan's formula.
+    @Test func explicitTrees() throws {
+        let model = try Self.randomModel(3, seed: 21, markov: true)
+        for name in ["rrs", "optimal"] {
+            let entry = try VerifierRegistry.standard.entry(named: name)
+            func explicit(_ parents: [Int]) throws -> ExplicitTreeEfficiency {
+                try ExplicitTreeEfficiency(model: model, law: .iid, tree: DraftTree(parents: parents), verifierName: name,
+                                           make: { try entry.make($0, $1) })
+            }
+            let branching = try BlockEfficiency(model: model, law: .iid, branching: [2, 1], verifierName: name,
+                                                make: { try entry.make($0, $1) })
+            #expect(abs(try explicit([-1, 0, 0, 1, 2]).exact() - branching.exact()) < 1e-12, "\(name)")
+            let irregular = try explicit([-1, 0, 0, 1, 1, 3])
+            let e = try irregular.exact()
+            let mc = try irregular.simulate(trials: 200_000, seed: 11, threads: 2)
+            #expect(abs(mc.mean - e) <= 5 * mc.standardError, "\(name): exact \(e) mc \(mc.mean) ± \(mc.standardError)")
+        }
+        let cf = try Self.randomModel(4, seed: 22, markov: false)
+        let a = zip(cf.firstTarget.probabilities, cf.firstDraft.probabilities).reduce(0) { $0 + min($1.0, $1.1) }
+        let entry = try VerifierRegistry.standard.entry(named: "kseq")
+        let chain = try ExplicitTreeEfficiency(model: cf, law: .iid, tree: .chain(4), verifierName: "kseq", make: { try entry.make($0, $1) })
+        #expect(abs(try chain.exact() - (1 - pow(a, 5)) / (1 - a)) < 1e-12)
+    }
+
     /// Sizes the enumeration cannot finish are refused with the estimate.
     @Test func exactRecursionRefusesLargeSizes() throws {
         let b = try Self.block(try Self.randomModel(40, seed: 1, markov: false), "rrs", drafts: 5, length: 3)
