@@ -187,33 +187,44 @@ public struct BlockEfficiency {
                 nodes[context ?? -1, default: [:]][n] = (dl.makeSampler(), try make(p, dl))
             }
         }
-        let chunk = 10_000
-        let chunks = (trials + chunk - 1) / chunk
-        let sums: [(Double, Double)] = parallelMap(count: chunks, threads: threads) { k in
-            var rng = Xoshiro256(seed: seed, stream: UInt64(k))
-            var s = 0.0, s2 = 0.0
+        return simulateBlocks(trials: trials, seed: seed, threads: threads) { rng in
             var tokens = [Int]()
-            for _ in 0..<min(chunk, trials - k * chunk) {
-                var context = -1, alive = 1, produced = 0, depth = 0
-                while true {
-                    if depth == length { produced += 1; break }
-                    guard let node = nodes[context]?[alive * branching[depth]] else { produced += 1; break }
-                    node.sampler.sample(into: &tokens, using: &rng)
-                    let outcome = node.verifier.verify(tokens, using: &rng)
-                    produced += 1
-                    let c = tokens.reduce(0) { $0 + ($1 == outcome.token ? 1 : 0) }
-                    if c == 0 { break }
-                    alive = c
-                    context = model.isContextFree ? -1 : outcome.token
-                    depth += 1
-                }
-                s += Double(produced); s2 += Double(produced * produced)
+            var context = -1, alive = 1, produced = 0, depth = 0
+            while true {
+                if depth == length { produced += 1; break }
+                guard let node = nodes[context]?[alive * branching[depth]] else { produced += 1; break }
+                node.sampler.sample(into: &tokens, using: &rng)
+                let outcome = node.verifier.verify(tokens, using: &rng)
+                produced += 1
+                let c = tokens.reduce(0) { $0 + ($1 == outcome.token ? 1 : 0) }
+                if c == 0 { break }
+                alive = c
+                context = model.isContextFree ? -1 : outcome.token
+                depth += 1
             }
-            return (s, s2)
+            return produced
         }
-        let total = sums.reduce(0) { $0 + $1.0 }, total2 = sums.reduce(0) { $0 + $1.1 }
-        let mean = total / Double(trials)
-        let variance = max(0, total2 / Double(trials) - mean * mean) * Double(trials) / Double(max(1, trials - 1))
-        return (mean, (variance / Double(trials)).squareRoot())
     }
+}
+
+/// Runs `trials` blocks in chunks of 10,000, chunk k on the stream (seed, k), so the result does not depend on
+/// `threads`; `block` returns the tokens one block produced. Returns their mean and its standard error.
+func simulateBlocks(trials: Int, seed: UInt64, threads: Int, _ block: (inout Xoshiro256) -> Int)
+    -> (mean: Double, standardError: Double)
+{
+    let chunk = 10_000
+    let chunks = (trials + chunk - 1) / chunk
+    let sums: [(Double, Double)] = parallelMap(count: chunks, threads: threads) { k in
+        var rng = Xoshiro256(seed: seed, stream: UInt64(k))
+        var s = 0.0, s2 = 0.0
+        for _ in 0..<min(chunk, trials - k * chunk) {
+            let produced = Double(block(&rng))
+            s += produced; s2 += produced * produced
+        }
+        return (s, s2)
+    }
+    let total = sums.reduce(0) { $0 + $1.0 }, total2 = sums.reduce(0) { $0 + $1.1 }
+    let mean = total / Double(trials)
+    let variance = max(0, total2 / Double(trials) - mean * mean) * Double(trials) / Double(max(1, trials - 1))
+    return (mean, (variance / Double(trials)).squareRoot())
 }

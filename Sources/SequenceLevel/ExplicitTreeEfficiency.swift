@@ -98,31 +98,20 @@ public struct ExplicitTreeEfficiency {
                 nodes[context ?? -1, default: [:]][n] = (dl.makeSampler(), try make(p, dl))
             }
         }
-        let chunk = 10_000
-        let chunks = (trials + chunk - 1) / chunk
-        let sums: [(Double, Double)] = parallelMap(count: chunks, threads: threads) { k in
-            var rng = Xoshiro256(seed: seed, stream: UInt64(k))
-            var s = 0.0, s2 = 0.0
+        return simulateBlocks(trials: trials, seed: seed, threads: threads) { rng in
             var tokens = [Int]()
-            for _ in 0..<min(chunk, trials - k * chunk) {
-                var alive = [0], context = -1, produced = 0
-                while true {
-                    let drafts = alive.flatMap { children[$0] }
-                    guard !drafts.isEmpty, let node = nodes[context]?[drafts.count] else { produced += 1; break }
-                    node.sampler.sample(into: &tokens, using: &rng)
-                    let outcome = node.verifier.verify(tokens, using: &rng)
-                    produced += 1
-                    alive = zip(drafts, tokens).filter { $0.1 == outcome.token }.map(\.0)
-                    if alive.isEmpty { break }
-                    context = model.isContextFree ? -1 : outcome.token
-                }
-                s += Double(produced); s2 += Double(produced * produced)
+            var alive = [0], context = -1, produced = 0
+            while true {
+                let drafts = alive.flatMap { children[$0] }
+                guard !drafts.isEmpty, let node = nodes[context]?[drafts.count] else { produced += 1; break }
+                node.sampler.sample(into: &tokens, using: &rng)
+                let outcome = node.verifier.verify(tokens, using: &rng)
+                produced += 1
+                alive = zip(drafts, tokens).filter { $0.1 == outcome.token }.map(\.0)
+                if alive.isEmpty { break }
+                context = model.isContextFree ? -1 : outcome.token
             }
-            return (s, s2)
+            return produced
         }
-        let total = sums.reduce(0) { $0 + $1.0 }, total2 = sums.reduce(0) { $0 + $1.1 }
-        let mean = total / Double(trials)
-        let variance = max(0, total2 / Double(trials) - mean * mean) * Double(trials) / Double(max(1, trials - 1))
-        return (mean, (variance / Double(trials)).squareRoot())
     }
 }
