@@ -1,10 +1,11 @@
 import Foundation
 import Multidraft
 
-/// (i) The optimal verifier at LLM vocabulary sizes (`shared/theory/optimal-verifier.md`): for i.i.d. drafts, alpha*,
-/// the optimal verifier's exact (coin) and simulated acceptance, its certified gap, its setup time against the dual
-/// scan's time measured in the same run, its blocks and fit iterations, and trials per second; next to K-SEQ, RRS
-/// (with and without replacement, each on its own law with that law's alpha*) and SpecHub (n = 2).
+/// (i) The optimal verifier at LLM vocabulary sizes (`shared/theory/optimal-verifier.md`): for i.i.d. drafts (and
+/// for draws without replacement where ``realisesWithoutReplacement(_:item:)``), alpha*, the optimal verifier's exact
+/// (coin) and simulated acceptance, its certified gap, its setup time against the dual scan's time for the same law
+/// measured in the same run, its blocks and fit iterations, and trials per second; next to K-SEQ, RRS (with and
+/// without replacement, each on its own law with that law's alpha*) and SpecHub (n = 2).
 ///
 /// One row per (vocab, temperature, drafts, law, verifier). Timing columns: `setup_ms`, `dual_ms`,
 /// `setup_over_dual`, `trials_per_second`, `elapsed_ms`.
@@ -43,6 +44,17 @@ public enum OptimalVerifierExperiment: Experiment {
         }
     }
 
+    /// Where the optimal verifier for draws without replacement is built (its setup, the race quadrature, takes
+    /// seconds at these sizes: 1–7 s at V = 32,000 and 3–73 s at V = 152,064 for n ≤ 8 on 2 cores): every tiny
+    /// item, V = 32,000 with n = 2, 4, 8 at the quick scale, n ≤ 8 at the full scale.
+    static func realisesWithoutReplacement(_ scale: ExperimentScale, item: Item) -> Bool {
+        switch scale {
+        case .tiny: return true
+        case .quick: return item.vocab <= 32_000 && [2, 4, 8].contains(item.drafts)
+        case .full: return item.drafts <= 8
+        }
+    }
+
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         let (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
         let n = item.drafts
@@ -53,45 +65,59 @@ public enum OptimalVerifierExperiment: Experiment {
         let optimal = setup.value
         let selection = optimal.selection
         var rows: [[CSVValue]] = []
-        func simulate(_ verifier: any Verifier, bound: Double, setupMs: Double?, optimalColumns: Bool) {
+        /// `optimal`: the realised selection and the dual scan's time for its law (the optimal-verifier columns).
+        func simulate(_ verifier: any Verifier, bound: Double, setupMs: Double?,
+                      optimal: (selection: RealisedOptimalSelection, dualMs: Double)? = nil) {
             let trials = trials(context.scale, verifier: verifier.name, drafts: n)
             let run = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: rng.next(), threads: context.threads)
             let z = run.standardError > 0 ? (run.acceptance - (verifier.exactAcceptance ?? bound)) / run.standardError : 0
-            let multi = selection.optimal.blocks.filter { $0.range.count > 1 }
+            let selection = optimal?.selection
+            let multi = selection?.optimal.blocks.filter { $0.range.count > 1 } ?? []
             rows.append([
                 .integer(item.vocab), .real(item.temperature), .integer(n), .text(verifier.law.name), .text(verifier.name),
                 .real(bound), verifier.exactAcceptance.map { .real($0) } ?? .empty, .real(run.acceptance),
                 .real(run.standardError), .real(z), .real(run.chiSquare.pValue), .integer(trials),
-                optimalColumns ? .real(selection.certifiedGap) : .empty,
-                optimalColumns ? .integer(selection.optimal.blocks.count) : .empty,
-                optimalColumns ? .integer(multi.count) : .empty,
-                optimalColumns ? .integer(multi.map(\.range.count).max() ?? 1) : .empty,
-                optimalColumns ? .integer(selection.iterations) : .empty,
+                selection.map { .real($0.certifiedGap) } ?? .empty,
+                selection.map { .integer($0.optimal.blocks.count) } ?? .empty,
+                selection != nil ? .integer(multi.count) : .empty,
+                selection != nil ? .integer(multi.map(\.range.count).max() ?? 1) : .empty,
+                selection.map { .integer($0.iterations) } ?? .empty,
                 setupMs.map { .real($0) } ?? .empty,
-                optimalColumns ? .real(dual.milliseconds) : .empty,
-                optimalColumns ? .real(setup.milliseconds / max(dual.milliseconds, 1e-9)) : .empty,
+                optimal.map { .real($0.dualMs) } ?? .empty,
+                optimal.map { .real((setupMs ?? 0) / max($0.dualMs, 1e-9)) } ?? .empty,
                 .real(run.trialsPerSecond), .real(run.elapsedMilliseconds),
             ])
         }
-        simulate(optimal, bound: dual.value.alpha, setupMs: setup.milliseconds, optimalColumns: true)
+        simulate(optimal, bound: dual.value.alpha, setupMs: setup.milliseconds,
+                 optimal: (selection, dual.milliseconds))
         for name in ["kseq", "rrs"] where n > 1 {
             let watch = Stopwatch()
             let verifier = try makeVerifier(name: name, target: p, law: iid)
-            simulate(verifier, bound: dual.value.alpha, setupMs: watch.elapsedMilliseconds, optimalColumns: false)
+            simulate(verifier, bound: dual.value.alpha, setupMs: watch.elapsedMilliseconds)
         }
         if n > 1 && n <= q.supportSize {
             let wor = try DraftLaw.withoutReplacement(q, drafts: n)
-            let bound = try optimalAcceptance(target: p, law: wor, method: .dual, threads: context.threads).alpha
+            let worDual = try Stopwatch.median(repeats: 1) {
+                try optimalAcceptance(target: p, law: wor, method: .dual, threads: context.threads)
+            }
+            let bound = worDual.value.alpha
+            if Self.realisesWithoutReplacement(context.scale, item: item) {
+                let worSetup = try Stopwatch.median(repeats: 1) {
+                    try OptimalSelectionVerifier(target: p, law: wor, threads: context.threads)
+                }
+                simulate(worSetup.value, bound: bound, setupMs: worSetup.milliseconds,
+                         optimal: (worSetup.value.selection, worDual.milliseconds))
+            }
             let watch = Stopwatch()
             let verifier = try makeVerifier(name: "rrs-without-replacement", target: p, law: wor)
-            simulate(verifier, bound: bound, setupMs: watch.elapsedMilliseconds, optimalColumns: false)
+            simulate(verifier, bound: bound, setupMs: watch.elapsedMilliseconds)
         }
         if n == 2 {
             let hub = try DraftLaw.specHub(q)
             let bound = try optimalAcceptance(target: p, law: hub, method: .dual).alpha
             let watch = Stopwatch()
             let verifier = try makeVerifier(name: "spechub", target: p, law: hub)
-            simulate(verifier, bound: bound, setupMs: watch.elapsedMilliseconds, optimalColumns: false)
+            simulate(verifier, bound: bound, setupMs: watch.elapsedMilliseconds)
         }
         return rows
     }

@@ -21,6 +21,9 @@ public enum ImportanceSamplingError: Error, Equatable, Sendable, CustomStringCon
     case invalidTuple([Int])
     /// The LP solver did not reach an optimum.
     case solverFailed(String)
+    /// A realised selection law could not be computed to a finite value (a numerical failure, reported rather than
+    /// used: the verifier's losslessness rests on that law).
+    case nonFiniteLaw(block: Int, blockSize: Int)
 
     public var description: String {
         switch self {
@@ -42,6 +45,8 @@ public enum ImportanceSamplingError: Error, Equatable, Sendable, CustomStringCon
             return "draft tuple \(tuple) has the wrong length or a token outside the vocabulary"
         case .solverFailed(let detail):
             return "the weight LP was not solved: \(detail)"
+        case .nonFiniteLaw(let block, let size):
+            return "the realised selection law of hull block \(block) (\(size) tokens) is not finite; no verifier was built"
         }
     }
 }

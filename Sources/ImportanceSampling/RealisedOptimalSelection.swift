@@ -11,7 +11,8 @@ import MultidraftSupport
 ///             with the diagonal Newton elasticity e = ∂ log r_w/∂ log w at fixed φ for i.i.d. drafts, 1 otherwise;
 ///             Anderson-accelerated), keeping the weights whose realised law loses the least acceptance
 /// realised:   r_w, computed exactly (i.i.d.: ``BlockLuceSelection/iidBlockLaw(draftMasses:weights:later:drafts:pointsPerDecade:threads:)``;
-///             any law with a small tuple law: enumeration)
+///             without replacement: enumeration of the tuple law when it is small, else the race/Luce double
+///             integral ``WithoutReplacementBlockLaw``, at any V)
 /// coin acceptance  Σ_x min(p_x, r_w(x))
 /// certified gap    alpha* − Σ_x min(p_x, r_w(x)) ≥ 0
 /// ```
@@ -46,6 +47,9 @@ public struct RealisedOptimalSelection: Sendable {
         case iidQuadrature = "iid-quadrature"
         /// Enumeration of the tuple law (small V, any law with a tuple law).
         case enumeration
+        /// The race/Luce double integral for draws without replacement (any V):
+        /// ``WithoutReplacementBlockLaw``.
+        case raceQuadrature = "race-quadrature"
     }
     public let method: Method
 
@@ -58,10 +62,14 @@ public struct RealisedOptimalSelection: Sendable {
     /// Largest number of draft tuples for the enumeration route.
     public static let maxEnumeratedTuples = 200_000
 
-    /// Builds r*, fits the weights and computes r_w. i.i.d. drafts use the closed form at any V; without-replacement
-    /// drafts need an enumerable tuple law (at most ``maxEnumeratedTuples`` tuples; beyond it
-    /// ``ImportanceSamplingError/enumerationTooLarge(tuples:limit:)`` is thrown).
-    public init(target p: Distribution, law: DraftLaw, maxIterations: Int = 60, threads: Int = 1) throws {
+    /// Builds r*, fits the weights and computes r_w, at any V. i.i.d. drafts use the closed form; without-replacement
+    /// drafts enumerate their tuple law when it has at most ``maxEnumeratedTuples`` tuples and take the race
+    /// quadrature otherwise. Throws ``ImportanceSamplingError/nonFiniteLaw(block:blockSize:)`` rather than return a
+    /// law with a non-finite entry.
+    /// - Parameter enumerateWithoutReplacement: take the enumeration route for draws without replacement whenever the
+    ///   tuple law has at most ``maxEnumeratedTuples`` tuples (default); `false` always takes the race quadrature.
+    public init(target p: Distribution, law: DraftLaw, maxIterations: Int = 60, threads: Int = 1,
+                enumerateWithoutReplacement: Bool = true) throws {
         let optimal = try OptimalSelectionLaw(target: p, law: law, threads: threads)
         let v = p.vocabularySize, n = law.drafts
         var tuples: [DraftTuple] = []
@@ -72,16 +80,27 @@ public struct RealisedOptimalSelection: Sendable {
         case .withoutReplacement(let d):
             q = d
             let count = law.estimatedTupleCount
-            guard count <= Double(Self.maxEnumeratedTuples) else {
-                throw ImportanceSamplingError.enumerationTooLarge(tuples: count, limit: Self.maxEnumeratedTuples)
+            // A support of at most n tokens makes the draft set deterministic: enumeration (at most n! tuples).
+            if count <= Double(Self.maxEnumeratedTuples) && (enumerateWithoutReplacement || d.supportSize <= n) {
+                tuples = try law.tupleLaw(maxTuples: Self.maxEnumeratedTuples)
+                method = .enumeration
+            } else {
+                method = .raceQuadrature
             }
-            tuples = try law.tupleLaw(maxTuples: Self.maxEnumeratedTuples)
-            method = .enumeration
         default: throw AcceptanceError.methodNotExact(method: "selection hull", law: law.name)
         }
         let rStar = optimal.selectionLaw
         let blockOf = optimal.blockOfToken
         let pp = p.probabilities, qq = q.probabilities
+        let environments: [Int: WithoutReplacementBlockLaw.Environment]
+        if method == .raceQuadrature {
+            let wanted = optimal.blocks.indices.filter { optimal.blocks[$0].range.count > 1 }
+            environments = WithoutReplacementBlockLaw.environments(
+                draftMasses: qq, order: optimal.order, blocks: optimal.blocks.map(\.range), drafts: n, wanted: wanted,
+                threads: threads)
+        } else {
+            environments = [:]
+        }
         func fitBlock(_ index: Int, threads: Int) -> BlockFit {
             let block = optimal.blocks[index]
             let tokens = block.range.map { optimal.order[$0] }
@@ -94,6 +113,10 @@ public struct RealisedOptimalSelection: Sendable {
                     return BlockLuceSelection.iidBlockEvaluation(
                         draftMasses: qBlock, weights: w, later: block.laterDraftMass, drafts: n, threads: threads,
                         elasticity: elasticity)
+                case .raceQuadrature:
+                    return WithoutReplacementBlockLaw.blockLaw(
+                        environment: environments[index]!, draftMasses: qBlock, weights: w, threads: threads,
+                        elasticity: elasticity)
                 case .enumeration:
                     var all = [Double](repeating: 1, count: v)
                     for (i, x) in tokens.enumerated() { all[x] = w[i] }
@@ -103,14 +126,14 @@ public struct RealisedOptimalSelection: Sendable {
                 }
             }
         }
-        // Single-token blocks (iid) need no fit: r = (l + q_x)ⁿ − lⁿ = Δf, weight 1. Large blocks are fitted one
+        // Single-token blocks need no fit: r = Δf (i.i.d.: (l + q_x)ⁿ − lⁿ), weight 1. Large blocks are fitted one
         // after another, each on every thread; the rest spread over the threads one block each. Either way a block's
         // fit depends on the block alone, so the result does not depend on `threads`.
         var weights = [Double](repeating: 1, count: v)
         var realised = [Double](repeating: 0, count: v)
         var large: [Int] = [], small: [Int] = []
         for (index, block) in optimal.blocks.enumerated() {
-            if method == .iidQuadrature && block.range.count == 1 {
+            if method != .enumeration && block.range.count == 1 {
                 realised[optimal.order[block.range.lowerBound]] = block.coverage
             } else if block.range.count >= Self.largeBlock {
                 large.append(index)
@@ -127,6 +150,10 @@ public struct RealisedOptimalSelection: Sendable {
                 weights[x] = fit.weights[i]
                 realised[x] = fit.law[i]
             }
+        }
+        if let bad = realised.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            let block = optimal.blockOfToken[bad]
+            throw ImportanceSamplingError.nonFiniteLaw(block: block, blockSize: optimal.blocks[block].range.count)
         }
         var coin = 0.0, comp = 0.0
         for x in 0..<v { compensatedAdd(&coin, &comp, min(p[x], realised[x])) }

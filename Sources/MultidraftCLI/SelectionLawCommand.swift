@@ -8,9 +8,9 @@ struct SelectionLaw: ParsableCommand {
         commandName: "selection-law",
         abstract: "The optimal selection law r* (hull blocks of the ratio order) and the law r_w its fitted Luce weights realise, per token.",
         discussion: """
-        P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64). Laws: iid (any \
-        V) and without-replacement (r* at any V; the realisation r_w only where the draft tuples can be enumerated, \
-        else its columns are empty).
+        P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64). Laws: iid and \
+        without-replacement, at any V (r_w by the closed form for iid drafts; for without-replacement drafts by \
+        enumerating the draft tuples where they are few, else by the race/Luce double integral).
         Output columns: token,p,q,order,block,block_size,slope,r_star,r_w,weight,alpha,certified_gap
         (order = position in the p/q order, largest first; block = hull segment; slope = its Δf/Δp; alpha and \
         certified_gap repeat on every row: alpha* and alpha* − Σ min(p, r_w)).
@@ -40,12 +40,7 @@ struct SelectionLaw: ParsableCommand {
             }
             let draftLaw = try DraftLaw.named(law, drafts: [q], count: drafts)
             let optimal = try OptimalSelectionLaw(target: p, law: draftLaw, threads: threads)
-            let realised: RealisedOptimalSelection?
-            do {
-                realised = try RealisedOptimalSelection(target: p, law: draftLaw, threads: threads)
-            } catch is ImportanceSamplingError {
-                realised = nil   // without replacement beyond enumeration: r* only
-            }
+            let realised: RealisedOptimalSelection? = try RealisedOptimalSelection(target: p, law: draftLaw, threads: threads)
             var position = [Int](repeating: 0, count: p.vocabularySize)
             for (k, x) in optimal.order.enumerated() { position[x] = k }
             var table = CSVTable(header: Self.header)

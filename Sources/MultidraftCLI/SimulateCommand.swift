@@ -135,8 +135,7 @@ private func cheapBound(target p: Distribution, law: DraftLaw, threads: Int) -> 
 /// drafts and small without-replacement laws without an LP).
 private func optimalVerifierUsesLP(_ law: DraftLaw) -> Bool {
     switch law.kind {
-    case .iid: return false
-    case .withoutReplacement: return law.estimatedTupleCount > Double(RealisedOptimalSelection.maxEnumeratedTuples)
+    case .iid, .withoutReplacement: return false
     default: return true
     }
 }

@@ -19,8 +19,9 @@ import ImportanceSampling
 /// ``exactAcceptance`` reports the coin acceptance.
 ///
 /// - Complexity: setup = the dual scan's order and prefix values, the hull (O(V)), and the fit: per iteration
-///   O(|B|·G) exponentials per block with more than one token (i.i.d.), or an enumeration of the tuple law
-///   (without replacement, small V). Verification O(n): one block lookup per draft, a Luce draw, one coin, and an
+///   O(|B|·G) exponentials per block with more than one token (i.i.d.); without replacement, an enumeration of the
+///   tuple law (small V) or the race quadrature (O(|B|·n·G_τ·G_s) per iteration, less on large blocks through the
+///   tail expansion of ``WithoutReplacementBlockLaw``). Verification O(n): one block lookup per draft, a Luce draw, one coin, and an
 ///   O(1) alias draw on rejection.
 ///
 /// Sources: Khisti et al., "Multi-Draft Speculative Sampling: Canonical Architectures and Theoretical Limits"
@@ -39,8 +40,10 @@ public struct OptimalSelectionVerifier: Verifier {
     }
 
     /// Builds r*, fits the weights and precomputes the residual's alias table; `threads` parallelises the setup
-    /// (the result does not depend on it).
-    public init(target p: Distribution, law: DraftLaw, threads: Int, maxIterations: Int = 60) throws {
+    /// (the result does not depend on it). `enumerateWithoutReplacement: false` makes without-replacement drafts take
+    /// the race quadrature even where their tuple law is small (for tests of that route against enumeration).
+    public init(target p: Distribution, law: DraftLaw, threads: Int, maxIterations: Int = 60,
+                enumerateWithoutReplacement: Bool = true) throws {
         try VerifierError.requireSameVocabulary(p, law)
         switch law.kind {
         case .iid, .withoutReplacement: break
@@ -48,7 +51,8 @@ public struct OptimalSelectionVerifier: Verifier {
             throw VerifierError.unsupportedLaw(verifier: "optimal", law: law.name, supported: ["iid", "without-replacement"])
         }
         do {
-            selection = try RealisedOptimalSelection(target: p, law: law, maxIterations: maxIterations, threads: threads)
+            selection = try RealisedOptimalSelection(target: p, law: law, maxIterations: maxIterations, threads: threads,
+                                                     enumerateWithoutReplacement: enumerateWithoutReplacement)
         } catch let error as ImportanceSamplingError {
             throw VerifierError.tooLarge(verifier: "optimal", detail: error.description)
         }

@@ -147,7 +147,7 @@ public struct VerifierRegistry: Sendable {
               summary: "Khisti et al. two-step scheme: weight-LP selection (tournament for n > 2) + speculative sampling against p_I",
               make: { try ImportanceVerifier(target: $0, law: $1) }),
         Entry(name: "optimal", laws: DraftLawName.allCases, hasExactFormula: true,
-              summary: "reaches alpha*: optimal selection law + two-step scheme (iid at any V, without replacement for small V), else the LP transport plan",
+              summary: "reaches alpha*: optimal selection law + two-step scheme (iid and without replacement at any V), else the LP transport plan",
               make: { try makeOptimalVerifier(target: $0, law: $1) }),
         Entry(name: "naive", laws: DraftLawName.allCases, hasExactFormula: true,
               summary: "naive multi-candidate sampling: Y ~ p, accepted iff drafted", make: { try NaiveVerifier(target: $0, law: $1) }),
@@ -155,15 +155,13 @@ public struct VerifierRegistry: Sendable {
 }
 
 /// The `optimal` verifier for a law: the realised optimal selection law (``OptimalSelectionVerifier``) for i.i.d.
-/// drafts at any V and for without-replacement drafts whose tuple law can be enumerated; the transport plan by maximum
+/// and without-replacement drafts at any V; the transport plan by maximum
 /// flow (``OptimalCouplingVerifier``) for every other law while its draft-set graph fits (2 M arcs); beyond that, for
 /// independent drafts, the certified mixture of priority orders of exact submodular minimisation
 /// (``PriorityMixtureVerifier``).
 public func makeOptimalVerifier(target p: Distribution, law: DraftLaw, threads: Int = 1) throws -> any Verifier {
     switch law.kind {
-    case .iid:
-        return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
-    case .withoutReplacement where law.estimatedTupleCount <= Double(RealisedOptimalSelection.maxEnumeratedTuples):
+    case .iid, .withoutReplacement:
         return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
     case .independent where OptimalTransportLP.estimatedSize(of: law).variables > Double(OptimalTransportLP.defaultMaxVariables):
         return try PriorityMixtureVerifier(target: p, law: law)

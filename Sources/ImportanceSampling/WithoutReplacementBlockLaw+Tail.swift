@@ -1,0 +1,244 @@
+import AcceptanceBounds
+import Foundation
+import MultidraftSupport
+
+extension WithoutReplacementBlockLaw {
+    /// Largest q·τ_max of a token handled by the tail expansion.
+    static let tailThreshold = 0.25
+    /// The largest tokens of a block that always stay in the head, so that no single tail token dominates the tail's
+    /// power sums.
+    static let minimumHead = 32
+    /// Smallest tail for which the expansion is used (below it the direct route is as fast).
+    static let minimumTail = 256
+
+    /// The same integrals as ``directIntegrals(env:q:w:threads:first:)`` for a large block, by splitting it into a
+    /// **head** (the tokens with q·τ_max > 1/4 and the 32 largest) evaluated directly and a **tail** whose tokens
+    /// are never computed one (τ, s) node at a time. With c_y = o_y e^{−s w_y}, o_y = e^{q_y τ} − 1 ≤ e^{1/4} − 1:
+    ///
+    /// ```
+    /// Π_{tail}(1 + u c_y) = exp(Σ_i (−1)^{i+1} uⁱ P_i / i),   P_i = Σ_y c_yⁱ      (Newton's identities, degree < n)
+    /// Σ_{z∈tail} q_z / (1 + u c_z) = Σ_k (−u)^k R_k,           R_k = Σ_y q_y c_y^k
+    /// o_yⁱ = Σ_{m≥i} β_{i,m} (q_y τ)^m,  β_{i,m} = i!·S(m, i)/m!   (S: Stirling numbers of the second kind)
+    /// P_i(τ, s) = Σ_m β_{i,m} τ^m F_{i,m}(s),  F_{i,m}(s) = Σ_y q_y^m e^{−i w_y s}     (forward exponential sums)
+    /// ```
+    ///
+    /// and, removing x from the full product (A, M) = (A, M)_{H∪L} ⊗ head ⊗ tail by the same series,
+    ///
+    /// ```
+    /// r_w(x) = w_x Σ_{j<n} (−1)^j Σ_m β_{j+1,m} q_x^m [ L^M_{j,m}((j+1) w_x) − (j+1) q_x L^A_{j,m}((j+1) w_x) ]
+    /// L^M_{j,m}(λ) = ∫ ds e^{−λ s} ∫ dτ τ^m M_{n−1−j}(τ, s)       (transposed exponential sums; L^A with A)
+    /// ```
+    ///
+    /// The m-series are truncated where β_{i,m}(q τ)^m falls below 10⁻¹⁸ of its first term (q τ ≤ 1/4 on the
+    /// tail); the j-sum is finite. Returns nil when the tail would hold fewer than ``minimumTail`` tokens.
+    /// - Complexity: O(G_τ·G_s·n·(|head| + n + M)) for the nodes and O(n·M·(m + bins·G_s)·K) for the exponential
+    ///   sums, M the series length (about 20 at n = 8).
+    static func tailIntegrals(env: Environment, q: [Double], w: [Double], threads: Int, first wantFirst: Bool)
+        -> (zeroth: [Double], first: [Double]?)?
+    {
+        let n = env.drafts, m = q.count
+        guard n >= 2, let tauMax = env.tau.last else { return nil }
+        let byMass = (0..<m).sorted { q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1) }
+        var headCount = minimumHead
+        while headCount < m && q[byMass[headCount]] * tauMax > tailThreshold { headCount += 1 }
+        guard m - headCount >= minimumTail else { return nil }
+        let head = Array(byMass[0..<headCount]), tail = Array(byMass[headCount...])
+        let bigQ = q[tail[0]]
+        let z = tail.map { q[$0] / bigQ }
+        let wt = tail.map { w[$0] }
+        var tailMass = 0.0, comp = 0.0
+        for y in tail { compensatedAdd(&tailMass, &comp, q[y]) }
+        // β_{i,m} for i ≤ n, m ≤ degree: coefficients of (eˣ − 1)^i.
+        let theta = bigQ * tauMax
+        let degree = n + 80
+        var exm1 = [Double](repeating: 0, count: degree + 1)
+        var f = 1.0
+        for k in 1...degree { f /= Double(k); exm1[k] = f }
+        var beta = [[Double]](repeating: [Double](repeating: 0, count: degree + 1), count: n + 1)
+        beta[0][0] = 1
+        for i in 1...n {
+            for a in 0..<degree where beta[i - 1][a] != 0 {
+                for b in 1...(degree - a) { beta[i][a + b] += beta[i - 1][a] * exm1[b] }
+            }
+        }
+        // Series length: the first M with β_{i,i+M}·θ^M < 1e-18 for every i ≤ n (terms then keep falling).
+        var terms = 1
+        while terms < 80 {
+            var worst = 0.0
+            for i in 1...n { worst = max(worst, beta[i][i + terms] * pow(theta, Double(terms))) }
+            if worst < 1e-18 { break }
+            terms += 1
+        }
+        let (sNodes, sWeights) = sGrid(wMin: w.min()!, wMax: w.max()!)
+        let gs = sNodes.count
+        let sums = ExponentialSums(rates: wt)
+        // F[i][m - i][h] = Σ_tail z^m e^{−i w s_h}, m = i … i + terms + 1 (the extra power for R_k).
+        var zPower = z
+        var powers: [[Double]] = [z]           // powers[m − 1] = z^m
+        for _ in 1..<(n + terms + 1) {
+            for y in 0..<zPower.count { zPower[y] *= z[y] }
+            powers.append(zPower)
+        }
+        var forward = [[[Double]]](repeating: [], count: n)
+        for i in 1..<n {
+            let times = sNodes.map { Double(i) * $0 }
+            forward[i] = (i...(i + terms + 1)).map { mm in sums.forward(amplitudes: powers[mm - 1], times: times, threads: threads) }
+        }
+        let gt = env.tau.count, width = 2 * n
+        let series = terms + 1                  // m = j+1 … j+1+terms for the tail tokens' own factor
+        let chunks = min(16, gt)
+        struct Part { var cm: [Double]; var ca: [Double]; var acc: [Double]; var acc1: [Double] }
+        let parts: [Part] = parallelMap(count: chunks, threads: max(1, threads)) { c in
+            let lo = c * gt / chunks, hi = (c + 1) * gt / chunks
+            // cm[((j·series) + (m − j − 1))·gs + h]
+            var part = Part(cm: [Double](repeating: 0, count: n * series * gs),
+                            ca: [Double](repeating: 0, count: n * series * gs),
+                            acc: [Double](repeating: 0, count: headCount), acc1: [Double](repeating: 0, count: wantFirst ? headCount : 0))
+            var tPower = [Double](repeating: 0, count: n + terms + 2)
+            var pSum = [Double](repeating: 0, count: n), rSum = [Double](repeating: 0, count: n)
+            var et = [Double](repeating: 0, count: n)
+            var envPair = [Double](repeating: 0, count: width), tailPair = [Double](repeating: 0, count: width)
+            var pi = [Double](repeating: 0, count: headCount), eb = [Double](repeating: 0, count: headCount)
+            var suffix = [Double](repeating: 0, count: (headCount + 1) * width)
+            var left = [Double](repeating: 0, count: width)
+            for gi in lo..<hi {
+                let t = env.tau[gi], cg = env.tauWeight[gi]
+                let big = bigQ * t
+                tPower[0] = 1
+                for k in 1..<tPower.count { tPower[k] = tPower[k - 1] * big }
+                let tailDecay = exp(-t * tailMass)
+                for (i, y) in head.enumerated() { (pi[i], eb[i]) = piAndExp(q[y] * t) }
+                let envBase = gi * width
+                for h in 0..<gs {
+                    // Tail power sums and the tail pair (A_t, M_t).
+                    for i in 1..<n {
+                        var sP = 0.0, sR = 0.0
+                        let fi = forward[i]
+                        for k in 0...terms {
+                            let mm = i + k
+                            let b = beta[i][mm] * tPower[mm]
+                            sP += b * fi[k][h]
+                            sR += b * fi[k + 1][h]
+                        }
+                        pSum[i] = sP
+                        rSum[i] = bigQ * sR
+                    }
+                    et[0] = 1
+                    for k in stride(from: 1, to: n, by: 1) {
+                        var acc = 0.0
+                        for i in 1...k { acc += (i & 1 == 1 ? 1 : -1) * pSum[i] * et[k - i] }
+                        et[k] = acc / Double(k)
+                    }
+                    for k in 0..<n {
+                        tailPair[k] = tailDecay * et[k]
+                        var mk = 0.0
+                        for i in 0...k { mk += et[k - i] * (i == 0 ? tailMass : (i & 1 == 1 ? -rSum[i] : rSum[i])) }
+                        tailPair[n + k] = tailDecay * mk
+                    }
+                    // envPair = (A, M)_{H∪L} ⊗ tail
+                    for k in 0..<n {
+                        var a = 0.0, mm = 0.0
+                        for i in 0...k {
+                            let ea = env.coefficients[envBase + i], em = env.coefficients[envBase + n + i]
+                            a += ea * tailPair[k - i]
+                            mm += em * tailPair[k - i] + ea * tailPair[n + k - i]
+                        }
+                        envPair[k] = a
+                        envPair[n + k] = mm
+                    }
+                    // Head: suffix products, then the left pass from envPair; it ends with the full product.
+                    let lastBase = headCount * width
+                    for i in 0..<width { suffix[lastBase + i] = 0 }
+                    suffix[lastBase] = 1
+                    let sh = sNodes[h]
+                    for j in stride(from: headCount - 1, through: 0, by: -1) {
+                        let src = (j + 1) * width, dst = j * width
+                        let p = pi[j] * exp(-sh * w[head[j]]), e = eb[j], mark = q[head[j]] * e
+                        suffix[dst] = suffix[src] * e
+                        suffix[dst + n] = suffix[src + n] * e + mark * suffix[src]
+                        for i in stride(from: 1, to: n, by: 1) {
+                            suffix[dst + i] = suffix[src + i] * e + suffix[src + i - 1] * p
+                            suffix[dst + n + i] = suffix[src + n + i] * e + suffix[src + n + i - 1] * p + mark * suffix[src + i]
+                        }
+                    }
+                    for i in 0..<width { left[i] = envPair[i] }
+                    let weight = cg * sWeights[h]
+                    for j in 0..<headCount {
+                        let src = (j + 1) * width
+                        var value = 0.0
+                        for i in 0..<n {
+                            value += left[n + i] * suffix[src + n - 1 - i] + left[i] * suffix[src + n + n - 1 - i]
+                        }
+                        let d = exp(-sh * w[head[j]])
+                        let term = weight * d * pi[j] * value
+                        part.acc[j] += term
+                        if wantFirst { part.acc1[j] += term * sh }
+                        let p = pi[j] * d, e = eb[j], mark = q[head[j]] * e
+                        var i = n - 1
+                        while i > 0 {
+                            left[n + i] = left[n + i] * e + left[n + i - 1] * p + mark * left[i]
+                            left[i] = left[i] * e + left[i - 1] * p
+                            i -= 1
+                        }
+                        left[n] = left[n] * e + mark * left[0]
+                        left[0] *= e
+                    }
+                    // Tail accumulators: τ-moments of the full product's coefficients.
+                    for j in 0..<n {
+                        let fm = left[n + n - 1 - j], fa = left[n - 1 - j]
+                        for k in 0..<series {
+                            let c = cg * tPower[j + 1 + k]
+                            let index = (j * series + k) * gs + h
+                            part.cm[index] += c * fm
+                            part.ca[index] += c * fa
+                        }
+                    }
+                }
+            }
+            return part
+        }
+        var cm = [Double](repeating: 0, count: n * series * gs), ca = cm
+        var acc = [Double](repeating: 0, count: headCount), acc1 = [Double](repeating: 0, count: wantFirst ? headCount : 0)
+        for part in parts {
+            for i in 0..<cm.count { cm[i] += part.cm[i]; ca[i] += part.ca[i] }
+            for i in 0..<headCount { acc[i] += part.acc[i] }
+            if wantFirst { for i in 0..<headCount { acc1[i] += part.acc1[i] } }
+        }
+        var zeroth = [Double](repeating: 0, count: m), firstOut = [Double](repeating: 0, count: wantFirst ? m : 0)
+        for (i, y) in head.enumerated() {
+            zeroth[y] = acc[i]
+            if wantFirst { firstOut[y] = acc1[i] }
+        }
+        // Tail tokens: Σ_j (−1)^j Σ_m β_{j+1,m} z^m [L^M − (j+1) q L^A] (and the s-moments for the elasticity).
+        var g0 = [Double](repeating: 0, count: tail.count), g1 = [Double](repeating: 0, count: wantFirst ? tail.count : 0)
+        for j in 0..<n {
+            let times = sNodes.map { Double(j + 1) * $0 }
+            let sign = j & 1 == 0 ? 1.0 : -1.0
+            for k in 0..<series {
+                let mm = j + 1 + k
+                let b = beta[j + 1][mm]
+                if b == 0 { continue }
+                let base = (j * series + k) * gs
+                let cM = (0..<gs).map { sWeights[$0] * cm[base + $0] }
+                let cA = (0..<gs).map { sWeights[$0] * ca[base + $0] }
+                let lm = sums.transposed(coefficients: cM, times: times, firstMoment: wantFirst, threads: threads)
+                let la = sums.transposed(coefficients: cA, times: times, firstMoment: wantFirst, threads: threads)
+                let zp = powers[mm - 1]
+                for y in 0..<tail.count {
+                    let factor = sign * b * zp[y]
+                    let qy = q[tail[y]]
+                    g0[y] += factor * (lm.zeroth[y] - Double(j + 1) * qy * la.zeroth[y])
+                    if wantFirst {
+                        // d/dλ at λ = (j+1)w: the transposed first moment carries the factor (j+1)s.
+                        g1[y] += factor * (lm.first![y] - Double(j + 1) * qy * la.first![y]) / Double(j + 1)
+                    }
+                }
+            }
+        }
+        for (i, y) in tail.enumerated() {
+            zeroth[y] = g0[i]
+            if wantFirst { firstOut[y] = g1[i] }
+        }
+        return (zeroth, wantFirst ? firstOut : nil)
+    }
+}

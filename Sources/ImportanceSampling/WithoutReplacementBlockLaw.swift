@@ -1,0 +1,300 @@
+import AcceptanceBounds
+import Distributions
+import Foundation
+import MultidraftSupport
+
+/// The law r_w that ``BlockLuceSelection`` (block priority, then a Luce choice with weights w among the drafts of the
+/// leading block) induces for n drafts **without replacement** from q, at any V, by a double integral over the
+/// exponential race and the Luce clocks.
+///
+/// **Derivation.** Give token y a race clock T_y ~ Exp(q_y) (the drafts S are the n earliest clocks) and, inside the
+/// block B, a Luce clock U_y ~ Exp(w_y) (the selected draft is the earliest Luce clock among S ∩ B). With H the tokens
+/// of the earlier blocks and L those of the later ones, x ∈ B is selected iff x ∈ S, S ∩ H = ∅ and no y ∈ S ∩ B ∖ x
+/// has U_y < U_x. Condition on U_x = s and on the time τ of the (n + 1)-th arrival (token z): given τ, every other
+/// token is drafted independently with probability π_y = 1 − e^{−q_y τ}, and a Luce rival y ∈ B must be undrafted or
+/// have U_y > s. With u counting the drafts,
+///
+/// ```
+/// r_w(x) = w_x ∫₀^∞ dτ ∫₀^∞ ds e^{−s w_x} π_x(τ) [u^{n−1}] M_{V∖x}(u; τ, s)
+/// φ_y(u) = ē_y                        y ∈ H          (ē_y = e^{−q_y τ}: y must not be drafted)
+///        = ē_y + u π_y                y ∈ L
+///        = ē_y + u π_y e^{−s w_y}      y ∈ B          (drafted only if its Luce clock rings after s)
+/// A_G = Π_{y∈G} φ_y,   M_G = Σ_{z∈G} q_z ē_z Π_{y∈G∖z} φ_y      (z: the token whose clock rings at τ)
+/// (A, M)_{G∪G'} = (A_G A_{G'},  M_G A_{G'} + A_G M_{G'})
+/// ```
+///
+/// Every coefficient is a sum of positive terms (no cancellation). H enters as the scalars e^{−τ q(H)} and q(H); the
+/// later tokens' (A, M) do not depend on w and are computed once for every block by one pass from the end of the
+/// order (``Environment``). The leave-one-out products M_{V∖x} come from prefix and suffix products inside the block.
+///
+/// **Quadrature.** Both integrals are trapezoid rules in log τ and log s (integrands analytic in a strip, error
+/// ≈ e^{−π²/h}): τ at 12 points per decade from (10⁻¹⁷)^{1/(n+1)} (the integrand is O(τ^{n+1}) there) to the block's
+/// τ_max, where e^{−τρ}τⁿ/n! < e^{−46}, ρ = q(H) + the draft mass of B ∪ L outside its n largest tokens (the rate
+/// left after any n drafts that avoid H); s at 10 points per decade on [10⁻¹⁰/w_max, 40/w_min] with the lattice
+/// continued below its first node as in ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``. The block sums
+/// Σ_B r_w match the race's coverage increments and every token matches enumeration of the draft tuples to ~10⁻¹³
+/// (tests).
+///
+/// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation.
+/// - Reference: the selection polytope and the block-priority rule are in `shared/theory/optimal-verifier.md` §3;
+///   this realised-law formula is derived here (no published formula for draws without replacement was found).
+public enum WithoutReplacementBlockLaw {
+    /// Points per decade of τ and of s.
+    static let tauPointsPerDecade = 12.0, sPointsPerDecade = 10.0
+
+    /// What a block's law needs that does not depend on the weights: the τ nodes and, per node, the polynomials
+    /// (A_{H∪L}, M_{H∪L}) of the tokens outside the block (degree < n).
+    public struct Environment: Sendable {
+        public let drafts: Int
+        /// τ nodes (increasing) and their trapezoid weights in τ (log step × τ, half at both ends).
+        public let tau: [Double], tauWeight: [Double]
+        /// coefficients[g·2n + i] = A_{H∪L}[i], coefficients[g·2n + n + i] = M_{H∪L}[i], g < tau.count.
+        public let coefficients: [Double]
+        /// True when no n drafts can avoid H (fewer than n tokens of B ∪ L have q > 0): the block is never selected.
+        public let unreachable: Bool
+    }
+
+    /// The environments of the blocks `wanted` (indices into `blocks`, ranges of `order`).
+    /// - Complexity: O(V·n·G) with G the nodes of the largest τ_max, split over `threads` (fixed node chunks, so
+    ///   the result does not depend on the thread count).
+    public static func environments(draftMasses q: [Double], order: [Int], blocks: [Range<Int>], drafts n: Int,
+                                    wanted: [Int], threads: Int = 1) -> [Int: Environment]
+    {
+        precondition(n >= 1)
+        if wanted.isEmpty { return [:] }
+        let nb = blocks.count
+        // q(H) per block (compensated prefix sums), and ρ per block from the end: q(B ∪ L) outside its n largest.
+        var earlier = [Double](repeating: 0, count: nb)
+        var sum = 0.0, comp = 0.0
+        for b in 0..<nb {
+            earlier[b] = sum
+            for k in blocks[b] { compensatedAdd(&sum, &comp, q[order[k]]) }
+        }
+        var rest = [Double](repeating: 0, count: nb), positive = [Int](repeating: 0, count: nb)
+        var top: [Double] = []          // the n largest q of the suffix, descending
+        var restSum = 0.0, restComp = 0.0, count = 0
+        for b in stride(from: nb - 1, through: 0, by: -1) {
+            for k in blocks[b] {
+                let x = q[order[k]]
+                guard x > 0 else { continue }
+                count += 1
+                var evicted = x
+                if top.count < n {
+                    top.append(x); top.sort(by: >); evicted = 0
+                } else if x > top[n - 1] {
+                    evicted = top[n - 1]; top[n - 1] = x; top.sort(by: >)
+                }
+                if evicted > 0 { compensatedAdd(&restSum, &restComp, evicted) }
+            }
+            rest[b] = restSum
+            positive[b] = count
+        }
+        let logFactorial = (1...n).reduce(0.0) { $0 + log(Double($1)) }
+        var tauMax = [Double](repeating: 0, count: nb)
+        for b in wanted {
+            let rho = earlier[b] + rest[b]
+            guard positive[b] >= n, rho > 0 else { continue }
+            var t = 46 / rho
+            for _ in 0..<6 { t = (46 + max(0, Double(n) * log(t) - logFactorial)) / rho }
+            tauMax[b] = t
+        }
+        let tauLo = pow(1e-17, 1 / Double(n + 1))
+        let tauHi = max(tauLo * 10, wanted.map { tauMax[$0] }.max() ?? 0)
+        let step = log(10.0) / tauPointsPerDecade
+        let g = Int((log(tauHi) - log(tauLo)) / step) + 2
+        let tau = (0..<g).map { exp(log(tauLo) + Double($0) * step) }
+        // Nodes used by each wanted block: up to the first node at or beyond τ_max.
+        var nodes = [Int: Int]()
+        for b in wanted where tauMax[b] > 0 {
+            nodes[b] = min(g, (tau.firstIndex { $0 >= tauMax[b] } ?? (g - 1)) + 1)
+        }
+        let slots = wanted.filter { nodes[$0] != nil }.sorted()
+        let slotOf = Dictionary(uniqueKeysWithValues: slots.enumerated().map { ($1, $0) })
+        let firstBlock = slots.first ?? nb
+        let width = 2 * n
+        let chunks = min(16, g)
+        // Each chunk of nodes: the reverse pass over the blocks, snapshotting (A, M) before each wanted block.
+        let parts: [[Double]] = parallelMap(count: chunks, threads: max(1, threads)) { c in
+            let lo = c * g / chunks, hi = (c + 1) * g / chunks
+            var out = [Double](repeating: 0, count: slots.count * (hi - lo) * width)
+            var a = [Double](repeating: 0, count: n), m = [Double](repeating: 0, count: n)
+            for gi in lo..<hi {
+                let t = tau[gi]
+                for i in 0..<n { a[i] = 0; m[i] = 0 }
+                a[0] = 1
+                var b = nb - 1
+                while b >= firstBlock {
+                    if let slot = slotOf[b], gi < nodes[b]! {
+                        let e = exp(-t * earlier[b]), qh = earlier[b]
+                        let base = (slot * (hi - lo) + (gi - lo)) * width
+                        for i in 0..<n {
+                            out[base + i] = e * a[i]
+                            out[base + n + i] = e * (qh * a[i] + m[i])
+                        }
+                    }
+                    for k in blocks[b] {
+                        let qy = q[order[k]]
+                        guard qy > 0 else { continue }
+                        let (pi, eb) = piAndExp(qy * t)
+                        let mark = qy * eb
+                        var i = n - 1
+                        while i > 0 {
+                            m[i] = m[i] * eb + m[i - 1] * pi + mark * a[i]
+                            a[i] = a[i] * eb + a[i - 1] * pi
+                            i -= 1
+                        }
+                        m[0] = m[0] * eb + mark * a[0]
+                        a[0] *= eb
+                    }
+                    b -= 1
+                }
+            }
+            return out
+        }
+        var result = [Int: Environment]()
+        for b in wanted where nodes[b] == nil {
+            result[b] = Environment(drafts: n, tau: [], tauWeight: [], coefficients: [], unreachable: true)
+        }
+        for (slot, b) in slots.enumerated() {
+            let k = nodes[b]!
+            var coefficients = [Double](repeating: 0, count: k * width)
+            for c in 0..<chunks {
+                let lo = c * g / chunks, hi = (c + 1) * g / chunks
+                for gi in lo..<max(lo, min(hi, k)) {
+                    let src = (slot * (hi - lo) + (gi - lo)) * width
+                    for i in 0..<width { coefficients[gi * width + i] = parts[c][src + i] }
+                }
+            }
+            let weights = (0..<k).map { gi in (gi == 0 || gi == k - 1 ? 0.5 : 1) * step * tau[gi] }
+            result[b] = Environment(drafts: n, tau: Array(tau[0..<k]), tauWeight: weights,
+                                    coefficients: coefficients, unreachable: false)
+        }
+        return result
+    }
+
+    /// (1 − e^{−x}, e^{−x}) for x ≥ 0 without cancellation.
+    @inline(__always)
+    static func piAndExp(_ x: Double) -> (Double, Double) {
+        if x < 0.5 { let a = -expm1(-x); return (a, 1 - a) }
+        let e = exp(-x)
+        return (1 - e, e)
+    }
+
+    /// r_w on one block (tokens' draft masses q and weights w, same order) and, if asked, each token's elasticity
+    /// ∂ log r_w(x)/∂ log w_x at fixed rivals (1 − w_x ∫∫ s e^{−s w_x}… / ∫∫ e^{−s w_x}…, clamped to [0.05, 1]).
+    /// One draft (n = 1): r_w = q.
+    public static func blockLaw(environment env: Environment, draftMasses q: [Double], weights w: [Double],
+                                threads: Int = 1, elasticity wantElasticity: Bool = false)
+        -> (law: [Double], elasticity: [Double])
+    {
+        let n = env.drafts
+        var law = [Double](repeating: 0, count: q.count)
+        var elasticity = [Double](repeating: 1, count: q.count)
+        if env.unreachable { return (law, elasticity) }
+        if n == 1 { return (q, elasticity) }
+        let active = q.indices.filter { q[$0] > 0 }
+        if active.isEmpty { return (law, elasticity) }
+        let qa = active.map { q[$0] }, wa = active.map { w[$0] }
+        // The tail expansion where it applies; the direct route otherwise, and also if the expansion produced a
+        // value that is not a finite non-negative number (a guard: no instance tried has needed it).
+        func valid(_ r: (zeroth: [Double], first: [Double]?)) -> Bool {
+            r.zeroth.allSatisfy { $0.isFinite && $0 >= 0 } && (r.first?.allSatisfy(\.isFinite) ?? true)
+        }
+        var integrals = tailIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
+        if let r = integrals, !valid(r) { integrals = nil }
+        let (zeroth, first) = integrals
+            ?? directIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
+        for (i, x) in active.enumerated() {
+            law[x] = wa[i] * zeroth[i]
+            if let first, zeroth[i] > 0 { elasticity[x] = min(1, max(0.05, 1 - wa[i] * first[i] / zeroth[i])) }
+        }
+        return (law, elasticity)
+    }
+
+    /// The s grid shared by the routes: nodes, trapezoid weights in s (with the lattice continued below the first
+    /// node), for weights in [wMin, wMax].
+    static func sGrid(wMin: Double, wMax: Double) -> (nodes: [Double], weights: [Double]) {
+        let lo = 1e-10 / wMax, hi = 40 / wMin
+        let h = log(10.0) / sPointsPerDecade
+        let g = Int((log(hi) - log(lo)) / h) + 2
+        let nodes = (0..<g).map { exp(log(lo) + Double($0) * h) }
+        var weights = nodes.map { h * $0 }
+        weights[g - 1] *= 0.5
+        weights[0] += lo * h / expm1(h)
+        return (nodes, weights)
+    }
+
+    /// ∫∫ e^{−s w_x} π_x [u^{n−1}] M_{V∖x} (and the same with an extra factor s) for every token of the block, with
+    /// prefix/suffix products inside the block. O(m·n) per (τ, s) node.
+    static func directIntegrals(env: Environment, q: [Double], w: [Double], threads: Int, first: Bool)
+        -> (zeroth: [Double], first: [Double]?)
+    {
+        let n = env.drafts, m = q.count, width = 2 * n
+        let (sNodes, sWeights) = sGrid(wMin: w.min()!, wMax: w.max()!)
+        let gs = sNodes.count
+        // decay[k·m + y] = e^{−s_k w_y}
+        var decay = [Double](repeating: 0, count: gs * m)
+        for k in 0..<gs { for y in 0..<m { decay[k * m + y] = exp(-sNodes[k] * w[y]) } }
+        let gt = env.tau.count
+        let chunks = min(16, gt)
+        let parts: [([Double], [Double])] = parallelMap(count: chunks, threads: max(1, threads)) { c in
+            let lo = c * gt / chunks, hi = (c + 1) * gt / chunks
+            var acc = [Double](repeating: 0, count: m), acc1 = [Double](repeating: 0, count: first ? m : 0)
+            var pi = [Double](repeating: 0, count: m), eb = [Double](repeating: 0, count: m)
+            var suffix = [Double](repeating: 0, count: (m + 1) * width)
+            var left = [Double](repeating: 0, count: width)
+            for gi in lo..<hi {
+                let t = env.tau[gi], cg = env.tauWeight[gi]
+                for y in 0..<m { (pi[y], eb[y]) = piAndExp(q[y] * t) }
+                let envBase = gi * width
+                for k in 0..<gs {
+                    let dk = decay[(k * m)..<(k * m + m)]
+                    // suffix[j] = (A, M) of tokens j..<m; suffix[m] = (1, 0).
+                    let lastBase = m * width
+                    for i in 0..<width { suffix[lastBase + i] = 0 }
+                    suffix[lastBase] = 1
+                    for j in stride(from: m - 1, through: 0, by: -1) {
+                        let src = (j + 1) * width, dst = j * width
+                        let p = pi[j] * dk[dk.startIndex + j], e = eb[j], mark = q[j] * e
+                        suffix[dst] = suffix[src] * e
+                        suffix[dst + n] = suffix[src + n] * e + mark * suffix[src]
+                        for i in stride(from: 1, to: n, by: 1) {
+                            suffix[dst + i] = suffix[src + i] * e + suffix[src + i - 1] * p
+                            suffix[dst + n + i] = suffix[src + n + i] * e + suffix[src + n + i - 1] * p + mark * suffix[src + i]
+                        }
+                    }
+                    for i in 0..<width { left[i] = env.coefficients[envBase + i] }
+                    let weight = cg * sWeights[k]
+                    for j in 0..<m {
+                        let src = (j + 1) * width
+                        var value = 0.0
+                        for i in 0..<n {
+                            value += left[n + i] * suffix[src + n - 1 - i] + left[i] * suffix[src + n + n - 1 - i]
+                        }
+                        let d = dk[dk.startIndex + j]
+                        let term = weight * d * pi[j] * value
+                        acc[j] += term
+                        if first { acc1[j] += term * sNodes[k] }
+                        // left ← left ⊗ φ_j
+                        let p = pi[j] * d, e = eb[j], mark = q[j] * e
+                        var i = n - 1
+                        while i > 0 {
+                            left[n + i] = left[n + i] * e + left[n + i - 1] * p + mark * left[i]
+                            left[i] = left[i] * e + left[i - 1] * p
+                            i -= 1
+                        }
+                        left[n] = left[n] * e + mark * left[0]
+                        left[0] *= e
+                    }
+                }
+            }
+            return (acc, acc1)
+        }
+        var zeroth = [Double](repeating: 0, count: m), firstOut = [Double](repeating: 0, count: first ? m : 0)
+        for part in parts {
+            for y in 0..<m { zeroth[y] += part.0[y] }
+            if first { for y in 0..<m { firstOut[y] += part.1[y] } }
+        }
+        return (zeroth, first ? firstOut : nil)
+    }
+}
