@@ -10,8 +10,8 @@ import Multidraft
 ///   identical-draft alpha* at each temperature (`alpha_star_iid_t1`, `alpha_star_iid_t2`, dual scan), and the
 ///   acceptance of every registered verifier that runs on independent drafts (exact where it has a formula,
 ///   Monte Carlo with `std_error` otherwise; `optimal` is the certified priority mixture, its `value` = `lower`).
-/// - `kind = timing`: the solve time of each exact route (`lp` = GLPK simplex, `flow` = Dinic, `sfm`) on independent
-///   drafts (n = 2) and i.i.d. drafts (n = 3) against V, with the value each returned. The instances are written to
+/// - `kind = timing`: the solve time of each exact route (`lp` = GLPK interior point + exact repair, `lp_simplex` =
+///   GLPK simplex, `flow` = Dinic, `sfm`) on independent drafts (n = 2) and i.i.d. drafts (n = 3) against V, with the value each returned. The instances are written to
 ///   `<output-dir>/instances/` as .npy so that `Experiments/reference/highs_lp.py` times scipy's HiGHS on the same
 ///   LPs in the same suite run (table `highs_lp.csv`).
 public enum HeterogeneousDraftsExperiment: Experiment {
@@ -31,18 +31,22 @@ public enum HeterogeneousDraftsExperiment: Experiment {
         switch scale {
         case .tiny:
             return pairs.prefix(2).map { .acceptance(vocab: 500, second: $0) } + [
-                .timing(vocab: 50, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"]),
-                .timing(vocab: 20, law: "iid", drafts: 3, methods: ["lp", "flow", "sfm"]),
+                .timing(vocab: 50, law: "independent", drafts: 2, methods: ["lp", "lp_simplex", "flow", "sfm"]),
+                .timing(vocab: 20, law: "iid", drafts: 3, methods: ["lp", "lp_simplex", "flow", "sfm"]),
             ]
         case .quick, .full:
             let vocab = 32_000
             var items: [Item] = pairs.map { .acceptance(vocab: vocab, second: $0) }
-            let lpLimit = scale == .quick ? 200 : 300
+            // GLPK's simplex (`lp_simplex`) only where it takes seconds; the interior-point route (`lp`) everywhere.
+            let simplexLimit = scale == .quick ? 100 : 200
             for v in [100, 200, 300] {
                 items.append(.timing(vocab: v, law: "independent", drafts: 2,
-                                     methods: (v <= lpLimit ? ["lp"] : []) + ["flow", "sfm"]))
+                                     methods: ["lp"] + (v <= simplexLimit ? ["lp_simplex"] : []) + ["flow", "sfm"]))
             }
-            for v in [30, 40] { items.append(.timing(vocab: v, law: "iid", drafts: 3, methods: ["lp", "flow", "sfm"])) }
+            for v in [30, 40] {
+                items.append(.timing(vocab: v, law: "iid", drafts: 3,
+                                     methods: ["lp"] + (v <= 30 || scale == .full ? ["lp_simplex"] : []) + ["flow", "sfm"]))
+            }
             for v in [1_000, 2_000] { items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["flow", "sfm"])) }
             for n in [2, 4, 8] { items.append(.timing(vocab: 32_000, law: "independent", drafts: n, methods: ["sfm"])) }
             if scale == .full { items.append(.timing(vocab: 152_064, law: "independent", drafts: 2, methods: ["sfm"])) }
@@ -83,10 +87,14 @@ public enum HeterogeneousDraftsExperiment: Experiment {
                          iterations.map { .integer($0) } ?? .empty, stdError.map { .real($0) } ?? .empty,
                          trials.map { .integer($0) } ?? .empty, .empty, .real(ms)])
         }
+        let boundWatch = Stopwatch()
+        let bound = try SubsetObjective(target: p, law: law).certifiedMinimum(maxIterations: sfmIterations)
+        let boundMs = boundWatch.elapsedMilliseconds
+        let alphaUpper = subsetBoundValue(target: p, law: law, set: bound.minimizer)
+        row("alpha_star", alphaUpper, lower: 1 + bound.lower, upper: alphaUpper, iterations: bound.iterations, ms: boundMs)
         let watch = Stopwatch()
         let optimal = try PriorityMixtureVerifier(target: p, law: law, maxIterations: sfmIterations)
         let optimalMs = watch.elapsedMilliseconds
-        row("alpha_star", optimal.upper, lower: optimal.lower, upper: optimal.upper, ms: optimalMs)
         for (k, q) in qs.enumerated() {
             let w = Stopwatch()
             let a = try optimalAcceptance(target: p, law: try DraftLaw.iid(q, drafts: 2), method: .dual).alpha
@@ -135,14 +143,15 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             switch method {
             case "sfm":
                 let objective = try SubsetObjective(target: p, law: law)
-                let result = objective.minimize(maxIterations: sfmIterations)
+                let result = objective.certifiedMinimum(maxIterations: sfmIterations)
                 upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
                 lower = 1 + result.lower
                 value = upper
                 iterations = result.iterations
             default:
-                let bound = try optimalAcceptance(target: p, law: law, method: method == "lp" ? .lp : .flow,
-                                                  maxLPVariables: 1_000_000)
+                let bound = try optimalAcceptance(target: p, law: law, method: method.hasPrefix("lp") ? .lp : .flow,
+                                                  maxLPVariables: 1_000_000,
+                                                  lpAlgorithm: method == "lp_simplex" ? .simplex : .interior)
                 (value, lower, upper, iterations) = (bound.alpha, bound.lower, bound.upper, bound.iterations)
             }
             let ms = watch.elapsedMilliseconds

@@ -25,7 +25,8 @@ public struct AcceptanceBound: Sendable {
     /// For `--exact`: whether GLPK's rational simplex confirmed the optimum.
     public let exactConfirmed: Bool
     /// A proven lower bound on alpha*: the accepted mass of an exactly feasible plan (lp, flow), 1 + Σ min(0, x) of
-    /// a base-polytope point (sfm); equal to `alpha` for the closed forms and enumeration (exact by theorem).
+    /// a base-polytope point or 1 + the AM–GM dual scan of ``ProductDualBound`` (sfm); equal to `alpha` for the
+    /// closed forms and enumeration (exact by theorem).
     public let lower: Double
     /// A proven upper bound: p(H) + 1 − Q(H) of the certificate set (every H gives one).
     public let upper: Double

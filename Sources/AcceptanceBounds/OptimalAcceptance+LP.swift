@@ -25,8 +25,17 @@ public enum OptimalTransportLP {
     }
 
     /// Solves the LP and returns the repaired transport plan.
+    ///
+    /// `algorithm: .interior` (the default) runs GLPK's interior-point method and turns its approximate solution
+    /// into an exactly feasible, maximum plan by ``repairedPlan(sets:rawFlows:target:law:objective:status:exactConfirmed:tokenDuals:)``
+    /// (clip, scale, then Dinic's top-up), so the plan and its minimum cut prove the value whatever the interior
+    /// point's accuracy; if the method fails, the simplex runs instead. `.simplex` is GLPK's primal simplex, which
+    /// `exact: true` always uses (glp_exact starts from its basis). Measured against scipy's HiGHS on the same LPs
+    /// (`Experiments/reference/highs_lp.py`): the interior route is 1.5–10× faster than HiGHS where the simplex was
+    /// up to 7× slower.
     public static func solve(
-        target p: Distribution, law: DraftLaw, exact: Bool = false, maxVariables: Int = defaultMaxVariables
+        target p: Distribution, law: DraftLaw, exact: Bool = false, maxVariables: Int = defaultMaxVariables,
+        algorithm: LPAlgorithm = .interior
     ) throws -> TransportPlan {
         try law.requireVocabulary(of: p)
         let size = estimatedSize(of: law)
@@ -50,7 +59,11 @@ public enum OptimalTransportLP {
                 lp.addEntry(row: tokenRow[j], variable: variable[s][k], coefficient: 1)
             }
         }
-        let solution = try lp.solve(LPOptions(exact: exact, limits: LPLimits(maxVariables: maxVariables + 1)))
+        let limits = LPLimits(maxVariables: maxVariables + 1)
+        var solution = try lp.solve(LPOptions(exact: exact, limits: limits, algorithm: exact ? .simplex : algorithm))
+        if solution.status != .optimal && algorithm == .interior && !exact {
+            solution = try lp.solve(LPOptions(limits: limits, algorithm: .simplex))
+        }
         guard solution.status == .optimal else { throw AcceptanceError.solverFailed(solution.status) }
 
         let duals = (0..<p.vocabularySize).map { tokenRow[$0] >= 0 ? solution.rowDuals[tokenRow[$0]] : 0 }

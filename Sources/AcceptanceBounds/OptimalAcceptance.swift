@@ -1,5 +1,6 @@
 import Foundation
 import Distributions
+import LinearProgramming
 
 /// alpha*, the best acceptance any lossless verifier can reach for target p and the given draft law, with a
 /// certificate set H* such that p(H*) + 1 − Q(H*) = alpha*.
@@ -8,7 +9,8 @@ import Distributions
 /// alpha* = max_{couplings π of (draft law, p)} P_π[Y ∈ set(x)] = 1 + min_H [p(H) − Q(H)]
 /// ```
 ///
-/// - `method: .lp` solves the set-level transport LP with GLPK (any law; sizes refused beyond `maxLPVariables`);
+/// - `method: .lp` solves the set-level transport LP with GLPK (any law; sizes refused beyond `maxLPVariables`):
+///   its interior-point method repaired to an exact maximum plan by default, or the simplex (`lpAlgorithm`);
 ///   `exact: true` confirms it with GLPK's rational simplex. The certificate is a minimum cut of the LP's flow,
 ///   cross-checked with the LP duals.
 /// - `method: .dual` uses ``SubsetBound`` (prefix scan for iid / without replacement, closed form for greedy /
@@ -17,7 +19,8 @@ import Distributions
 ///   minimum cut as certificate; any law whose set law fits in `maxFlowArcs`.
 /// - `method: .sfm` minimises the submodular F(H) = p(H) − Q(H) (``SubmodularMinimizer``), for independent drafts
 ///   at any V (the set law is never enumerated) and other laws while their set law fits; it returns only when
-///   upper − lower ≤ `sfmTolerance` (a base-polytope point proves the lower value), else throws
+///   upper − lower ≤ `sfmTolerance` (for independent drafts the AM–GM dual of ``ProductDualBound`` proves the lower
+///   value when it closes the gap, else a base-polytope point does), else throws
 ///   ``AcceptanceError/notCertified(lower:upper:iterations:)``.
 /// - `method: .auto` takes `.dual` where it is exact, `.flow` where the set law fits, `.sfm` otherwise.
 /// - `method: .bruteForce` enumerates all 2^V subsets (V ≤ 20).
@@ -27,13 +30,14 @@ public func optimalAcceptance(
     target p: Distribution, law: DraftLaw, method: BoundMethod = .auto, exact: Bool = false,
     maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, threads: Int = 1,
     maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs, sfmTolerance: Double = 1e-12,
-    maxSFMIterations: Int = 2000
+    maxSFMIterations: Int = 2000, lpAlgorithm: LPAlgorithm = .interior
 ) throws -> AcceptanceBound {
     try law.requireVocabulary(of: p)
     let dualExact = law.kind.hasExactSortOrder
     switch method.resolved(for: law, maxFlowArcs: maxFlowArcs) {
     case .lp, .auto:
-        let plan = try optimalCoupling(target: p, law: law, exact: exact, maxLPVariables: maxLPVariables)
+        let plan = try optimalCoupling(target: p, law: law, exact: exact, maxLPVariables: maxLPVariables,
+                                       lpAlgorithm: lpAlgorithm)
         let best = plan.certificate(target: p, law: law)
         return AcceptanceBound(alpha: min(1, max(0, plan.acceptedMass)), method: .lp, certificate: best.set,
                                target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed,
@@ -45,7 +49,7 @@ public func optimalAcceptance(
                                lower: solution.lower, upper: solution.upper, iterations: solution.phases)
     case .sfm:
         let objective = try SubsetObjective(target: p, law: law, maxSetArcs: maxFlowArcs)
-        let result = objective.minimize(tolerance: sfmTolerance, maxIterations: maxSFMIterations)
+        let result = objective.certifiedMinimum(tolerance: sfmTolerance, maxIterations: maxSFMIterations)
         let upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
         let lower = 1 + result.lower
         // `upper` re-evaluates F(H) from the law instead of the running sum that stopped the iteration; the two
@@ -108,10 +112,13 @@ public enum CouplingSolver: String, Sendable, CaseIterable {
 /// maximum flow (`solver: .flow`), repaired to exact feasibility and verified against its certificate.
 public func optimalCoupling(
     target p: Distribution, law: DraftLaw, exact: Bool = false,
-    maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, solver: CouplingSolver = .lp
+    maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, solver: CouplingSolver = .lp,
+    lpAlgorithm: LPAlgorithm = .interior
 ) throws -> TransportPlan {
     switch solver {
-    case .lp: return try OptimalTransportLP.solve(target: p, law: law, exact: exact, maxVariables: maxLPVariables)
+    case .lp:
+        return try OptimalTransportLP.solve(target: p, law: law, exact: exact, maxVariables: maxLPVariables,
+                                            algorithm: lpAlgorithm)
     case .flow: return try OptimalTransportFlow.solve(target: p, law: law, maxArcs: maxLPVariables).plan
     }
 }

@@ -89,14 +89,54 @@ public struct SubsetObjective: Sendable {
     /// Minimises F from ``startingOrders(directions:)`` (see ``SubmodularMinimizer``). The result's `lower` and
     /// `upper` bound min F: alpha* ∈ [1 + lower, 1 + upper].
     public func minimize(tolerance: Double = 1e-12, maxIterations: Int = 2000) -> SubmodularMinimizer.Result {
-        SubmodularMinimizer(groundSize: target.vocabularySize, vertex: greedyVertex)
-            .minimize(initialOrders: startingOrders(), tolerance: tolerance, maxIterations: maxIterations)
+        // Independent drafts: the AM–GM dual's best weights give one more half-space order to start from.
+        var extra: [[Double]] = []
+        if case .independent(let qs) = law.kind, qs.count >= 2 {
+            extra.append(ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance).weights)
+        }
+        return SubmodularMinimizer(groundSize: target.vocabularySize, vertex: greedyVertex)
+            .minimize(initialOrders: startingOrders(extraWeightings: extra), tolerance: tolerance,
+                      maxIterations: maxIterations)
+    }
+
+    /// min F with a proof, by the fastest route that closes the gap: for independent drafts the AM–GM dual scan
+    /// (``ProductDualBound``, a few sorts), and the minimum-norm-point algorithm (``minimize(tolerance:maxIterations:)``)
+    /// for every other law or whenever the dual leaves a gap above `tolerance`.
+    public func certifiedMinimum(tolerance: Double = 1e-12, maxIterations: Int = 2000) -> CertifiedMinimum {
+        if case .independent(let qs) = law.kind, qs.count >= 2 {
+            let dual = ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance)
+            if dual.gap <= tolerance {
+                return CertifiedMinimum(lower: dual.lower, upper: dual.upper, minimizer: dual.minimizer,
+                                        iterations: dual.rounds, converged: true, route: .productDual)
+            }
+        }
+        let result = minimize(tolerance: tolerance, maxIterations: maxIterations)
+        return CertifiedMinimum(lower: result.lower, upper: result.upper, minimizer: result.minimizer,
+                                iterations: result.iterations, converged: result.converged, route: .minimumNormPoint)
+    }
+
+    /// min F bracketed: `lower` ≤ min F ≤ `upper` = F(`minimizer`).
+    public struct CertifiedMinimum: Sendable {
+        public enum Route: String, Sendable {
+            /// ``ProductDualBound``: AM–GM weights c with the prefix scan of p / m_c (independent drafts).
+            case productDual = "product-dual"
+            /// ``SubmodularMinimizer``: a convex combination of greedy vertices (a base-polytope point).
+            case minimumNormPoint = "min-norm-point"
+        }
+        public let lower: Double, upper: Double
+        public let minimizer: [Int]
+        /// Sorts (product dual) or major iterations (minimum-norm point).
+        public let iterations: Int
+        /// upper − lower ≤ tolerance.
+        public let converged: Bool
+        public let route: Route
+        public var gap: Double { upper - lower }
     }
 
     /// Starting orders that put good candidate sets among the prefixes: increasing ratio p/q̄ for the mean draft
     /// marginal q̄ and for every single draft's q_i, and half-space orders p/(Σ c_i q_i) for a fan of directions c
-    /// (the note's first-order condition for products of modular functions).
-    public func startingOrders(directions: Int = 8) -> [[Int]] {
+    /// (the note's first-order condition for products of modular functions), then `extraWeightings`.
+    public func startingOrders(directions: Int = 8, extraWeightings: [[Double]] = []) -> [[Int]] {
         let v = target.vocabularySize
         var marginals: [[Double]] = []
         switch law.kind {
@@ -127,6 +167,7 @@ public struct SubsetObjective: Sendable {
                 }
             }
         }
+        weightings += extraWeightings.filter { $0.count == n }
         return weightings.map { c in
             let score = (0..<v).map { t -> Double in
                 var s = 0.0

@@ -81,7 +81,7 @@ public enum BatchEvaluation {
         let route = BoundMethod.auto.resolved(for: law)
         if route == .sfm {
             let objective = try SubsetObjective(target: p, law: law)
-            let result = objective.minimize(maxIterations: maxIterations)
+            let result = objective.certifiedMinimum(maxIterations: maxIterations)
             let upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
             return (upper, 1 + result.lower, upper, "sfm")
         }

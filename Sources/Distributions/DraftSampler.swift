@@ -1,15 +1,37 @@
 /// Samples draft tuples from a ``DraftLaw`` in O(n) expected time per tuple, after O(V) precomputation.
 ///
 /// Sampling without replacement draws from q's alias table and redraws tokens already taken (exact: given
-/// acceptance, the draw has the law of q restricted to the remaining tokens); after 64 consecutive redraws it falls
-/// back to an exact O(V) draw from the remaining mass, so that a token holding 1 − 10⁻²⁰ of the mass cannot stall it.
+/// acceptance, the draw has the law of q restricted to the remaining tokens). After 8 consecutive redraws (the taken
+/// tokens hold most of q, as at low temperature) it switches to a proposal that leaves out the taken tokens among
+/// the 64 heaviest: one of those by a linear scan of their masses, or the rest through an alias table of the tokens
+/// outside them, redrawing if that lands on a taken token (exact by the same argument; O(64) per draw, with no
+/// subtraction of masses). Only if that too fails 64 times does it fall back to an exact O(V) draw.
 public struct DraftSampler: Sendable {
     public let law: DraftLaw
     @usableFromInline let tables: [AliasTable]
     @usableFromInline let probabilities: [Double]
+    /// Without replacement: the 64 heaviest tokens (descending), an alias table of the others and their total mass.
+    @usableFromInline let heavyTokens: [Int]
+    @usableFromInline let lightTable: AliasTable?
+    @usableFromInline let lightMass: Double
 
     public init(_ law: DraftLaw) {
         self.law = law
+        if case .withoutReplacement(let q) = law.kind {
+            let heavy = Array(q.probabilities.indices.filter { q[$0] > 0 }
+                .sorted { q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1) }.prefix(64))
+            var light = q.probabilities
+            for x in heavy { light[x] = 0 }
+            var mass = 0.0
+            for x in light.sorted() { mass += x }   // increasing: the small masses are not lost
+            heavyTokens = heavy
+            lightMass = mass
+            lightTable = mass > 0 ? AliasTable(weights: light) : nil
+        } else {
+            heavyTokens = []
+            lightMass = 0
+            lightTable = nil
+        }
         switch law.kind {
         case .iid(let q), .withoutReplacement(let q):
             tables = [AliasTable(weights: q.probabilities)]
@@ -46,11 +68,11 @@ public struct DraftSampler: Sendable {
         case .withoutReplacement:
             for i in 0..<n {
                 var x = -1
-                for _ in 0..<64 {
+                for _ in 0..<8 {
                     let c = tables[0].sample(using: &rng)
                     if !tuple[0..<i].contains(c) { x = c; break }
                 }
-                if x < 0 { x = exactRemainingDraw(excluding: tuple[0..<i], using: &rng) }
+                if x < 0 { x = remainingDraw(excluding: tuple[0..<i], using: &rng) }
                 tuple[i] = x
             }
         case .greedy:
@@ -72,6 +94,32 @@ public struct DraftSampler: Sendable {
         var tuple: [Int] = []
         sample(into: &tuple, using: &rng)
         return tuple
+    }
+
+    /// An exact draw from q restricted to the tokens not in `taken`: the proposal q restricted to (heavy tokens not
+    /// taken) ∪ (every light token), redrawn when it lands on a taken light token. O(64) per proposal.
+    @usableFromInline
+    func remainingDraw(excluding taken: ArraySlice<Int>, using rng: inout some RandomNumberGenerator) -> Int {
+        var heavyMass = 0.0
+        for x in heavyTokens.reversed() where !taken.contains(x) { heavyMass += probabilities[x] }
+        let total = heavyMass + lightMass
+        guard total > 0 else { return exactRemainingDraw(excluding: taken, using: &rng) }
+        for _ in 0..<64 {
+            let u = rng.nextUniform() * total
+            if u < heavyMass {
+                var cumulative = 0.0, last = -1
+                for x in heavyTokens where !taken.contains(x) {
+                    cumulative += probabilities[x]
+                    last = x
+                    if u < cumulative { return x }
+                }
+                if last >= 0 { return last }   // u within rounding of heavyMass
+            } else if let table = lightTable {
+                let c = table.sample(using: &rng)
+                if !taken.contains(c) { return c }
+            }
+        }
+        return exactRemainingDraw(excluding: taken, using: &rng)
     }
 
     /// An exact draw from q restricted to the tokens not in `taken`, by inversion over the remaining mass.

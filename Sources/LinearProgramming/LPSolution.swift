@@ -11,14 +11,25 @@ public struct LPSolution: Sendable {
     public let reducedCosts: [Double]
     /// Whether GLPK's exact rational simplex (glp_exact) produced or confirmed this solution.
     public let exact: Bool
-    /// Simplex iterations used.
+    /// Simplex iterations used (0 for the interior-point method, which GLPK does not count).
     public let iterations: Int
+}
+
+/// Which GLPK method solves the program.
+public enum LPAlgorithm: String, Sendable, CaseIterable {
+    /// glp_simplex, primal, from an advanced starting basis: a vertex solution with its basis.
+    case simplex
+    /// glp_interior (primal–dual interior point, approximate minimum-degree ordering): an interior point close to
+    /// the optimal face, to be rounded or repaired by the caller; no basis, so `exact` is refused with it.
+    case interior
 }
 
 /// Options of ``LinearProgram/solve(_:)``.
 public struct LPOptions: Sendable {
     /// Confirm the floating-point optimum with GLPK's exact rational simplex (glp_exact), warm-started.
     public var exact = false
+    /// The method (`exact` always uses the simplex: glp_exact needs its basis).
+    public var algorithm = LPAlgorithm.simplex
     /// Simplex iteration limit (nil: none).
     public var iterationLimit: Int? = nil
     /// Time limit in seconds (nil: none).
@@ -29,8 +40,10 @@ public struct LPOptions: Sendable {
     /// GLPK's dual feasibility (reduced-cost) tolerance (tol_dj; GLPK's default 1e-7).
     public var optimalityTolerance = 1e-9
 
-    public init(exact: Bool = false, iterationLimit: Int? = nil, timeLimit: Double? = nil, limits: LPLimits = LPLimits()) {
+    public init(exact: Bool = false, iterationLimit: Int? = nil, timeLimit: Double? = nil, limits: LPLimits = LPLimits(),
+                algorithm: LPAlgorithm = .simplex) {
         self.exact = exact
+        self.algorithm = algorithm
         self.iterationLimit = iterationLimit
         self.timeLimit = timeLimit
         self.limits = limits

@@ -6,8 +6,9 @@ import Foundation
 private let glpkLock = NSLock()
 
 extension LinearProgram {
-    /// Solves the program with GLPK's primal simplex (presolver off, terminal output off); with `options.exact`, the
-    /// optimum is then re-solved by GLPK's exact rational simplex starting from the final basis.
+    /// Solves the program with GLPK's primal simplex (presolver off, terminal output off) or, with
+    /// `options.algorithm == .interior`, its interior-point method; with `options.exact` (simplex only), the optimum
+    /// is then re-solved by GLPK's exact rational simplex starting from the final basis.
     ///
     /// Every input is validated first (``LPError``), because GLPK aborts the process on invalid calls. The whole
     /// life of the GLPK problem object (create, load, solve, read, delete) happens inside this one synchronous call.
@@ -54,6 +55,28 @@ extension LinearProgram {
         parm.tol_dj = options.optimalityTolerance
         if let it = options.iterationLimit { parm.it_lim = Int32(clamping: it) }
         if let tl = options.timeLimit { parm.tm_lim = Int32(clamping: Int((tl * 1000).rounded())) }
+        if options.algorithm == .interior && !options.exact {
+            var iparm = glp_iptcp()
+            glp_init_iptcp(&iparm)
+            iparm.msg_lev = GLP_MSG_OFF
+            iparm.ord_alg = GLP_ORD_AMD
+            let code = glp_interior(lp, &iparm)
+            let status: LPStatus
+            if code == 0 {
+                switch glp_ipt_status(lp) {
+                case GLP_OPT: status = .optimal
+                case GLP_NOFEAS, GLP_INFEAS: status = .infeasible
+                default: status = .numericalFailure(code: glp_ipt_status(lp))
+                }
+            } else {
+                status = code == GLP_EITLIM ? .iterationLimit : .numericalFailure(code: code)
+            }
+            let values = (0..<columns.count).map { glp_ipt_col_prim(lp, Int32($0 + 1)) }
+            let duals = (0..<rows.count).map { glp_ipt_row_dual(lp, Int32($0 + 1)) }
+            let reduced = (0..<columns.count).map { glp_ipt_col_dual(lp, Int32($0 + 1)) }
+            return LPSolution(status: status, objective: glp_ipt_obj_val(lp), values: values, rowDuals: duals,
+                              reducedCosts: reduced, exact: false, iterations: 0)
+        }
         glp_adv_basis(lp, 0)
         var code = glp_simplex(lp, &parm)
         var exact = false

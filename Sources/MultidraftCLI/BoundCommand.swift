@@ -21,6 +21,8 @@ struct Bound: ParsableCommand {
     @Option(help: "lp (GLPK), flow (max-flow), sfm (submodular minimisation), dual (prefix scan / closed form), auto, brute-force.")
     var method: String = "auto"
     @Flag(help: "Confirm the LP optimum with GLPK's exact rational simplex.") var exact = false
+    @Option(help: "--method lp only: interior (GLPK's interior point, repaired to an exact maximum plan; default) or simplex (GLPK's primal simplex; always used with --exact).")
+    var lpAlgorithm: String = "interior"
     @Flag(help: "Add the minimising set H (p(H) + 1 - Q(H) = alpha).") var certificate = false
     @Flag(help: "Read P and Q as logits; softmax at --temperature.") var logits = false
     @Option(help: "Temperature for --logits.") var temperature: Double = 1
@@ -44,6 +46,9 @@ struct Bound: ParsableCommand {
             try CLILimits.require(maxFlowArcs, in: 1...Int.max, option: "--max-flow-arcs")
             try CLILimits.require(maxIterations, in: 1...1_000_000, option: "--max-iterations")
             if exact && boundMethod == .dual { throw UsageError("--exact applies to --method lp") }
+            guard let algorithm = LPAlgorithm(rawValue: lpAlgorithm) else {
+                throw UsageError("--lp-algorithm must be interior or simplex, got '\(lpAlgorithm)'")
+            }
             guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
             let (p, qs) = try readTargetAndDrafts(target: target, drafts: draft, logits: logits, temperature: temperature)
             if law != "independent" && qs.count > 1 {
@@ -71,7 +76,7 @@ struct Bound: ParsableCommand {
             let timed = try Stopwatch.median(repeats: `repeat`) {
                 try optimalAcceptance(target: p, law: draftLaw, method: boundMethod, exact: exact,
                                       maxLPVariables: maxLpVariables, threads: threads, maxFlowArcs: maxFlowArcs,
-                                      maxSFMIterations: maxIterations)
+                                      maxSFMIterations: maxIterations, lpAlgorithm: algorithm)
             }
             let result = timed.value
             var header = ["law", "drafts", "vocab", "method", "alpha", "lower", "upper", "gap", "iterations",

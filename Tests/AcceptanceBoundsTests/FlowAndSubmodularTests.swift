@@ -54,7 +54,7 @@ import Distributions
         return laws
     }
 
-    /// LP = flow = SFM = brute force over all 2^V subsets (1e-9) for every law; the flow's minimum cut and the SFM
+    /// LP (interior point + repair, and simplex) = flow = SFM = brute force over all 2^V subsets (1e-9) for every law; the flow's minimum cut and the SFM
     /// minimiser reproduce alpha* (1e-12); the SFM certificate brackets the brute-force value with gap ≤ 1e-12.
     @Test func everyRouteAgreesWithBruteForce() async {
         await propertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...10), Gen.int(in: 1...3)) { seed, v, n in
@@ -64,6 +64,9 @@ import Distributions
             for law in Self.laws(q, q2, q3, n, v) {
                 let brute = try! optimalAcceptance(target: p, law: law, method: .bruteForce).alpha
                 let lp = try! optimalAcceptance(target: p, law: law, method: .lp)
+                let simplex = try! optimalAcceptance(target: p, law: law, method: .lp, lpAlgorithm: .simplex)
+                #expect(abs(simplex.alpha - brute) < 1e-9, "\(law.name) lp simplex")
+                #expect(lp.upper - lp.lower <= 1e-12, "\(law.name) lp (interior + repair) gap \(lp.upper - lp.lower)")
                 let flow = try! optimalAcceptance(target: p, law: law, method: .flow)
                 let sfm = try! optimalAcceptance(target: p, law: law, method: .sfm)
                 #expect(abs(lp.alpha - brute) < 1e-9, "\(law.name) lp")
@@ -123,5 +126,71 @@ import Distributions
         #expect(sfm.upper - sfm.lower <= 1e-12)
         #expect(abs(sfm.certificateValue - sfm.alpha) < 1e-13)
         #expect(flow.upper - flow.lower <= 1e-12)
+    }
+
+    /// The AM–GM dual of ``ProductDualBound`` against brute force over all 2^V subsets (V ≤ 12, 2–4 independent
+    /// drafts with zeros): for random weights c (Π c = 1) the scan's L(c) never exceeds min F (the theorem), the
+    /// iteration's bracket always contains min F, its set has value `upper`, and `certifiedMinimum` closes the gap
+    /// (≤ 1e-12) by one route or the other.
+    @Test func productDualBoundBracketsBruteForce() async {
+        await propertyCheck(count: 80, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...12), Gen.int(in: 2...4)) { seed, v, n in
+            var rng = Xoshiro256(seed: UInt64(seed), stream: 5)
+            let p = Distribution.dirichlet(v, concentration: [0.2, 0.5, 1, 3][seed % 4],
+                                           zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
+            let qs = (0..<n).map { i in
+                Distribution.dirichlet(v, concentration: [0.3, 1, 2][(seed + i) % 3],
+                                       zeroFraction: (seed + i) % 4 == 0 ? 0.25 : 0, using: &rng)
+            }
+            let law = try! DraftLaw.independent(qs)
+            let minF = try! optimalAcceptance(target: p, law: law, method: .bruteForce).alpha - 1
+            for _ in 0..<5 {
+                let logs = (0..<n).map { _ in 4 * rng.nextUniform() - 2 }
+                let mean = logs.reduce(0, +) / Double(n)
+                let c = logs.map { exp($0 - mean) }
+                let scan = ProductDualBound.scan(target: p, drafts: qs, weights: c)
+                #expect(scan.lower <= minF + 1e-14, "seed=\(seed) V=\(v) n=\(n): L(c) = \(scan.lower) > min F = \(minF)")
+            }
+            let dual = ProductDualBound.minimize(target: p, drafts: qs)
+            #expect(dual.lower <= minF + 1e-14 && dual.upper >= minF - 1e-14, "seed=\(seed) V=\(v) n=\(n): bracket")
+            #expect(abs(subsetBoundValue(target: p, law: law, set: dual.minimizer) - 1 - dual.upper) < 1e-14)
+            let certified = try! SubsetObjective(target: p, law: law).certifiedMinimum()
+            #expect(certified.converged && certified.gap <= 1e-12, "seed=\(seed) V=\(v) n=\(n): gap \(certified.gap)")
+            #expect(abs(certified.upper - minF) < 1e-12, "seed=\(seed) V=\(v) n=\(n): \(certified.upper) vs \(minF)")
+        }
+    }
+
+    /// Independent drafts at V = 32,000 (one LLM-style draft family at temperatures 1.2, 1.6, …; target at 1.0),
+    /// n = 2, 4 and 8: `sfm` closes through the AM–GM dual with gap ≤ 1e-12, its set reproduces alpha*
+    /// (p(H) + 1 − Π q_i(H), 1e-13), and alpha* is at least the exact acceptance of recursive rejection sampling.
+    @Test func independentDraftsAtVocabularyScale() throws {
+        var rng = Xoshiro256(seed: 32)
+        let v = 32_000
+        let logits = Distribution.zipfLogits(v, using: &rng)
+        let p = try Distribution(logits: logits, temperature: 1)
+        let noisy = logits.map { $0 + 0.7 * Distribution.gaussian(using: &rng) }
+        for n in [2, 4, 8] {
+            let qs = try (0..<n).map { try Distribution(logits: noisy, temperature: 1.2 + 0.4 * Double($0)) }
+            let law = try DraftLaw.independent(qs)
+            let objective = try SubsetObjective(target: p, law: law)
+            let result = objective.certifiedMinimum()
+            #expect(result.route == .productDual, "n=\(n)")
+            #expect(result.gap <= 1e-12, "n=\(n): gap \(result.gap)")
+            let bound = try optimalAcceptance(target: p, law: law, method: .sfm)
+            #expect(abs(bound.certificateValue - bound.alpha) < 1e-13, "n=\(n)")
+            var product = 1.0
+            for q in qs { product *= bound.certificate.reduce(0) { $0 + q[$1] } }
+            let direct = bound.certificate.reduce(0) { $0 + p[$1] } + 1 - product
+            #expect(abs(direct - bound.alpha) < 1e-13, "n=\(n): \(direct) vs \(bound.alpha)")
+            // Recursive rejection sampling: 1 − Π_i (1 − a_i), a_i = Σ min(r_{i−1}, q_i), r_i ∝ (r_{i−1} − q_i)_+.
+            var residual = p.probabilities, rejected = 1.0
+            for q in qs {
+                let excess = zip(residual, q.probabilities).map { max(0, $0 - $1) }
+                let total = excess.reduce(0, +)
+                rejected *= total
+                if total > 0 { residual = excess.map { $0 / total } }
+            }
+            let rrs = 1 - rejected
+            #expect(rrs <= bound.alpha + 1e-12, "n=\(n): RRS \(rrs) above alpha* \(bound.alpha)")
+        }
     }
 }

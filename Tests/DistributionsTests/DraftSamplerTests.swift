@@ -51,4 +51,36 @@ import MultidraftSupport
             #expect(abs(second[token] - 10_000) < 409)
         }
     }
+
+    /// A peaked draft (one token holds 0.9, 79 share the rest) drawn three times without replacement: the heavy/light
+    /// proposal is used on most tuples and must keep the law exact. Inclusion probability of every token and the law
+    /// of the second draw given that the first is the peak token, against the exact set law (5σ bands).
+    @Test func peakedWithoutReplacementUsesExactFallback() throws {
+        var rng = Xoshiro256(seed: 77)
+        let v = 80
+        let q = try Distribution([0.9] + [Double](repeating: 0.1 / 79, count: 79))
+        let law = try DraftLaw.withoutReplacement(q, drafts: 3)
+        let sampler = law.makeSampler()
+        let trials = 400_000
+        var inclusion = [Int](repeating: 0, count: v), second = [Int](repeating: 0, count: v), peakFirst = 0
+        var tuple: [Int] = []
+        for _ in 0..<trials {
+            sampler.sample(into: &tuple, using: &rng)
+            #expect(Set(tuple).count == 3)
+            for x in tuple { inclusion[x] += 1 }
+            if tuple[0] == 0 { peakFirst += 1; second[tuple[1]] += 1 }
+        }
+        var exact = [Double](repeating: 0, count: v)
+        for set in law.setLaw() { for x in set.tokens { exact[x] += set.mass } }
+        for x in 0..<v {
+            let observed = Double(inclusion[x]) / Double(trials)
+            let sigma = (exact[x] * (1 - exact[x]) / Double(trials)).squareRoot()
+            #expect(abs(observed - exact[x]) <= 5 * sigma, "token \(x): inclusion \(observed) vs \(exact[x])")
+        }
+        // Given first = 0, the second draw is uniform on the 79 others.
+        let expected = Double(peakFirst) / 79
+        for y in 1..<v {
+            #expect(abs(Double(second[y]) - expected) <= 5 * (expected * (1 - 1.0 / 79)).squareRoot(), "second draw \(y)")
+        }
+    }
 }

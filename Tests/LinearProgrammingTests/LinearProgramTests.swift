@@ -30,6 +30,18 @@ import Testing
         #expect(abs(s.objective - 11) < 1e-12)
     }
 
+    /// The interior-point method reaches the same optimum (to its tolerance, 1e-7) and reports no basis-based
+    /// exactness; asking for `exact` with it runs the simplex instead.
+    @Test func interiorPointMatchesSimplex() throws {
+        let s = try textbook().solve(LPOptions(algorithm: .interior))
+        #expect(s.status == .optimal)
+        #expect(abs(s.objective - 11) < 1e-7, "\(s.objective)")
+        #expect(abs(s.values[0] - 3) < 1e-6 && abs(s.values[1] - 1) < 1e-6)
+        #expect(!s.exact)
+        let e = try textbook().solve(LPOptions(exact: true, algorithm: .interior))
+        #expect(e.status == .optimal && e.exact && abs(e.objective - 11) < 1e-12)
+    }
+
     @Test func infeasibleAndUnbounded() throws {
         var infeasible = LinearProgram(sense: .minimize)
         let x = infeasible.addVariable(lower: 0, objective: 1)
