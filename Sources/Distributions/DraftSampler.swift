@@ -12,6 +12,8 @@ public struct DraftSampler: Sendable {
     @usableFromInline let probabilities: [Double]
     /// Without replacement: the 64 heaviest tokens (descending), an alias table of the others and their total mass.
     @usableFromInline let heavyTokens: [Int]
+    /// Position of each token in `heavyTokens` (−1 for the others).
+    @usableFromInline let heavyRank: [Int8]
     @usableFromInline let lightTable: AliasTable?
     @usableFromInline let lightMass: Double
 
@@ -25,10 +27,14 @@ public struct DraftSampler: Sendable {
             var mass = 0.0
             for x in light.sorted() { mass += x }   // increasing: the small masses are not lost
             heavyTokens = heavy
+            var rank = [Int8](repeating: -1, count: q.vocabularySize)
+            for (k, x) in heavy.enumerated() { rank[x] = Int8(k) }
+            heavyRank = rank
             lightMass = mass
             lightTable = mass > 0 ? AliasTable(weights: light) : nil
         } else {
             heavyTokens = []
+            heavyRank = []
             lightMass = 0
             lightTable = nil
         }
@@ -100,15 +106,20 @@ public struct DraftSampler: Sendable {
     /// taken) ∪ (every light token), redrawn when it lands on a taken light token. O(64) per proposal.
     @usableFromInline
     func remainingDraw(excluding taken: ArraySlice<Int>, using rng: inout some RandomNumberGenerator) -> Int {
+        var takenHeavy: UInt64 = 0      // bit k: heavyTokens[k] is taken
+        for x in taken where heavyRank[x] >= 0 { takenHeavy |= 1 << UInt64(heavyRank[x]) }
         var heavyMass = 0.0
-        for x in heavyTokens.reversed() where !taken.contains(x) { heavyMass += probabilities[x] }
+        for k in stride(from: heavyTokens.count - 1, through: 0, by: -1) where takenHeavy & (1 << UInt64(k)) == 0 {
+            heavyMass += probabilities[heavyTokens[k]]
+        }
         let total = heavyMass + lightMass
         guard total > 0 else { return exactRemainingDraw(excluding: taken, using: &rng) }
         for _ in 0..<64 {
             let u = rng.nextUniform() * total
             if u < heavyMass {
                 var cumulative = 0.0, last = -1
-                for x in heavyTokens where !taken.contains(x) {
+                for k in heavyTokens.indices where takenHeavy & (1 << UInt64(k)) == 0 {
+                    let x = heavyTokens[k]
                     cumulative += probabilities[x]
                     last = x
                     if u < cumulative { return x }
