@@ -93,7 +93,7 @@ extension BlockLuceSelection {
         for (i, x) in active.enumerated() {
             out[x] = Double(n) * q[x] * w[x] * integrals.zeroth[i]
             if let first = integrals.first, integrals.zeroth[i] > 0 {
-                elasticity[x] = min(1, max(0.05, 1 - w[x] * first[i] / integrals.zeroth[i]))
+                elasticity[x] = min(1, max(0.002, 1 - w[x] * first[i] / integrals.zeroth[i]))
             }
         }
         return (out, elasticity)

@@ -211,27 +211,28 @@ extension WithoutReplacementBlockLaw {
         }
         // Tail tokens: Σ_j (−1)^j Σ_m β_{j+1,m} z^m [L^M − (j+1) q L^A] (and the s-moments for the elasticity).
         var g0 = [Double](repeating: 0, count: tail.count), g1 = [Double](repeating: 0, count: wantFirst ? tail.count : 0)
+        // One transposed sum per power P of z (P = j+1 … j+1+series): the M-term of order k = P − j − 1 and the
+        // A-term of order k − 1 (its extra factor q = bigQ·z) share the power and are summed into one coefficient
+        // vector, halving the transposed sums.
         for j in 0..<n {
             let times = sNodes.map { Double(j + 1) * $0 }
             let sign = j & 1 == 0 ? 1.0 : -1.0
-            for k in 0..<series {
-                let mm = j + 1 + k
-                let b = beta[j + 1][mm]
-                if b == 0 { continue }
-                let base = (j * series + k) * gs
-                let cM = (0..<gs).map { sWeights[$0] * cm[base + $0] }
-                let cA = (0..<gs).map { sWeights[$0] * ca[base + $0] }
-                let lm = sums.transposed(coefficients: cM, times: times, firstMoment: wantFirst, threads: threads)
-                let la = sums.transposed(coefficients: cA, times: times, firstMoment: wantFirst, threads: threads)
-                let zp = powers[mm - 1]
+            for k in 0...series {
+                let power = j + 1 + k
+                let bM = k < series ? beta[j + 1][power] : 0
+                let bA = k >= 1 ? Double(j + 1) * bigQ * beta[j + 1][power - 1] : 0
+                if bM == 0 && bA == 0 { continue }
+                let baseM = (j * series + k) * gs, baseA = (j * series + k - 1) * gs
+                let coefficients = (0..<gs).map { h in
+                    sWeights[h] * ((bM != 0 ? bM * cm[baseM + h] : 0) - (bA != 0 ? bA * ca[baseA + h] : 0))
+                }
+                let l = sums.transposed(coefficients: coefficients, times: times, firstMoment: wantFirst, threads: threads)
+                let zp = powers[power - 1]
                 for y in 0..<tail.count {
-                    let factor = sign * b * zp[y]
-                    let qy = q[tail[y]]
-                    g0[y] += factor * (lm.zeroth[y] - Double(j + 1) * qy * la.zeroth[y])
-                    if wantFirst {
-                        // d/dλ at λ = (j+1)w: the transposed first moment carries the factor (j+1)s.
-                        g1[y] += factor * (lm.first![y] - Double(j + 1) * qy * la.first![y]) / Double(j + 1)
-                    }
+                    let factor = sign * zp[y]
+                    g0[y] += factor * l.zeroth[y]
+                    // d/dλ at λ = (j+1)w: the transposed first moment carries the factor (j+1)s.
+                    if wantFirst { g1[y] += factor * l.first![y] / Double(j + 1) }
                 }
             }
         }

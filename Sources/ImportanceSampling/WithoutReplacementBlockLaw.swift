@@ -181,7 +181,7 @@ public enum WithoutReplacementBlockLaw {
     }
 
     /// r_w on one block (tokens' draft masses q and weights w, same order) and, if asked, each token's elasticity
-    /// ∂ log r_w(x)/∂ log w_x at fixed rivals (1 − w_x ∫∫ s e^{−s w_x}… / ∫∫ e^{−s w_x}…, clamped to [0.05, 1]).
+    /// ∂ log r_w(x)/∂ log w_x at fixed rivals (1 − w_x ∫∫ s e^{−s w_x}… / ∫∫ e^{−s w_x}…, clamped to [0.002, 1]).
     /// One draft (n = 1): r_w = q.
     public static func blockLaw(environment env: Environment, draftMasses q: [Double], weights w: [Double],
                                 threads: Int = 1, elasticity wantElasticity: Bool = false)
@@ -206,7 +206,7 @@ public enum WithoutReplacementBlockLaw {
             ?? directIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
         for (i, x) in active.enumerated() {
             law[x] = wa[i] * zeroth[i]
-            if let first, zeroth[i] > 0 { elasticity[x] = min(1, max(0.05, 1 - wa[i] * first[i] / zeroth[i])) }
+            if let first, zeroth[i] > 0 { elasticity[x] = min(1, max(0.002, 1 - wa[i] * first[i] / zeroth[i])) }
         }
         return (law, elasticity)
     }

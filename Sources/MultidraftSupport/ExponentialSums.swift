@@ -29,6 +29,9 @@ public struct ExponentialSums: Sendable {
     /// Bin of each rate, and its offset d from the bin centre.
     let bin: [Int]
     let offset: [Double]
+    /// Taylor terms each rate needs: termsNeeded(cutoff·|d|/w_low) with w_low the bin's smallest rate (no time
+    /// beyond cutoff/w_low enters its bin, so |t d| never exceeds that argument).
+    let rateTerms: [Int]
     /// Bin centres, smallest rates and largest offsets |d|.
     let centre: [Double]
     let lowest: [Double]
@@ -57,6 +60,18 @@ public struct ExponentialSums: Sendable {
             spread[bin[i]] = max(spread[bin[i]], abs(offset[i]))
         }
         self.spread = spread
+        var rateTerms = [Int](repeating: terms, count: w.count)
+        for i in 0..<w.count {
+            let x = cutoff * abs(offset[i]) / lowest[bin[i]]
+            var term = 1.0, j = 1
+            while j < terms {
+                term *= x / Double(j)
+                if term < 1e-18 { break }
+                j += 1
+            }
+            rateTerms[i] = max(1, min(terms, j))
+        }
+        self.rateTerms = rateTerms
         self.bin = bin
         self.offset = offset
         self.centre = centre
@@ -88,7 +103,7 @@ public struct ExponentialSums: Sendable {
             used[bin[y]] = true
             var term = a[y]
             let d = offset[y]
-            for j in 0..<k {
+            for j in 0..<rateTerms[y] {
                 moments[base + j] += term
                 term *= d / Double(j + 1)
             }
@@ -162,12 +177,13 @@ public struct ExponentialSums: Sendable {
             for y in lo..<hi {
                 let base = bin[y] * k
                 let d = offset[y]
-                var s = transforms[base + k - 2]
-                for j in stride(from: k - 3, through: 0, by: -1) { s = transforms[base + j] - d * s }
+                let kk = rateTerms[y]   // N_0 … N_{kk−1} (and N_kk for the first moment)
+                var s = transforms[base + kk - 1]
+                for j in stride(from: kk - 2, through: 0, by: -1) { s = transforms[base + j] - d * s }
                 zeroth[y - lo] = s
                 if firstMoment {
-                    var f = Double(k - 1) * transforms[base + k - 1]
-                    for j in stride(from: k - 3, through: 0, by: -1) { f = Double(j + 1) * transforms[base + j + 1] - d * f }
+                    var f = Double(kk) * transforms[base + kk]
+                    for j in stride(from: kk - 2, through: 0, by: -1) { f = Double(j + 1) * transforms[base + j + 1] - d * f }
                     first[y - lo] = f
                 }
             }
