@@ -216,11 +216,11 @@ import Testing
     }
 
     /// The tail expansion of the without-replacement block law equals the direct (τ, s) evaluation on a block of
-    /// 1,500 LLM-like tokens behind an earlier block, n = 2, 4 and 8: r_w to 1e-12 relative, the s-moments behind
+    /// 800 LLM-like tokens behind an earlier block, n = 2, 4 and 8: r_w to 1e-12 relative, the s-moments behind
     /// the elasticity to 1e-10.
     @Test func withoutReplacementTailMatchesDirect() throws {
         var rng = Xoshiro256(seed: 21)
-        let v = 1600
+        let v = 900
         let q = try Distribution(logits: Distribution.zipfLogits(v, using: &rng), temperature: 1).probabilities
         let order = (0..<v).sorted { q[$0] > q[$1] }
         let blocks = [0..<100, 100..<v]
