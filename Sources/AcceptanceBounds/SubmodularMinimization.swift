@@ -251,7 +251,10 @@ public struct SubmodularMinimizer {
                     continue
                 }
                 if alpha.allSatisfy({ $0 > 1e-14 }) {
-                    lambda = alpha
+                    // Renormalised: the bordered solve meets Σ α = 1 only to its conditioning (1e-11 seen with 300
+                    // vertices), and a combination whose weights do not sum to 1 is not a point of B(F).
+                    let total = alpha.reduce(0, +)
+                    lambda = alpha.map { $0 / total }
                     x = combine(lambda)
                     break
                 }

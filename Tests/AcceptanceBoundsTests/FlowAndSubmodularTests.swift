@@ -155,6 +155,7 @@ import Distributions
             #expect(abs(subsetBoundValue(target: p, law: law, set: dual.minimizer) - 1 - dual.upper) < 1e-14)
             let certified = try! SubsetObjective(target: p, law: law).certifiedMinimum()
             #expect(certified.converged && certified.gap <= 1e-12, "seed=\(seed) V=\(v) n=\(n): gap \(certified.gap)")
+            #expect(certified.lower <= minF + 1e-14, "seed=\(seed) V=\(v) n=\(n): \(certified.route) lower above min F")
             #expect(abs(certified.upper - minF) < 1e-12, "seed=\(seed) V=\(v) n=\(n): \(certified.upper) vs \(minF)")
         }
     }
