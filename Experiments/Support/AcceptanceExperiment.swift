@@ -37,9 +37,10 @@ public enum AcceptanceExperiment: Experiment {
         let bound = try optimalAcceptance(target: p, law: law, method: .auto).alpha
         var rows: [[CSVValue]] = []
         for entry in context.registry.entries where entry.supports(law) {
-            // The optimal verifier is the realised optimal selection law for iid drafts (any V); for the other laws it
-            // is the LP transport plan, left out beyond 20,000 LP variables.
-            if entry.name == "optimal" && item.law != "iid" && OptimalTransportLP.estimatedSize(of: law).variables > 20_000 { continue }
+            // The optimal verifier is the realised optimal selection law for iid and without-replacement drafts (any
+            // V); for the other laws it is the LP transport plan, left out beyond 20,000 LP variables.
+            if entry.name == "optimal" && !["iid", "without-replacement"].contains(item.law)
+                && OptimalTransportLP.estimatedSize(of: law).variables > 20_000 { continue }
             // Verifiers that refuse this size (the importance verifier's LP scheme beyond V ≈ 140) are left out.
             guard let verifier = try? context.registry.makeVerifier(name: entry.name, target: p, law: law) else { continue }
             let n = trials(context.scale)
