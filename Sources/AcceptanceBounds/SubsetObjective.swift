@@ -86,13 +86,19 @@ public struct SubsetObjective: Sendable {
         return y
     }
 
-    /// Minimises F from ``startingOrders(directions:)`` (see ``SubmodularMinimizer``). The result's `lower` and
-    /// `upper` bound min F: alpha* ∈ [1 + lower, 1 + upper].
+    /// Minimises F from ``startingOrders(directions:extraWeightings:)`` (with the AM–GM dual's weights for
+    /// independent drafts; see ``SubmodularMinimizer``). The result's `lower` and `upper` bound min F:
+    /// alpha* ∈ [1 + lower, 1 + upper].
     public func minimize(tolerance: Double = 1e-12, maxIterations: Int = 2000) -> SubmodularMinimizer.Result {
+        minimize(tolerance: tolerance, maxIterations: maxIterations, dualWeights: nil)
+    }
+
+    /// `dualWeights`: the AM–GM dual's best weights when the caller has them (computed here otherwise).
+    func minimize(tolerance: Double, maxIterations: Int, dualWeights: [Double]?) -> SubmodularMinimizer.Result {
         // Independent drafts: the AM–GM dual's best weights give one more half-space order to start from.
         var extra: [[Double]] = []
         if case .independent(let qs) = law.kind, qs.count >= 2 {
-            extra.append(ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance).weights)
+            extra.append(dualWeights ?? ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance).weights)
         }
         return SubmodularMinimizer(groundSize: target.vocabularySize, vertex: greedyVertex)
             .minimize(initialOrders: startingOrders(extraWeightings: extra), tolerance: tolerance,
@@ -103,14 +109,16 @@ public struct SubsetObjective: Sendable {
     /// (``ProductDualBound``, a few sorts), and the minimum-norm-point algorithm (``minimize(tolerance:maxIterations:)``)
     /// for every other law or whenever the dual leaves a gap above `tolerance`.
     public func certifiedMinimum(tolerance: Double = 1e-12, maxIterations: Int = 2000) -> CertifiedMinimum {
+        var dualWeights: [Double]? = nil
         if case .independent(let qs) = law.kind, qs.count >= 2 {
             let dual = ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance)
             if dual.gap <= tolerance {
                 return CertifiedMinimum(lower: dual.lower, upper: dual.upper, minimizer: dual.minimizer,
                                         iterations: dual.rounds, converged: true, route: .productDual)
             }
+            dualWeights = dual.weights
         }
-        let result = minimize(tolerance: tolerance, maxIterations: maxIterations)
+        let result = minimize(tolerance: tolerance, maxIterations: maxIterations, dualWeights: dualWeights)
         return CertifiedMinimum(lower: result.lower, upper: result.upper, minimizer: result.minimizer,
                                 iterations: result.iterations, converged: result.converged, route: .minimumNormPoint)
     }

@@ -99,6 +99,7 @@ extension WithoutReplacementBlockLaw {
             var et = [Double](repeating: 0, count: n)
             var envPair = [Double](repeating: 0, count: width), tailPair = [Double](repeating: 0, count: width)
             var pi = [Double](repeating: 0, count: headCount), eb = [Double](repeating: 0, count: headCount)
+            var headDecay = [Double](repeating: 0, count: headCount)   // e^{−s w_y} at the current s node
             var suffix = [Double](repeating: 0, count: (headCount + 1) * width)
             var left = [Double](repeating: 0, count: width)
             for gi in lo..<hi {
@@ -151,37 +152,19 @@ extension WithoutReplacementBlockLaw {
                     for i in 0..<width { suffix[lastBase + i] = 0 }
                     suffix[lastBase] = 1
                     let sh = sNodes[h]
+                    for j in 0..<headCount { headDecay[j] = exp(-sh * w[head[j]]) }
                     for j in stride(from: headCount - 1, through: 0, by: -1) {
-                        let src = (j + 1) * width, dst = j * width
-                        let p = pi[j] * exp(-sh * w[head[j]]), e = eb[j], mark = q[head[j]] * e
-                        suffix[dst] = suffix[src] * e
-                        suffix[dst + n] = suffix[src + n] * e + mark * suffix[src]
-                        for i in stride(from: 1, to: n, by: 1) {
-                            suffix[dst + i] = suffix[src + i] * e + suffix[src + i - 1] * p
-                            suffix[dst + n + i] = suffix[src + n + i] * e + suffix[src + n + i - 1] * p + mark * suffix[src + i]
-                        }
+                        multiplyPair(&suffix, from: (j + 1) * width, to: j * width, n: n,
+                                     p: pi[j] * headDecay[j], e: eb[j], mark: q[head[j]] * eb[j])
                     }
                     for i in 0..<width { left[i] = envPair[i] }
                     let weight = cg * sWeights[h]
                     for j in 0..<headCount {
-                        let src = (j + 1) * width
-                        var value = 0.0
-                        for i in 0..<n {
-                            value += left[n + i] * suffix[src + n - 1 - i] + left[i] * suffix[src + n + n - 1 - i]
-                        }
-                        let d = exp(-sh * w[head[j]])
-                        let term = weight * d * pi[j] * value
+                        let d = headDecay[j]
+                        let term = weight * d * pi[j] * markedTop(left, suffix, at: (j + 1) * width, n: n)
                         part.acc[j] += term
                         if wantFirst { part.acc1[j] += term * sh }
-                        let p = pi[j] * d, e = eb[j], mark = q[head[j]] * e
-                        var i = n - 1
-                        while i > 0 {
-                            left[n + i] = left[n + i] * e + left[n + i - 1] * p + mark * left[i]
-                            left[i] = left[i] * e + left[i - 1] * p
-                            i -= 1
-                        }
-                        left[n] = left[n] * e + mark * left[0]
-                        left[0] *= e
+                        multiplyPair(&left, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: q[head[j]] * eb[j])
                     }
                     // Tail accumulators: τ-moments of the full product's coefficients.
                     for j in 0..<n {

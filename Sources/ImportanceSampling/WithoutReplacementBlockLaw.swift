@@ -117,34 +117,26 @@ public enum WithoutReplacementBlockLaw {
         let parts: [[Double]] = parallelMap(count: chunks, threads: max(1, threads)) { c in
             let lo = c * g / chunks, hi = (c + 1) * g / chunks
             var out = [Double](repeating: 0, count: slots.count * (hi - lo) * width)
-            var a = [Double](repeating: 0, count: n), m = [Double](repeating: 0, count: n)
+            var pair = [Double](repeating: 0, count: width)     // (A, M) of the tokens after the current block
             for gi in lo..<hi {
                 let t = tau[gi]
-                for i in 0..<n { a[i] = 0; m[i] = 0 }
-                a[0] = 1
+                for i in 0..<width { pair[i] = 0 }
+                pair[0] = 1
                 var b = nb - 1
                 while b >= firstBlock {
                     if let slot = slotOf[b], gi < nodes[b]! {
                         let e = exp(-t * earlier[b]), qh = earlier[b]
                         let base = (slot * (hi - lo) + (gi - lo)) * width
                         for i in 0..<n {
-                            out[base + i] = e * a[i]
-                            out[base + n + i] = e * (qh * a[i] + m[i])
+                            out[base + i] = e * pair[i]
+                            out[base + n + i] = e * (qh * pair[i] + pair[n + i])
                         }
                     }
                     for k in blocks[b] {
                         let qy = q[order[k]]
                         guard qy > 0 else { continue }
                         let (pi, eb) = piAndExp(qy * t)
-                        let mark = qy * eb
-                        var i = n - 1
-                        while i > 0 {
-                            m[i] = m[i] * eb + m[i - 1] * pi + mark * a[i]
-                            a[i] = a[i] * eb + a[i - 1] * pi
-                            i -= 1
-                        }
-                        m[0] = m[0] * eb + mark * a[0]
-                        a[0] *= eb
+                        multiplyPair(&pair, from: 0, to: 0, n: n, p: pi, e: eb, mark: qy * eb)
                     }
                     b -= 1
                 }
@@ -178,6 +170,33 @@ public enum WithoutReplacementBlockLaw {
         if x < 0.5 { let a = -expm1(-x); return (a, 1 - a) }
         let e = exp(-x)
         return (1 - e, e)
+    }
+
+    /// One token's factor on a pair stored as b[base..<base+n] = A, b[base+n..<base+2n] = M (degree < n):
+    /// (A, M)_dst = (A·φ, M·φ + mark·A)_src with φ = e + u·p, for the token's drafted weight p, undrafted weight e and
+    /// marking weight mark = q·ē. `src` may equal `dst` (coefficients are updated from the top degree down).
+    @inline(__always)
+    static func multiplyPair(_ b: inout [Double], from src: Int, to dst: Int, n: Int, p: Double, e: Double,
+                             mark: Double) {
+        var i = n - 1
+        while i > 0 {
+            b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + mark * b[src + i]
+            b[dst + i] = b[src + i] * e + b[src + i - 1] * p
+            i -= 1
+        }
+        b[dst + n] = b[src + n] * e + mark * b[src]
+        b[dst] = b[src] * e
+    }
+
+    /// [u^{n−1}] of M_{left}·A_{right} + A_{left}·M_{right}: the marked coefficient of the product of the pair
+    /// `left` (at 0) and the pair of `right` at `base`.
+    @inline(__always)
+    static func markedTop(_ left: [Double], _ right: [Double], at base: Int, n: Int) -> Double {
+        var value = 0.0
+        for i in 0..<n {
+            value += left[n + i] * right[base + n - 1 - i] + left[i] * right[base + n + n - 1 - i]
+        }
+        return value
     }
 
     /// r_w on one block (tokens' draft masses q and weights w, same order) and, if asked, each token's elasticity
@@ -254,37 +273,17 @@ public enum WithoutReplacementBlockLaw {
                     for i in 0..<width { suffix[lastBase + i] = 0 }
                     suffix[lastBase] = 1
                     for j in stride(from: m - 1, through: 0, by: -1) {
-                        let src = (j + 1) * width, dst = j * width
-                        let p = pi[j] * dk[dk.startIndex + j], e = eb[j], mark = q[j] * e
-                        suffix[dst] = suffix[src] * e
-                        suffix[dst + n] = suffix[src + n] * e + mark * suffix[src]
-                        for i in stride(from: 1, to: n, by: 1) {
-                            suffix[dst + i] = suffix[src + i] * e + suffix[src + i - 1] * p
-                            suffix[dst + n + i] = suffix[src + n + i] * e + suffix[src + n + i - 1] * p + mark * suffix[src + i]
-                        }
+                        multiplyPair(&suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j] * dk[dk.startIndex + j],
+                                     e: eb[j], mark: q[j] * eb[j])
                     }
                     for i in 0..<width { left[i] = env.coefficients[envBase + i] }
                     let weight = cg * sWeights[k]
                     for j in 0..<m {
-                        let src = (j + 1) * width
-                        var value = 0.0
-                        for i in 0..<n {
-                            value += left[n + i] * suffix[src + n - 1 - i] + left[i] * suffix[src + n + n - 1 - i]
-                        }
                         let d = dk[dk.startIndex + j]
-                        let term = weight * d * pi[j] * value
+                        let term = weight * d * pi[j] * markedTop(left, suffix, at: (j + 1) * width, n: n)
                         acc[j] += term
                         if first { acc1[j] += term * sNodes[k] }
-                        // left ← left ⊗ φ_j
-                        let p = pi[j] * d, e = eb[j], mark = q[j] * e
-                        var i = n - 1
-                        while i > 0 {
-                            left[n + i] = left[n + i] * e + left[n + i - 1] * p + mark * left[i]
-                            left[i] = left[i] * e + left[i - 1] * p
-                            i -= 1
-                        }
-                        left[n] = left[n] * e + mark * left[0]
-                        left[0] *= e
+                        multiplyPair(&left, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: q[j] * eb[j])   // left ⊗ φ_j
                     }
                 }
             }
