@@ -18,6 +18,12 @@ struct AndersonMixing {
 
     init(depth: Int) { self.depth = max(1, depth) }
 
+    /// Forgets the stored iterates: the next step is the plain x + g.
+    mutating func reset() {
+        points.removeAll(keepingCapacity: true)
+        residuals.removeAll(keepingCapacity: true)
+    }
+
     mutating func next(point x: [Double], residual g: [Double]) -> [Double] {
         points.append(x)
         residuals.append(g)

@@ -1,4 +1,5 @@
 import Foundation
+import MultidraftTesting
 import PropertyBased
 import Testing
 @testable import AcceptanceBounds
@@ -28,7 +29,7 @@ import Distributions
 
     /// LP = brute force over all subsets (1e-9); dual = brute force where exact; certificates reproduce alpha*.
     @Test func lpDualAndBruteForceAgree() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...3)) { seed, v, n in
             let (p, q, q2) = Self.instance(seed, vocabulary: v)
             for law in Self.laws(q, q2, n) {
                 let brute = try! optimalAcceptance(target: p, law: law, method: .bruteForce)
@@ -49,7 +50,7 @@ import Distributions
     /// n = 1: every law gives Σ min(p, q); alpha* ≥ Σ min(p, q) for every n; iid ≤ without replacement; the
     /// marginal bound; monotone in n for iid, without replacement and greedy.
     @Test func provenInequalities() async {
-        await propertyCheck(count: 80, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...9)) { seed, v in
+        await seededPropertyCheck(count: 80, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...9)) { seed, v in
             let (p, q, _) = Self.instance(seed, vocabulary: v)
             let overlap = p.overlap(with: q)
             var previous: [String: Double] = [:]
@@ -79,7 +80,7 @@ import Distributions
 
     /// GLPK's exact rational re-solve agrees with the floating-point optimum.
     @Test func exactResolveAgrees() async {
-        await propertyCheck(count: 15, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...7)) { seed, v in
+        await seededPropertyCheck(count: 15, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...7)) { seed, v in
             let (p, q, q2) = Self.instance(seed, vocabulary: v)
             for law in Self.laws(q, q2, 2) {
                 let floating = try! optimalAcceptance(target: p, law: law, method: .lp)

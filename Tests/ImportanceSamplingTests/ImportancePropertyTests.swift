@@ -1,4 +1,5 @@
 import Foundation
+import MultidraftTesting
 import PropertyBased
 import Testing
 @testable import ImportanceSampling
@@ -24,7 +25,7 @@ import AcceptanceBounds
     /// K = 2: weight LP (ordered and identical forms) = transport LP = brute-force subset formula, identical and
     /// non-identical drafts; the optimal scheme's membership equals its coin acceptance.
     @Test func weightLPEqualsTransportLP() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
             let (p, q1, q2) = Self.instance(seed, vocabulary: v)
             // Identical drafts.
             let transportIID = try! optimalAcceptance(target: p, law: try! DraftLaw.iid(q1, drafts: 2), method: .lp).alpha
@@ -52,7 +53,7 @@ import AcceptanceBounds
     /// Truncated LP: every s is ≤ alpha*, s = V equals alpha*; each truncated scheme is lossless, its closed-form p_I
     /// equals the generic pair formula and the enumerated selection law, and coin ≤ membership ≤ alpha*.
     @Test func truncationNeverExceedsTheOptimum() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
             let (p, q1, q2) = Self.instance(seed, vocabulary: v)
             for (first, second) in [(q1, q1), (q1, q2)] {
                 let optimum = try! SubsetBound.bruteForce(target: p, law: try! DraftLaw.independent([first, second])).alpha
@@ -76,7 +77,7 @@ import AcceptanceBounds
     /// SIR and random user weights (K = 2), explicit random tuple weights and tuple SIR (K = 3): lossless by exact
     /// enumeration; the library's membership equals the independently written §7.1 formula (K = 2).
     @Test func anyWeightsAreLossless() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
             let (p, q1, q2) = Self.instance(seed, vocabulary: v)
             var rng = Xoshiro256(seed: UInt64(seed), stream: 9)
             let random = try! PairWeights(vocabularySize: v, table: (0..<(v * v)).map { _ in rng.nextUniform() })
@@ -118,7 +119,7 @@ import AcceptanceBounds
     /// Tournament (K = 3, 4; non-identical drafts): lossless for SIR, truncated and full-LP stages; the stagewise
     /// p_I equals the enumerated selection law; coin ≤ membership ≤ alpha* (brute-force subset formula).
     @Test func tournamentIsLossless() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
             let (p, q1, q2) = Self.instance(seed, vocabulary: v)
             let k = v <= 4 ? 4 : 3
             let drafts = (0..<k).map { [q1, q2, p][$0 % 3] }
@@ -137,7 +138,7 @@ import AcceptanceBounds
     /// Identical drafts: prefix scan = brute force for K = 1…4; the acceptance-1 test agrees with alpha* = 1 and its
     /// violating set really violates.
     @Test func identicalDraftClosedForms() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
             let (p, q, _) = Self.instance(seed, vocabulary: v)
             for k in 1...4 {
                 let scan = try! IdenticalDrafts.optimalAcceptance(target: p, draft: q, drafts: k)

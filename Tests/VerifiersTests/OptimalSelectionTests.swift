@@ -2,6 +2,7 @@ import AcceptanceBounds
 import Distributions
 import Foundation
 import MultidraftSupport
+import MultidraftTesting
 import PropertyBased
 import Testing
 @testable import ImportanceSampling
@@ -17,7 +18,7 @@ import Testing
     /// alpha* from the hull equals brute force over all subsets (1e-12), r* lies in the base polytope of the coverage
     /// function f(H) = 1 − Q(Σ ∖ H) (every subset, 1e-12), sums to 1, and Σ min(p, r*) = alpha*.
     @Test func hullIsOptimalAndFeasible() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...7), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...7), Gen.int(in: 1...4)) { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             for law in Self.laws(q, n) {
                 let label = "\(law.name) seed=\(seed) V=\(v) n=\(n)"
@@ -62,7 +63,7 @@ import Testing
     /// binned sums) equals enumeration of every draft tuple (1e-13 relative), for random blocks and random weights
     /// spanning six decades.
     @Test func iidBlockLawMatchesEnumeration() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...6), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...6), Gen.int(in: 1...4)) { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed), stream: 9)
             let q = Distribution.dirichlet(v, concentration: 0.7, zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
             let blocks = (0..<v).map { _ in Int(rng.next() % 3) }
@@ -90,7 +91,7 @@ import Testing
     /// tuple (1e-12 relative), for random contiguous blocks of a random order and weights over six decades,
     /// including zero draft masses; every block's total equals the race's coverage increment.
     @Test func withoutReplacementBlockLawMatchesEnumeration() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...7), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...7), Gen.int(in: 1...4)) { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed), stream: 11)
             let q = Distribution.dirichlet(v, concentration: 0.7, zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
             guard q.supportSize > n else { return }
@@ -160,7 +161,7 @@ import Testing
     /// The optimal verifier on every generated instance (zeros, p = q, disjoint supports), both laws, V ≤ 8, n ≤ 4:
     /// output law = p (1e-12), membership acceptance = alpha* (1e-9), certified gap ≤ 1e-9, coin = alpha* − gap.
     @Test func verifierIsLosslessAndOptimal() async {
-        await propertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...4)) { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             for law in Self.laws(q, n) where law.estimatedTupleCount <= 5_000 {
               // Without replacement: the enumeration route and the race quadrature.

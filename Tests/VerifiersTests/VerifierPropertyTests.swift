@@ -1,3 +1,4 @@
+import MultidraftTesting
 import PropertyBased
 import Testing
 @testable import Verifiers
@@ -12,7 +13,7 @@ import AcceptanceBounds
     /// particular verifiers: coin = membership where proven, greedy and optimal reach alpha* of their law, SIR's coin
     /// closed form, SpecHub = the greedy two-draft bound.
     @Test func verifierSpecificRelations() async {
-        await propertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...3)) { seed, v, n in
             let (p, q, q2) = Fixtures.instance(seed, vocabulary: v)
             let verifiers = Fixtures.verifiers(p, q, q2, drafts: n)
             #expect(verifiers.count >= 5)
@@ -48,7 +49,7 @@ import AcceptanceBounds
     /// Must-hold relations: n = 1 reduces to speculative sampling with rho* = 1 exactly; p = q gives 1; disjoint
     /// supports give 0; SD ≤ RRS-W; RRS-W ≥ naive; K-SEQ ≥ (1 − (1 − 1/n)^n) alpha*_iid.
     @Test func relations() async {
-        await propertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...4)) { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             let sd = p.overlap(with: q)
             let iid = try! DraftLaw.iid(q, drafts: n)
@@ -82,7 +83,7 @@ import AcceptanceBounds
     /// K-SEQ internals (§11.1 item 16): f non-increasing on [1, n], f(1) ≥ 0 ≥ f(n); the residual formula is ≥ 0
     /// for ρ ≥ ρ* and equals norm((p − ρ* q)_+) at the root.
     @Test func kseqInternals() async {
-        await propertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 2...5)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 2...5)) { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             var previous = Double.infinity
             for k in 0...20 {
