@@ -19,7 +19,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
     ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
     ("Simulation", ["Verifiers"]),
-    ("SequenceLevel", ["Verifiers", "Simulation", "Distributions", "MultidraftSupport"]),
+    ("SequenceLevel", ["Verifiers", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming", "MultidraftSupport"]),
     ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
 ]
 

@@ -25,7 +25,8 @@ struct BlockEfficiencyCommand: ParsableCommand {
     @Option(help: "Draft law at each node: iid or without-replacement.") var law: String = "iid"
     @Option(help: "Number of draft sequences K.") var drafts: Int
     @Option(help: "Draft length L (tokens per sequence).") var length: Int
-    @Option(help: "Verifier (registry name).") var verifier: String
+    @Option(help: "Verifier: a registry name (verified node by node) or block (block verification of one chain).")
+    var verifier: String
     @Option(help: "context-free or markov:@FILE.") var model: String = "context-free"
     @Option(help: "A draft tree instead of K sequences: children per node at each depth, B1,...,BL (B1 = K, L entries).")
     var branching: String?
@@ -47,17 +48,27 @@ struct BlockEfficiencyCommand: ParsableCommand {
             }
             let (p, qs) = try readTargetAndDrafts(target: target, drafts: [draft])
             let q = qs[0]
-            let sequenceModel: SequenceModel
-            if model == "context-free" {
-                sequenceModel = try SequenceModel(target: p, draft: q)
-            } else if model.hasPrefix("markov:@") {
-                let path = String(model.dropFirst("markov:@".count))
-                let text: String
-                do { text = try InputFile.text(path) } catch { throw UsageError("--model: \(error)") }
-                let rows = try SequenceModel.readTransitions(text, vocabularySize: p.vocabularySize, source: path)
-                sequenceModel = try SequenceModel(target: p, draft: q, targetTransitions: rows.target, draftTransitions: rows.draft)
-            } else {
-                throw UsageError("--model must be context-free or markov:@FILE, got '\(model)'")
+            let sequenceModel = try parseSequenceModel(model, target: p, draft: q)
+            if let blockLevel = BlockLevelVerifier(rawValue: verifier) {
+                guard drafts <= blockLevel.maxDrafts, branching == nil, tree == nil else {
+                    throw UsageError("--verifier \(verifier) verifies one draft chain: --drafts must be 1 (got \(drafts)), without --branching or --tree")
+                }
+                guard length >= 1 else { throw UsageError("--verifier \(verifier) needs --length >= 1") }
+                let work = pow(Double(p.vocabularySize), Double(length)) * Double(length * p.vocabularySize)
+                let exactFits = work <= 5e7
+                if trials == 0 && !exactFits {
+                    throw UsageError("exact block verification enumerates V^L chains (about \(Int(work)) steps, more than 50000000): use --trials for a Monte-Carlo estimate")
+                }
+                let bv = try BlockVerification(model: sequenceModel, length: length)
+                let exact = exactFits ? 1 + bv.expectedAccepted() : nil
+                let simulated = trials > 0 ? bv.simulate(trials: trials, seed: seed, threads: threads) : nil
+                var leviathan: Double? = nil
+                if sequenceModel.isContextFree {
+                    let a = zip(p.probabilities, q.probabilities).reduce(0) { $0 + min($1.0, $1.1) }
+                    leviathan = a == 1 ? Double(length + 1) : (1 - pow(a, Double(length + 1))) / (1 - a)
+                }
+                try emit(exact: exact, simulated: simulated, model: sequenceModel, leviathan: leviathan)
+                return
             }
             let entry = try MultidraftCommand.registry.entry(named: verifier)
             guard entry.supportedLaws.contains(lawName) else {
@@ -128,4 +139,18 @@ struct BlockEfficiencyCommand: ParsableCommand {
                       .integer(trials), .integer(Int(seed)), leviathan.map { .real($0) } ?? .empty])
         try CLIOutput.emit(table, to: output)
     }
+}
+
+/// The `--model` option of the sequence-level commands: `context-free` (P and Q at every position) or
+/// `markov:@FILE` (2V rows of V probabilities, target rows p(.|y) then draft rows q(.|y)).
+func parseSequenceModel(_ model: String, target p: Distribution, draft q: Distribution) throws -> SequenceModel {
+    if model == "context-free" { return try SequenceModel(target: p, draft: q) }
+    guard model.hasPrefix("markov:@") else {
+        throw UsageError("--model must be context-free or markov:@FILE, got '\(model)'")
+    }
+    let path = String(model.dropFirst("markov:@".count))
+    let text: String
+    do { text = try InputFile.text(path) } catch { throw UsageError("--model: \(error)") }
+    let rows = try SequenceModel.readTransitions(text, vocabularySize: p.vocabularySize, source: path)
+    return try SequenceModel(target: p, draft: q, targetTransitions: rows.target, draftTransitions: rows.draft)
 }

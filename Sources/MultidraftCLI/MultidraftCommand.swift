@@ -14,7 +14,8 @@ public struct MultidraftCommand: ParsableCommand {
         abstract: "Optimal acceptance, verifiers and candidate length for multi-draft speculative sampling.",
         version: multidraftVersion,
         subcommands: [Bound.self, Simulate.self, ListVerifiers.self, Length.self, FitCost.self, Importance.self,
-                      SelectionLaw.self, Batch.self, TreeDesignCommand.self, BlockEfficiencyCommand.self]
+                      SelectionLaw.self, Batch.self, TreeDesignCommand.self, BlockEfficiencyCommand.self,
+                      BlockBoundCommand.self]
     )
 
     /// The verifiers `simulate` and `verifiers` know in this run.
