@@ -6,7 +6,10 @@ On random instances (small V, zero entries included) it compares, through the `m
   - the exact acceptance of rrs, kseq, rrs-without-replacement, greedy and spechub (`simulate ... exact_acceptance`)
     with the oracle's closed forms / recursions;
   - the optimal selection law r* (`selection-law`) with optimal_selection_oracle.py's hull construction, and the
-    optimal verifier's exact acceptance (`simulate --verifier optimal`, iid and without replacement) with alpha*.
+    optimal verifier's exact acceptance (`simulate --verifier optimal`, iid and without replacement) with alpha*;
+  - the block LP L*(K, gamma) (`block-bound`, antichain form with cutting planes) with sequence_level_oracle.py's
+    dense block LP (HiGHS), context-free and Markov, and block verification (`block-efficiency --verifier block`)
+    with the oracle's enumeration.
 Usage: python3 crosscheck.py THEORY_REFERENCE_DIR MULTIDRAFT_BINARY [INSTANCES]
 Prints one line per mismatch and a closing 'N passed, M failed' line; exit status 1 on any mismatch."""
 import subprocess
@@ -17,6 +20,7 @@ import numpy as np
 sys.path.insert(0, sys.argv[1])
 import optimal_acceptance_oracle as oracle  # noqa: E402
 import optimal_selection_oracle as selection_oracle  # noqa: E402
+import sequence_level_oracle as sequence_oracle  # noqa: E402
 
 binary = sys.argv[2]
 instances = int(sys.argv[3]) if len(sys.argv) > 3 else 25
@@ -104,6 +108,28 @@ for k in range(instances):
         row = run(["simulate", "--verifier", "optimal", "--law", law, "--target", vec(p), "--draft", vec(q),
                    "--drafts", str(n), "--trials", "1", "--seed", "1"])
         check(f"optimal verifier {k} {law} n={n}", float(row["exact_acceptance"]), truth, 1e-9)
+
+for k in range(max(1, instances // 3)):
+    v, gamma, drafts = [(3, 2, 2), (2, 3, 2), (2, 2, 3), (3, 2, 1), (4, 1, 3)][k % 5]
+    markov = k % 2 == 1
+    if markov:
+        P, Q = rng.dirichlet(np.full(v, 0.7), size=v), rng.dirichlet(np.full(v, 0.7), size=v)
+        model = sequence_oracle.Model(P, Q, 0)
+        path = f"/tmp/crosscheck-markov-{k}.txt"
+        with open(path, "w") as f:
+            f.write("\n".join(vec(row) for row in list(P) + list(Q)) + "\n")
+        first, extra = (P[0], Q[0]), ["--model", "markov:@" + path]
+    else:
+        p, q = rng.dirichlet(np.ones(v)), rng.dirichlet(np.ones(v))
+        model, first, extra = sequence_oracle.Model.context_free(p, q), (p, q), []
+    truth = sequence_oracle.block_lp(model, gamma, drafts)[0]
+    row = run(["block-bound", "--target", vec(first[0]), "--draft", vec(first[1]), "--drafts", str(drafts),
+               "--length", str(gamma)] + extra)
+    check(f"block LP {k} V={v} gamma={gamma} K={drafts} {'markov' if markov else 'context-free'}",
+          float(row["upper"]) - 1, truth, 1e-8)
+    bv = run(["block-efficiency", "--target", vec(first[0]), "--draft", vec(first[1]), "--drafts", "1",
+              "--length", str(gamma), "--verifier", "block"] + extra)
+    check(f"block verification {k}", float(bv["exact"]) - 1, sequence_oracle.block_verification(model, gamma)[0], 1e-12)
 
 print(f"crosscheck: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -70,6 +70,8 @@ import Testing
                 ["importance", "--target", p4, "--draft", q4, "--draft", q4, "--truncate", "2", "--output", "OUT"],
                 ["selection-law", "--target", p4, "--draft", q4, "--drafts", "3", "--law", "without-replacement"],
                 ["selection-law", "--target", "@" + npy, "--draft", q4, "--drafts", "2", "--output", "OUT"],
+                ["block-bound", "--target", p4, "--draft", q4, "--drafts", "2", "--length", "2", "--output", "OUT"],
+                ["block-efficiency", "--target", p4, "--draft", q4, "--drafts", "1", "--length", "2", "--verifier", "block"],
             ]
         }
 

@@ -81,4 +81,44 @@ import Multidraft
                              "--verifier", "rrs"])
         #expect(e.status == 2 && e.stderr.contains("exact recursion needs about"))
     }
+
+    /// `block-bound`: the exact header, Sun et al.'s example (1 + 11/9 for one chain, certified), γ = 1 equal to
+    /// `bound`'s alpha*, and one-line refusals.
+    @Test func blockBoundContract() throws {
+        let sun = ["--target", "0.3333333333333333,0.6666666666666667", "--draft", "0.6666666666666667,0.3333333333333333"]
+        let r = try CLI.run(["block-bound"] + sun + ["--drafts", "1", "--length", "2"])
+        #expect(r.status == 0 && r.stdout.hasPrefix(
+            "drafts,length,model,vocab,block_efficiency_bound,lower,upper,gap,nodes,rounds,cuts,single_chain,elapsed_ms\n"))
+        let row = CLI.row(r.stdout)
+        for column in ["block_efficiency_bound", "lower", "upper", "single_chain"] {
+            #expect(abs(Double(row[column]!)! - (1 + 11.0 / 9)) < 1e-12, "\(column): \(row[column]!)")
+        }
+        let two = CLI.row(try CLI.run(["block-bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--drafts", "3",
+                                       "--length", "1"]).stdout)
+        let alpha = CLI.row(try CLI.run(["bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--drafts", "3",
+                                         "--law", "iid"]).stdout)
+        #expect(abs(Double(two["upper"]!)! - 1 - Double(alpha["alpha"]!)!) < 1e-12)
+        let block = CLI.row(try CLI.run(["block-efficiency"] + sun + ["--drafts", "1", "--length", "2", "--verifier", "block"]).stdout)
+        #expect(abs(Double(block["exact"]!)! - (1 + 11.0 / 9)) < 1e-12)
+        let markov = Self.file("bb.txt", "0.6,0.3,0.1\n0.2,0.5,0.3\n0.1,0.1,0.8\n0.3,0.4,0.3\n0.3,0.3,0.4\n0.2,0.2,0.6\n")
+        let m = try CLI.run(["block-bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--drafts", "2",
+                             "--length", "2", "--model", "markov:@" + markov])
+        #expect(m.status == 0 && CLI.row(m.stdout)["model"] == "markov" && Double(CLI.row(m.stdout)["gap"]!)! < 1e-9, "\(m.stderr)")
+        for (arguments, fragment) in [
+            (["--drafts", "0"], "--drafts"),
+            (["--length", "0"], "--length"),
+            (["--model", "markov:@" + Self.file("bbshort.txt", "0.5,0.5,0\n")], "expected 6 rows"),
+            (["--model", "markov:@" + Self.file("bbsum.txt", "0.6,0.3,0.3\n0.2,0.5,0.3\n0.1,0.1,0.8\n0.3,0.4,0.3\n0.3,0.3,0.4\n0.2,0.2,0.6\n")], "row 1"),
+            (["--length", "12"], "variables"),
+            (["--max-variables", "10"], "more than --max-variables 10"),
+        ] {
+            var a = ["block-bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--drafts", "2", "--length", "2"]
+            if let k = a.firstIndex(of: arguments[0]) { a[k + 1] = arguments[1] } else { a += arguments }
+            let e = try CLI.run(a)
+            #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains(fragment)
+                    && e.stderr.split(separator: "\n").count == 1, "\(arguments): \(e.stderr)")
+        }
+        let e = try CLI.run(["block-efficiency"] + sun + ["--drafts", "2", "--length", "2", "--verifier", "block"])
+        #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains("--drafts must be 1"))
+    }
 }
