@@ -122,8 +122,9 @@ public struct RealisedOptimalSelection: Sendable {
             let tokens = block.range.map { optimal.order[$0] }
             let blockTuples = method == .enumeration ? tuples.filter { t in t.tokens.contains { blockOf[$0] == index } } : []
             let qBlock = tokens.map { qq[$0] }
+            let budget = maxIterations
             return Self.fit(block: block, target: tokens.map { pp[$0] }, draft: qBlock, optimal: tokens.map { rStar[$0] },
-                            maxIterations: maxIterations) { w, elasticity in
+                            maxIterations: budget) { w, elasticity in
                 switch method {
                 case .iidQuadrature:
                     return BlockLuceSelection.iidBlockEvaluation(
@@ -185,6 +186,28 @@ public struct RealisedOptimalSelection: Sendable {
         self.method = method
     }
 
+    /// Blocks with at most this many fitted tokens take Newton steps on L (finite-difference Jacobian).
+    static let newtonBlock = 24
+
+    /// Gaussian elimination with partial pivoting on the augmented k × (k + 1) matrix; nil when singular.
+    static func solveLinear(_ a: inout [[Double]], _ k: Int) -> [Double]? {
+        for c in 0..<k {
+            guard let pivot = (c..<k).max(by: { abs(a[$0][c]) < abs(a[$1][c]) }), a[pivot][c] != 0 else { return nil }
+            a.swapAt(c, pivot)
+            for r in (c + 1)..<k where a[r][c] != 0 {
+                let f = a[r][c] / a[c][c]
+                for j in c...k { a[r][j] -= f * a[c][j] }
+            }
+        }
+        var x = [Double](repeating: 0, count: k)
+        for r in stride(from: k - 1, through: 0, by: -1) {
+            var s = a[r][k]
+            for j in (r + 1)..<k { s -= a[r][j] * x[j] }
+            x[r] = s / a[r][r]
+        }
+        return x.allSatisfy(\.isFinite) ? x : nil
+    }
+
     /// One block's fitted weights, realised law (in block order) and iterations.
     struct BlockFit: Sendable {
         var weights: [Double]
@@ -195,29 +218,36 @@ public struct RealisedOptimalSelection: Sendable {
         var converged = false
     }
 
-    /// Fits the Luce weights of one block to r* on it, in log-weights x = log w, by a **safeguarded** accelerated
-    /// iterative scaling:
+    /// Fits the Luce weights of one block to r* on it, in log-weights x = log w.
+    ///
+    /// **The fit is a concave maximisation [proven here].** Inside a block, with S the multiset of the block's tokens
+    /// among the drafts when the block leads (block priority), r_w(x) = E[1{x ∈ S} w_x / Σ_{y∈S} w_y] (counted with
+    /// multiplicity), and Σ_block r_w = P(S ≠ ∅) = the block's coverage = Σ_block r*. So r* − r_w is the gradient of
     ///
     /// ```
-    /// merit        M(x) = Σ_{i in block} |r*_i − r_w(i)|        (block priority fixes Σ_block r_w = coverage)
-    /// accelerated  x' = Anderson(x + g),  g_i = log(r*_i/r_w(i)) / e_i   (Newton in log w: e the elasticity
+    /// L(x) = Σ_i r*_i x_i − E[1{S ≠ ∅} log Σ_{y∈S} e^{x_y}],
+    /// ```
+    ///
+    /// the log-likelihood of Luce's choice model with choice sets S and choice frequencies r*: concave (log-sum-exp),
+    /// invariant under x + c·1. Weights realising r* are exactly its maximisers; they exist iff the supremum is
+    /// attained (otherwise r_w → r* along an ascent path with some weights → 0, which the certified gap measures).
+    /// Plain iterative scaling x ← x + log(r*/r_w) is Hunter's MM algorithm for this likelihood (D. R. Hunter, "MM
+    /// algorithms for generalized Bradley–Terry models", Ann. Statist. 32, 2004): every step increases L.
+    ///
+    /// ```
+    /// accelerated  x' = Anderson(x + g),  g_i = log(r*_i/r_w(i)) / e_i   (Newton-scaled in log w: e the elasticity
     ///              ∂ log r_w/∂ log w at fixed rivals, clamped to [0.002, 1]; the division may enlarge the plain
-    ///              step only up to 4 in log w: a token near its saturation has e → 0)
-    /// accepted     only if M(x') < M of every iterate so far (a new record);
-    /// otherwise    the Anderson history is cleared and the plain scaling step x + log(r*/r_w) is taken as it is
+    ///              step only up to 4 in log w)
+    /// accepted     only if (x' − x)ᵀ(r* − r_w(x')) > 0, which proves L(x') > L(x) by concavity;
+    /// otherwise    the Anderson history is cleared and the MM step x + log(r*/r_w) is taken
     /// ```
     ///
-    /// until the block loses at most 10⁻¹² of its coverage (one-sided, see the type's note) or `maxIterations`
-    /// evaluations of r_w. The weights whose law loses least are kept; ``BlockFit/converged`` says whether the
-    /// tolerance was reached.
-    ///
-    /// Why the safeguard: without it the accelerated sequence can settle on a point that is not the realisation of
-    /// r* (seven small without-replacement instances, gaps 1.4e-4 to 0.0116, are the regression table of the tests),
-    /// while plain iterative scaling reaches r* on them. **Status:** convergence of plain iterative scaling to weights
-    /// realising r* (equivalently, that for every block the map from weights to the realised law is onto the block's
-    /// face of the selection polytope's interior) is **conjectured**, not proven: it held on every instance of the
-    /// opt-in randomised campaign (`MULTIDRAFT_PROPERTY_CAMPAIGN`) and the regression table. Losslessness never depends
-    /// on it: the verifier uses the law its weights actually realise.
+    /// So L increases at every accepted step, and the sequence contains the MM iterates' ascent guarantee. Stops when
+    /// the block loses at most 10⁻¹² of its coverage (one-sided, see the type's note) or after `maxIterations`
+    /// evaluations of r_w; the weights whose law loses least are kept; ``BlockFit/converged`` says whether the
+    /// tolerance was reached. Without the safeguard the accelerated sequence settled on non-optimal points (the
+    /// regression table of the tests). Convergence *rate* is not claimed: near the boundary (some weights → 0) MM is
+    /// sublinear. Losslessness never depends on the fit: the verifier uses the law its weights actually realise.
     static func fit(block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
                     maxIterations: Int,
                     evaluate: ([Double], Bool) -> (law: [Double], elasticity: [Double])) -> BlockFit {
@@ -253,7 +283,6 @@ public struct RealisedOptimalSelection: Sendable {
         if m < largeBlock { (r, elasticity) = evaluate(w, true) }
         let active = (0..<m).filter { rStar[$0] > 0 && q[$0] > 0 }
         var x = active.map { log(w[$0]) }
-        var record = merit(r)
         var anderson = AndersonMixing(depth: 5)
         /// Moves to the log-weights `point` (normalised to max 0, floored at −700) and evaluates r_w there.
         func evaluateAt(_ point: [Double]) -> (x: [Double], w: [Double], r: [Double], e: [Double])? {
@@ -267,6 +296,46 @@ public struct RealisedOptimalSelection: Sendable {
             let (rs, es) = evaluate(ws, true)
             return (xs, ws, rs, es)
         }
+        /// (x' − x)ᵀ(r* − r_w(x')) > 0 proves L(x') > L(x) (L concave).
+        func ascends(from x: [Double], to candidate: (x: [Double], w: [Double], r: [Double], e: [Double])) -> Bool {
+            guard merit(candidate.r) < .infinity else { return false }
+            var s = 0.0
+            for (j, i) in active.enumerated() { s += (candidate.x[j] - x[j]) * (rStar[i] - candidate.r[i]) }
+            return s > 0
+        }
+        /// Newton on L: solve (J + εI) s = r* − r_w with J = ∂r_w/∂x by forward differences (J = −∇²L is positive
+        /// semi-definite, singular along 1: ε = 1e-10 · trace), then x + t s for t = 1, 1/2, …, 1/64 until the ascent
+        /// test holds. Counts every evaluation in `iterations`.
+        func newtonStep(x: [Double], r: [Double], iterations: inout Int)
+            -> (x: [Double], w: [Double], r: [Double], e: [Double])?
+        {
+            let k = active.count, h = 1e-6
+            var jacobian = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+            for j in 0..<k {
+                var shifted = x
+                shifted[j] += h
+                guard let probe = evaluateAt(shifted), merit(probe.r) < .infinity else { return nil }
+                iterations += 1
+                // evaluateAt renormalises; r_w is invariant under a common shift, so the probe is r_w(x + h e_j).
+                for (a, i) in active.enumerated() { jacobian[a][j] = (probe.r[i] - r[i]) / h }
+            }
+            var trace = 0.0
+            for a in 0..<k { trace += abs(jacobian[a][a]) }
+            guard trace > 0, trace.isFinite else { return nil }
+            for a in 0..<k {
+                jacobian[a][a] += 1e-10 * trace
+                jacobian[a].append(rStar[active[a]] - r[active[a]])
+            }
+            guard let direction = Self.solveLinear(&jacobian, k) else { return nil }
+            var t = 1.0
+            while t >= 1.0 / 64 && iterations < maxIterations {
+                let point = (0..<k).map { x[$0] + t * direction[$0] }
+                iterations += 1
+                if let candidate = evaluateAt(point), ascends(from: x, to: candidate) { return candidate }
+                t /= 2
+            }
+            return nil
+        }
         var accelerate = true
         while best.iterations < maxIterations && bestLoss > tolerance {
             best.iterations += 1
@@ -277,8 +346,8 @@ public struct RealisedOptimalSelection: Sendable {
                     let step = log(rStar[i] / r[i]), cap = max(4, abs(step))
                     residual[j] = min(cap, max(-cap, step / elasticity[i]))
                 }
-                if let candidate = evaluateAt(anderson.next(point: x, residual: residual)),
-                   merit(candidate.r) < record {
+                // Ascent test on the concave objective L (see the doc comment): L(x') − L(x) ≥ (x' − x)ᵀ(r* − r_w(x')).
+                if let candidate = evaluateAt(anderson.next(point: x, residual: residual)), ascends(from: x, to: candidate) {
                     next = candidate
                 } else {
                     // Rejected: plain scaling from the current point on the next evaluation, history cleared.
@@ -287,6 +356,20 @@ public struct RealisedOptimalSelection: Sendable {
                     continue
                 }
             } else {
+                // Small blocks: a Newton step on L first (finite-difference Jacobian of r_w in x, line search by the
+                // same ascent test); the MM step when it does not ascend.
+                if active.count <= Self.newtonBlock && best.iterations + active.count + 8 <= maxIterations,
+                   let newton = newtonStep(x: x, r: r, iterations: &best.iterations) {
+                    next = newton
+                    accelerate = true
+                    anderson.reset()
+                    if let step = next {
+                        (x, w, r, elasticity) = (step.x, step.w, step.r, step.e)
+                        let l = loss(r)
+                        if l < bestLoss { bestLoss = l; best.weights = w; best.law = r }
+                    }
+                    continue
+                }
                 var plain = x
                 for (j, i) in active.enumerated() where r[i] > 0 && r[i].isFinite { plain[j] += log(rStar[i] / r[i]) }
                 next = evaluateAt(plain)
@@ -296,7 +379,6 @@ public struct RealisedOptimalSelection: Sendable {
             }
             guard let step = next else { break }
             (x, w, r, elasticity) = (step.x, step.w, step.r, step.e)
-            record = min(record, merit(r))
             let l = loss(r)
             if l < bestLoss { bestLoss = l; best.weights = w; best.law = r }
         }

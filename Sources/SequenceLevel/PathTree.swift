@@ -23,36 +23,41 @@ public struct PathTree: Sendable {
         var target: [Double] = [], draft: [Double] = []
         var firstChild: [Int] = [], childCount: [Int] = []
         let v = model.vocabularySize
-        func expand(from a: Int?) {
-            let context = a.map { token[$0] }
-            let (p, q) = model.laws(after: context)
-            let pa = a.map { target[$0] } ?? 1, qa = a.map { draft[$0] } ?? 1
-            for t in 0..<v where p[t] > 0 && q[t] > 0 {
-                parent.append(a ?? -1)
-                token.append(t)
-                level.append((a.map { level[$0] } ?? 0) + 1)
-                target.append(pa * p[t])
-                draft.append(qa * q[t])
-                firstChild.append(0)
-                childCount.append(0)
+        // Level by level: the frontier's nodes in order, each followed by its kept children.
+        var frontier: [Int] = [-1]
+        for d in 1...max(1, depth) {
+            var next: [Int] = []
+            for a in frontier {
+                let laws = model.laws(after: a >= 0 ? token[a] : nil)
+                let pa = a >= 0 ? target[a] : 1.0, qa = a >= 0 ? draft[a] : 1.0
+                let first = parent.count
+                for t in 0..<v where laws.target[t] > 0 && laws.draft[t] > 0 {
+                    next.append(parent.count)
+                    parent.append(a)
+                    token.append(t)
+                    level.append(d)
+                    target.append(pa * laws.target[t])
+                    draft.append(qa * laws.draft[t])
+                    firstChild.append(0)
+                    childCount.append(0)
+                }
+                if a >= 0 {
+                    firstChild[a] = first
+                    childCount[a] = parent.count - first
+                }
             }
+            frontier = next
         }
-        expand(from: nil)
-        let roots = parent.count
-        var start = 0
-        for _ in 1..<max(1, depth) {
-            let end = parent.count
-            for a in start..<end {
-                firstChild[a] = parent.count
-                expand(from: a)
-                childCount[a] = parent.count - firstChild[a]
-            }
-            start = end
-        }
-        // Leaves point past the end with no children.
-        for a in start..<parent.count { firstChild[a] = parent.count }
-        (self.parent, self.token, self.depth, self.target, self.draft) = (parent, token, level, target, draft)
-        (self.firstChild, self.childCount, self.roots) = (firstChild, childCount, roots)
+        // Leaves (depth = `depth`) have no children; their first child points past the end.
+        for a in frontier { firstChild[a] = parent.count }
+        self.roots = parent.firstIndex { $0 >= 0 } ?? parent.count
+        self.parent = parent
+        self.token = token
+        self.depth = level
+        self.target = target
+        self.draft = draft
+        self.firstChild = firstChild
+        self.childCount = childCount
     }
 
     /// The tokens of node a's path, first token first.

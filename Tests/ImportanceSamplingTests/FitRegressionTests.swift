@@ -51,6 +51,14 @@ struct FitRegression: Sendable, CustomStringConvertible {
         FitRegression(p: [0.4404124186632421, 0.2031849522811008, 0.014084247126129597, 0.25101744844766477, 0.09130093348186272],
                       q: [0.32929241477364296, 0.10512243202060934, 0.15036084633649202, 0.09388920773854299, 0.3213350991307128],
                       drafts: 3, law: .iid, gapSeen: 0.00017124339351082263),
+        // Found by a second campaign (seeds 2134067105 and 1962403890): the record-merit safeguard stalled at gaps
+        // 1.6e-3 and 1.3e-4 on the enumeration route; the ascent test on the concave likelihood closes them.
+        FitRegression(p: [0.5647163281490737, 0.04561320530329633, 0.1753004314867303, 0.002789309184592199, 0.21158072587630752],
+                      q: [0.25476056834870936, 0.2521527903275606, 0.1723293014674126, 0.2669548231930056, 0.05380251666331184],
+                      drafts: 3, law: .withoutReplacement, gapSeen: 0.0015837137432255233),
+        FitRegression(p: [0.30103616673242944, 0.04326524465929455, 0.3537262767254076, 0.3019723118828684],
+                      q: [0.1031664554468692, 0.16808353990735123, 0.6134427159499026, 0.115307288695877],
+                      drafts: 2, law: .withoutReplacement, gapSeen: 0.000133641349285063),
     ]
 
     static func draftLaw(_ row: FitRegression, _ q: Distribution) throws -> DraftLaw {
