@@ -167,7 +167,7 @@ struct BatchChunks {
                 let (rows, skipped) = try result.get()
                 for row in rows { table.append(row.csv + processing) }
                 for reason in skipped where notes.insert(reason.components(separatedBy: ":").first ?? reason).inserted {
-                    FileHandle.standardError.write(Data("note: no rows for \(reason)\n".utf8))
+                    CLINotes.shared.add("no rows for \(reason)")
                 }
             }
             try CLIErrorContract.requireFinite(table)

@@ -20,11 +20,15 @@ enum CLIOutput {
 
     /// Runs `body`; on error prints one line to stderr and exits with status 2.
     static func run(_ body: () throws -> Void) throws {
+        CLINotes.shared.discard()
         do {
             try body()
+            CLINotes.shared.flush()
         } catch let exit as ExitCode {
+            CLINotes.shared.discard()
             throw exit
         } catch {
+            CLINotes.shared.discard()
             let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(2)
@@ -50,7 +54,7 @@ func readDistribution(_ argument: String, what: String, logits: Bool, temperatur
             let p = try RowProcessing().distribution(values, type: tensor.type, path: tensor.path,
                                                                               position: 0)
             let sum = values.reduce(0, +)
-            FileHandle.standardError.write(Data("note: \(what): \(tensor.type.rawValue) probabilities summing to \(sum) renormalised in float64\n".utf8))
+            CLINotes.shared.add("\(what): \(tensor.type.rawValue) probabilities summing to \(sum) renormalised in float64")
             return p
         } catch let error as DatasetError {
             throw UsageError("\(what): \(error)".replacingOccurrences(of: ": position 0:", with: ":"))
@@ -77,4 +81,27 @@ func readTargetAndDrafts(target: String, drafts: [String], logits: Bool = false,
         qs.append(q)
     }
     return (p, qs)
+}
+
+/// `note:` lines of a command, held back until it succeeds: a failing command prints its one `error:` line only.
+final class CLINotes: @unchecked Sendable {
+    static let shared = CLINotes()
+    private let lock = NSLock()
+    private var pending: [String] = []
+
+    func add(_ note: String) {
+        lock.lock(); defer { lock.unlock() }
+        pending.append(note)
+    }
+
+    func discard() {
+        lock.lock(); defer { lock.unlock() }
+        pending.removeAll()
+    }
+
+    func flush() {
+        lock.lock(); defer { lock.unlock() }
+        for note in pending { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        pending.removeAll()
+    }
 }

@@ -2,6 +2,7 @@ import AcceptanceBounds
 import Distributions
 import Foundation
 import LinearProgramming
+import MultidraftSupport
 
 /// L*(K, γ): the largest expected number of accepted draft tokens of **any** lossless one-round verifier of K i.i.d.
 /// draft chains of length γ (the block LP of sequence-level speculative decoding), computed exactly in its
@@ -81,7 +82,7 @@ public struct BlockBound: Sendable {
     /// Computes L*(K, γ) for `model` with K = `drafts` i.i.d. chains of `length` tokens.
     /// - Throws: ``BlockBoundError``.
     public init(model: SequenceModel, drafts: Int, length: Int, maxVariables: Int = defaultMaxVariables,
-                tolerance: Double = 1e-12, maxRounds: Int = 500) throws {
+                tolerance: Double = 1e-12, maxRounds: Int = 500, maxSlopes: Int = 24) throws {
         guard drafts >= 1 else { throw BlockBoundError.invalidDrafts(drafts) }
         guard length >= 1 else { throw BlockBoundError.invalidLength(length) }
         let estimate = Self.estimatedNodes(vocabulary: model.vocabularySize, length: length)
@@ -94,24 +95,44 @@ public struct BlockBound: Sendable {
         // Upper bounds: m(a) ≤ min(p(a), h(q(a))) (the singleton coverage constraints).
         let ub = (0..<n).map { min(tree.target[$0], coverage.h(tree.draft[$0])) }
         var cuts: [[Int]] = []
+        var known = Set<[Int]>()
+        var slopes: [Double] = []
         var rounds = 0
         var best: (lower: Double, upper: Double, r: [Double]) = (0, Double(length), [Double](repeating: 0, count: n))
+        let debug = ProcessInfo.processInfo.environment["MULTIDRAFT_DEBUG_BLOCK"] != nil
         if n > 0 {
             while rounds < maxRounds {
                 rounds += 1
-                let solved = try Self.solveRelaxation(tree: tree, upperBounds: ub, cuts: cuts, coverage: coverage)
-                let feasible = Self.feasiblePlan(tree: tree, m: solved.m, coverage: coverage)
-                if feasible.value > best.lower { best.lower = feasible.value; best.r = feasible.r }
+                let watch = Stopwatch()
+                let solved = try Self.solveRelaxation(tree: tree, upperBounds: ub, cuts: cuts, slopes: slopes,
+                                                     coverage: coverage)
                 best.upper = min(best.upper, solved.upper)
-                if ProcessInfo.processInfo.environment["MULTIDRAFT_DEBUG_BLOCK"] != nil {
-                    FileHandle.standardError.write(Data("round \(rounds): cuts \(cuts.count) lp \(solved.objective) upper \(solved.upper) lower \(feasible.value) repairs \(feasible.repairs)\n".utf8))
+                let lpTime = watch.elapsedMilliseconds
+                let hull = Separation(tree: tree, weights: solved.m, coverage: coverage).hullVertices()
+                let worst = hull.map(\.violation).max() ?? 0
+                let fresh = hull.filter { $0.violation > 1e-14 && !$0.nodes.isEmpty }
+                    .sorted { $0.violation > $1.violation }
+                    .map { $0.nodes.sorted() }
+                    .filter { !known.contains($0) }
+                    .prefix(128)
+                // The repaired plan (lower value) costs separations of its own: only when the relaxation is nearly
+                // feasible, every tenth round, or at the end.
+                if worst <= 1e-9 || fresh.isEmpty || rounds == maxRounds || rounds % 10 == 0 {
+                    let feasible = Self.feasiblePlan(tree: tree, m: solved.m, coverage: coverage)
+                    if feasible.value > best.lower { best.lower = feasible.value; best.r = feasible.r }
                 }
-                if best.upper - best.lower <= tolerance { break }
-                let violated = Separation(tree: tree, weights: solved.m, coverage: coverage)
-                    .violatedAntichains(threshold: 1e-14, limit: 128)
-                let fresh = violated.filter { !cuts.contains($0) }
-                if fresh.isEmpty { break }
-                cuts += fresh
+                if debug {
+                    FileHandle.standardError.write(Data("round \(rounds): cuts \(cuts.count) slopes \(slopes.count) upper \(solved.upper) lower \(best.lower) worst \(worst) lp \(lpTime) ms total \(watch.elapsedMilliseconds) ms\n".utf8))
+                }
+                if best.upper - best.lower <= tolerance || fresh.isEmpty { break }
+                for cut in fresh { known.insert(cut); cuts.append(cut) }
+                // A slope cut at the tangent of h at the most violated antichain covers every antichain whose
+                // point lies above that tangent line (at most `maxSlopes` of them, each adds N variables).
+                if slopes.count < maxSlopes, worst > 1e-9,
+                   let top = hull.max(by: { $0.violation < $1.violation }) {
+                    let lambda = coverage.slope(top.x)
+                    if !slopes.contains(where: { abs($0 - lambda) <= 1e-9 * max(1, lambda) }) { slopes.append(lambda) }
+                }
             }
         } else {
             best.upper = 0
@@ -142,36 +163,52 @@ public struct BlockBound: Sendable {
     }
 
     /// One LP solve of the relaxation with the given coverage rows; returns m and the certified upper value.
-    static func solveRelaxation(tree: PathTree, upperBounds ub: [Double], cuts: [[Int]], coverage: Coverage) throws
-        -> (m: [Double], upper: Double, objective: Double)
+    static func solveRelaxation(tree: PathTree, upperBounds ub: [Double], cuts: [[Int]], slopes: [Double],
+                                coverage: Coverage) throws -> (m: [Double], upper: Double, objective: Double)
     {
         let n = tree.count
         var lp = LinearProgram(sense: .maximize)
+        var columnUpper = ub
+        var objective = [Double](repeating: 1, count: n)
         for a in 0..<n { _ = lp.addVariable(lower: 0, upper: ub[a], objective: 1) }
-        // Monotone rows m(c) − p(c | a) m(a) ≤ 0 (r(c) ≤ r(a) multiplied by p(c)), coefficients in [0, 1].
         var rowsB: [Double] = []
         var rowTerms: [[(Int, Double)]] = []
-        for c in 0..<n where tree.parent[c] >= 0 {
-            let a = tree.parent[c]
-            let terms = [(c, 1.0), (a, -tree.target[c] / tree.target[a])]
-            _ = lp.addConstraint(terms.map { (variable: $0.0, coefficient: $0.1) }, upper: 0)
-            rowTerms.append(terms)
-            rowsB.append(0)
-        }
-        for cut in cuts {
-            let bound = coverage.h(cut.reduce(0.0) { $0 + tree.draft[$1] })
-            let terms = cut.map { ($0, 1.0) }
+        func add(_ terms: [(Int, Double)], upper bound: Double) {
             _ = lp.addConstraint(terms.map { (variable: $0.0, coefficient: $0.1) }, upper: bound)
             rowTerms.append(terms)
             rowsB.append(bound)
+        }
+        // Monotone rows m(c) − p(c | a) m(a) ≤ 0 (r(c) ≤ r(a) multiplied by p(c)), coefficients in [0, 1].
+        for c in 0..<n where tree.parent[c] >= 0 {
+            let a = tree.parent[c]
+            add([(c, 1.0), (a, -tree.target[c] / tree.target[a])], upper: 0)
+        }
+        for cut in cuts {
+            add(cut.map { ($0, 1.0) }, upper: coverage.h(cut.reduce(0.0) { $0 + tree.draft[$1] }))
+        }
+        // Slope cuts: max_M [m(M) − λ q(M)] ≤ φ(λ) = max_x [h(x) − λx], the tree DP written with variables
+        // b(a) ∈ [0, p(a)]: m(a) − b(a) ≤ λ q(a), Σ_children b(c) − b(a) ≤ 0, Σ_{depth 1} b ≤ φ(λ).
+        for lambda in slopes {
+            let base = columnUpper.count
+            for a in 0..<n {
+                _ = lp.addVariable(lower: 0, upper: tree.target[a], objective: 0)
+                columnUpper.append(tree.target[a])
+                objective.append(0)
+            }
+            for a in 0..<n {
+                add([(a, 1.0), (base + a, -1.0)], upper: lambda * tree.draft[a])
+                let c0 = tree.firstChild[a], k = tree.childCount[a]
+                if k > 0 { add((c0..<(c0 + k)).map { (base + $0, 1.0) } + [(base + a, -1.0)], upper: 0) }
+            }
+            add((0..<tree.roots).map { (base + $0, 1.0) }, upper: coverage.conjugate(lambda))
         }
         var options = LPOptions()
         options.feasibilityTolerance = 1e-11
         options.optimalityTolerance = 1e-11
         let solution = try lp.solve(options)
         guard solution.status == .optimal else { throw BlockBoundError.solverFailed("\(solution.status)") }
-        // Weak duality: for y ≥ 0 and any feasible m, Σ m ≤ yᵀb + Σ_a (1 − (Gᵀy)_a)_+ ub(a).
-        var gty = [Double](repeating: 0, count: n)
+        // Weak duality: for y ≥ 0 and any feasible point, cᵀz ≤ yᵀb + Σ_j (c_j − (Gᵀy)_j)_+ ub(j).
+        var gty = [Double](repeating: 0, count: columnUpper.count)
         var upper = 0.0, c = 0.0
         for (i, terms) in rowTerms.enumerated() {
             let y = max(0, solution.rowDuals[i])
@@ -179,7 +216,7 @@ public struct BlockBound: Sendable {
             compensatedAdd(&upper, &c, y * rowsB[i])
             for (a, coefficient) in terms { gty[a] += y * coefficient }
         }
-        for a in 0..<n { compensatedAdd(&upper, &c, max(0, 1 - gty[a]) * ub[a]) }
+        for j in 0..<columnUpper.count { compensatedAdd(&upper, &c, max(0, objective[j] - gty[j]) * columnUpper[j]) }
         let m = (0..<n).map { min(max(solution.values[$0], 0), ub[$0]) }
         return (m, upper + c, solution.objective)
     }
@@ -244,6 +281,19 @@ public struct BlockBound: Sendable {
 /// h(x) = 1 − (1 − x)^K, the probability that K i.i.d. chains hit a set of chain mass x (accurate for small x).
 struct Coverage: Sendable {
     let drafts: Int
+
+    /// h'(x) = K (1 − x)^{K−1}.
+    func slope(_ x: Double) -> Double {
+        drafts == 1 ? 1 : Double(drafts) * pow(max(0, 1 - x), Double(drafts - 1))
+    }
+
+    /// φ(λ) = max_{x ∈ [0, 1]} h(x) − λx (attained where h'(x) = λ).
+    func conjugate(_ lambda: Double) -> Double {
+        if lambda >= Double(drafts) { return 0 }
+        if drafts == 1 { return max(0, 1 - lambda) }
+        let x = 1 - pow(max(0, lambda) / Double(drafts), 1 / Double(drafts - 1))
+        return max(0, h(x) - lambda * x)
+    }
     func h(_ x: Double) -> Double {
         if x >= 1 { return 1 }
         if x <= 0 { return 0 }
