@@ -1,3 +1,5 @@
+import MultidraftSupport
+
 /// Why a draft law could not be built.
 public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidDraftCount(Int)
@@ -23,7 +25,7 @@ public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownLaw(let name):
             return "unknown draft law '\(name)' (expected iid, without-replacement, independent, greedy or spechub)"
         case .tooManyTuples(let law, let estimated, let limit):
-            return "the \(law) law has about \(Int(estimated.rounded())) ordered draft tuples, more than the limit \(limit); use a smaller vocabulary or fewer drafts"
+            return "the \(law) law has about \(estimated.countDescription) ordered draft tuples, more than the limit \(limit); use a smaller vocabulary or fewer drafts"
         }
     }
 }

@@ -41,7 +41,7 @@ struct BlockBoundCommand: ParsableCommand {
             do {
                 bound = try BlockBound(model: sequenceModel, drafts: drafts, length: length, maxVariables: maxVariables)
             } catch BlockBoundError.tooLarge(let variables, let limit) {
-                throw UsageError("the block LP needs about \(Int(variables.rounded())) variables (sum of V^k for k = 1..\(length)), more than --max-variables \(limit)")
+                throw UsageError("the block LP needs about \(variables.countDescription) variables (sum of V^k for k = 1..\(length)), more than --max-variables \(limit)")
             }
             let elapsed = watch.elapsedMilliseconds
             let single = BlockBound.singleChain(model: sequenceModel, length: length)

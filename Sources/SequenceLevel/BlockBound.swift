@@ -314,7 +314,7 @@ public enum BlockBoundError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidDrafts(let k): return "the number of draft chains must be at least 1 (got \(k))"
         case .invalidLength(let g): return "the draft length must be at least 1 (got \(g))"
         case .tooLarge(let v, let limit):
-            return "the block LP needs about \(Int(v.rounded())) variables (Σ V^k over the draft length), more than the limit \(limit)"
+            return "the block LP needs about \(v.countDescription) variables (Σ V^k over the draft length), more than the limit \(limit)"
         case .solverFailed(let s): return "the block LP's solver failed: \(s)"
         }
     }

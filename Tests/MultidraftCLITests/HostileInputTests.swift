@@ -278,4 +278,22 @@ import Testing
                                    "--draft", p3, "--trials", "1000", "--seed", "1"])
         #expect(independent["bound"] == "")
     }
+
+    /// The outside fuzzer's findings of the restructure issue: an estimate too large for Int in a refusal message
+    /// (4^1002 draft tuples) trapped; a float32 `.npy` input printed its renormalisation note before a later error.
+    @Test func outsideFuzzerFindings() throws {
+        // Now it runs (the exact check is skipped with its estimate) instead of trapping.
+        let many = try run(["simulate", "--verifier", "importance", "--target", "0.1,0.2,0.3,0.4", "--draft",
+                            "0.4,0.3,0.2,0.1", "--drafts", "1002", "--truncate", "2", "--trials", "2002", "--seed", "3"])
+        #expect(many.status == 0 || (many.status == 2 && many.stderr.contains("draft tuples")), "\(many.stderr)")
+        let npy = folder.appendingPathComponent("p32.npy").path
+        try TensorWriter.npy([0.1, 0.2, 0.3, 0.4], shape: [4], as: .float32).write(to: URL(fileURLWithPath: npy))
+        let bad = try run(["bound", "--target", "@" + npy, "--draft", "0.5,0.5", "--drafts", "2", "--law", "iid"])
+        #expect(bad.status == 2 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.hasPrefix("error:"), "\(bad.stderr)")
+        let good = try run(["bound", "--target", "@" + npy, "--draft", "0.4,0.3,0.2,0.1", "--drafts", "2", "--law", "iid"])
+        #expect(good.status == 0 && good.stderr.hasPrefix("note:"), "\(good.stderr)")
+        try refused(["block-bound", "--target", Array(repeating: "0.001", count: 1000).joined(separator: ","),
+                     "--draft", Array(repeating: "0.001", count: 1000).joined(separator: ","), "--drafts", "2",
+                     "--length", "64"], "variables")
+    }
 }
