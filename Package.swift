@@ -19,7 +19,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
     ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
     ("Simulation", ["Verifiers"]),
-    ("SequenceLevel", ["Verifiers", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming", "MultidraftSupport"]),
+    ("SequenceLevel", ["Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming", "MultidraftSupport"]),
     ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
 ]
 
@@ -38,6 +38,7 @@ let experiments: [String] = [
     "heterogeneous-drafts",
     "model-pairs",
     "draft-trees",
+    "block-verification",
 ]
 
 var targets: [Target] = [

@@ -17,6 +17,7 @@ public let allExperiments: [(name: String, run: @Sendable (ExperimentOptions, Ve
     (ModelPairsExperiment.name, { try ExperimentRunner.run(ModelPairsExperiment.self, options: $0, registry: $1) }),
     (DraftTreesExperiment.name, { try ExperimentRunner.run(DraftTreesExperiment.self, options: $0, registry: $1) }),
     (HeterogeneousDraftsExperiment.name, { try ExperimentRunner.run(HeterogeneousDraftsExperiment.self, options: $0, registry: $1) }),
+    (BlockVerificationExperiment.name, { try ExperimentRunner.run(BlockVerificationExperiment.self, options: $0, registry: $1) }),
 ]
 
 /// Runs the named experiments with shared options, printing one progress line each; errors become one line on

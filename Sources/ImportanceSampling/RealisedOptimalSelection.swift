@@ -117,10 +117,22 @@ public struct RealisedOptimalSelection: Sendable {
         } else {
             environments = [:]
         }
+        // Enumeration: each tuple's selection happens in its earliest block, so each block's law sums only over the
+        // tuples led by it. Grouped once (O(tuples · n)), so the fit of all blocks costs O(tuples · n) per sweep, not
+        // O(blocks · tuples) (quadratic at n = 1, where there are V tuples and up to V blocks).
+        var localIndex = [Int](repeating: -1, count: v)
+        var tuplesLedBy = [[Int]](repeating: [], count: optimal.blocks.count)
+        if method == .enumeration {
+            for block in optimal.blocks {
+                for (i, k) in block.range.enumerated() { localIndex[optimal.order[k]] = i }
+            }
+            for (j, t) in tuples.enumerated() {
+                if let lead = t.tokens.map({ blockOf[$0] }).min() { tuplesLedBy[lead].append(j) }
+            }
+        }
         func fitBlock(_ index: Int, threads: Int) -> BlockFit {
             let block = optimal.blocks[index]
             let tokens = block.range.map { optimal.order[$0] }
-            let blockTuples = method == .enumeration ? tuples.filter { t in t.tokens.contains { blockOf[$0] == index } } : []
             let qBlock = tokens.map { qq[$0] }
             let budget = maxIterations
             return Self.fit(block: block, target: tokens.map { pp[$0] }, draft: qBlock, optimal: tokens.map { rStar[$0] },
@@ -135,11 +147,16 @@ public struct RealisedOptimalSelection: Sendable {
                         environment: environments[index]!, draftMasses: qBlock, weights: w, threads: threads,
                         elasticity: elasticity)
                 case .enumeration:
-                    var all = [Double](repeating: 1, count: v)
-                    for (i, x) in tokens.enumerated() { all[x] = w[i] }
-                    let rule = BlockLuceSelection(drafts: n, blockOfToken: blockOf, weights: all)
-                    let law = rule.selectionLaw(tuples: blockTuples)
-                    return (tokens.map { law[$0] }, [Double](repeating: 1, count: tokens.count))
+                    // r_w on the block: Σ over the tuples it leads of P(t) w(x) / (weight of t's draws in the block),
+                    // in tuple order (as BlockLuceSelection.selectionLaw sums).
+                    var law = [Double](repeating: 0, count: tokens.count)
+                    for j in tuplesLedBy[index] {
+                        let t = tuples[j]
+                        var total = 0.0
+                        for x in t.tokens where blockOf[x] == index { total += w[localIndex[x]] }
+                        for x in t.tokens where blockOf[x] == index { law[localIndex[x]] += t.probability * w[localIndex[x]] / total }
+                    }
+                    return (law, [Double](repeating: 1, count: tokens.count))
                 }
             }
         }

@@ -18,18 +18,53 @@ import MultidraftSupport
 /// Its expected accepted tokens equal L*(1, γ) = Σ_a p(a) min_{b ⪯ a} min(1, q(b)/p(b)) (``BlockBound/singleChain(model:length:)``),
 /// checked in the tests by enumeration.
 ///
-/// - Complexity: O(γ V) per verified chain (the residual masses); exact values by enumeration of the V^γ chains.
+/// The chain's first token may follow a law other than the model's draft (`firstDraft`): the law a selection rule
+/// induces on the chain it picks among several (``SelectedChainVerification``). The algorithm then runs against that
+/// chain law (first token from `firstDraft`, the model's draft after it), and stays lossless because it uses the law
+/// the verified chain was actually drawn from.
+///
+/// - Complexity: context-free models: O(γ log V) per verified chain (the residual masses through ``ScaledResidual``),
+///   O(V log V) setup, so Monte Carlo runs at LLM vocabulary sizes; Markov models: O(γ V) per chain. Exact values by
+///   enumeration of the V^γ chains.
 public struct BlockVerification: Sendable {
     public let model: SequenceModel
     public let length: Int
-    /// Alias tables of the draft's law per context (index 0: the first position; 1 + y: after token y).
+    /// The law of the chain's first token (the model's first-position draft unless given).
+    public let firstDraft: Distribution
+    /// Alias table of `firstDraft`.
+    let firstTable: AliasTable
+    /// Alias tables of the model's draft per context (index 0: the first position, or every position of a
+    /// context-free model; 1 + y: after token y).
     let draftTables: [AliasTable]
+    /// Alias tables of the target per context (same indexing): the extra token after a fully accepted chain.
+    let targetTables: [AliasTable]
+    /// norm((p − firstDraft)_+) at the first position and its mass (the extra token when nothing is accepted).
+    let firstResidual: (mass: Double, table: AliasTable)
+    /// Context-free models: the scaled residual of (p, q) at every later position.
+    let scaled: ScaledResidual?
 
-    public init(model: SequenceModel, length: Int) throws {
+    public init(model: SequenceModel, length: Int, firstDraft: Distribution? = nil) throws {
         guard length >= 1 else { throw BlockBoundError.invalidLength(length) }
+        if let firstDraft { try model.firstTarget.requireSameVocabulary(firstDraft, what: "first-token draft") }
+        let first = firstDraft ?? model.firstDraft
         self.model = model
         self.length = length
-        self.draftTables = model.contexts.map { AliasTable(weights: model.laws(after: $0).draft.probabilities) }
+        self.firstDraft = first
+        firstTable = AliasTable(weights: first.probabilities)
+        draftTables = model.contexts.map { AliasTable(weights: model.laws(after: $0).draft.probabilities) }
+        targetTables = model.contexts.map { AliasTable(weights: model.laws(after: $0).target.probabilities) }
+        let p0 = model.firstTarget.probabilities
+        let residual = zip(p0, first.probabilities).map { max(0, $0 - $1) }
+        let mass = residual.reduce(0, +)
+        firstResidual = (mass, AliasTable(weights: mass > 0 ? residual : p0))
+        scaled = model.isContextFree
+            ? ScaledResidual(target: model.firstTarget.probabilities, draft: model.firstDraft.probabilities) : nil
+    }
+
+    /// The laws at position i of `x` (0: the first position, with the chain's first-token law).
+    @inline(__always)
+    func laws(_ i: Int, _ x: [Int]) -> (target: Distribution, draft: Distribution) {
+        i == 0 ? (model.firstTarget, firstDraft) : model.laws(after: x[i - 1])
     }
 
     /// The emission law of one chain: P(τ = i) for i = 0...γ and, for each i, the law of the extra token.
@@ -38,48 +73,117 @@ public struct BlockVerification: Sendable {
         public var next: [[Double]]
     }
 
-    /// The exact outcome law of verifying `chain` (γ tokens).
-    public func outcome(chain x: [Int]) -> Outcome {
-        let g = length
-        var w = [Double](repeating: 1, count: g + 1)
-        var laws: [(target: Distribution, draft: Distribution)] = []
-        for i in 0...g {
-            laws.append(model.laws(after: i == 0 ? nil : x[i - 1]))
-        }
-        for i in 1...g {
-            let (p, q) = laws[i - 1]
+    /// The weights w_0..w_γ of `chain`: w_i = min(1, w_{i−1} p(x_i | x^{i−1}) / q(x_i | x^{i−1})).
+    func weights(_ x: [Int]) -> [Double] {
+        var w = [Double](repeating: 1, count: length + 1)
+        for i in 1...length {
+            let (p, q) = laws(i - 1, x)
             let ratio = q[x[i - 1]] > 0 ? p[x[i - 1]] / q[x[i - 1]] : 0
             w[i] = min(1, w[i - 1] * ratio)
         }
-        var h = [Double](repeating: 0, count: g + 1)
-        var residuals: [[Double]] = []
-        for i in 0...g {
-            let (p, q) = laws[i]
+        return w
+    }
+
+    /// P(τ = i), i = 0...γ, from the weights and the residual masses r_i (i = 1..γ−1).
+    func stopLaw(weights w: [Double], residualMass r: (Int) -> Double) -> [Double] {
+        let g = length
+        var stop = [Double](repeating: 0, count: g + 1)
+        var left = 1.0
+        for i in stride(from: g, through: 1, by: -1) {
+            let h: Double
             if i == g {
-                residuals.append(p.probabilities)
-                h[i] = w[g]
-                continue
+                h = w[g]
+            } else {
+                let ri = r(i), den = ri + (1 - w[i])
+                h = den > 0 ? min(1, max(0, ri / den)) : 1
             }
+            stop[i] = left * h
+            left -= stop[i]
+        }
+        stop[0] = max(0, left)
+        return stop
+    }
+
+    /// P(τ = i), i = 0...γ, for `chain`: O(γ log V) for context-free models, O(γ V) for Markov.
+    public func stopLaw(chain x: [Int]) -> [Double] {
+        let w = weights(x)
+        if let scaled { return stopLaw(weights: w) { scaled.mass(w[$0]) } }
+        return stopLaw(weights: w) { i in
+            let (p, q) = laws(i, x)
+            var r = 0.0
+            for y in 0..<p.vocabularySize { r += max(0, w[i] * p[y] - q[y]) }
+            return r
+        }
+    }
+
+    /// The exact outcome law of verifying `chain` (γ tokens), with the extra token's law at every stopping point. O(γ V).
+    public func outcome(chain x: [Int]) -> Outcome {
+        let g = length
+        let w = weights(x)
+        var residuals: [[Double]] = []
+        var masses = [Double](repeating: 0, count: g + 1)
+        for i in 0...g {
+            let (p, q) = laws(i, x)
+            if i == g { residuals.append(p.probabilities); continue }
             var res = [Double](repeating: 0, count: p.vocabularySize)
             var r = 0.0
             for y in 0..<p.vocabularySize {
                 res[y] = max(0, w[i] * p[y] - q[y])
                 r += res[y]
             }
+            masses[i] = r
             residuals.append(r > 0 ? res.map { $0 / r } : p.probabilities)
-            if i > 0 {
-                let den = r + (1 - w[i])
-                h[i] = den > 0 ? min(1, max(0, r / den)) : 1
+        }
+        return Outcome(stop: stopLaw(weights: w) { masses[$0] }, next: residuals)
+    }
+
+    /// Draws the rest of a chain after `prefix` from the chain's law (the first token from `firstDraft`).
+    public func extend(_ prefix: [Int], using rng: inout some RandomNumberGenerator) -> [Int] {
+        var x = prefix
+        while x.count < length {
+            let table = x.isEmpty ? firstTable : draftTables[model.isContextFree ? 0 : x[x.count - 1] + 1]
+            x.append(table.sample(using: &rng))
+        }
+        return x
+    }
+
+    /// Verifies `chain` and returns the emitted block: the accepted prefix x^τ and one extra token. O(γ log V)
+    /// context-free, O(γ V) Markov.
+    public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> [Int] {
+        let stop = stopLaw(chain: x)
+        let tau = drawStop(stop, using: &rng)
+        var block = Array(x[0..<tau])
+        if tau == length {
+            block.append(targetTables[model.isContextFree ? 0 : x[length - 1] + 1].sample(using: &rng))
+        } else if tau == 0 {
+            block.append(firstResidual.table.sample(using: &rng))
+        } else {
+            let w = weights(x)
+            if let scaled, let y = scaled.sample(w[tau], uniform: rng.nextUniform()) {
+                block.append(y)
+            } else if scaled != nil {
+                block.append(targetTables[0].sample(using: &rng))
+            } else {
+                let next = outcome(chain: x).next[tau]
+                var u = rng.nextUniform(), y = next.count - 1
+                for (t, pt) in next.enumerated() where pt > 0 {
+                    if u < pt { y = t; break }
+                    u -= pt
+                }
+                block.append(y)
             }
         }
-        var stop = [Double](repeating: 0, count: g + 1)
-        var left = 1.0
-        for i in stride(from: g, through: 1, by: -1) {
-            stop[i] = left * h[i]
-            left -= stop[i]
+        return block
+    }
+
+    @inline(__always)
+    func drawStop(_ stop: [Double], using rng: inout some RandomNumberGenerator) -> Int {
+        var u = rng.nextUniform()
+        for i in stride(from: length, through: 1, by: -1) {
+            if u < stop[i] { return i }
+            u -= stop[i]
         }
-        stop[0] = max(0, left)
-        return Outcome(stop: stop, next: residuals)
+        return 0
     }
 
     /// Exact expected accepted draft tokens (block efficiency − 1), by enumeration of every chain. O(V^γ · γ V).
@@ -108,20 +212,9 @@ public struct BlockVerification: Sendable {
         return law
     }
 
-    /// One verified chain drawn from the draft: the number of tokens the round produces (accepted + 1).
+    /// One verified chain drawn from the chain's law: the number of tokens the round produces (accepted + 1).
     public func sampleRound(using rng: inout some RandomNumberGenerator) -> Int {
-        var x: [Int] = []
-        for _ in 0..<length {
-            let table = model.isContextFree ? draftTables[0] : draftTables[x.last.map { $0 + 1 } ?? 0]
-            x.append(table.sample(using: &rng))
-        }
-        let o = outcome(chain: x)
-        var u = Double.random(in: 0..<1, using: &rng)
-        for i in stride(from: length, through: 0, by: -1) {
-            if u < o.stop[i] { return i + 1 }
-            u -= o.stop[i]
-        }
-        return 1
+        drawStop(stopLaw(chain: extend([], using: &rng)), using: &rng) + 1
     }
 
     /// Monte Carlo block efficiency (tokens per round), seeded in chunks: independent of `threads`.
@@ -134,7 +227,7 @@ public struct BlockVerification: Sendable {
         var x: [Int] = []
         func recurse(_ qx: Double) {
             if x.count == length { body(x, qx); return }
-            let q = model.laws(after: x.last).draft
+            let q = x.isEmpty ? firstDraft : model.laws(after: x.last).draft
             for t in 0..<v where q[t] > 0 {
                 x.append(t)
                 recurse(qx * q[t])

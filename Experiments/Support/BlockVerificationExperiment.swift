@@ -1,0 +1,116 @@
+import Foundation
+import Multidraft
+
+/// (m) The block level: the block LP L*(K, γ) (the best block efficiency of any lossless verifier, certified) against
+/// what verifiers reach — block verification of one chain (Sun et al. 2024, arXiv 2403.10444) and the token-level
+/// verifiers applied node by node (RRS, K-SEQ, optimal) to K i.i.d. chains — on Sun et al.'s example and on
+/// synthetic context-free and order-1 Markov models (LLM-like rows: Zipf-like target logits, draft logits = target +
+/// N(0, σ²) noise).
+///
+/// Rows: `verifier` = `block-lp` (the bound: `lower`, `upper` and its gap), `block` (block verification, K = 1,
+/// exact and Monte Carlo), `rrs`/`kseq`/`optimal` (node by node, exact), `single-chain` (the closed form
+/// 1 + L*(1, γ)), and for Sun's example `token` and `prefix-coupling`. `gap_to_bound` = 1 + L* − block efficiency.
+public enum BlockVerificationExperiment: Experiment {
+    public static let name = "block_verification"
+    public static let header = ["kind", "model", "vocab", "mismatch", "drafts", "length", "verifier", "block_efficiency",
+                                "lower", "upper", "gap_to_bound", "simulated", "std_error", "z_score", "rounds",
+                                "elapsed_ms"]
+    public static let parallelItems = false
+
+    public enum Item: Sendable {
+        case sun
+        case instance(markov: Bool, mismatch: Double, drafts: Int, length: Int)
+    }
+
+    static func vocab(_ scale: ExperimentScale) -> Int { scale == .tiny ? 4 : 5 }
+
+    public static func items(scale: ExperimentScale) -> [Item] {
+        let mismatches: [Double] = scale == .tiny ? [0.8] : [0.5, 1.0]
+        let ks = scale == .tiny ? [1, 2] : [1, 2, 3, 4]
+        let lengths = scale == .tiny ? [2] : [1, 2, 3]
+        var out: [Item] = [.sun]
+        for markov in [false, true] {
+            for m in mismatches { for g in lengths { for k in ks { out.append(.instance(markov: markov, mismatch: m, drafts: k, length: g)) } } }
+        }
+        return out
+    }
+
+    /// The synthetic model of a mismatch σ (fixed by the seed); Markov models draw one row pair per context.
+    static func model(markov: Bool, mismatch sigma: Double, vocab v: Int, seed: UInt64) throws -> SequenceModel {
+        var rng = Xoshiro256(seed: seed, stream: markov ? 0xB10C : 0xB10D)
+        var targets: [Distribution] = [], drafts: [Distribution] = []
+        for _ in 0...(markov ? v : 0) {
+            let logits = Distribution.zipfLogits(v, exponent: 1.2, noise: 0.7, using: &rng)
+            targets.append(try Distribution(logits: logits))
+            drafts.append(try Distribution(logits: logits.map { $0 + sigma * Distribution.gaussian(using: &rng) }))
+        }
+        guard markov else { return try SequenceModel(target: targets[0], draft: drafts[0]) }
+        return try SequenceModel(target: targets[v], draft: drafts[v], targetTransitions: Array(targets[0..<v]),
+                                 draftTransitions: Array(drafts[0..<v]))
+    }
+
+    static func row(_ kind: String, _ model: String, _ v: Int, _ sigma: Double?, _ k: Int, _ g: Int, _ verifier: String,
+                    value: Double, lower: Double? = nil, upper: Double? = nil, bound: Double?,
+                    mc: (mean: Double, standardError: Double)? = nil, rounds: Int? = nil, ms: Double) -> [CSVValue] {
+        let z = mc.map { $0.standardError > 0 ? ($0.mean - value) / $0.standardError : 0 }
+        return [.text(kind), .text(model), .integer(v), sigma.map { .real($0) } ?? .empty, .integer(k), .integer(g),
+                .text(verifier), .real(value), lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty,
+                bound.map { .real($0 - value) } ?? .empty, mc.map { .real($0.mean) } ?? .empty,
+                mc.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
+                rounds.map { .integer($0) } ?? .empty, .real(ms)]
+    }
+
+    public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
+        let trials = context.scale == .tiny ? 20_000 : 200_000
+        switch item {
+        case .sun:
+            let m = try SequenceModel(target: Distribution([1.0 / 3, 2.0 / 3]), draft: Distribution([2.0 / 3, 1.0 / 3]))
+            var watch = Stopwatch()
+            let bound = try BlockBound(model: m, drafts: 1, length: 2)
+            let be = bound.blockEfficiencyUpper
+            var rows = [row("sun", "context-free", 2, nil, 1, 2, "block-lp", value: be, lower: bound.blockEfficiencyLower,
+                            upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)]
+            watch = Stopwatch()
+            let bv = try BlockVerification(model: m, length: 2)
+            rows.append(row("sun", "context-free", 2, nil, 1, 2, "block", value: 1 + bv.expectedAccepted(), bound: be,
+                            mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                            ms: watch.elapsedMilliseconds))
+            watch = Stopwatch()
+            let entry = try context.registry.entry(named: "single")
+            let token = try BlockEfficiency(model: m, law: .iid, drafts: 1, length: 2, verifierName: "single",
+                                            make: { try entry.make($0, $1) }).exact()
+            rows.append(row("sun", "context-free", 2, nil, 1, 2, "token", value: token, bound: be, ms: watch.elapsedMilliseconds))
+            let tree = PathTree(model: m, depth: 2)
+            let coupling = (0..<tree.count).reduce(1.0) { $0 + min(tree.target[$1], tree.draft[$1]) }
+            rows.append(row("sun", "context-free", 2, nil, 1, 2, "prefix-coupling", value: coupling, bound: be, ms: 0))
+            return rows
+        case .instance(let markov, let sigma, let k, let g):
+            let v = vocab(context.scale)
+            let m = try model(markov: markov, mismatch: sigma, vocab: v, seed: context.seed)
+            let label = markov ? "markov" : "context-free"
+            var watch = Stopwatch()
+            let bound = try BlockBound(model: m, drafts: k, length: g)
+            let be = bound.blockEfficiencyUpper
+            var rows = [row("instance", label, v, sigma, k, g, "block-lp", value: be, lower: bound.blockEfficiencyLower,
+                            upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)]
+            watch = Stopwatch()
+            rows.append(row("instance", label, v, sigma, k, g, "single-chain", value: 1 + BlockBound.singleChain(model: m, length: g),
+                            bound: be, ms: watch.elapsedMilliseconds))
+            if k == 1 {
+                watch = Stopwatch()
+                let bv = try BlockVerification(model: m, length: g)
+                rows.append(row("instance", label, v, sigma, k, g, "block", value: 1 + bv.expectedAccepted(), bound: be,
+                                mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                                ms: watch.elapsedMilliseconds))
+            }
+            for name in ["optimal", "kseq", "rrs"] {
+                watch = Stopwatch()
+                let entry = try context.registry.entry(named: name)
+                let value = try BlockEfficiency(model: m, law: .iid, drafts: k, length: g, verifierName: name,
+                                                make: { try entry.make($0, $1) }).exact()
+                rows.append(row("instance", label, v, sigma, k, g, name, value: value, bound: be, ms: watch.elapsedMilliseconds))
+            }
+            return rows
+        }
+    }
+}
