@@ -7,9 +7,12 @@ import Multidraft
 /// synthetic context-free and order-1 Markov models (LLM-like rows: Zipf-like target logits, draft logits = target +
 /// N(0, σ²) noise).
 ///
-/// Rows: `verifier` = `block-lp` (the bound: `lower`, `upper` and its gap), `block` (block verification, K = 1,
-/// exact and Monte Carlo), `rrs`/`kseq`/`optimal` (node by node, exact), `single-chain` (the closed form
-/// 1 + L*(1, γ)), and for Sun's example `token` and `prefix-coupling`. `gap_to_bound` = 1 + L* − block efficiency.
+/// Rows: `verifier` = `bound` (1 + L*: `lower`, `upper` and its gap), `block-lp` (the LP's plan as a verifier,
+/// ``BlockLPVerifier``, where the LP has at most 200,000 variables), `block` (block verification, K = 1, exact and
+/// Monte Carlo), `select-block` (``SelectedChainVerification``, exact and Monte Carlo), `rrs`/`kseq`/
+/// `optimal` (node by node, exact), `single-chain` (the closed form 1 + L*(1, γ)), and for Sun's example `token` and
+/// `prefix-coupling`. `gap_to_bound` = 1 + L* − block efficiency. `kind = llm` rows (V = 32,000, context-free) are
+/// Monte Carlo only (`simulated`, `std_error`): there is no exact value or L* at that size.
 public enum BlockVerificationExperiment: Experiment {
     public static let name = "block_verification"
     public static let header = ["kind", "model", "vocab", "mismatch", "drafts", "length", "verifier", "block_efficiency",
@@ -20,6 +23,8 @@ public enum BlockVerificationExperiment: Experiment {
     public enum Item: Sendable {
         case sun
         case instance(markov: Bool, mismatch: Double, drafts: Int, length: Int)
+        /// A context-free LLM-size pair (V = 32,000; tiny: 2,000): Monte Carlo only (no exact value or L* there).
+        case llm(mismatch: Double, drafts: Int, length: Int)
     }
 
     static func vocab(_ scale: ExperimentScale) -> Int { scale == .tiny ? 4 : 5 }
@@ -32,12 +37,17 @@ public enum BlockVerificationExperiment: Experiment {
         for markov in [false, true] {
             for m in mismatches { for g in lengths { for k in ks { out.append(.instance(markov: markov, mismatch: m, drafts: k, length: g)) } } }
         }
+        for m in mismatches {
+            for g in scale == .tiny ? [2] : [2, 4] {
+                for k in scale == .tiny ? [1, 2] : [1, 2, 4] { out.append(.llm(mismatch: m, drafts: k, length: g)) }
+            }
+        }
         return out
     }
 
     /// The synthetic model of a mismatch σ (fixed by the seed); Markov models draw one row pair per context.
     static func model(markov: Bool, mismatch sigma: Double, vocab v: Int, seed: UInt64) throws -> SequenceModel {
-        var rng = Xoshiro256(seed: seed, stream: markov ? 0xB10C : 0xB10D)
+        var rng = Xoshiro256(seed: seed, stream: markov ? 0xB10C : (v > 1000 ? 0xB10E : 0xB10D))
         var targets: [Distribution] = [], drafts: [Distribution] = []
         for _ in 0...(markov ? v : 0) {
             let logits = Distribution.zipfLogits(v, exponent: 1.2, noise: 0.7, using: &rng)
@@ -68,7 +78,7 @@ public enum BlockVerificationExperiment: Experiment {
             var watch = Stopwatch()
             let bound = try BlockBound(model: m, drafts: 1, length: 2)
             let be = bound.blockEfficiencyUpper
-            var rows = [row("sun", "context-free", 2, nil, 1, 2, "block-lp", value: be, lower: bound.blockEfficiencyLower,
+            var rows = [row("sun", "context-free", 2, nil, 1, 2, "bound", value: be, lower: bound.blockEfficiencyLower,
                             upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)]
             watch = Stopwatch()
             let bv = try BlockVerification(model: m, length: 2)
@@ -91,7 +101,7 @@ public enum BlockVerificationExperiment: Experiment {
             var watch = Stopwatch()
             let bound = try BlockBound(model: m, drafts: k, length: g)
             let be = bound.blockEfficiencyUpper
-            var rows = [row("instance", label, v, sigma, k, g, "block-lp", value: be, lower: bound.blockEfficiencyLower,
+            var rows = [row("instance", label, v, sigma, k, g, "bound", value: be, lower: bound.blockEfficiencyLower,
                             upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)]
             watch = Stopwatch()
             rows.append(row("instance", label, v, sigma, k, g, "single-chain", value: 1 + BlockBound.singleChain(model: m, length: g),
@@ -103,12 +113,52 @@ public enum BlockVerificationExperiment: Experiment {
                                 mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
                                 ms: watch.elapsedMilliseconds))
             }
+            if BlockLPVerifier.estimatedVariables(vocabularySize: v, drafts: k, length: g) <= 200_000 {
+                watch = Stopwatch()
+                let lp = try BlockLPVerifier(model: m, drafts: k, length: g)
+                rows.append(row("instance", label, v, sigma, k, g, "block-lp", value: 1 + lp.expectedAccepted(), bound: be,
+                                mc: lp.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                                ms: watch.elapsedMilliseconds))
+            }
+            watch = Stopwatch()
+            let scheme = try SelectedChainVerification(model: m, drafts: k, length: g, threads: context.threads)
+            rows.append(row("instance", label, v, sigma, k, g, "select-block", value: 1 + scheme.expectedAccepted(), bound: be,
+                            mc: scheme.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                            ms: watch.elapsedMilliseconds))
             for name in ["optimal", "kseq", "rrs"] {
                 watch = Stopwatch()
                 let entry = try context.registry.entry(named: name)
                 let value = try BlockEfficiency(model: m, law: .iid, drafts: k, length: g, verifierName: name,
                                                 make: { try entry.make($0, $1) }).exact()
                 rows.append(row("instance", label, v, sigma, k, g, name, value: value, bound: be, ms: watch.elapsedMilliseconds))
+            }
+            return rows
+        case .llm(let sigma, let k, let g):
+            let v = context.scale == .tiny ? 2_000 : 32_000
+            let rounds = context.scale == .tiny ? 5_000 : 100_000
+            let m = try model(markov: false, mismatch: sigma, vocab: v, seed: context.seed)
+            var rows: [[CSVValue]] = []
+            func mcRow(_ name: String, _ mc: (mean: Double, standardError: Double), _ ms: Double) -> [CSVValue] {
+                [.text("llm"), .text("context-free"), .integer(v), .real(sigma), .integer(k), .integer(g), .text(name),
+                 .empty, .empty, .empty, .empty, .real(mc.mean), .real(mc.standardError), .empty, .empty, .real(ms)]
+            }
+            var watch = Stopwatch()
+            if k == 1 {
+                let bv = try BlockVerification(model: m, length: g)
+                rows.append(mcRow("block", bv.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
+                                  watch.elapsedMilliseconds))
+                watch = Stopwatch()
+            }
+            let scheme = try SelectedChainVerification(model: m, drafts: k, length: g, threads: context.threads)
+            rows.append(mcRow("select-block", scheme.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
+                              watch.elapsedMilliseconds))
+            for name in ["optimal", "rrs"] {
+                watch = Stopwatch()
+                let entry = try context.registry.entry(named: name)
+                let block = try BlockEfficiency(model: m, law: .iid, drafts: k, length: g, verifierName: name,
+                                                make: { try entry.make($0, $1) })
+                rows.append(mcRow(name, try block.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
+                                  watch.elapsedMilliseconds))
             }
             return rows
         }

@@ -25,7 +25,7 @@ struct BlockEfficiencyCommand: ParsableCommand {
     @Option(help: "Draft law at each node: iid or without-replacement.") var law: String = "iid"
     @Option(help: "Number of draft sequences K.") var drafts: Int
     @Option(help: "Draft length L (tokens per sequence).") var length: Int
-    @Option(help: "Verifier: a registry name (verified node by node) or block (block verification of one chain).")
+    @Option(help: "Verifier: a registry name (verified node by node), block (block verification of one chain) select-block (optimal first-token selection among K chains, then block verification of the selected one) or block-lp (the block LP's plan, small V).")
     var verifier: String
     @Option(help: "context-free or markov:@FILE.") var model: String = "context-free"
     @Option(help: "A draft tree instead of K sequences: children per node at each depth, B1,...,BL (B1 = K, L entries).")
@@ -50,20 +50,46 @@ struct BlockEfficiencyCommand: ParsableCommand {
             let q = qs[0]
             let sequenceModel = try parseSequenceModel(model, target: p, draft: q)
             if let blockLevel = BlockLevelVerifier(rawValue: verifier) {
-                guard drafts <= blockLevel.maxDrafts, branching == nil, tree == nil else {
-                    throw UsageError("--verifier \(verifier) verifies one draft chain: --drafts must be 1 (got \(drafts)), without --branching or --tree")
+                guard drafts <= blockLevel.maxDrafts else {
+                    throw UsageError("--verifier \(verifier) verifies one draft chain: --drafts must be 1 (got \(drafts))")
+                }
+                guard branching == nil, tree == nil else {
+                    throw UsageError("--verifier \(verifier) verifies draft chains, not trees: drop --branching and --tree")
                 }
                 guard length >= 1 else { throw UsageError("--verifier \(verifier) needs --length >= 1") }
+                guard blockLevel == .block || lawName == .iid else {
+                    throw UsageError("--verifier \(verifier) selects among K i.i.d. chains: --law must be iid, got '\(law)'")
+                }
                 let work = pow(Double(p.vocabularySize), Double(length)) * Double(length * p.vocabularySize)
                 let exactFits = work <= 5e7
-                if trials == 0 && !exactFits {
-                    throw UsageError("exact block verification enumerates V^L chains (about \(Int(work)) steps, more than 50000000): use --trials for a Monte-Carlo estimate")
+                if blockLevel == .blockLP {
+                    let variables = BlockLPVerifier.estimatedVariables(vocabularySize: p.vocabularySize, drafts: drafts,
+                                                                       length: length)
+                    guard variables <= 200_000 else {
+                        throw UsageError("--verifier block-lp solves the block LP in its definition form: about \(variables.countDescription) variables (V^(L*K) draft tuples times V(1 + K*L) blocks), more than 200000")
+                    }
+                } else if trials == 0 && !exactFits {
+                    throw UsageError("exact block verification enumerates V^L chains (about \(work.countDescription) steps, more than 50000000): use --trials for a Monte-Carlo estimate")
                 }
-                let bv = try BlockVerification(model: sequenceModel, length: length)
-                let exact = exactFits ? 1 + bv.expectedAccepted() : nil
-                let simulated = trials > 0 ? bv.simulate(trials: trials, seed: seed, threads: threads) : nil
+                let exact: Double?
+                let simulated: (mean: Double, standardError: Double)?
+                switch blockLevel {
+                case .block:
+                    let bv = try BlockVerification(model: sequenceModel, length: length)
+                    exact = exactFits ? 1 + bv.expectedAccepted() : nil
+                    simulated = trials > 0 ? bv.simulate(trials: trials, seed: seed, threads: threads) : nil
+                case .blockLP:
+                    let lpVerifier = try BlockLPVerifier(model: sequenceModel, drafts: drafts, length: length)
+                    exact = 1 + lpVerifier.expectedAccepted()
+                    simulated = trials > 0 ? lpVerifier.simulate(trials: trials, seed: seed, threads: threads) : nil
+                case .selectBlock:
+                    let scheme = try SelectedChainVerification(model: sequenceModel, drafts: drafts, length: length,
+                                                               threads: threads)
+                    exact = exactFits ? 1 + scheme.expectedAccepted() : nil
+                    simulated = trials > 0 ? scheme.simulate(trials: trials, seed: seed, threads: threads) : nil
+                }
                 var leviathan: Double? = nil
-                if sequenceModel.isContextFree {
+                if sequenceModel.isContextFree && drafts == 1 {
                     let a = zip(p.probabilities, q.probabilities).reduce(0) { $0 + min($1.0, $1.1) }
                     leviathan = a == 1 ? Double(length + 1) : (1 - pow(a, Double(length + 1))) / (1 - a)
                 }

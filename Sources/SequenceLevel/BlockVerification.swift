@@ -243,7 +243,17 @@ public struct BlockVerification: Sendable {
 public enum BlockLevelVerifier: String, CaseIterable, Sendable {
     /// ``BlockVerification`` of one chain (K = 1).
     case block
+    /// ``SelectedChainVerification``: optimal first-token selection among K i.i.d. chains, then block verification of
+    /// the selected chain.
+    case selectBlock = "select-block"
+    /// ``BlockLPVerifier``: the block LP's optimal plan as a verifier (small V).
+    case blockLP = "block-lp"
 
     /// The largest number of draft chains the verifier is defined for.
-    public var maxDrafts: Int { 1 }
+    public var maxDrafts: Int {
+        switch self {
+        case .block: return 1
+        case .selectBlock, .blockLP: return 64
+        }
+    }
 }

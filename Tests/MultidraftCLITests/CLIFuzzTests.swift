@@ -72,6 +72,8 @@ import Testing
                 ["selection-law", "--target", "@" + npy, "--draft", q4, "--drafts", "2", "--output", "OUT"],
                 ["block-bound", "--target", p4, "--draft", q4, "--drafts", "2", "--length", "2", "--output", "OUT"],
                 ["block-efficiency", "--target", p4, "--draft", q4, "--drafts", "1", "--length", "2", "--verifier", "block"],
+                ["block-efficiency", "--target", p4, "--draft", q4, "--drafts", "3", "--length", "2", "--verifier", "select-block",
+                 "--trials", "2000"],
             ]
         }
 

@@ -121,4 +121,47 @@ import Multidraft
         let e = try CLI.run(["block-efficiency"] + sun + ["--drafts", "2", "--length", "2", "--verifier", "block"])
         #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains("--drafts must be 1"))
     }
+
+    /// `block-efficiency --verifier select-block`: exact value between block verification of one chain at K = 1
+    /// (equal) and the block LP (below), Monte Carlo within 5σ, alpha* at L = 1; refusals.
+    @Test func selectBlockContract() throws {
+        let pq = ["--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5"]
+        let one = CLI.row(try CLI.run(["block-efficiency"] + pq + ["--drafts", "1", "--length", "3", "--verifier", "select-block"]).stdout)
+        let bv = CLI.row(try CLI.run(["block-efficiency"] + pq + ["--drafts", "1", "--length", "3", "--verifier", "block"]).stdout)
+        #expect(abs(Double(one["exact"]!)! - Double(bv["exact"]!)!) < 1e-12)
+        let r = try CLI.run(["block-efficiency"] + pq + ["--drafts", "3", "--length", "2", "--verifier", "select-block",
+                                                          "--trials", "100000", "--seed", "4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let row = CLI.row(r.stdout)
+        let exact = Double(row["exact"]!)!, simulated = Double(row["simulated"]!)!, se = Double(row["std_error"]!)!
+        #expect(abs(simulated - exact) < 5 * se, "\(simulated) ± \(se) vs \(exact)")
+        let bound = CLI.row(try CLI.run(["block-bound"] + pq + ["--drafts", "3", "--length", "2"]).stdout)
+        #expect(exact <= Double(bound["upper"]!)! + 1e-9 && exact > Double(bv["exact"]!)! - 1, "\(exact) vs \(bound)")
+        let alpha = CLI.row(try CLI.run(["bound"] + pq + ["--drafts", "3", "--law", "iid"]).stdout)
+        let atOne = CLI.row(try CLI.run(["block-efficiency"] + pq + ["--drafts", "3", "--length", "1", "--verifier", "select-block"]).stdout)
+        #expect(abs(Double(atOne["exact"]!)! - 1 - Double(alpha["alpha"]!)!) < 1e-11)
+        for (extra, fragment) in [
+            (["--drafts", "2", "--length", "2", "--law", "without-replacement"], "--law must be iid"),
+            (["--drafts", "2", "--length", "2", "--branching", "2,1"], "drop --branching"),
+            (["--drafts", "2", "--length", "0"], "--length >= 1"),
+            (["--drafts", "2", "--length", "30"], "use --trials"),
+        ] {
+            let e = try CLI.run(["block-efficiency"] + pq + extra + ["--verifier", "select-block"])
+            #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains(fragment)
+                    && e.stderr.split(separator: "\n").count == 1, "\(extra): \(e.stderr)")
+        }
+        // block-lp: the LP's plan reaches the bound; refused beyond its size.
+        let lp = CLI.row(try CLI.run(["block-efficiency"] + pq + ["--drafts", "3", "--length", "2", "--verifier", "block-lp",
+                                                                  "--trials", "50000"]).stdout)
+        #expect(abs(Double(lp["exact"]!)! - Double(bound["upper"]!)!) < 1e-8, "\(lp)")
+        #expect(abs(Double(lp["simulated"]!)! - Double(lp["exact"]!)!) < 5 * Double(lp["std_error"]!)!)
+        for (extra, fragment) in [
+            (["--drafts", "3", "--length", "4"], "more than 200000"),
+            (["--drafts", "2", "--length", "2", "--law", "without-replacement"], "--law must be iid"),
+        ] {
+            let e = try CLI.run(["block-efficiency"] + pq + extra + ["--verifier", "block-lp"])
+            #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains(fragment)
+                    && e.stderr.split(separator: "\n").count == 1, "\(extra): \(e.stderr)")
+        }
+    }
 }
