@@ -8,7 +8,7 @@ import Multidraft
 /// N(0, σ²) noise).
 ///
 /// Rows: `verifier` = `bound` (1 + L*: `lower`, `upper` and its gap), `block-lp` (the LP's plan as a verifier,
-/// ``BlockLPVerifier``, where the LP has at most 200,000 variables), `block` (block verification, K = 1, exact and
+/// ``BlockLPVerifier``, where the LP fits 200,000 variables and 2,000,000 matrix entries), `block` (block verification, K = 1, exact and
 /// Monte Carlo), `select-block` (``SelectedChainVerification``, exact and Monte Carlo), `rrs`/`kseq`/
 /// `optimal` (node by node, exact), `single-chain` (the closed form 1 + L*(1, γ)), and for Sun's example `token` and
 /// `prefix-coupling`. `gap_to_bound` = 1 + L* − block efficiency. `kind = llm` rows (V = 32,000, context-free) are
@@ -113,7 +113,7 @@ public enum BlockVerificationExperiment: Experiment {
                                 mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
                                 ms: watch.elapsedMilliseconds))
             }
-            if BlockLPVerifier.estimatedVariables(vocabularySize: v, drafts: k, length: g) <= 200_000 {
+            if (try? BlockLPVerifier.requireFits(vocabularySize: v, drafts: k, length: g)) != nil {
                 watch = Stopwatch()
                 let lp = try BlockLPVerifier(model: m, drafts: k, length: g)
                 rows.append(row("instance", label, v, sigma, k, g, "block-lp", value: 1 + lp.expectedAccepted(), bound: be,

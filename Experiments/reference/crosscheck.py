@@ -8,7 +8,8 @@ On random instances (small V, zero entries included) it compares, through the `m
   - the optimal selection law r* (`selection-law`) with optimal_selection_oracle.py's hull construction, and the
     optimal verifier's exact acceptance (`simulate --verifier optimal`, iid and without replacement) with alpha*;
   - the block LP L*(K, gamma) (`block-bound`, antichain form with cutting planes) with sequence_level_oracle.py's
-    dense block LP (HiGHS), context-free and Markov, and block verification (`block-efficiency --verifier block`)
+    dense block LP (HiGHS), context-free and Markov, the LP verifier's exact value (`--verifier block-lp`) with the
+    same LP, and block verification (`block-efficiency --verifier block`, and `select-block` with one chain)
     with the oracle's enumeration.
 Usage: python3 crosscheck.py THEORY_REFERENCE_DIR MULTIDRAFT_BINARY [INSTANCES]
 Prints one line per mismatch and a closing 'N passed, M failed' line; exit status 1 on any mismatch."""
@@ -130,6 +131,12 @@ for k in range(max(1, instances // 3)):
     bv = run(["block-efficiency", "--target", vec(first[0]), "--draft", vec(first[1]), "--drafts", "1",
               "--length", str(gamma), "--verifier", "block"] + extra)
     check(f"block verification {k}", float(bv["exact"]) - 1, sequence_oracle.block_verification(model, gamma)[0], 1e-12)
+    lp = run(["block-efficiency", "--target", vec(first[0]), "--draft", vec(first[1]), "--drafts", str(drafts),
+              "--length", str(gamma), "--verifier", "block-lp"] + extra)
+    check(f"LP verifier {k}", float(lp["exact"]) - 1, truth, 1e-8)
+    one = run(["block-efficiency", "--target", vec(first[0]), "--draft", vec(first[1]), "--drafts", "1",
+               "--length", str(gamma), "--verifier", "select-block"] + extra)
+    check(f"select-block K=1 {k}", float(one["exact"]) - 1, sequence_oracle.block_verification(model, gamma)[0], 1e-12)
 
 print(f"crosscheck: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

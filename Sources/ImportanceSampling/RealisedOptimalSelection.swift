@@ -130,6 +130,7 @@ public struct RealisedOptimalSelection: Sendable {
                 if let lead = t.tokens.map({ blockOf[$0] }).min() { tuplesLedBy[lead].append(j) }
             }
         }
+        let (tokenIndex, ledTuples) = (localIndex, tuplesLedBy)
         func fitBlock(_ index: Int, threads: Int) -> BlockFit {
             let block = optimal.blocks[index]
             let tokens = block.range.map { optimal.order[$0] }
@@ -150,11 +151,11 @@ public struct RealisedOptimalSelection: Sendable {
                     // r_w on the block: Σ over the tuples it leads of P(t) w(x) / (weight of t's draws in the block),
                     // in tuple order (as BlockLuceSelection.selectionLaw sums).
                     var law = [Double](repeating: 0, count: tokens.count)
-                    for j in tuplesLedBy[index] {
+                    for j in ledTuples[index] {
                         let t = tuples[j]
                         var total = 0.0
-                        for x in t.tokens where blockOf[x] == index { total += w[localIndex[x]] }
-                        for x in t.tokens where blockOf[x] == index { law[localIndex[x]] += t.probability * w[localIndex[x]] / total }
+                        for x in t.tokens where blockOf[x] == index { total += w[tokenIndex[x]] }
+                        for x in t.tokens where blockOf[x] == index { law[tokenIndex[x]] += t.probability * w[tokenIndex[x]] / total }
                     }
                     return (law, [Double](repeating: 1, count: tokens.count))
                 }

@@ -63,11 +63,7 @@ struct BlockEfficiencyCommand: ParsableCommand {
                 let work = pow(Double(p.vocabularySize), Double(length)) * Double(length * p.vocabularySize)
                 let exactFits = work <= 5e7
                 if blockLevel == .blockLP {
-                    let variables = BlockLPVerifier.estimatedVariables(vocabularySize: p.vocabularySize, drafts: drafts,
-                                                                       length: length)
-                    guard variables <= 200_000 else {
-                        throw UsageError("--verifier block-lp solves the block LP in its definition form: about \(variables.countDescription) variables (V^(L*K) draft tuples times V(1 + K*L) blocks), more than 200000")
-                    }
+                    try BlockLPVerifier.requireFits(vocabularySize: p.vocabularySize, drafts: drafts, length: length)
                 } else if trials == 0 && !exactFits {
                     throw UsageError("exact block verification enumerates V^L chains (about \(work.countDescription) steps, more than 50000000): use --trials for a Monte-Carlo estimate")
                 }
@@ -162,7 +158,7 @@ struct BlockEfficiencyCommand: ParsableCommand {
                       .real(exact ?? simulated!.mean), .text(exact != nil ? "exact" : "monte_carlo"),
                       exact.map { .real($0) } ?? .empty, simulated.map { .real($0.mean) } ?? .empty,
                       simulated.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
-                      .integer(trials), .integer(Int(seed)), leviathan.map { .real($0) } ?? .empty])
+                      .integer(trials), .text(String(seed)), leviathan.map { .real($0) } ?? .empty])
         try CLIOutput.emit(table, to: output)
     }
 }

@@ -19,13 +19,13 @@ import MultidraftSupport
 /// the verifier is lossless by construction, and its expected accepted length is the LP's optimum L*(K, γ), the largest
 /// any lossless verifier of K i.i.d. chains can reach. The plan is read from GLPK's basic solution, negative entries
 /// (rounding) set to 0 and each tuple's row renormalised; ``expectedAccepted()`` and ``blockLaw()`` are exact for that
-/// cleaned plan (the tests check its losslessness rows to 1e-9).
+/// cleaned plan, and the construction fails unless ``losslessDeviation()`` ≤ 1e-9.
 ///
 /// For a Markov model the plan may use the target's law after a token no draft proposed, which a deployed verifier
 /// does not see; for context-free models it uses nothing but (p, q).
 ///
 /// - Complexity: the LP has up to V^(γK) · V (1 + Kγ) variables (ordered tuples times candidate blocks) and
-///   V^(γK) + V^(γ+1) rows: small V only (refused beyond `maxVariables`). A round draws K chains (O(Kγ)) and one alias
+///   V^(γK) + V^(γ+1) rows: small V only (refused beyond `maxVariables` variables or `maxEntries` matrix entries). A round draws K chains (O(Kγ)) and one alias
 ///   draw from its tuple's plan (O(1)).
 public struct BlockLPVerifier: Sendable {
     public let model: SequenceModel
@@ -46,22 +46,50 @@ public struct BlockLPVerifier: Sendable {
         pow(Double(v), Double(g * k)) * Double(v) * Double(1 + k * g)
     }
 
-    public init(model: SequenceModel, drafts k: Int, length g: Int, maxVariables: Int = 200_000) throws {
+    /// The LP's constraint-matrix entries for (V, K, γ), an upper estimate: per tuple, a block after the empty prefix
+    /// appears in V^γ losslessness rows, one after a chain prefix of length j in V^(γ−j) (at most K chains).
+    public static func estimatedEntries(vocabularySize v: Int, drafts k: Int, length g: Int) -> Double {
+        let vv = Double(v)
+        let perTuple = pow(vv, Double(g + 1)) + Double(k) * (1...g).reduce(0.0) { $0 + pow(vv, Double($1)) }
+        return pow(vv, Double(g * k)) * perTuple + estimatedVariables(vocabularySize: v, drafts: k, length: g)
+    }
+
+    /// The default limits: LP variables and constraint-matrix entries.
+    public static let defaultMaxVariables = 200_000
+    public static let defaultMaxEntries = 2_000_000
+
+    /// The largest deviation from losslessness the cleaned plan may have (else the solve is reported as failed).
+    public static let losslessTolerance = 1e-9
+
+    /// Refused (typed error with the estimate) when the LP would exceed either limit.
+    public static func requireFits(vocabularySize v: Int, drafts k: Int, length g: Int,
+                                   maxVariables: Int = defaultMaxVariables, maxEntries: Int = defaultMaxEntries) throws {
+        let variables = estimatedVariables(vocabularySize: v, drafts: k, length: g)
+        let entries = estimatedEntries(vocabularySize: v, drafts: k, length: g)
+        guard variables <= Double(maxVariables), entries <= Double(maxEntries) else {
+            throw SequenceLevelError.tooLarge("the block LP verifier needs about \(variables.countDescription) variables and \(entries.countDescription) matrix entries (V^(L·K) ordered draft tuples times their blocks), more than the limits \(maxVariables) and \(maxEntries)")
+        }
+    }
+
+    /// Solves the LP and cleans its plan. Throws ``SequenceLevelError/tooLarge(_:)`` beyond the limits (before any
+    /// allocation) and ``BlockBoundError/solverFailed(_:)`` when GLPK does not report an optimum or the cleaned plan
+    /// misses a losslessness row by more than ``losslessTolerance`` (badly scaled inputs).
+    public init(model: SequenceModel, drafts k: Int, length g: Int, maxVariables: Int = defaultMaxVariables,
+                maxEntries: Int = defaultMaxEntries) throws {
         guard k >= 1 else { throw BlockBoundError.invalidDrafts(k) }
         guard g >= 1 else { throw BlockBoundError.invalidLength(g) }
         let v = model.vocabularySize
-        let estimate = Self.estimatedVariables(vocabularySize: v, drafts: k, length: g)
-        guard estimate <= Double(maxVariables) else {
-            throw SequenceLevelError.tooLarge("the block LP verifier needs about \(estimate.countDescription) variables (V^(L·K) ordered draft tuples times V(1 + K·L) blocks), more than the limit \(maxVariables)")
-        }
+        try Self.requireFits(vocabularySize: v, drafts: k, length: g, maxVariables: maxVariables, maxEntries: maxEntries)
         func prob(_ seq: [Int], target: Bool) -> Double {
             var c: Int? = nil, pr = 1.0
             for t in seq { let l = model.laws(after: c); pr *= target ? l.target[t] : l.draft[t]; c = t }
             return pr
         }
-        func sequences(_ n: Int) -> [[Int]] {
-            n == 0 ? [[]] : sequences(n - 1).flatMap { s in (0..<v).map { s + [$0] } }
+        var sequencesOfLength: [[[Int]]] = [[[]]]
+        for n in 1...(g + 1) {
+            sequencesOfLength.append(sequencesOfLength[n - 1].flatMap { s in (0..<v).map { s + [$0] } })
         }
+        func sequences(_ n: Int) -> [[Int]] { sequencesOfLength[n] }
         let chains = sequences(g)
         let chainCount = chains.count
         let paths = sequences(g + 1).filter { prob($0, target: true) > 0 }
@@ -120,6 +148,34 @@ public struct BlockLPVerifier: Sendable {
         self.chainCount = chainCount
         firstDraftTable = AliasTable(weights: model.firstDraft.probabilities)
         draftTables = model.contexts.map { AliasTable(weights: model.laws(after: $0).draft.probabilities) }
+        let deviation = losslessDeviation()
+        guard deviation <= Self.losslessTolerance else {
+            throw BlockBoundError.solverFailed("the cleaned plan misses losslessness by \(deviation) (limit \(Self.losslessTolerance)); the inputs may be too badly scaled")
+        }
+    }
+
+    /// max over paths z of length γ + 1 of |Σ_k P(emit z_1..z_k) p(z_{k+1}..z_{γ+1} | z_1..z_k) − p(z)| for the cleaned
+    /// plan (0 for an exactly lossless plan). O(V^(γ+1) · γ) after the block law.
+    public func losslessDeviation() -> Double {
+        let law = blockLaw()
+        let v = model.vocabularySize
+        var worst = 0.0
+        var z = [Int](repeating: 0, count: length + 1)
+        for code in 0..<Int(pow(Double(v), Double(length + 1))) {
+            var c = code
+            for i in 0...length { z[i] = c % v; c /= v }
+            // target probabilities of every prefix, then of every suffix given its prefix
+            var prefix = [Double](repeating: 1, count: length + 2)
+            var context: Int? = nil
+            for i in 0...length { prefix[i + 1] = prefix[i] * model.laws(after: context).target[z[i]]; context = z[i] }
+            var total = 0.0
+            for k in 1...(length + 1) {
+                guard let u = law[Array(z[0..<k])], u > 0 else { continue }
+                total += u * (prefix[k] > 0 ? prefix[length + 1] / prefix[k] : 0)
+            }
+            worst = max(worst, abs(total - prefix[length + 1]))
+        }
+        return worst
     }
 
     /// Calls `body(code, Q(d))` for every ordered tuple with Q(d) > 0.

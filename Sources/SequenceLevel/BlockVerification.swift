@@ -165,7 +165,7 @@ public struct BlockVerification: Sendable {
                 block.append(targetTables[0].sample(using: &rng))
             } else {
                 let next = outcome(chain: x).next[tau]
-                var u = rng.nextUniform(), y = next.count - 1
+                var u = rng.nextUniform(), y = next.lastIndex(where: { $0 > 0 }) ?? next.count - 1
                 for (t, pt) in next.enumerated() where pt > 0 {
                     if u < pt { y = t; break }
                     u -= pt

@@ -14,10 +14,21 @@ import Testing
     /// path of length γ + 1. Its mean accepted length equals block verification of the induced chain law r (so r is
     /// the selected chain's law), and stays below the block LP. V ≤ 4, γ ≤ 3, K ≤ 3, context-free and Markov.
     @Test func losslessByEnumeration() throws {
-        for seed in 0..<18 {
-            let v = 2 + seed % 3, length = 1 + seed % 3, k = 1 + (seed / 3) % 3, markov = seed % 2 == 1
+        // Every (V, γ, K) in {2, 3, 4} × {1, 2, 3} × {1, 2, 3}, alternately context-free and Markov, then pairs with
+        // zeros in p, in q and both (tokens the draft never proposes, tokens the target never emits).
+        var cases: [(String, SequenceModel, Int, Int)] = []
+        for seed in 0..<27 {
+            let v = 2 + seed % 3, length = 1 + (seed / 3) % 3, k = 1 + (seed / 9) % 3, markov = seed % 2 == 1
             let m = try BlockEfficiencyTests.randomModel(v, seed: UInt64(700 + seed), markov: markov)
-            let label = "seed \(seed) V=\(v) γ=\(length) K=\(k) \(markov ? "markov" : "context-free")"
+            cases.append(("seed \(seed) V=\(v) γ=\(length) K=\(k) \(markov ? "markov" : "context-free")", m, k, length))
+        }
+        for (i, (p, q)) in [([0.6, 0, 0.4], [0.3, 0.5, 0.2]), ([0.5, 0.3, 0.2], [0, 0.5, 0.5]),
+                            ([0.7, 0, 0.3, 0], [0, 0.4, 0.4, 0.2])].enumerated() {
+            let m = try SequenceModel(target: Distribution(p), draft: Distribution(q))
+            for (k, length) in [(2, 2), (3, 3)] { cases.append(("zeros \(i) K=\(k) γ=\(length)", m, k, length)) }
+        }
+        for (label, m, k, length) in cases {
+            let v = m.vocabularySize
             let scheme = try SelectedChainVerification(model: m, drafts: k, length: length)
             let law = scheme.blockLaw()
             #expect(BlockBoundTests.losslessDeviation(law, model: m, length: length) < 1e-13, "\(label)")
@@ -124,6 +135,47 @@ import Testing
             let pValue = IncompleteGamma.chiSquareSurvival(stat, degreesOfFreedom: dof)
             #expect(pValue > 1e-4, "K=\(k): chi2 \(stat) on \(dof), p = \(pValue)")
             #expect(accepted > rounds / 10, "K=\(k): the scheme accepts (\(accepted) tokens in \(rounds) rounds)")
+        }
+    }
+
+    /// The sampler (the fast verification path: O(γ log V) context-free, dense Markov) draws blocks with the scheme's
+    /// exact block law: chi-square over every block, V = 3, K = 2, γ = 2, context-free and Markov, 300,000 rounds.
+    @Test func sampledBlocksFollowTheExactLaw() throws {
+        for markov in [false, true] {
+            let m = try BlockEfficiencyTests.randomModel(3, seed: markov ? 951 : 950, markov: markov)
+            let scheme = try SelectedChainVerification(model: m, drafts: 2, length: 2)
+            let law = scheme.blockLaw().sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            let index = Dictionary(uniqueKeysWithValues: law.enumerated().map { ($1.key, $0) })
+            var counts = [Int](repeating: 0, count: law.count)
+            var rng = Xoshiro256(seed: 31)
+            var unknown = 0
+            for _ in 0..<300_000 {
+                if let j = index[scheme.sampleBlock(using: &rng)] { counts[j] += 1 } else { unknown += 1 }
+            }
+            #expect(unknown == 0, "markov \(markov): \(unknown) blocks outside the exact law's support")
+            let (stat, dof) = Self.chiSquare(counts, expected: law.map(\.value), minimumExpected: 5)
+            let pValue = IncompleteGamma.chiSquareSurvival(stat, degreesOfFreedom: dof)
+            #expect(pValue > 1e-4, "markov \(markov): chi2 \(stat) on \(dof), p = \(pValue)")
+        }
+    }
+
+    /// ScaledResidual's edge cases against the dense sums: tokens with q = 0 (always in the residual) and p = 0
+    /// (never), ties in p/q, w ∈ {0, 1e-300, 0.3, 1}; draws only ever return tokens with a positive residual.
+    @Test func scaledResidualEdgeCases() throws {
+        let p = [0.2, 0.0, 0.1, 0.1, 0.3, 0.0, 0.3], q = [0.0, 0.2, 0.05, 0.05, 0.3, 0.0, 0.4]
+        let scaled = ScaledResidual(target: p, draft: q)
+        var rng = Xoshiro256(seed: 5)
+        for w in [0.0, 1e-300, 0.3, 0.5, 1.0] {
+            let dense = zip(p, q).map { max(0, w * $0 - $1) }
+            #expect(abs(scaled.mass(w) - dense.reduce(0, +)) < 1e-16, "w = \(w)")
+            if dense.allSatisfy({ $0 == 0 }) {
+                #expect(scaled.sample(w, uniform: 0.5) == nil, "w = \(w)")
+                continue
+            }
+            for u in [0.0, 0.999_999_999_999] + (0..<2000).map({ _ in rng.nextUniform() }) {
+                let y = try #require(scaled.sample(w, uniform: u))
+                #expect(dense[y] > 0, "w = \(w), u = \(u): token \(y) has no residual")
+            }
         }
     }
 
