@@ -39,6 +39,7 @@ let experiments: [String] = [
     "model-pairs",
     "draft-trees",
     "block-verification",
+    "real-models",
 ]
 
 var targets: [Target] = [

@@ -69,6 +69,62 @@ import Multidraft
         }
     }
 
+    /// The shipped real-model export (SmolLM2-135M-Instruct and two drafts cut from it, V = 49,152): on its first
+    /// dense positions every batch value equals `bound` and `simulate` on that position alone, to 1e-12, for i.i.d.,
+    /// without-replacement and independent (one draft from each model) drafts. The float16 logits are copied into a
+    /// small file first (float16 to float64 is exact), so the test runs on the real rows without the other 30.
+    @Test func realModelRowsEqualSingleInstanceCommands() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let export = root.appendingPathComponent("Experiments/data/smollm2-135m/dense_logits.safetensors").path
+        let dir = Self.folder()
+        let names = ["target", "layerskip", "rtn3"]
+        var tensors: [(name: String, type: ElementType, shape: [Int], values: [Double])] = []
+        var v = 0
+        for name in names {
+            let model = try ModelRows(spec: export + ":" + name)
+            #expect(model.vocabularySize == 49_152 && model.positions == 32)
+            v = model.vocabularySize
+            var values: [Double] = []
+            for i in 0..<2 {
+                guard case .dense(let row) = try model.row(i) else { Issue.record("not dense"); return }
+                values += row
+            }
+            tensors.append((name, .float16, [2, v], values))
+        }
+        try TensorWriter.safetensors(tensors).write(to: URL(fileURLWithPath: dir + "/real.safetensors"))
+        let file = dir + "/real.safetensors"
+        let r = try CLI.run(["batch", "--target", file + ":target", "--draft", file + ":layerskip", "--draft", file + ":rtn3",
+                             "--logits", "--law", "iid", "--law", "without-replacement", "--law", "independent",
+                             "--drafts", "2", "--verifiers", "rrs,kseq", "--output", dir + "/out.csv", "--threads", "2"])
+        #expect(r.status == 0 && r.stdout.isEmpty, "\(r.stderr)")
+        let rows = Self.table(dir + "/out.csv")
+        // Per position: iid alpha*, rrs, kseq; without replacement alpha*; independent alpha*, rrs.
+        #expect(rows.count == 2 * 6, "\(rows.count)")
+        for i in 0..<2 {
+            var paths: [String] = []
+            for name in names {
+                let model = try ModelRows(spec: file + ":" + name)
+                guard case .dense(let row) = try model.row(i) else { continue }
+                let probabilities = try RowProcessing(logits: true).distribution(row, type: .float16, path: file, position: i)
+                let path = dir + "/\(name)\(i).npy"
+                try Distribution.npyData(probabilities.probabilities).write(to: URL(fileURLWithPath: path))
+                paths.append("@" + path)
+            }
+            for row in rows where row["position"] == String(i) {
+                var common = ["--target", paths[0], "--draft", paths[1], "--drafts", "2", "--law", row["law"]!]
+                if row["law"] == "independent" { common += ["--draft", paths[2]] }
+                let single: Double
+                if row["verifier"] == "alpha_star" {
+                    single = Double(CLI.row(try CLI.run(["bound"] + common).stdout)["alpha"]!)!
+                } else {
+                    let s = try CLI.run(["simulate", "--verifier", row["verifier"]!, "--trials", "10", "--seed", "1"] + common)
+                    single = Double(CLI.row(s.stdout)["exact_acceptance"]!)!
+                }
+                #expect(abs(Double(row["value"]!)! - single) <= 1e-12, "position \(i) \(row)")
+            }
+        }
+    }
+
     /// Shards then --merge give the same bytes as one run; a deleted chunk is recomputed on rerun (resume); chunks
     /// of a run with other options are refused.
     @Test func shardsMergeAndResume() throws {
