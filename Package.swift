@@ -21,6 +21,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("Simulation", ["Verifiers"]),
     ("SequenceLevel", ["Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming", "MultidraftSupport"]),
     ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
+    ("EngineAudit", ["Datasets", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
@@ -40,6 +41,7 @@ let experiments: [String] = [
     "draft-trees",
     "block-verification",
     "real-models",
+    "engine-audit",
 ]
 
 var targets: [Target] = [

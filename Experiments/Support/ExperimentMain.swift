@@ -19,6 +19,7 @@ public let allExperiments: [(name: String, run: @Sendable (ExperimentOptions, Ve
     (HeterogeneousDraftsExperiment.name, { try ExperimentRunner.run(HeterogeneousDraftsExperiment.self, options: $0, registry: $1) }),
     (BlockVerificationExperiment.name, { try ExperimentRunner.run(BlockVerificationExperiment.self, options: $0, registry: $1) }),
     (RealModelsExperiment.name, { try ExperimentRunner.run(RealModelsExperiment.self, options: $0, registry: $1) }),
+    (EngineAuditExperiment.name, { try ExperimentRunner.run(EngineAuditExperiment.self, options: $0, registry: $1) }),
 ]
 
 /// Runs the named experiments with shared options, printing one progress line each; errors become one line on

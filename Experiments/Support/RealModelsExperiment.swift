@@ -13,12 +13,13 @@ import Multidraft
 /// - `heterogeneous`: independent drafts, one from each draft model (n = 2, 4, assigned cyclically), exact or
 ///   certified by the max flow / submodular minimisation, next to the i.i.d. rows of `alpha_by_n`;
 /// - `verifiers`: the exact acceptance of the optimal verifier, K-SEQ and RRS against alpha* (dense rows; for
-///   without-replacement drafts the first 8 dense positions at the quick scale, every one at full);
+///   without-replacement drafts 8 dense positions spread over the 32 at the quick scale, every one at full);
 /// - `table3`: Khisti et al.'s Table 3 in its shape: target at T = 1, draft at T = 1.2, K = 2, 4, 8: alpha*, the
 ///   truncated importance-sampling scheme (s = 8, Monte Carlo), K-SEQ, RRS and the optimal verifier;
 /// - `sparse_alpha`: proven alpha* bounds from the top-128 rows at every exported position (T = 1, iid);
 /// - `position`: per-position alpha* bounds (iid, n = 4) from the sparse rows, for the histogram;
-/// - `lossless`: the optimal verifier run by Monte Carlo at V = 49,152 on the first 20 dense positions for i.i.d.
+/// - `lossless`: the optimal verifier run by Monte Carlo at V = 49,152 on 20 of the 32 dense positions (spread
+///   evenly) for i.i.d.
 ///   (n = 4, layerskip), without-replacement (n = 2, layerskip) and independent drafts (n = 2, one from each model;
 ///   the tiny scale: i.i.d. only, 2 positions): its acceptance against the exact value (`exact`: the verifier's exact acceptance, alpha* for i.i.d.
 ///   and without replacement) and Pearson's chi-square test of the output counts against p (`chi2_pvalue`).
@@ -30,8 +31,12 @@ import Multidraft
 ///   integrating the verifier's coins), and the block efficiency (tokens per target call) is A_γ + 1. Rows:
 ///   `statistic = block_efficiency` for γ = 1..4, and the oracle threshold rule of SpecDec++ (Huang et al. 2024,
 ///   arXiv 2405.19715) with its acceptance predictor replaced by the exact a_l: stop drafting after the first l
-///   with 1 − Π_{i ≤ l} a_i > h (or at 4), with `statistic = block_efficiency` and `drafted_tokens`. The chains at
-///   one position are averaged first; means, standard errors and 95 % intervals are over positions.
+///   with 1 − Π_{i ≤ l} a_i > h (or at 4), with `statistic = block_efficiency` and `drafted_tokens`. Block
+///   verification of the same chains (`verifier = block`, Sun et al. 2024, arXiv 2403.10444): its exact stop law
+///   from the chain's p, q and the exported residual masses (``BlockVerification/stopLaw(targetProbabilities:draftProbabilities:residualMasses:)``).
+///   Averaged over the draft's chains, block verification's value is L*(1, γ), the best any lossless verifier of
+///   one chain can do, so these rows estimate the one-chain block optimum at real contexts. The chains at one
+///   position are averaged first; means, standard errors and 95 % intervals are over positions.
 ///
 /// One row per (kind, draft, temperatures, law, drafts, verifier[, position][, gamma, threshold, statistic]).
 public enum RealModelsExperiment: Experiment {
@@ -78,7 +83,7 @@ public enum RealModelsExperiment: Experiment {
 
     static func densePositions(_ scale: ExperimentScale, total: Int) -> Int { scale == .tiny ? min(total, 3) : total }
     /// The optimal verifier for without-replacement drafts costs seconds per position at V = 49,152 (the race
-    /// quadrature); the quick scale uses the first 8 dense positions.
+    /// quadrature); the quick scale uses 8 dense positions spread over the 32.
     static func withoutReplacementPositions(_ scale: ExperimentScale, total: Int) -> Int {
         scale == .full ? total : min(total, 8)
     }
@@ -101,9 +106,10 @@ public enum RealModelsExperiment: Experiment {
                                targetProcessing: logits, draftProcessing: logits,
                                plan: BatchPlan(laws: [law], drafts: [n], verifiers: ["optimal"]))
         let count = min(job.positions, context.scale == .tiny ? 2 : 20)
+        let positions = spread(count, over: job.positions)
         let trials = context.scale == .tiny ? 5_000 : (context.scale == .quick ? 200_000 : 1_000_000)
         var out: [[CSVValue]] = []
-        for i in 0..<count {
+        for i in positions {
             guard case .dense(let p, let qs) = try job.inputs(at: i) else { continue }
             let draftLaw = try DraftLaw.named(law.rawValue, drafts: qs, count: n)
             let verifier = try makeOptimalVerifier(target: p, law: draftLaw, threads: context.threads)
@@ -118,6 +124,12 @@ public enum RealModelsExperiment: Experiment {
                         exact.map { .real($0) } ?? .empty, .real(result.chiSquare.pValue), .empty, .empty, .empty])
         }
         return out
+    }
+
+    /// `count` indices spread evenly over 0..<total (the dense rows are sorted by position in the export, so the first
+    /// rows would all be chat contexts at one temperature).
+    static func spread(_ count: Int, over total: Int) -> [Int] {
+        (0..<min(count, total)).map { $0 * total / min(count, total) }
     }
 
     /// Mean, standard error and normal 95 % interval of per-position values.
@@ -135,6 +147,7 @@ public enum RealModelsExperiment: Experiment {
         _ = try rows("dense_logits.safetensors:target")   // checks the folder
         let (tensors, metadata) = try TensorFile.open(folder + "/trees.safetensors")
         guard let p = tensors[d + ".p_token"], let q = tensors[d + ".q_token"], let sampled = tensors["rows"],
+              let residual = tensors[d + ".block_residual"], residual.shape == [p.shape[0], p.shape[1] + 1],
               let chains = metadata["chains"].flatMap({ Int($0) }), chains >= 1, p.shape == q.shape, p.shape.count == 2,
               p.shape[0] == sampled.shape[0] * chains else {
             throw DatasetError.usage("\(folder)/trees.safetensors: missing or inconsistent tensors for draft \(d)")
@@ -147,6 +160,15 @@ public enum RealModelsExperiment: Experiment {
                 return zip(pr, qr).map { min(1, $0 / $1) }
             }
         }
+        // block verification: the stop law from the chain's scalars, exact given the chain
+        let block: [[(p: [Double], q: [Double], r: [Double])]] = (0..<sampled.shape[0]).map { s in
+            (0..<chains).map { k in (p.row(s * chains + k), q.row(s * chains + k), Array(residual.row(s * chains + k).dropFirst())) }
+        }
+        func blockAccepted(_ c: (p: [Double], q: [Double], r: [Double]), upTo gamma: Int) -> Double {
+            let stop = BlockVerification.stopLaw(targetProbabilities: Array(c.p.prefix(gamma)),
+                                                 draftProbabilities: Array(c.q.prefix(gamma)), residualMasses: c.r)
+            return stop.enumerated().reduce(0.0) { $0 + Double($1.offset) * $1.element }
+        }
         func accepted(_ a: [Double], upTo gamma: Int) -> Double {
             var product = 1.0, total = 0.0
             for l in 0..<gamma { product *= a[l]; total += product }
@@ -157,10 +179,9 @@ public enum RealModelsExperiment: Experiment {
             for l in 0..<a.count { product *= a[l]; if 1 - product > h { return l + 1 } }
             return a.count
         }
-        let prefix: [CSVValue] = [.text("chains"), .text(dataset), .text("trees_exact_p_q"), .text(d), .real(1.0), .real(1.0),
-                                  .text("single-chain"), .integer(1), .text("token"), .empty]
-        func row(_ values: [Double], gamma: Int?, threshold: Double?, statistic: String) -> [CSVValue] {
-            prefix + moments(values) + [.empty, .empty, .empty, .real(watch.elapsedMilliseconds), .empty, .empty,
+        func row(_ values: [Double], gamma: Int?, threshold: Double?, statistic: String, verifier: String = "token") -> [CSVValue] {
+            [.text("chains"), .text(dataset), .text("trees_exact_p_q"), .text(d), .real(1.0), .real(1.0),
+             .text("single-chain"), .integer(1), .text(verifier), .empty] + moments(values) + [.empty, .empty, .empty, .real(watch.elapsedMilliseconds), .empty, .empty,
                                         gamma.map { .integer($0) } ?? .empty, threshold.map { .real($0) } ?? .empty,
                                         .text(statistic)]
         }
@@ -168,6 +189,8 @@ public enum RealModelsExperiment: Experiment {
         for gamma in 1...depth {
             let values = acceptance.map { chainsAt in chainsAt.map { accepted($0, upTo: gamma) + 1 }.reduce(0, +) / Double(chains) }
             out.append(row(values, gamma: gamma, threshold: nil, statistic: "block_efficiency"))
+            let blockValues = block.map { c in c.map { blockAccepted($0, upTo: gamma) + 1 }.reduce(0, +) / Double(chains) }
+            out.append(row(blockValues, gamma: gamma, threshold: nil, statistic: "block_efficiency", verifier: "block"))
         }
         for h in [0.1, 0.3, 0.5, 0.7, 0.9] {
             let efficiency = acceptance.map { c in c.map { accepted($0, upTo: stop($0, threshold: h)) + 1 }.reduce(0, +) / Double(chains) }
@@ -194,7 +217,8 @@ public enum RealModelsExperiment: Experiment {
         case .alphaByN(let d, let law):
             (kind, draftLabel) = ("alpha_by_n", d)
             job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
-                               draftProcessing: logits, plan: BatchPlan(laws: [law], drafts: [1, 2, 3, 4, 6, 8], verifiers: []))
+                               draftProcessing: logits,
+                               plan: BatchPlan(laws: [law], drafts: scale == .tiny ? [1, 2, 4] : [1, 2, 3, 4, 6, 8], verifiers: []))
         case .heterogeneous:
             (kind, draftLabel) = ("heterogeneous", draftModels.joined(separator: "+"))
             job = try BatchJob(target: rows(dense + "target"), drafts: try draftModels.map { try rows(dense + $0) },
@@ -204,7 +228,7 @@ public enum RealModelsExperiment: Experiment {
             (kind, draftLabel) = ("verifiers", d)
             job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
                                draftProcessing: logits,
-                               plan: BatchPlan(laws: [.iid], drafts: [2, 4], verifiers: ["optimal", "kseq", "rrs"]))
+                               plan: BatchPlan(laws: [.iid], drafts: scale == .tiny ? [2] : [2, 4], verifiers: ["optimal", "kseq", "rrs"]))
         case .verifiersWithoutReplacement(let d):
             (kind, draftLabel) = ("verifiers", d)
             job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
@@ -215,7 +239,7 @@ public enum RealModelsExperiment: Experiment {
             trialsColumn = .integer(trials(scale))
             job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
                                draftProcessing: try RowProcessing(logits: true, temperature: 1.2),
-                               plan: BatchPlan(laws: [.iid], drafts: [2, 4, 8],
+                               plan: BatchPlan(laws: [.iid], drafts: scale == .tiny ? [2] : [2, 4, 8],
                                                verifiers: ["optimal", "importance-s8", "kseq", "rrs"],
                                                trials: trials(scale), seed: context.seed,
                                                registry: try ModelPairsExperiment.registry()))
@@ -230,8 +254,9 @@ public enum RealModelsExperiment: Experiment {
         }
         var count = sparseRun ? sparsePositions(scale, total: job.positions) : densePositions(scale, total: job.positions)
         if case .verifiersWithoutReplacement = item { count = withoutReplacementPositions(scale, total: job.positions) }
-        let results: [Result<[BatchRow], Error>] = parallelMap(count: count, threads: context.threads) { i in
-            Result { try job.rows(position: i).rows }
+        let positions = spread(count, over: job.positions)
+        let results: [Result<[BatchRow], Error>] = parallelMap(count: count, threads: context.threads) { k in
+            Result { try job.rows(position: positions[k]).rows }
         }
         let prefix: [CSVValue] = [.text(kind), .text(dataset), .text(format), .text(draftLabel), .real(1.0), .real(draftT)]
         if perPosition {

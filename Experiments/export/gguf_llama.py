@@ -70,6 +70,9 @@ class GGUFModel:
         if arch != "llama":
             raise ExportError(f"{path}: architecture {arch!r} is not supported (llama only)")
         self.name = _field(reader, "general.name", os.path.basename(path))
+        for key in ("llama.block_count", "llama.embedding_length", "llama.attention.head_count"):
+            if _field(reader, key) is None:
+                raise ExportError(f"{path}: the GGUF metadata has no {key}")
         self.n_layers = int(_field(reader, "llama.block_count"))
         self.dim = int(_field(reader, "llama.embedding_length"))
         self.n_heads = int(_field(reader, "llama.attention.head_count"))
@@ -78,6 +81,13 @@ class GGUFModel:
         self.rope_base = float(_field(reader, "llama.rope.freq_base", 10000.0))
         self.head_dim = self.dim // self.n_heads
         self.rope_dim = int(_field(reader, "llama.rope.dimension_count", self.head_dim))
+        key_length = _field(reader, "llama.attention.key_length", self.head_dim)
+        if self.n_heads < 1 or self.n_kv_heads < 1 or self.n_heads % self.n_kv_heads or self.dim % self.n_heads \
+                or int(key_length) != self.head_dim or self.rope_dim != self.head_dim:
+            raise ExportError(f"{path}: head layout not supported (heads {self.n_heads}, KV heads {self.n_kv_heads}, "
+                              f"width {self.dim}, key length {key_length}, rope dimensions {self.rope_dim})")
+        if _field(reader, "llama.rope.scaling.type") not in (None, "none"):
+            raise ExportError(f"{path}: rope scaling is not supported")
         self.tokens = [str(t) for t in _field(reader, "tokenizer.ggml.tokens", [])]
         self.token_types = list(_field(reader, "tokenizer.ggml.token_type", []))
         self.merges = [str(m) for m in _field(reader, "tokenizer.ggml.merges", [])]
@@ -88,9 +98,18 @@ class GGUFModel:
         self.chat_template = _field(reader, "tokenizer.chat_template", "")
         weights = {}
         for tensor in reader.tensors:
-            array = gguf.quants.dequantize(tensor.data, tensor.tensor_type)
+            try:
+                array = gguf.quants.dequantize(tensor.data, tensor.tensor_type)
+            except Exception as error:   # an unsupported or corrupt quantisation type
+                raise ExportError(f"{path}: cannot dequantise tensor {tensor.name} ({type(error).__name__})")
             weights[tensor.name] = np.ascontiguousarray(np.asarray(array, dtype=np.float32))
         self.weights = weights
+        needed = ["token_embd.weight", "output_norm.weight"] + [
+            f"blk.{i}.{n}.weight" for i in range(self.n_layers) for n in
+            ("attn_norm", "ffn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down")]
+        missing = [n for n in needed if n not in weights]
+        if missing:
+            raise ExportError(f"{path}: missing tensor {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
         self.embedding = weights["token_embd.weight"]
         self.vocab_size = self.embedding.shape[0]
         self.output = weights.get("output.weight", self.embedding)
@@ -201,7 +220,7 @@ def requantise(matrix, bits, group):
 def parse_layer_list(text, n_layers, spec):
     layers = set()
     for part in text.split(","):
-        m = _re_std.fullmatch(r"(\d+)(?:-(\d+))?", part.strip())
+        m = _re_std.fullmatch(r"([0-9]+)(?:-([0-9]+))?", part.strip())
         if not m:
             raise ExportError(f"draft {spec!r}: {part!r} is not a layer or a range A-B")
         a = int(m.group(1))
@@ -222,14 +241,14 @@ def make_draft(model, spec):
         kept = [i for i in range(model.n_layers) if i not in skipped]
         return Decoder(model, spec, [model.layers[i] for i in kept], kept)
     if kind == "exit":
-        if not rest.isdigit() or not 1 <= int(rest) <= model.n_layers:
+        if not _re_std.fullmatch(r"[0-9]+", rest) or not 1 <= int(rest) <= model.n_layers:
             raise ExportError(f"draft {spec!r}: early-exit layer must be in 1-{model.n_layers}")
         k = int(rest)
         return Decoder(model, spec, model.layers[:k], list(range(k)))
     if kind == "rtn":
         parts = rest.split(":")
-        if not parts[0].isdigit() or not 1 <= int(parts[0]) <= 8 or (len(parts) > 1 and not parts[1].isdigit()) \
-                or len(parts) > 2:
+        digits = [bool(_re_std.fullmatch(r"[0-9]+", x)) for x in parts]
+        if not all(digits) or len(parts) > 2 or not 1 <= int(parts[0]) <= 8:
             raise ExportError(f"draft {spec!r}: expected rtn:BITS[:GROUP] with BITS in 1-8")
         bits = int(parts[0])
         group = int(parts[1]) if len(parts) > 1 else 32
@@ -279,6 +298,9 @@ class Tokenizer:
             import regex
         except ImportError:
             raise ExportError("the Python package regex is not installed (pip install regex)")
+        if not model.tokens or not model.merges:
+            raise ExportError(f"{model.path}: the GGUF metadata has no BPE tokenizer (tokenizer.ggml.tokens and "
+                              f"tokenizer.ggml.merges)")
         if model.tokenizer_model != "gpt2":
             raise ExportError(f"{model.path}: tokenizer {model.tokenizer_model!r} is not supported (gpt2 BPE only)")
         if model.pre_tokenizer not in _PRE_PATTERNS:

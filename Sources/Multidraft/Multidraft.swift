@@ -4,6 +4,7 @@
 @_exported import CandidateLength
 @_exported import Datasets
 @_exported import Distributions
+@_exported import EngineAudit
 @_exported import ImportanceSampling
 @_exported import LinearProgramming
 @_exported import MultidraftSupport

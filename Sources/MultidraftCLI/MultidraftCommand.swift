@@ -15,7 +15,7 @@ public struct MultidraftCommand: ParsableCommand {
         version: multidraftVersion,
         subcommands: [Bound.self, Simulate.self, ListVerifiers.self, Length.self, FitCost.self, Importance.self,
                       SelectionLaw.self, Batch.self, TreeDesignCommand.self, BlockEfficiencyCommand.self,
-                      BlockBoundCommand.self]
+                      BlockBoundCommand.self, AuditCommand.self]
     )
 
     /// The verifiers `simulate` and `verifiers` know in this run.

@@ -84,9 +84,29 @@ public struct BlockVerification: Sendable {
         return w
     }
 
+    /// P(τ = i), i = 0...γ, of block verification of one chain from the scalars it depends on: the target and draft
+    /// probabilities of the drafted tokens, p(x_i | x^{i−1}) and q(x_i | x^{i−1}) (i = 1..γ), and the residual masses
+    /// r_i = Σ_y (w_i p(y | x^i) − q(y | x^i))_+ at the chain's own weights (i = 1..γ−1; entries beyond are ignored).
+    ///
+    /// This is what a model export can store per drafted chain (`trees.safetensors` of the real-model export), so the
+    /// exact expected accepted length of a chain, Σ_i i·P(τ = i), needs no full distributions.
+    /// - Precondition: `target.count == draft.count == γ ≥ 1`, every draft probability > 0, `residualMasses.count ≥ γ − 1`.
+    /// - Complexity: O(γ).
+    public static func stopLaw(targetProbabilities target: [Double], draftProbabilities draft: [Double],
+                               residualMasses r: [Double]) -> [Double] {
+        let g = target.count
+        precondition(g >= 1 && draft.count == g && r.count >= g - 1)
+        var w = [Double](repeating: 1, count: g + 1)
+        for i in 1...g { w[i] = min(1, w[i - 1] * (draft[i - 1] > 0 ? target[i - 1] / draft[i - 1] : 0)) }
+        return stopLaw(length: g, weights: w) { r[$0 - 1] }
+    }
+
     /// P(τ = i), i = 0...γ, from the weights and the residual masses r_i (i = 1..γ−1).
     func stopLaw(weights w: [Double], residualMass r: (Int) -> Double) -> [Double] {
-        let g = length
+        Self.stopLaw(length: length, weights: w, residualMass: r)
+    }
+
+    static func stopLaw(length g: Int, weights w: [Double], residualMass r: (Int) -> Double) -> [Double] {
         var stop = [Double](repeating: 0, count: g + 1)
         var left = 1.0
         for i in stride(from: g, through: 1, by: -1) {

@@ -60,6 +60,43 @@ import Verifiers
         }
     }
 
+    /// The stop law from per-chain scalars (what the real-model export stores: p and q of the drafted tokens and the
+    /// residual masses at the chain's weights, computed here independently) equals the model-based stop law on every
+    /// chain, and averaging Σ i·P(τ = i) over the chains' draft law gives L*(1, γ).
+    @Test func stopLawFromChainScalars() throws {
+        for seed in 0..<8 {
+            let v = 2 + seed % 3, length = 1 + seed % 3, markov = seed % 2 == 1
+            let m = try Self.model(v, seed: UInt64(500 + seed), markov: markov)
+            let bv = try BlockVerification(model: m, length: length)
+            var expected = 0.0
+            var chain = [Int](repeating: 0, count: length)
+            for index in 0..<Int(pow(Double(v), Double(length))) {
+                var rest = index
+                for i in 0..<length { chain[i] = rest % v; rest /= v }
+                func laws(_ i: Int) -> (target: Distribution, draft: Distribution) {
+                    i == 0 ? (m.firstTarget, m.firstDraft) : m.laws(after: chain[i - 1])
+                }
+                let pTok = (0..<length).map { laws($0).target[chain[$0]] }
+                let qTok = (0..<length).map { laws($0).draft[chain[$0]] }
+                var weight = 1.0, residuals: [Double] = [], probability = 1.0
+                for i in 0..<length {
+                    probability *= qTok[i]
+                    weight = min(1, weight * pTok[i] / qTok[i])
+                    if i + 1 < length {
+                        let (p, q) = laws(i + 1)
+                        residuals.append((0..<v).reduce(0.0) { $0 + max(0, weight * p[$1] - q[$1]) })
+                    }
+                }
+                let fromScalars = BlockVerification.stopLaw(targetProbabilities: pTok, draftProbabilities: qTok,
+                                                            residualMasses: residuals)
+                let fromModel = bv.stopLaw(chain: chain)
+                #expect(zip(fromScalars, fromModel).allSatisfy { abs($0 - $1) < 1e-15 }, "seed \(seed) chain \(chain)")
+                expected += probability * fromScalars.enumerated().reduce(0.0) { $0 + Double($1.offset) * $1.element }
+            }
+            #expect(abs(expected - BlockBound.singleChain(model: m, length: length)) < 1e-12, "seed \(seed)")
+        }
+    }
+
     /// Non-decreasing in K, at most γ; every node-by-node verifier's exact block efficiency ≤ 1 + L*.
     @Test func orderAndNodeByNodeVerifiers() throws {
         for seed in 0..<6 {

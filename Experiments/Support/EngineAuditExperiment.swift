@@ -1,0 +1,207 @@
+import Foundation
+import Multidraft
+
+/// (o) The engine audit (``TraceAudit``'s tests) on a simulated engine serving the **real** pair of the shipped
+/// export (target SmolLM2-135M-Instruct, draft `layerskip`, the 32 dense positions at V = 49,152, cycled; the tiny
+/// scale uses 4): how often
+/// correct engines are flagged, and how many emitted tokens each re-created bug needs before it is.
+///
+/// Mechanisms (one draft token per step, token-level speculative sampling; the trace always reports the true q at
+/// T = 1 and the true p):
+/// - `correct`: draft x ~ q, accept with min(1, p(x)/q(x)), else a token from norm((p − q)_+);
+/// - `correct-optimal-k2`: two i.i.d. drafts, the toolkit's optimal verifier;
+/// - `ignore-q` (the class of EAGLE #329): accept x with probability p(x) (the ratio with q replaced by 1), on
+///   rejection a token from p;
+/// - `topk-q-reported-full` (transformers #47932): draft from the top-10 tokens of q renormalised, verify with q;
+/// - `temperature-mismatch`: draft from q at T = 1.2, verify with q at T = 1;
+/// - `bf16-draft` (DeepSpec #31): draft from the softmax of the draft's logits rounded to bfloat16, verify with the
+///   float32 q.
+/// Every mechanism's output law is known in closed form, out(y) = d(y)a(y) + (1 − Σ_x d(x)a(x)) r(y) (d: the law
+/// drafted from, a: acceptance probability, r: the law after a rejection), so `tv_size` is the exact total-variation
+/// distance ½ Σ |out − p| averaged over the positions, and `draft_tv_size` that of d from the reported q.
+///
+/// Rows: `false_positive` (seeds flagged at level 0.01, with a Wilson 99 % interval) and `detection` (the smallest
+/// number of emitted tokens, on a grid, at which the test's p-value is below 1e-3; median over seeds).
+public enum EngineAuditExperiment: Experiment {
+    public static let name = "engine_audit"
+    public static let header = ["kind", "mechanism", "test", "seeds", "tokens", "level", "flagged", "rate", "ci_low",
+                                "ci_high", "tv_size", "draft_tv_size", "median_tokens_to_flag", "tv_lower_bound",
+                                "elapsed_ms"]
+    public static let parallelItems = false
+
+    public enum Item: Sendable { case falsePositive(String), detection(String) }
+
+    static let bugs = ["ignore-q", "topk-q-reported-full", "temperature-mismatch", "bf16-draft"]
+
+    public static func items(scale: ExperimentScale) -> [Item] {
+        ["correct", "correct-optimal-k2"].map { .falsePositive($0) } + (["correct"] + bugs).map { .detection($0) }
+    }
+
+    /// One position of the real pair: p, the reported q, and the mechanism's drafted law, acceptance and residual.
+    struct Instance {
+        let p: [Double]
+        let q: [Double]
+        let drafted: [Double]
+        let accept: [Double]
+        let rejection: [Double]
+        let pCells: (below: [Double], mass: [Double])
+        let qCells: (below: [Double], mass: [Double])
+
+        var outputLaw: [Double] {
+            let accepted = zip(drafted, accept).map { $0 * $1 }
+            let rest = 1 - accepted.reduce(0, +)
+            return zip(accepted, rejection).map { $0 + rest * $1 }
+        }
+    }
+
+    static func softmax(_ logits: [Double], temperature t: Double = 1) -> [Double] {
+        let m = logits.max() ?? 0
+        let e = logits.map { exp(($0 - m) / t) }
+        let s = e.reduce(0, +)
+        return e.map { $0 / s }
+    }
+
+    /// Rounds to bfloat16 (8 significant bits, round to nearest even) through Float's bit pattern.
+    static func bfloat16(_ x: Double) -> Double {
+        let bits = Float(x).bitPattern
+        let rounded = (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000
+        return Double(Float(bitPattern: rounded))
+    }
+
+    static func instances(_ mechanism: String, scale: ExperimentScale) throws -> [Instance] {
+        let folder = "Experiments/data/smollm2-135m"
+        guard FileManager.default.fileExists(atPath: folder + "/dense_logits.safetensors") else {
+            throw DatasetError.usage("\(folder)/dense_logits.safetensors not found: run from the package root")
+        }
+        let target = try ModelRows(spec: folder + "/dense_logits.safetensors:target")
+        let draft = try ModelRows(spec: folder + "/dense_logits.safetensors:layerskip")
+        return try (0..<(scale == .tiny ? 4 : target.positions)).map { i in
+            guard case .dense(let tl) = try target.row(i), case .dense(let dl) = try draft.row(i) else {
+                throw DatasetError.usage("dense rows expected")
+            }
+            let p = softmax(tl), q = softmax(dl)
+            let v = p.count
+            let residual: [Double] = {
+                let r = zip(p, q).map { max(0, $0 - $1) }
+                let s = r.reduce(0, +)
+                return s > 0 ? r.map { $0 / s } : p
+            }()
+            let ratio = zip(p, q).map { $1 > 0 ? min(1, $0 / $1) : 0 }
+            var drafted = q, accept = ratio, rejection = residual
+            switch mechanism {
+            case "ignore-q": accept = p; rejection = p
+            case "topk-q-reported-full":
+                let top = Set(q.indices.sorted { q[$0] > q[$1] }.prefix(10))
+                let kept = q.indices.map { top.contains($0) ? q[$0] : 0 }
+                let s = kept.reduce(0, +)
+                drafted = kept.map { $0 / s }
+            case "temperature-mismatch": drafted = softmax(dl, temperature: 1.2)
+            case "bf16-draft": drafted = softmax(dl.map(bfloat16))
+            default: break
+            }
+            return Instance(p: p, q: q, drafted: drafted, accept: accept, rejection: rejection,
+                            pCells: TraceLaw.dense(p).cellTable(vocabularySize: v),
+                            qCells: TraceLaw.dense(q).cellTable(vocabularySize: v))
+        }
+    }
+
+    /// The output-law and draft-law transforms of `tokens` steps cycling over the positions.
+    static func transforms(_ inst: [Instance], tables: [(drafted: AliasTable, rejection: AliasTable)], tokens: Int,
+                           seed: UInt64, stream: UInt64) -> (output: [Double], draft: [Double]) {
+        var rng = Xoshiro256(seed: seed, stream: stream)
+        var output: [Double] = [], draft: [Double] = []
+        output.reserveCapacity(tokens)
+        draft.reserveCapacity(tokens)
+        for t in 0..<tokens {
+            let i = t % inst.count
+            let x = tables[i].drafted.sample(using: &rng)
+            let y = rng.nextUniform() < inst[i].accept[x] ? x : tables[i].rejection.sample(using: &rng)
+            draft.append(min(1, inst[i].qCells.below[x] + rng.nextUniform() * inst[i].qCells.mass[x]))
+            output.append(min(1, inst[i].pCells.below[y] + rng.nextUniform() * inst[i].pCells.mass[y]))
+        }
+        return (output, draft)
+    }
+
+    /// Wilson score interval for k successes in n at normal quantile z.
+    static func wilson(_ k: Int, _ n: Int, z: Double = 2.5758293035489) -> (Double, Double) {
+        let (kk, nn) = (Double(k), Double(n))
+        let phat = kk / nn, denom = 1 + z * z / nn
+        let centre = (phat + z * z / (2 * nn)) / denom
+        let half = z * (phat * (1 - phat) / nn + z * z / (4 * nn * nn)).squareRoot() / denom
+        return (max(0, centre - half), min(1, centre + half))
+    }
+
+    public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
+        let watch = Stopwatch()
+        let scale = context.scale
+        switch item {
+        case .falsePositive(let mechanism):
+            let seeds = scale == .tiny ? 20 : (scale == .quick ? 200 : 400)
+            let tokens = scale == .tiny ? 300 : (scale == .quick ? 2_000 : 5_000)
+            let level = 0.01
+            var flaggedOutput = 0, flaggedDraft = 0
+            if mechanism == "correct-optimal-k2" {
+                let inst = try instances("correct", scale: scale)
+                let verifiers = try inst.map { try makeOptimalVerifier(target: try Distribution($0.p), law: try DraftLaw.iid(try Distribution($0.q), drafts: 2)) }
+                let samplers = verifiers.map { $0.law.makeSampler() }
+                for s in 0..<seeds {
+                    var r = Xoshiro256(seed: context.seed, stream: UInt64(s))
+                    var output: [Double] = [], draft: [Double] = []
+                    for t in 0..<tokens {
+                        let i = t % inst.count
+                        let d = samplers[i].sample(using: &r)
+                        let y = verifiers[i].verify(d, using: &r).token
+                        for x in d { draft.append(min(1, inst[i].qCells.below[x] + r.nextUniform() * inst[i].qCells.mass[x])) }
+                        output.append(min(1, inst[i].pCells.below[y] + r.nextUniform() * inst[i].pCells.mass[y]))
+                    }
+                    if UniformityTest(output).pValue < level { flaggedOutput += 1 }
+                    if UniformityTest(draft).pValue < level { flaggedDraft += 1 }
+                }
+            } else {
+                let inst = try instances(mechanism, scale: scale)
+                let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection)) }
+                for s in 0..<seeds {
+                    let tr = transforms(inst, tables: tables, tokens: tokens, seed: context.seed, stream: UInt64(s))
+                    if UniformityTest(tr.output).pValue < level { flaggedOutput += 1 }
+                    if UniformityTest(tr.draft).pValue < level { flaggedDraft += 1 }
+                }
+            }
+            return [("output_law", flaggedOutput), ("draft_law", flaggedDraft)].map { test, flagged in
+                let (lo, hi) = wilson(flagged, seeds)
+                return [.text("false_positive"), .text(mechanism), .text(test), .integer(seeds), .integer(tokens), .real(level),
+                        .integer(flagged), .real(Double(flagged) / Double(seeds)), .real(lo), .real(hi), .real(0), .real(0),
+                        .empty, .empty, .real(watch.elapsedMilliseconds)]
+            }
+        case .detection(let mechanism):
+            let inst = try instances(mechanism, scale: scale)
+            let tv = inst.map { i in 0.5 * zip(i.outputLaw, i.p).reduce(0.0) { $0 + abs($1.0 - $1.1) } }.reduce(0, +) / Double(inst.count)
+            let draftTV = inst.map { i in 0.5 * zip(i.drafted, i.q).reduce(0.0) { $0 + abs($1.0 - $1.1) } }.reduce(0, +) / Double(inst.count)
+            let seeds = scale == .tiny ? 2 : (scale == .quick ? 11 : 21)
+            let maxTokens = scale == .tiny ? 5_000 : 1_000_000
+            let grid = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000].filter { $0 <= maxTokens }
+            let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection)) }
+            let alpha = 1e-3
+            var firstFlag: [String: [Int?]] = ["output_law": [], "draft_law": []]
+            var bounds: [String: [Double]] = ["output_law": [], "draft_law": []]
+            for s in 0..<seeds {
+                let tr = transforms(inst, tables: tables, tokens: maxTokens, seed: context.seed, stream: 1_000 + UInt64(s))
+                for (test, values) in [("output_law", tr.output), ("draft_law", tr.draft)] {
+                    firstFlag[test]!.append(grid.first { UniformityTest(Array(values.prefix($0))).pValue < alpha })
+                    bounds[test]!.append(UniformityTest(values).defectLowerBound(level: alpha))
+                }
+            }
+            return ["output_law", "draft_law"].map { test in
+                let hits = firstFlag[test]!
+                let flagged = hits.compactMap { $0 }.count
+                // median with unflagged seeds counted as beyond the grid
+                let sorted = hits.map { $0 ?? Int.max }.sorted()
+                let median = sorted[sorted.count / 2]
+                let b = bounds[test]!.sorted()
+                return [.text("detection"), .text(mechanism), .text(test), .integer(seeds), .integer(maxTokens), .real(alpha),
+                        .integer(flagged), .real(Double(flagged) / Double(seeds)), .empty, .empty, .real(tv), .real(draftTV),
+                        median == Int.max ? .text(">\(maxTokens)") : .integer(median), .real(b[b.count / 2]),
+                        .real(watch.elapsedMilliseconds)]
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The Kolmogorov–Smirnov test that pooled randomised probability-integral transforms are uniform on [0, 1].
+///
+/// For a token y drawn from a discrete law with its cells in a fixed order, U = F(y−) + V·P(y) with V ~ U(0, 1)
+/// independent is exactly uniform; for a sequence of tokens, each drawn from its own conditional law given the past,
+/// the U's are i.i.d. uniform (each is uniform given everything before it). An engine that is not lossless emits
+/// tokens whose U's are not uniform.
+///
+/// - Statistic: D_n = sup_u |F̂_n(u) − u|.
+/// - p-value: the asymptotic Kolmogorov distribution with Stephens' finite-n correction,
+///   P(D_n > d) ≈ 2 Σ_{k≥1} (−1)^{k−1} exp(−2 k² λ²), λ = (√n + 0.12 + 0.11/√n) d (accurate to about 1e-3 for
+///   n ≥ 35; Stephens 1970).
+/// - Lower confidence bound on the defect: by the Dvoretzky–Kiefer–Wolfowitz inequality (Massart's constant),
+///   sup |F̂_n − F| ≤ ε = √(ln(2/α)/(2n)) with probability ≥ 1 − α, so the Kolmogorov distance of the true law of U
+///   from uniform is ≥ D_n − ε; and that distance is at most the total-variation distance of the emitted tokens' law
+///   from the target law (the transform and the mixing over steps can only shrink it). So max(0, D_n − ε) is a
+///   1 − α lower confidence bound on the total-variation defect (averaged over steps).
+/// - Tokens needed: a defect whose transform is at Kolmogorov distance δ from uniform is flagged at level α once
+///   ε < δ, i.e. after about ln(2/α)/(2δ²) tokens (DKW's worst case; the Kolmogorov quantile is smaller, so this
+///   is conservative).
+public struct UniformityTest: Sendable, Equatable {
+    public let count: Int
+    public let statistic: Double
+    public let pValue: Double
+
+    public init(_ values: [Double]) {
+        let u = values.sorted()
+        let n = u.count
+        count = n
+        guard n > 0 else { statistic = 0; pValue = 1; return }
+        var d = 0.0
+        for (i, x) in u.enumerated() {
+            d = max(d, Double(i + 1) / Double(n) - x, x - Double(i) / Double(n))
+        }
+        statistic = d
+        pValue = Self.kolmogorovSurvival(d, n: n)
+    }
+
+    /// P(D_n > d) under uniformity (Stephens' approximation).
+    public static func kolmogorovSurvival(_ d: Double, n: Int) -> Double {
+        guard n > 0, d > 0 else { return 1 }
+        let sn = Double(n).squareRoot()
+        let lambda = (sn + 0.12 + 0.11 / sn) * d
+        if lambda < 0.2 { return 1 }
+        var sum = 0.0
+        for k in 1...100 {
+            let term = exp(-2 * Double(k * k) * lambda * lambda)
+            sum += (k % 2 == 1 ? term : -term)
+            if term < 1e-18 { break }
+        }
+        return min(1, max(0, 2 * sum))
+    }
+
+    /// ε = √(ln(2/α)/(2n)).
+    public static func dkwRadius(count n: Int, level alpha: Double) -> Double {
+        n > 0 ? (log(2 / alpha) / (2 * Double(n))).squareRoot() : .infinity
+    }
+
+    /// A 1 − α lower confidence bound on the total-variation defect: max(0, D_n − ε).
+    public func defectLowerBound(level alpha: Double) -> Double {
+        max(0, statistic - Self.dkwRadius(count: count, level: alpha))
+    }
+
+    /// Tokens after which a defect of Kolmogorov size δ is flagged at level α: ⌈ln(2/α)/(2δ²)⌉.
+    public static func tokensToDetect(defect delta: Double, level alpha: Double) -> Int {
+        Int((log(2 / alpha) / (2 * delta * delta)).rounded(.up))
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Multidraft
+
+/// `multidraft audit`: is an engine's trace lossless, does it draft from the q it reports, and is its acceptance
+/// what the theory allows (``TraceAudit``).
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit a speculative-decoding engine's trace: output law, draft law and acceptance against alpha*.",
+        discussion: """
+        FILE: a trace in JSON Lines, format multidraft-trace version 1 (README, "Audit your engine"): a header
+        {"format": "multidraft-trace", "version": 1, "vocab_size": V, "law": "iid"} and one line per verification step
+        with drafts, q and p at every drafted node (dense lists or {"indices","values","rest"}) and the emitted tokens.
+        Summary (stdout or --summary): check,position,count,value,std_error,reference,reference_value,statistic,
+        p_value,tv_lower_bound,tokens_to_detect_0.01,verdict. Checks: output_law and draft_law (randomised
+        probability-integral transforms, Kolmogorov-Smirnov; tv_lower_bound is a 1 - level lower confidence bound on
+        the total-variation defect; tokens_to_detect_0.01 the tokens after which a defect of size 0.01 is flagged),
+        mean_acceptance_length (vLLM: 1 + accepted per step), mean_accepted_tokens, acceptance_rate per position, and
+        root_acceptance against alpha* and each --expect verifier. Per-step rows (--output): context,step,chains,
+        depth,accepted,emitted. Sparse laws lump unlisted tokens into one cell.
+        """
+    )
+
+    @Option(help: "The trace (JSON Lines).") var trace: String
+    @Option(help: "Significance level of every test.") var level: Double = 0.001
+    @Option(help: "Reference verifiers for the root acceptance, comma-separated (e.g. rrs,kseq,optimal).") var expect: String?
+    @Option(help: "Seed of the randomised transforms.") var seed: UInt64 = 1
+    @Flag(help: "Report malformed steps on stderr and leave them out instead of stopping.") var skipInvalid = false
+    @Option(help: "Per-step CSV.") var output: String?
+    @Option(help: "Write the verdict CSV here (atomically) instead of stdout.") var summary: String?
+
+    func run() throws {
+        try CLIOutput.run {
+            guard level > 0 && level < 0.5 else { throw UsageError("--level must be in (0, 0.5)") }
+            let registry = MultidraftCommand.registry
+            let names = (expect ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for name in names { _ = try registry.entry(named: name) }
+            let (header, steps, skipped) = try TraceReader.read(path: trace, skipInvalid: skipInvalid)
+            guard !steps.isEmpty else { throw UsageError("\(trace): no verification steps to audit") }
+            for message in skipped { CLINotes.shared.add("skipped \(message)") }
+            let rows = try TraceAudit.run(header: header, steps: steps,
+                                          options: .init(level: level, seed: seed, expect: names, registry: registry))
+            func real(_ x: Double?) -> CSVValue { x.map { $0.isFinite ? .real($0) : .empty } ?? .empty }
+            var table = CSVTable(header: TraceAudit.Row.header)
+            for r in rows {
+                table.append([.text(r.check), r.position.map { .integer($0) } ?? .empty, .integer(r.count), real(r.value),
+                              real(r.standardError), .text(r.reference), real(r.referenceValue), real(r.statistic),
+                              real(r.pValue), real(r.defectLowerBound), r.tokensToDetect.map { .integer($0) } ?? .empty,
+                              .text(r.verdict)])
+            }
+            var extra: [(path: String, table: CSVTable)] = []
+            if let output {
+                var perStep = CSVTable(header: ["context", "step", "chains", "depth", "accepted", "emitted"])
+                for s in steps {
+                    perStep.append([.text(s.context), .integer(s.step), .integer(s.drafts.count),
+                                    .integer(s.drafts.map(\.count).max() ?? 0), .integer(s.acceptedCount), .integer(s.emitted.count)])
+                }
+                extra.append((output, perStep))
+            }
+            try CLIOutput.emit(table, to: summary, extra: extra)
+        }
+    }
+}
