@@ -1152,7 +1152,9 @@ SmolLM2-135M-Instruct, draft `layerskip`, V = 49,152), cycling over its dense po
 (token-level speculative sampling; `correct-optimal-k2`: two i.i.d. drafts and the toolkit's optimal verifier).
 The trace always reports the true p and the true q at T = 1. Re-created bug classes (re-creations of the
 mechanism, not of any engine's code):
-- `ignore-q` (EAGLE #329): accept a draft x with probability p(x), as if q(x) = 1; on rejection a token from p;
+- `accept-by-p` (a hypothetical bug class): accept a draft x with probability p(x), as if q(x) = 1; on rejection a
+  token from p (masking the rejected token out of that p, as EAGLE's code does by its issue #329, makes the scheme
+  lossless);
 - `topk-q-reported-full` (transformers #47932): drafts from the top 10 tokens of q, verified and reported with q;
 - `temperature-mismatch`: drafts from q at T = 1.2, verified and reported at T = 1;
 - `bf16-draft` (DeepSpec #31): drafts from the softmax of the draft logits rounded to bfloat16.
@@ -1195,7 +1197,7 @@ randomised probability-integral transforms (cells in decreasing probability) and
         within = all(isinstance(r["median_tokens_to_flag"], int) and r["median_tokens_to_flag"] <= 100_000 for r in big)
         page.add(f"Every lower bound is below the exact size: **{'yes' if sound else 'NO'}**. Every bug whose output "
                  f"defect is at least 0.01 is flagged within 100,000 tokens (median): **{'yes' if within else 'NO'}**.\n\n"
-                 + "\n".join(notes) + "\n\n`ignore-q` drafts from the true q, so only the output-law test can see it; "
+                 + "\n".join(notes) + "\n\n`accept-by-p` drafts from the true q, so only the output-law test can see it; "
                  "a misreported draft law shows in both tests, usually first in the drafts.")
 
 

@@ -10,8 +10,9 @@ import Multidraft
 /// T = 1 and the true p):
 /// - `correct`: draft x ~ q, accept with min(1, p(x)/q(x)), else a token from norm((p − q)_+);
 /// - `correct-optimal-k2`: two i.i.d. drafts, the toolkit's optimal verifier;
-/// - `ignore-q` (the class of EAGLE #329): accept x with probability p(x) (the ratio with q replaced by 1), on
-///   rejection a token from p;
+/// - `accept-by-p` (a hypothetical bug class): accept x with probability p(x) (the ratio with q replaced by 1), on
+///   rejection a token from p. (With the rejected token masked out of that p, as EAGLE's code does according to its
+///   issue #329, the scheme is lossless: q(y)p(y) + p(y)(1 − q(y)) = p(y); the audit then passes the output law.)
 /// - `topk-q-reported-full` (transformers #47932): draft from the top-10 tokens of q renormalised, verify with q;
 /// - `temperature-mismatch`: draft from q at T = 1.2, verify with q at T = 1;
 /// - `bf16-draft` (DeepSpec #31): draft from the softmax of the draft's logits rounded to bfloat16, verify with the
@@ -31,7 +32,7 @@ public enum EngineAuditExperiment: Experiment {
 
     public enum Item: Sendable { case falsePositive(String), detection(String) }
 
-    static let bugs = ["ignore-q", "topk-q-reported-full", "temperature-mismatch", "bf16-draft"]
+    static let bugs = ["accept-by-p", "topk-q-reported-full", "temperature-mismatch", "bf16-draft"]
 
     public static func items(scale: ExperimentScale) -> [Item] {
         ["correct", "correct-optimal-k2"].map { .falsePositive($0) } + (["correct"] + bugs).map { .detection($0) }
@@ -89,7 +90,7 @@ public enum EngineAuditExperiment: Experiment {
             let ratio = zip(p, q).map { $1 > 0 ? min(1, $0 / $1) : 0 }
             var drafted = q, accept = ratio, rejection = residual
             switch mechanism {
-            case "ignore-q": accept = p; rejection = p
+            case "accept-by-p": accept = p; rejection = p
             case "topk-q-reported-full":
                 let top = Set(q.indices.sorted { q[$0] > q[$1] }.prefix(10))
                 let kept = q.indices.map { top.contains($0) ? q[$0] : 0 }

@@ -349,6 +349,25 @@ class TinyModelTests(unittest.TestCase):
         self.assertEqual(len(result.stderr.strip().splitlines()), 1)
 
     @unittest.skipUnless(BIN, "MULTIDRAFT_BIN not set")
+    def test_speculative_loop_traces_pass_or_fail_the_audit(self):
+        """The real speculative loop (speculative_trace.py) on the tiny model: correct traces pass the audit, a
+        draft law sampled greedily (top 1) but reported in full fails it."""
+        verdicts = {}
+        for bug in (None, "topk"):
+            path = os.path.join(self.dir, f"spec-{bug}.jsonl")
+            args = [sys.executable, os.path.join(HERE, "speculative_trace.py"), "--quiet", "--model", self.model_path,
+                    "--draft", "skip:1-2", "--gamma", "2", "--steps", "1500", "--tokens", "40", "--top-k", "300",
+                    "--seed", "3", "--output", path] + (["--bug", bug, "--bug-top", "1"] if bug else [])
+            result = subprocess.run(args, capture_output=True, text=True)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            audit = subprocess.run([BIN, "audit", "--trace", path], capture_output=True, text=True)
+            self.assertEqual(audit.returncode, 0, audit.stderr)
+            verdicts[bug] = {r["check"]: r["verdict"] for r in csv.DictReader(audit.stdout.splitlines()) if not r["position"]}
+        self.assertEqual(verdicts[None]["output_law"], "pass")
+        self.assertEqual(verdicts[None]["draft_law"], "pass")
+        self.assertTrue(verdicts["topk"]["draft_law"].startswith("FAIL"), verdicts["topk"])
+
+    @unittest.skipUnless(BIN, "MULTIDRAFT_BIN not set")
     def test_batch_reads_the_export(self):
         dense = os.path.join(self.out, "dense_logits.safetensors")
         csv_path = os.path.join(self.dir, "batch.csv")

@@ -23,7 +23,7 @@ import numpy as np
 
 
 class TraceWriter:
-    def __init__(self, path, vocab_size, law="iid", top_k=None, digits=9):
+    def __init__(self, path, vocab_size, law="iid", top_k=None, digits=10):
         if law not in ("iid", "without-replacement", "independent", "single"):
             raise ValueError(f"unknown law {law!r}")
         self.vocab_size, self.top_k, self.digits = int(vocab_size), top_k, digits
@@ -37,11 +37,15 @@ class TraceWriter:
             raise ValueError(f"a law has {p.shape[0]} entries, not vocab_size = {self.vocab_size}")
         p = p / p.sum()
         if self.top_k is None or self.top_k >= self.vocab_size:
-            return [round(float(x), self.digits) for x in p]
+            return [self.number(x) for x in p]
         top = np.argsort(-p, kind="stable")[: self.top_k]
         values = p[top]
-        return {"indices": [int(i) for i in top], "values": [round(float(x), self.digits) for x in values],
-                "rest": round(max(0.0, 1.0 - float(values.sum())), self.digits)}
+        return {"indices": [int(i) for i in top], "values": [self.number(x) for x in values],
+                "rest": self.number(max(0.0, 1.0 - float(values.sum())))}
+
+    def number(self, x):
+        """`digits` significant digits: a positive probability never becomes 0."""
+        return float(f"{float(x):.{self.digits}g}")
 
     def step(self, context, step, drafts, q, p, emitted):
         record = {"context": str(context), "step": int(step),

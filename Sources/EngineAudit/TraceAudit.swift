@@ -17,13 +17,15 @@ import Verifiers
 /// - **Acceptance.** Per step, the accepted draft tokens A (the longest prefix of the emitted tokens that is a drafted
 ///   path). Definitions as vLLM reports them: mean acceptance length 1 + E[A] (the bonus or corrected token counted),
 ///   E[A] without it, and per position j the rate P(A ≥ j) over the steps that drafted at least j tokens. At the
-///   root, P(A ≥ 1) against alpha* of the root law (mean over steps, exact for dense laws, bracketed for sparse
-///   i.i.d./independent laws): a lossless verifier cannot exceed it, so acceptance above it by more than the level's
-///   one-sided quantile proves a bug; and against the exact acceptance of each `expect`ed verifier (dense laws):
-///   below it means a weaker implementation than the named scheme.
+///   root, the number S of steps whose first emitted token is a draft against alpha*_s of each step's root law
+///   (exact for dense laws, the upper end of the bracket for sparse i.i.d./independent laws): for a lossless verifier
+///   the steps are independent given their contexts with success probabilities ≤ alpha*_s, so Bernstein's
+///   inequality P(S − Σ a_s ≥ t) ≤ exp(−t²/(2(Σ a_s(1 − a_s) + t/3))) bounds the p-value of the excess at any n;
+///   below the level, the engine is not lossless (or its p, q are not what it reports). Against each `expect`ed
+///   verifier's exact acceptance a_s (dense laws) the same bound, both ways: below means a weaker implementation.
 ///
-/// Random numbers for the transforms: stream (seed, 2·step index) for the output law, (seed, 2·step index + 1) for
-/// the draft law, so the verdict does not depend on threads or on how the trace is split.
+/// Random numbers for the transforms: stream (seed, 2·i) for the output law and (seed, 2·i + 1) for the draft law
+/// of the i-th step read, so the verdict does not depend on threads (it does on which steps are audited).
 public enum TraceAudit {
     public struct Options: Sendable {
         public var level: Double
@@ -60,17 +62,26 @@ public enum TraceAudit {
         return min(1, below + v * mass)
     }
 
-    /// The uniforms of the output-law test, one per emitted token, in trace order.
-    public static func outputTransforms(_ steps: [TraceStep], seed: UInt64) -> [Double] {
-        var out: [Double] = []
+    /// The uniforms of the output-law test, one per emitted token, in trace order, and the emitted tokens with
+    /// probability 0 under their target law.
+    public static func outputTransforms(_ steps: [TraceStep], seed: UInt64) -> (values: [Double], impossible: Int) {
+        var out: [Double] = [], impossible = 0
         for (s, step) in steps.enumerated() {
             var rng = Xoshiro256(seed: seed, stream: 2 * UInt64(s))
             for (j, y) in step.emitted.enumerated() {
                 guard let law = step.targetLaw(forEmitted: j) else { continue }   // checked by the reader
-                out.append(transform(law, y, rng.nextUniform()))
+                let v = rng.nextUniform()
+                guard law.cellMass(of: y) > 0 else { impossible += 1; continue }
+                out.append(transform(law, y, v))
             }
         }
-        return out
+        return (out, impossible)
+    }
+
+    /// Bernstein's bound on P(S − μ ≥ t) for a sum of independent Bernoulli variables with variance sum σ².
+    static func bernstein(excess t: Double, variance: Double) -> Double {
+        guard t > 0 else { return 1 }
+        return min(1, exp(-t * t / (2 * (variance + t / 3))))
     }
 
     /// The uniforms of the draft-law test, the drafts with q = 0, and the drafts left out (without replacement from
@@ -149,7 +160,8 @@ public enum TraceAudit {
     /// The audit's rows.
     public static func run(header: TraceHeader, steps: [TraceStep], options: Options) throws -> [Row] {
         var rows: [Row] = []
-        rows.append(lawRow("output_law", outputTransforms(steps, seed: options.seed), impossible: 0, level: options.level))
+        let outputs = outputTransforms(steps, seed: options.seed)
+        rows.append(lawRow("output_law", outputs.values, impossible: outputs.impossible, level: options.level))
         let drafts = draftTransforms(steps, law: header.law, seed: options.seed)
         var draftRow = lawRow("draft_law", drafts.values, impossible: drafts.impossible, level: options.level)
         if drafts.skipped > 0 { draftRow.reference = "\(drafts.skipped) drafts left out (earlier draft in a sparse rest cell)" }
@@ -176,7 +188,7 @@ public enum TraceAudit {
         // Root acceptance against alpha* and the expected verifiers.
         let rootHits = steps.map { $0.acceptedCount >= 1 ? 1.0 : 0.0 }
         let observed = mean(rootHits)
-        let z = normalQuantile(upper: options.level)
+        let hits = rootHits.reduce(0, +)
         var lowers: [Double] = [], uppers: [Double] = []
         var expected: [String: [Double]] = [:]
         for step in steps {
@@ -189,7 +201,7 @@ public enum TraceAudit {
                 lowers.append(value.lower); uppers.append(value.upper)
                 for name in options.expect {
                     let entry = try options.registry.entry(named: name)
-                    guard entry.supports(law), let exact = try entry.make(p, law).exactAcceptance else { continue }
+                    guard entry.supports(law), let verifier = try? entry.make(p, law), let exact = verifier.exactAcceptance else { continue }
                     expected[name, default: []].append(exact)
                 }
             } else if root.name != .withoutReplacement {
@@ -208,11 +220,13 @@ public enum TraceAudit {
         }
         if !uppers.isEmpty && uppers.count == steps.count {
             let lo = lowers.reduce(0, +) / Double(lowers.count), hi = uppers.reduce(0, +) / Double(uppers.count)
-            let excess = (observed.mean - hi) / max(observed.se, 1e-300)
+            let mu = uppers.reduce(0, +), variance = uppers.reduce(0.0) { $0 + $1 * (1 - $1) }
+            let p = bernstein(excess: hits - mu, variance: variance)
             let bracket = hi - lo > 1e-12 ? " (bracket \(lo)...\(hi) from sparse rows)" : ""
             rows.append(Row(check: "root_acceptance", position: 1, count: steps.count, value: observed.mean,
-                            standardError: observed.se, reference: "alpha_star" + bracket, referenceValue: hi, statistic: excess,
-                            verdict: excess > z ? "FAIL: above the optimum alpha* (impossible for a lossless verifier)" : "pass"))
+                            standardError: observed.se, reference: "alpha_star" + bracket, referenceValue: hi,
+                            statistic: variance > 0 ? (hits - mu) / variance.squareRoot() : nil, pValue: p,
+                            verdict: p < options.level ? "FAIL: above the optimum alpha*" : "pass"))
         } else {
             rows.append(Row(check: "root_acceptance", position: 1, count: steps.count, value: observed.mean,
                             standardError: observed.se, reference: "alpha_star not available for every step (sparse laws without replacement)"))
@@ -224,10 +238,13 @@ public enum TraceAudit {
                 continue
             }
             let ref = values.reduce(0, +) / Double(values.count)
-            let score = (observed.mean - ref) / max(observed.se, 1e-300)
+            let mu = values.reduce(0, +), variance = values.reduce(0.0) { $0 + $1 * (1 - $1) }
+            let above = bernstein(excess: hits - mu, variance: variance), below = bernstein(excess: mu - hits, variance: variance)
             rows.append(Row(check: "root_acceptance", position: 1, count: steps.count, value: observed.mean,
-                            standardError: observed.se, reference: name, referenceValue: ref, statistic: score,
-                            verdict: score < -z ? "below \(name): a weaker implementation" : (score > z ? "above \(name)" : "consistent with \(name)")))
+                            standardError: observed.se, reference: name, referenceValue: ref,
+                            statistic: variance > 0 ? (hits - mu) / variance.squareRoot() : nil, pValue: min(1, 2 * min(above, below)),
+                            verdict: below < options.level / 2 ? "below \(name): a weaker implementation"
+                                : (above < options.level / 2 ? "above \(name)" : "consistent with \(name)")))
         }
         return rows
     }

@@ -10,15 +10,17 @@ import Foundation
 /// - Statistic: D_n = sup_u |F̂_n(u) − u|.
 /// - p-value: the asymptotic Kolmogorov distribution with Stephens' finite-n correction,
 ///   P(D_n > d) ≈ 2 Σ_{k≥1} (−1)^{k−1} exp(−2 k² λ²), λ = (√n + 0.12 + 0.11/√n) d (accurate to about 1e-3 for
-///   n ≥ 35; Stephens 1970).
+///   n ≥ 35 in the upper tail p ≤ 0.1, about 0.01 near p = 0.5; Stephens 1970).
 /// - Lower confidence bound on the defect: by the Dvoretzky–Kiefer–Wolfowitz inequality (Massart's constant),
 ///   sup |F̂_n − F| ≤ ε = √(ln(2/α)/(2n)) with probability ≥ 1 − α, so the Kolmogorov distance of the true law of U
 ///   from uniform is ≥ D_n − ε; and that distance is at most the total-variation distance of the emitted tokens' law
 ///   from the target law (the transform and the mixing over steps can only shrink it). So max(0, D_n − ε) is a
-///   1 − α lower confidence bound on the total-variation defect (averaged over steps).
-/// - Tokens needed: a defect whose transform is at Kolmogorov distance δ from uniform is flagged at level α once
-///   ε < δ, i.e. after about ln(2/α)/(2δ²) tokens (DKW's worst case; the Kolmogorov quantile is smaller, so this
-///   is conservative).
+///   1 − α lower confidence bound on the total-variation defect averaged over steps. DKW assumes i.i.d. draws: the
+///   bound treats the pooled transforms as independent draws from their average law, exact when the defect is the
+///   same at every step and an approximation when it varies with the context.
+/// - Tokens needed: with n ≥ ((√(ln(2/α)/2) + √(ln(2/β)/2))/δ)², a defect whose transform is at Kolmogorov
+///   distance δ from uniform is flagged at level α with probability ≥ 1 − β (DKW on both sides; β = 0.1 here). A
+///   total-variation defect can have a much smaller Kolmogorov size (mass moved in no direction of the order).
 public struct UniformityTest: Sendable, Equatable {
     public let count: Int
     public let statistic: Double
@@ -62,8 +64,10 @@ public struct UniformityTest: Sendable, Equatable {
         max(0, statistic - Self.dkwRadius(count: count, level: alpha))
     }
 
-    /// Tokens after which a defect of Kolmogorov size δ is flagged at level α: ⌈ln(2/α)/(2δ²)⌉.
-    public static func tokensToDetect(defect delta: Double, level alpha: Double) -> Int {
-        Int((log(2 / alpha) / (2 * delta * delta)).rounded(.up))
+    /// Tokens after which a defect of Kolmogorov size δ is flagged at level α with probability ≥ 1 − β:
+    /// ⌈((√(ln(2/α)/2) + √(ln(2/β)/2))/δ)²⌉.
+    public static func tokensToDetect(defect delta: Double, level alpha: Double, missRate beta: Double = 0.1) -> Int {
+        let root = ((log(2 / alpha) / 2).squareRoot() + (log(2 / beta) / 2).squareRoot()) / delta
+        return Int((root * root).rounded(.up))
     }
 }

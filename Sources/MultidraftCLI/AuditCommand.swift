@@ -17,8 +17,9 @@ struct AuditCommand: ParsableCommand {
         probability-integral transforms, Kolmogorov-Smirnov; tv_lower_bound is a 1 - level lower confidence bound on
         the total-variation defect; tokens_to_detect_0.01 the tokens after which a defect of size 0.01 is flagged),
         mean_acceptance_length (vLLM: 1 + accepted per step), mean_accepted_tokens, acceptance_rate per position, and
-        root_acceptance against alpha* and each --expect verifier. Per-step rows (--output): context,step,chains,
-        depth,accepted,emitted. Sparse laws lump unlisted tokens into one cell.
+        root_acceptance against alpha* and each --expect verifier (Bernstein bound p-values). tokens_to_detect_0.01:
+        tokens after which a defect of Kolmogorov size 0.01 is flagged with probability >= 0.9. Per-step rows
+        (--output): context,step,chains,depth,accepted,emitted. Sparse laws lump unlisted tokens into one cell.
         """
     )
 
@@ -32,12 +33,14 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         try CLIOutput.run {
-            guard level > 0 && level < 0.5 else { throw UsageError("--level must be in (0, 0.5)") }
+            guard level >= 1e-12 && level < 0.5 else { throw UsageError("--level must be in [1e-12, 0.5)") }
             let registry = MultidraftCommand.registry
             let names = (expect ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             for name in names { _ = try registry.entry(named: name) }
             let (header, steps, skipped) = try TraceReader.read(path: trace, skipInvalid: skipInvalid)
-            guard !steps.isEmpty else { throw UsageError("\(trace): no verification steps to audit") }
+            guard !steps.isEmpty else {
+                throw UsageError("\(trace): no verification steps to audit" + (skipped.first.map { " (first skipped: \($0))" } ?? ""))
+            }
             for message in skipped { CLINotes.shared.add("skipped \(message)") }
             let rows = try TraceAudit.run(header: header, steps: steps,
                                           options: .init(level: level, seed: seed, expect: names, registry: registry))

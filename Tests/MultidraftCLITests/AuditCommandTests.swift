@@ -44,7 +44,7 @@ import Multidraft
         let out = path + ".summary.csv"
         let r = try CLI.run(["audit", "--trace", path, "--summary", out])
         #expect(r.status == 2 && r.stdout.isEmpty)
-        #expect(r.stderr == "error: \(path): line 4: p[0][0] sums to 1.5, not 1 (tolerance 0.0001)\n", "\(r.stderr)")
+        #expect(r.stderr == "error: \(path): line 4: p[0][0] sums to 1.5, not 1 (tolerance 0.001)\n", "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
         let skipped = try CLI.run(["audit", "--trace", path, "--skip-invalid"])
         #expect(skipped.status == 0 && skipped.stderr.contains("skipped") && skipped.stderr.contains("line 4"))
