@@ -9,7 +9,7 @@ import PackageDescription
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
 
-/// Library modules, in dependency order. Each mirrors one part of `shared/theory/`.
+/// Library modules, in dependency order. The theory they implement is the DocC article Theory of `Multidraft`.
 let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MultidraftSupport", []),
     ("Distributions", ["MultidraftSupport"]),

@@ -376,7 +376,7 @@ does the one-token lag of the published code cost, and how far is a hindsight or
 
 **Command.** `swift run -c release multidraft-experiments --quick --only candidate_length`.
 
-**Set-up.** The exactly solvable IAP model (`shared/theory/candidate-length.md` §6): per-token acceptance
+**Set-up.** The exactly solvable IAP model (Theory: Candidate length): per-token acceptance
 probabilities a ~ D i.i.d., an oracle head, target time 1 and draft time c. λ* (optimal time per token) by
 Dinkelbach bisection and backward induction; the optimal rule is a threshold at h* = 1 − c/(λ* ā). Policies:
 `threshold_optimal` (h*), `fixed_best` (Leviathan's best fixed K), `threshold_lagged_as_coded` (the authors' code:
@@ -602,7 +602,7 @@ fast is it to build and to run, and how far below it are K-SEQ, RRS (with and wi
 **Command.** `swift run -c release optimal-verifier --quick` (part of `bash Experiments/run-suite.sh --quick`).
 
 **Set-up.** LLM-style synthetic pairs (Zipf-like target logits, draft = target + N(0, 1) noise, softmax at T), i.i.d.
-drafts. The optimal verifier is the canonical two-step scheme (`shared/theory/optimal-verifier.md`): the optimal
+drafts. The optimal verifier is the canonical two-step scheme (Theory: Optimal verifier): the optimal
 selection law r* is the slope of the lower convex hull of (p(P_k), f(P_k)) along the ratio order, times p
 [proven for i.i.d. drafts]; it is realised by **block priority** plus **Luce weights on the draws** inside each
 hull block, fitted by Anderson-accelerated iterative scaling [existence of exact weights unproven]; the selected
@@ -733,7 +733,7 @@ which then times scipy's HiGHS on the same LPs with `Experiments/reference/highs
 
 **Set-up.** LLM-style synthetic target (Zipf-like logits, softmax at 1.0) and one draft family (target logits +
 N(0, 0.8²) noise) sampled at (1.2, T₂); n = 2 independent drafts. alpha* = 1 + min_H [p(H) − q₁(H) q₂(H)] is a
-submodular minimisation (`shared/theory/optimal-verifier.md` §4, [proven]). The toolkit first tries an **AM–GM
+submodular minimisation (Theory: Optimal verifier, [proven]). The toolkit first tries an **AM–GM
 dual** (derived here, `ProductDualBound`): for weights c with Π c_i = 1, Π_i q_i(H) ≤ ((1/n) Σ c_i q_i(H))ⁿ, and
 min_H [p(H) − m(H)ⁿ] for a measure m is attained on a prefix of the order of p/m [proven], so every c gives a
 certified lower bound from one sort; c is iterated to the weights that make AM–GM tight at the best set found.

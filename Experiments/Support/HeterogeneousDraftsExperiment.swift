@@ -1,7 +1,7 @@
 import Foundation
 import Multidraft
 
-/// (j) Independent non-identical drafts (`shared/theory/optimal-verifier.md` §4–5; issue "alpha* for every draft
+/// (j) Independent non-identical drafts (Theory: Optimal verifier; issue "alpha* for every draft
 /// law"). Two kinds of rows in one tidy table:
 ///
 /// - `kind = acceptance`: Khisti et al.'s setting — one draft family (target logits + noise) sampled at temperatures

@@ -1,4 +1,5 @@
-"""Cross-check of the toolkit against the independent numpy/scipy reference oracles of shared/theory/reference.
+"""Cross-check of the toolkit against the independent numpy/scipy reference oracles in the folder given as
+the first argument (the project's theory folder, when it is beside the clone; CI skips this check otherwise).
 
 On random instances (small V, zero entries included) it compares, through the `multidraft` command line:
   - alpha* of the iid, without-replacement and greedy laws (`bound --method lp` and `--method dual`) with the oracle's

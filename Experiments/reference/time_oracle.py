@@ -1,4 +1,4 @@
-"""Times the numpy reference oracle (shared/theory/reference) on .npy inputs, for the speed ratio against the
+"""Times the numpy reference oracle (a folder given on the command line) on .npy inputs, for the speed ratio against the
 Swift toolkit. Usage: python3 time_oracle.py THEORY_REFERENCE_DIR P.npy Q.npy N [LAW ...]"""
 import sys
 import time

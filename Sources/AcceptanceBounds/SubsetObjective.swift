@@ -2,7 +2,7 @@ import Distributions
 import Foundation
 
 /// The submodular function F(H) = p(H) − Q(H) of the subset formula alpha* = 1 + min_H F(H)
-/// (`shared/theory/optimal-verifier.md` §4: Q(H) = P(all drafts in H) is supermodular for every law), with its greedy
+/// (Theory: Optimal verifier: Q(H) = P(all drafts in H) is supermodular for every law), with its greedy
 /// vertices: along an order σ, y(σ_k) = p(σ_k) − [Q(σ_1..σ_k) − Q(σ_1..σ_{k−1})].
 ///
 /// The increments of Q are computed without subtractive cancellation, so Σ_k y(σ_k) over a prefix has absolute error

@@ -2,7 +2,7 @@ import ArgumentParser
 import Multidraft
 
 /// `multidraft selection-law`: the optimal selection law r* of the two-step scheme and its realisation, one row per
-/// token (`shared/theory/optimal-verifier.md`).
+/// token (Theory: Optimal verifier).
 struct SelectionLaw: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selection-law",

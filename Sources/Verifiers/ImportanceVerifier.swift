@@ -4,7 +4,7 @@ import Distributions
 /// Khisti et al.'s canonical two-step importance-sampling verifier (`importance`): an optimised selection of one
 /// intermediate token, then single-draft speculative sampling against its law p_I (Khisti, Ebrahimi, Dbouk,
 /// Behboodi, Memisevic, Louizos, "Multi-Draft Speculative Sampling: Canonical Architectures and Theoretical
-/// Limits", 2024/2025, arXiv 2410.18234; `shared/theory/verifiers.md` §7). Built on ``TwoStepScheme``.
+/// Limits", 2024/2025, arXiv 2410.18234; Theory: Two-step importance-sampling schemes). Built on ``TwoStepScheme``.
 ///
 /// ```
 /// scheme optimal (default for i.i.d. drafts): the optimal selection law, block priority + fitted Luce weights, any V

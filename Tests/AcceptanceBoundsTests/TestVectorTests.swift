@@ -3,7 +3,7 @@ import Testing
 @testable import AcceptanceBounds
 import Distributions
 
-/// `shared/theory/test-vectors.md` §1, §2.1, §6: optimal acceptance of each law, by every method that applies.
+/// Theory: Test vectors, §2.1, §6: optimal acceptance of each law, by every method that applies.
 /// Tolerances: closed forms and prefix scans 1e-12; exponential race 1e-10; LP 1e-8.
 @Suite struct TestVectorTests {
     struct Vector: Sendable, CustomStringConvertible {

@@ -4,7 +4,7 @@ import Testing
 import Distributions
 import AcceptanceBounds
 
-/// `shared/theory/test-vectors.md` §3 (examples KA–KF) and §4 (tournament). Tolerances: closed forms and prefix
+/// Theory: Test vectors (examples KA–KF) and §4 (tournament). Tolerances: closed forms and prefix
 /// scans 1e-12; LP-based values 1e-9 (the brief's bound, tighter than the 1e-8 of test-vectors.md).
 @Suite struct KhistiExampleTests {
     struct Example: Sendable, CustomStringConvertible {

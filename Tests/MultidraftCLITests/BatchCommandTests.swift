@@ -23,6 +23,15 @@ import Multidraft
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
     }
 
+    /// The single-instance command's value for a batch row: `bound`'s alpha* or `simulate`'s exact acceptance.
+    static func singleInstanceValue(_ row: [String: String], _ common: [String]) throws -> Double {
+        if row["verifier"] == "alpha_star" {
+            return Double(CLI.row(try CLI.run(["bound"] + common).stdout)["alpha"]!)!
+        }
+        let s = try CLI.run(["simulate", "--verifier", row["verifier"]!, "--trials", "10", "--seed", "1"] + common)
+        return Double(CLI.row(s.stdout)["exact_acceptance"]!)!
+    }
+
     /// Every batch value equals `bound` (alpha*) and `simulate` (exact acceptance) run on that position alone, to
     /// 1e-12, for float64 and float16 files (float16: the single commands read the same decoded rows as float64).
     @Test func equalsSingleInstanceCommands() throws {
@@ -49,13 +58,7 @@ import Multidraft
                 for row in rows where row["position"] == String(i) {
                     let common = ["--target", "@" + dir + "/p\(i).npy", "--draft", "@" + dir + "/q\(i).npy",
                                   "--drafts", row["drafts"]!, "--law", row["law"]!]
-                    let single: Double
-                    if row["verifier"] == "alpha_star" {
-                        single = Double(CLI.row(try CLI.run(["bound"] + common).stdout)["alpha"]!)!
-                    } else {
-                        let s = try CLI.run(["simulate", "--verifier", row["verifier"]!, "--trials", "10", "--seed", "1"] + common)
-                        single = Double(CLI.row(s.stdout)["exact_acceptance"]!)!
-                    }
+                    let single = try Self.singleInstanceValue(row, common)
                     #expect(abs(Double(row["value"]!)! - single) <= 1e-12, "\(type) position \(i) \(row)")
                 }
             }
@@ -113,13 +116,7 @@ import Multidraft
             for row in rows where row["position"] == String(i) {
                 var common = ["--target", paths[0], "--draft", paths[1], "--drafts", "2", "--law", row["law"]!]
                 if row["law"] == "independent" { common += ["--draft", paths[2]] }
-                let single: Double
-                if row["verifier"] == "alpha_star" {
-                    single = Double(CLI.row(try CLI.run(["bound"] + common).stdout)["alpha"]!)!
-                } else {
-                    let s = try CLI.run(["simulate", "--verifier", row["verifier"]!, "--trials", "10", "--seed", "1"] + common)
-                    single = Double(CLI.row(s.stdout)["exact_acceptance"]!)!
-                }
+                let single = try Self.singleInstanceValue(row, common)
                 #expect(abs(Double(row["value"]!)! - single) <= 1e-12, "position \(i) \(row)")
             }
         }
