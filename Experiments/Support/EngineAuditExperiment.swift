@@ -55,11 +55,8 @@ public enum EngineAuditExperiment: Experiment {
         }
     }
 
-    static func softmax(_ logits: [Double], temperature t: Double = 1) -> [Double] {
-        let m = logits.max() ?? 0
-        let e = logits.map { exp(($0 - m) / t) }
-        let s = e.reduce(0, +)
-        return e.map { $0 / s }
+    static func softmax(_ logits: [Double], temperature t: Double = 1) throws -> [Double] {
+        try Distribution(logits: logits, temperature: t).probabilities
     }
 
     /// Rounds to bfloat16 (8 significant bits, round to nearest even) through Float's bit pattern.
@@ -80,7 +77,7 @@ public enum EngineAuditExperiment: Experiment {
             guard case .dense(let tl) = try target.row(i), case .dense(let dl) = try draft.row(i) else {
                 throw DatasetError.usage("dense rows expected")
             }
-            let p = softmax(tl), q = softmax(dl)
+            let p = try softmax(tl), q = try softmax(dl)
             let v = p.count
             let residual: [Double] = {
                 let r = zip(p, q).map { max(0, $0 - $1) }
@@ -96,8 +93,8 @@ public enum EngineAuditExperiment: Experiment {
                 let kept = q.indices.map { top.contains($0) ? q[$0] : 0 }
                 let s = kept.reduce(0, +)
                 drafted = kept.map { $0 / s }
-            case "temperature-mismatch": drafted = softmax(dl, temperature: 1.2)
-            case "bf16-draft": drafted = softmax(dl.map(bfloat16))
+            case "temperature-mismatch": drafted = try softmax(dl, temperature: 1.2)
+            case "bf16-draft": drafted = try softmax(dl.map(bfloat16))
             default: break
             }
             return Instance(p: p, q: q, drafted: drafted, accept: accept, rejection: rejection,
