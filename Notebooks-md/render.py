@@ -1148,19 +1148,26 @@ def engine_audit(rows, page):
 correct engine, and how many emitted tokens does it need to flag each bug class that serving engines have shipped?
 
 **Set-up.** A simulated engine serves the **real** pair of `Experiments/data/smollm2-135m/` (target
-SmolLM2-135M-Instruct, draft `layerskip`, V = 49,152), cycling over its dense positions, one draft per step
-(token-level speculative sampling; `correct-optimal-k2`: two i.i.d. drafts and the toolkit's optimal verifier).
-The trace always reports the true p and the true q at T = 1. Re-created bug classes (re-creations of the
-mechanism, not of any engine's code):
+SmolLM2-135M-Instruct, draft `layerskip`, V = 49,152), cycling over its dense positions. Correct engines: one draft
+per step and token-level speculative sampling (`correct`); two i.i.d. drafts and the toolkit's optimal verifier, RRS
+or K-SEQ (`correct-optimal-k2`, `correct-rrs-k2`, `correct-kseq-k2`); a chain of γ = 2 drafts and block verification
+(`correct-block-g2`, context-free at the position's laws). The trace always reports the true p and the true q at
+T = 1. Re-created bug classes (re-creations of the mechanism, not of any engine's code):
 - `accept-by-p` (a hypothetical bug class): accept a draft x with probability p(x), as if q(x) = 1; on rejection a
   token from p (masking the rejected token out of that p, as EAGLE's code does by its issue #329, makes the scheme
   lossless);
 - `topk-q-reported-full` (transformers #47932): drafts from the top 10 tokens of q, verified and reported with q;
 - `temperature-mismatch`: drafts from q at T = 1.2, verified and reported at T = 1;
-- `bf16-draft` (DeepSpec #31): drafts from the softmax of the draft logits rounded to bfloat16.
+- `bf16-draft` (DeepSpec #31): drafts from the softmax of the draft logits rounded to bfloat16;
+- `block-tokenwise-unadjusted` (vllm-ascend #7807, as that code's design notes describe it): a chain of γ = 2 drafts,
+  the longest prefix i with Π_{j≤i} min(1, p(x_j)/q(x_j)) ≥ Π_{j≤i} u_j accepted, the correction drawn from the
+  token-wise residual norm((p − q)_+) instead of block verification's norm((w_τ p − q)_+). Its first emitted token
+  has the law q(y) r(y)(1 + β ln(1/r(y))) + P(τ = 0) norm((p − q)_+)(y) (r = min(1, p/q), β = Σ min(p, q)): accepted
+  tokens with p < q come out too often. Every emitted token of the block enters the test.
 
 Each mechanism's output law is known exactly, so `tv_size` is the true total-variation distance of the output law
-from p (mean over positions) and `draft_tv_size` that of the drafted law from the reported q. The test is the audit's:
+from p (mean over positions; for the block bug, of its first emitted token) and `draft_tv_size` that of the drafted
+law from the reported q. The test is the audit's:
 randomised probability-integral transforms (cells in decreasing probability) and Kolmogorov-Smirnov.
 
 **Command.** `swift run -c release engine-audit --quick` (part of `bash Experiments/run-suite.sh --quick`).""")

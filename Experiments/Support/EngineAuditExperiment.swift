@@ -17,6 +17,18 @@ import Multidraft
 /// - `temperature-mismatch`: draft from q at T = 1.2, verify with q at T = 1;
 /// - `bf16-draft` (DeepSpec #31): draft from the softmax of the draft's logits rounded to bfloat16, verify with the
 ///   float32 q.
+/// - `block-tokenwise-unadjusted` (vllm-ascend #7807, as that code's design notes describe it): a chain of γ = 2
+///   drafts from q (the position's laws at both depths: a context-free chain), π_i = Π_{j≤i} min(1, p(x_j)/q(x_j))
+///   against the running product of uniforms U_i = Π_{j≤i} u_j, the longest prefix i with π_i ≥ U_i accepted, the
+///   correction from the token-wise residual norm((p − q)_+) instead of block verification's norm((π_τ p − q)_+).
+///   Its first emitted token has the law q(y) r(y)(1 + β ln(1/r(y))) + P(τ = 0) norm((p − q)_+)(y), with
+///   r = min(1, p/q), β = Σ min(p, q) and P(τ = 0) = 1 − β − β Σ_x q(x) r(x) ln(1/r(x)) (P(u_1 > r_1, u_1 u_2 ≤ r_1 r_2) =
+///   r_1 r_2 ln(1/r_1) given the ratios); `tv_size` is that law's distance from p. Every emitted token of the block
+///   enters the output-law test.
+///
+/// Correct verifiers in the false-positive rows: `correct` (token-level speculative sampling), `correct-optimal-k2`,
+/// `correct-rrs-k2`, `correct-kseq-k2` (two i.i.d. drafts, the toolkit's verifiers) and `correct-block-g2` (block
+/// verification of a γ = 2 chain, ``BlockVerification``, context-free at the position's laws).
 /// Every mechanism's output law is known in closed form, out(y) = d(y)a(y) + (1 − Σ_x d(x)a(x)) r(y) (d: the law
 /// drafted from, a: acceptance probability, r: the law after a rejection), so `tv_size` is the exact total-variation
 /// distance ½ Σ |out − p| averaged over the positions, and `draft_tv_size` that of d from the reported q.
@@ -32,10 +44,11 @@ public enum EngineAuditExperiment: Experiment {
 
     public enum Item: Sendable { case falsePositive(String), detection(String) }
 
-    static let bugs = ["accept-by-p", "topk-q-reported-full", "temperature-mismatch", "bf16-draft"]
+    static let bugs = ["accept-by-p", "topk-q-reported-full", "temperature-mismatch", "bf16-draft", "block-tokenwise-unadjusted"]
+    static let correctVerifiers = ["correct", "correct-optimal-k2", "correct-rrs-k2", "correct-kseq-k2", "correct-block-g2"]
 
     public static func items(scale: ExperimentScale) -> [Item] {
-        ["correct", "correct-optimal-k2"].map { .falsePositive($0) } + (["correct"] + bugs).map { .detection($0) }
+        correctVerifiers.map { .falsePositive($0) } + (["correct"] + bugs).map { .detection($0) }
     }
 
     /// One position of the real pair: p, the reported q, and the mechanism's drafted law, acceptance and residual.
@@ -47,8 +60,23 @@ public enum EngineAuditExperiment: Experiment {
         let rejection: [Double]
         let pCells: (below: [Double], mass: [Double])
         let qCells: (below: [Double], mass: [Double])
+        var blockBug = false
 
+        /// The first emitted token's law under the `block-tokenwise-unadjusted` mechanism (γ = 2, context-free).
+        static func blockBugFirstToken(p: [Double], q: [Double]) -> [Double] {
+            let r = zip(p, q).map { $1 > 0 ? min(1, $0 / $1) : 0 }
+            let beta = zip(p, q).reduce(0.0) { $0 + min($1.0, $1.1) }
+            var accepted = [Double](repeating: 0, count: p.count)
+            for y in p.indices where r[y] > 0 { accepted[y] = q[y] * r[y] * (1 + beta * log(1 / r[y])) }
+            let none = max(0, 1 - accepted.reduce(0, +))
+            let residual = zip(p, q).map { max(0, $0 - $1) }
+            let mass = residual.reduce(0, +)
+            return accepted.indices.map { accepted[$0] + (mass > 0 ? none * residual[$0] / mass : 0) }
+        }
+
+        /// The law of the (first) emitted token, in closed form.
         var outputLaw: [Double] {
+            if blockBug { return Self.blockBugFirstToken(p: p, q: q) }
             let accepted = zip(drafted, accept).map { $0 * $1 }
             let rest = 1 - accepted.reduce(0, +)
             return zip(accepted, rejection).map { $0 + rest * $1 }
@@ -99,17 +127,39 @@ public enum EngineAuditExperiment: Experiment {
             }
             return Instance(p: p, q: q, drafted: drafted, accept: accept, rejection: rejection,
                             pCells: TraceLaw.dense(p).cellTable(vocabularySize: v),
-                            qCells: TraceLaw.dense(q).cellTable(vocabularySize: v))
+                            qCells: TraceLaw.dense(q).cellTable(vocabularySize: v),
+                            blockBug: mechanism == "block-tokenwise-unadjusted")
         }
     }
 
     /// The output-law and draft-law transforms of `tokens` steps cycling over the positions.
-    static func transforms(_ inst: [Instance], tables: [(drafted: AliasTable, rejection: AliasTable)], tokens: Int,
+    static func transforms(_ inst: [Instance], tables: [(drafted: AliasTable, rejection: AliasTable, target: AliasTable)], tokens: Int,
                            seed: UInt64, stream: UInt64) -> (output: [Double], draft: [Double]) {
         var rng = Xoshiro256(seed: seed, stream: stream)
         var output: [Double] = [], draft: [Double] = []
         output.reserveCapacity(tokens)
         draft.reserveCapacity(tokens)
+        if inst.first?.blockBug == true {
+            var t = 0
+            while output.count < tokens {
+                let i = t % inst.count
+                t += 1
+                let x = [tables[i].drafted.sample(using: &rng), tables[i].drafted.sample(using: &rng)]
+                var pi = 1.0, u = 1.0, tau = 0
+                for (j, xj) in x.enumerated() {
+                    pi *= inst[i].accept[xj]
+                    u *= rng.nextUniform()
+                    if pi >= u { tau = j + 1 }
+                }
+                var emitted = Array(x[0..<tau])
+                emitted.append(tau == x.count ? tables[i].target.sample(using: &rng) : tables[i].rejection.sample(using: &rng))
+                for xj in x { draft.append(min(1, inst[i].qCells.below[xj] + rng.nextUniform() * inst[i].qCells.mass[xj])) }
+                for y in emitted where output.count < tokens {
+                    output.append(min(1, inst[i].pCells.below[y] + rng.nextUniform() * inst[i].pCells.mass[y]))
+                }
+            }
+            return (output, draft)
+        }
         for t in 0..<tokens {
             let i = t % inst.count
             let x = tables[i].drafted.sample(using: &rng)
@@ -138,9 +188,13 @@ public enum EngineAuditExperiment: Experiment {
             let tokens = scale == .tiny ? 300 : (scale == .quick ? 2_000 : 5_000)
             let level = 0.01
             var flaggedOutput = 0, flaggedDraft = 0
-            if mechanism == "correct-optimal-k2" {
+            if mechanism.hasSuffix("-k2") {
+                let name = mechanism.dropFirst("correct-".count).dropLast("-k2".count)
                 let inst = try instances("correct", scale: scale)
-                let verifiers = try inst.map { try makeOptimalVerifier(target: try Distribution($0.p), law: try DraftLaw.iid(try Distribution($0.q), drafts: 2)) }
+                let verifiers = try inst.map { i -> any Verifier in
+                    let (p, law) = (try Distribution(i.p), try DraftLaw.iid(try Distribution(i.q), drafts: 2))
+                    return name == "optimal" ? try makeOptimalVerifier(target: p, law: law) : try makeVerifier(name: String(name), target: p, law: law)
+                }
                 let samplers = verifiers.map { $0.law.makeSampler() }
                 for s in 0..<seeds {
                     var r = Xoshiro256(seed: context.seed, stream: UInt64(s))
@@ -155,9 +209,28 @@ public enum EngineAuditExperiment: Experiment {
                     if UniformityTest(output).pValue < level { flaggedOutput += 1 }
                     if UniformityTest(draft).pValue < level { flaggedDraft += 1 }
                 }
+            } else if mechanism == "correct-block-g2" {
+                let inst = try instances("correct", scale: scale)
+                let blocks = try inst.map { try BlockVerification(model: try SequenceModel(target: try Distribution($0.p), draft: try Distribution($0.q)), length: 2) }
+                for s in 0..<seeds {
+                    var r = Xoshiro256(seed: context.seed, stream: UInt64(s))
+                    var output: [Double] = [], draft: [Double] = []
+                    var t = 0
+                    while output.count < tokens {
+                        let i = t % inst.count
+                        t += 1
+                        let x = blocks[i].extend([], using: &r)
+                        for y in blocks[i].verify(x, using: &r) where output.count < tokens {
+                            output.append(min(1, inst[i].pCells.below[y] + r.nextUniform() * inst[i].pCells.mass[y]))
+                        }
+                        for xj in x { draft.append(min(1, inst[i].qCells.below[xj] + r.nextUniform() * inst[i].qCells.mass[xj])) }
+                    }
+                    if UniformityTest(output).pValue < level { flaggedOutput += 1 }
+                    if UniformityTest(draft).pValue < level { flaggedDraft += 1 }
+                }
             } else {
                 let inst = try instances(mechanism, scale: scale)
-                let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection)) }
+                let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection), AliasTable(weights: $0.p)) }
                 for s in 0..<seeds {
                     let tr = transforms(inst, tables: tables, tokens: tokens, seed: context.seed, stream: UInt64(s))
                     if UniformityTest(tr.output).pValue < level { flaggedOutput += 1 }
@@ -177,7 +250,7 @@ public enum EngineAuditExperiment: Experiment {
             let seeds = scale == .tiny ? 2 : (scale == .quick ? 11 : 21)
             let maxTokens = scale == .tiny ? 5_000 : 1_000_000
             let grid = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000].filter { $0 <= maxTokens }
-            let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection)) }
+            let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection), AliasTable(weights: $0.p)) }
             let alpha = 1e-3
             var firstFlag: [String: [Int?]] = ["output_law": [], "draft_law": []]
             var bounds: [String: [Double]] = ["output_law": [], "draft_law": []]

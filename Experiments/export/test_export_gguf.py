@@ -350,22 +350,27 @@ class TinyModelTests(unittest.TestCase):
 
     @unittest.skipUnless(BIN, "MULTIDRAFT_BIN not set")
     def test_speculative_loop_traces_pass_or_fail_the_audit(self):
-        """The real speculative loop (speculative_trace.py) on the tiny model: correct traces pass the audit, a
-        draft law sampled greedily (top 1) but reported in full fails it."""
+        """The real speculative loop (speculative_trace.py) on the tiny model: correct traces (token by token and
+        block verification) pass the audit, a draft law sampled greedily (top 1) but reported in full fails it."""
         verdicts = {}
-        for bug in (None, "topk"):
-            path = os.path.join(self.dir, f"spec-{bug}.jsonl")
+        for verifier, bug in (("token", None), ("token", "topk"), ("block", None)):
+            path = os.path.join(self.dir, f"spec-{verifier}-{bug}.jsonl")
             args = [sys.executable, os.path.join(HERE, "speculative_trace.py"), "--quiet", "--model", self.model_path,
                     "--draft", "skip:1-2", "--gamma", "2", "--steps", "1500", "--tokens", "40", "--top-k", "300",
-                    "--seed", "3", "--output", path] + (["--bug", bug, "--bug-top", "1"] if bug else [])
+                    "--seed", "3", "--verifier", verifier, "--output", path] + (["--bug", bug, "--bug-top", "1"] if bug else [])
             result = subprocess.run(args, capture_output=True, text=True)
             self.assertEqual(result.returncode, 0, result.stderr)
             audit = subprocess.run([BIN, "audit", "--trace", path], capture_output=True, text=True)
             self.assertEqual(audit.returncode, 0, audit.stderr)
-            verdicts[bug] = {r["check"]: r["verdict"] for r in csv.DictReader(audit.stdout.splitlines()) if not r["position"]}
-        self.assertEqual(verdicts[None]["output_law"], "pass")
-        self.assertEqual(verdicts[None]["draft_law"], "pass")
-        self.assertTrue(verdicts["topk"]["draft_law"].startswith("FAIL"), verdicts["topk"])
+            verdicts[(verifier, bug)] = {r["check"]: r["verdict"] for r in csv.DictReader(audit.stdout.splitlines()) if not r["position"]}
+        for verifier in ("token", "block"):
+            self.assertEqual(verdicts[(verifier, None)]["output_law"], "pass", verifier)
+            self.assertEqual(verdicts[(verifier, None)]["draft_law"], "pass", verifier)
+        self.assertTrue(verdicts[("token", "topk")]["draft_law"].startswith("FAIL"), verdicts[("token", "topk")])
+        bad = subprocess.run([sys.executable, os.path.join(HERE, "speculative_trace.py"), "--quiet", "--model", self.model_path,
+                              "--bug", "block-tokenwise", "--output", os.path.join(self.dir, "x.jsonl")], capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("needs --verifier block", bad.stderr)
 
     @unittest.skipUnless(BIN, "MULTIDRAFT_BIN not set")
     def test_batch_reads_the_export(self):

@@ -49,10 +49,10 @@ def engine_trace(path, steps, seed, misreport=False, top_k=None):
             trace.step(context=s % 5, step=s, drafts=[chain], q=[[q, q]], p=[[p, p, p]], emitted=emitted)
 
 
-def audit(path):
-    result = subprocess.run([BIN, "audit", "--trace", path], capture_output=True, text=True)
+def audit(path, *extra):
+    result = subprocess.run([BIN, "audit", "--trace", path, *extra], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    return {r["check"] + (r["position"] or ""): r for r in csv.DictReader(io.StringIO(result.stdout))}
+    return {r["check"] + (r["position"] or "") + r["reference"][:3]: r for r in csv.DictReader(io.StringIO(result.stdout))}
 
 
 class TraceWriterTests(unittest.TestCase):
@@ -87,6 +87,66 @@ class TraceWriterTests(unittest.TestCase):
             self.assertTrue(ko["draft_law"]["verdict"].startswith("FAIL"), ko["draft_law"])
             self.assertTrue(ko["output_law"]["verdict"].startswith("FAIL"), ko["output_law"])
             self.assertGreater(float(ko["draft_law"]["tv_lower_bound"]), 0.0)
+
+    @unittest.skipUnless(BIN, "MULTIDRAFT_BIN not set")
+    def test_binary_container_gives_the_json_lines_verdict(self):
+        for top_k in (None, 5):
+            lines = os.path.join(self.dir, f"same-{top_k}.jsonl")
+            binary = os.path.join(self.dir, f"same-{top_k}.safetensors")
+            engine_trace(lines, 1500, seed=4, top_k=top_k)
+            engine_trace(binary, 1500, seed=4, top_k=top_k)
+            for extra in ((), ("--threads", "1")):
+                a, b = audit(lines), audit(binary, *extra)
+                self.assertEqual(sorted(a), sorted(b))
+                for key in a:
+                    self.assertEqual(a[key]["verdict"], b[key]["verdict"], key)
+                    self.assertEqual(a[key]["count"], b[key]["count"], key)
+                    for column in ("value", "p_value", "reference_value"):
+                        if a[key][column]:
+                            # JSON Lines keeps 10 significant digits, the container float32 values
+                            self.assertAlmostEqual(float(a[key][column]), float(b[key][column]), delta=1e-5, msg=(key, column))
+
+    @unittest.skipUnless(BIN, "MULTIDRAFT_BIN not set")
+    def test_malformed_container_names_the_record(self):
+        path = os.path.join(self.dir, "bad.safetensors")
+        engine_trace(path, 20, seed=5, top_k=4)
+        with open(path, "rb") as handle:
+            data = bytearray(handle.read())
+        # truncated file: one error line, exit 2, nothing on stdout
+        with open(path, "wb") as handle:
+            handle.write(data[: len(data) - 10])
+        result = subprocess.run([BIN, "audit", "--trace", path], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        # an emitted token outside the vocabulary in record 7
+        with TraceWriter(path, V, law="single", top_k=4) as trace:
+            p, q = laws(np.random.default_rng(0))
+            for s in range(10):
+                trace.step(context=0, step=s, drafts=[[1]], q=[[q]], p=[[p, p]], emitted=[V + 3 if s == 7 else 1])
+        result = subprocess.run([BIN, "audit", "--trace", path], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stdout, "")
+        self.assertIn("record 7", result.stderr)
+        self.assertIn("outside", result.stderr)
+        # corrupted offset indexes (non-monotone, out of range, negative): one error line, never a crash
+        for name, values in (("chain_offsets", [0, 5, 2]), ("emitted_offsets", [0, 99, 3]), ("p_row_offsets", [0, -4]),
+                             ("draft_offsets", [3, 0])):
+            engine_trace(path, 10, seed=6, top_k=4)
+            with open(path, "rb") as handle:
+                data = bytearray(handle.read())
+            n = int.from_bytes(data[:8], "little")
+            info = json.loads(data[8:8 + n])[name]
+            start = 8 + n + info["data_offsets"][0]
+            for k, v in enumerate(values):
+                data[start + 8 * k: start + 8 * k + 8] = int(v).to_bytes(8, "little", signed=True)
+            with open(path, "wb") as handle:
+                handle.write(data)
+            result = subprocess.run([BIN, "audit", "--trace", path], capture_output=True, text=True)
+            self.assertEqual(result.returncode, 2, (name, result.stderr))
+            self.assertEqual(result.stdout, "")
+            self.assertEqual(len(result.stderr.strip().splitlines()), 1, (name, result.stderr))
+            self.assertIn("record", result.stderr, name)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,22 @@ public struct StoredTensor: Sendable {
         return out
     }
 
+    /// Elements `range` of the flattened tensor as Doubles, in one read (exact for every stored type; integers
+    /// beyond 2^53 are not exact). Fewer elements only if the file shrank while open.
+    public func elements(_ range: Range<Int>) -> [Double] {
+        let count = shape.reduce(1, *)
+        let lower = max(0, min(range.lowerBound, count)), upper = max(lower, min(range.upperBound, count))
+        let bytes = source.bytes((offset + lower * type.width)..<(offset + upper * type.width))
+        let n = bytes.count / type.width
+        return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Double] in
+            guard let base = raw.baseAddress else { return [] }
+            return (0..<n).map { type.load(base, at: $0 * type.width, bigEndian: bigEndian) }
+        }
+    }
+
+    /// The number of elements of the flattened tensor.
+    public var elementCount: Int { shape.reduce(1, *) }
+
     /// Element `i` of a 1-D tensor (or of the flattened tensor).
     public func element(_ i: Int) -> Double {
         let bytes = source.bytes((offset + i * type.width)..<(offset + (i + 1) * type.width))

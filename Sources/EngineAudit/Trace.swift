@@ -69,12 +69,15 @@ public enum TraceError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, detail: String)
     case header(path: String, detail: String)
     case record(path: String, line: Int, detail: String)
+    /// A record of the binary container (``TraceContainer``), numbered from 0.
+    case containerRecord(path: String, record: Int, detail: String)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let detail): return "\(path): \(detail)"
         case .header(let path, let detail): return "\(path): line 1 (header): \(detail)"
         case .record(let path, let line, let detail): return "\(path): line \(line): \(detail)"
+        case .containerRecord(let path, let record, let detail): return "\(path): record \(record): \(detail)"
         }
     }
 }
@@ -87,60 +90,34 @@ public enum TraceReader {
     /// The largest vocabulary a trace may declare (LLM vocabularies are below 300,000).
     public static let maxVocabularySize = 10_000_000
 
-    /// The header and the steps of the trace at `path`. With `skipInvalid`, malformed steps are left out and reported
-    /// in `skipped` (one message each); otherwise the first one throws. The header must be valid in every case.
+    /// The header and the steps of the trace at `path` (JSON Lines or the binary container ``TraceContainer``). With
+    /// `skipInvalid`, malformed steps are left out and reported in `skipped` (one message each); otherwise the first
+    /// one throws. The header must be valid in every case. For large traces, ``TraceAudit/audit(_:options:skipInvalid:threads:keepSteps:)``
+    /// reads and audits in chunks without holding the steps.
     public static func read(path: String, skipInvalid: Bool = false) throws -> (header: TraceHeader, steps: [TraceStep], skipped: [String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TraceError.unreadable(path: path, detail: "cannot read the trace")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TraceError.unreadable(path: path, detail: "not UTF-8 text")
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
-        guard let first = lines.first else { throw TraceError.header(path: path, detail: "the trace is empty") }
-        let header = try parseHeader(first, path: path)
-        var steps: [TraceStep] = []
-        var skipped: [String] = []
-        for (index, line) in lines.enumerated().dropFirst() {
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            do {
-                let step = try parseStep(line, number: index + 1, header: header, path: path)
-                if let j = step.outsideSupport.first {
-                    // The contract calls this malformed; with --skip-invalid the step is kept and the token counts
-                    // against the output law (dropping it would hide the strongest evidence of a defect).
-                    let error = TraceError.record(path: path, line: index + 1,
-                                                  detail: "emitted token \(step.emitted[j]) (index \(j)) is outside the support of its target law")
-                    guard skipInvalid else { throw error }
-                    skipped.append(error.description + " (kept: counted as an impossible output)")
-                }
-                steps.append(step)
-            } catch let error as TraceError {
-                guard skipInvalid else { throw error }
-                skipped.append(error.description)
-            }
-        }
-        return (header, steps, skipped)
-    }
-
-    static func object(_ line: String) -> [String: Any]? {
-        guard let data = line.data(using: .utf8),
-              let any = try? JSONSerialization.jsonObject(with: data, options: []) else { return nil }
-        return any as? [String: Any]
+        let source = try TraceSource(path: path)
+        let (steps, skipped, error) = source.steps(0..<source.recordCount, skipInvalid: skipInvalid)
+        if let error { throw error }
+        return (source.header, steps, skipped)
     }
 
     static func parseHeader(_ line: String, path: String) throws -> TraceHeader {
-        guard let o = object(line) else { throw TraceError.header(path: path, detail: "not a JSON object") }
-        guard o["format"] as? String == TraceHeader.format else {
+        guard let o = JSONLineParser.parse(line), case .object = o else { throw TraceError.header(path: path, detail: "not a JSON object") }
+        return try header(o, path: path)
+    }
+
+    /// The header from its JSON object (the JSON Lines header line, or a binary container's metadata).
+    static func header(_ o: JSONValue, path: String) throws -> TraceHeader {
+        guard o["format"]?.string == TraceHeader.format else {
             throw TraceError.header(path: path, detail: "\"format\" must be \"\(TraceHeader.format)\"")
         }
-        guard let version = exactInteger(o["version"]), version == TraceHeader.version else {
-            throw TraceError.header(path: path, detail: "unsupported version \(o["version"].map { "\($0)" } ?? "(none)") (this reader knows version \(TraceHeader.version))")
+        guard let version = o["version"]?.integer, version == TraceHeader.version else {
+            throw TraceError.header(path: path, detail: "unsupported version \(o["version"].map(describe) ?? "(none)") (this reader knows version \(TraceHeader.version))")
         }
-        guard let v = exactInteger(o["vocab_size"]), v >= 1, v <= maxVocabularySize else {
+        guard let v = o["vocab_size"]?.integer, v >= 1, v <= maxVocabularySize else {
             throw TraceError.header(path: path, detail: "\"vocab_size\" must be an integer in 1...\(maxVocabularySize)")
         }
-        guard let law = o["law"] as? String else {
+        guard let law = o["law"]?.string else {
             throw TraceError.header(path: path, detail: "\"law\" is missing (iid, without-replacement, independent, single)")
         }
         guard ["iid", "without-replacement", "independent", "single"].contains(law) else {
@@ -149,88 +126,134 @@ public enum TraceReader {
         return TraceHeader(vocabularySize: v, law: law)
     }
 
-    /// A JSON number that is an integer (not a boolean, not fractional, within ±2^53).
-    static func exactInteger(_ any: Any?) -> Int? {
-        guard let n = any as? NSNumber, String(cString: n.objCType) != "c", n.doubleValue == n.doubleValue.rounded(),
-              abs(n.doubleValue) < 9e15 else { return nil }
-        return Int(n.doubleValue)
-    }
-
-    static func integers(_ any: Any?) -> [Int]? {
-        guard let array = any as? [Any] else { return nil }
-        var out: [Int] = []
-        for x in array {
-            guard let n = exactInteger(x) else { return nil }
-            out.append(n)
+    static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+        case .string(let s): return "\"\(s)\""
+        case .bool(let b): return String(b)
+        case .null: return "null"
+        default: return "(a list or object)"
         }
-        return out
     }
 
-    static func parseLaw(_ any: Any?, v: Int, what: String, fail: (String) -> TraceError) throws -> TraceLaw {
-        func number(_ x: Any) -> Double? { (x as? NSNumber).map(\.doubleValue) }
-        if let array = any as? [Any] {
-            guard array.count == v else { throw fail("\(what) has \(array.count) entries, not vocab_size = \(v)") }
-            var p: [Double] = []
-            p.reserveCapacity(v)
-            for x in array {
-                guard let d = number(x), d.isFinite, d >= 0 else { throw fail("\(what) has an entry that is not a non-negative number") }
-                p.append(d)
+    /// True when the index list has no repeated entry: O(k) with an open-addressing table on the stack.
+    static func distinct(_ indices: [Int]) -> Bool {
+        var capacity = 16
+        while capacity < 2 * indices.count { capacity <<= 1 }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { table in
+            table.initialize(repeating: -1)
+            let mask = capacity - 1
+            for t in indices {
+                var h = (t &* -7_046_029_254_386_353_131) >> 7 & mask   // multiplicative hashing (odd 64-bit constant)
+                while table[h] != -1 {
+                    if table[h] == t { return false }
+                    h = (h + 1) & mask
+                }
+                table[h] = t
             }
-            let total = p.reduce(0, +)
-            guard abs(total - 1) <= massTolerance else { throw fail("\(what) sums to \(total), not 1 (tolerance \(massTolerance))") }
-            return TraceLaw.dense(p).normalised()
+            return true
         }
-        guard let o = any as? [String: Any], let indices = integers(o["indices"]),
-              let valuesAny = o["values"] as? [Any], let rest = o["rest"].flatMap(number) else {
+    }
+
+    static func parseLaw(_ value: JSONValue?, v: Int, what: String, fail: (String) -> TraceError) throws -> TraceLaw {
+        if case .numbers(let p)? = value { return try denseLaw(p, v: v, what: what, fail: fail) }
+        if case .array(let a)? = value {
+            throw fail(a.count == v ? "\(what) has an entry that is not a non-negative number" : "\(what) has \(a.count) entries, not vocab_size = \(v)")
+        }
+        guard let value, case .object = value, let indices = value["indices"]?.integers,
+              case .numbers(let values)? = value["values"], let rest = value["rest"]?.double else {
+            if case .object? = value, case .array? = value?["values"] {
+                throw fail("\(what): \"indices\" and \"values\" must be lists of the same length")
+            }
             throw fail("\(what) must be a list of \(v) probabilities or {\"indices\", \"values\", \"rest\"}")
         }
-        let values = valuesAny.compactMap(number)
-        guard values.count == valuesAny.count, values.count == indices.count else {
+        return try sparseLaw(indices: indices, values: values, rest: rest, v: v, what: what, fail: fail)
+    }
+
+    /// A dense law, checked (V entries, non-negative, total 1 within ``massTolerance``) and renormalised.
+    static func denseLaw(_ p: [Double], v: Int, what: String, fail: (String) -> TraceError) throws -> TraceLaw {
+        guard p.count == v else { throw fail("\(what) has \(p.count) entries, not vocab_size = \(v)") }
+        var total = 0.0
+        for d in p {
+            guard d.isFinite, d >= 0 else { throw fail("\(what) has an entry that is not a non-negative number") }
+            total += d
+        }
+        guard abs(total - 1) <= massTolerance else { throw fail("\(what) sums to \(total), not 1 (tolerance \(massTolerance))") }
+        return .dense(p.map { $0 / total })
+    }
+
+    /// A top-k law, checked (indices distinct and inside the vocabulary, values and rest non-negative, total 1 within
+    /// ``massTolerance``) and renormalised.
+    static func sparseLaw(indices: [Int], values: [Double], rest: Double, v: Int, what: String,
+                          fail: (String) -> TraceError) throws -> TraceLaw {
+        guard values.count == indices.count else {
             throw fail("\(what): \"indices\" and \"values\" must be lists of the same length")
         }
-        guard values.allSatisfy({ $0.isFinite && $0 >= 0 }), rest.isFinite, rest >= 0 else {
-            throw fail("\(what) has a negative or non-finite probability")
+        var total = 0.0
+        for x in values {
+            guard x.isFinite, x >= 0 else { throw fail("\(what) has a negative or non-finite probability") }
+            total += x
         }
-        guard indices.allSatisfy({ $0 >= 0 && $0 < v }), Set(indices).count == indices.count else {
+        total += rest
+        guard rest.isFinite, rest >= 0 else { throw fail("\(what) has a negative or non-finite probability") }
+        guard indices.allSatisfy({ $0 >= 0 && $0 < v }), distinct(indices) else {
             throw fail("\(what) has an index outside 0..<\(v) or a repeated index")
         }
-        let total = values.reduce(0, +) + rest
         guard abs(total - 1) <= massTolerance else { throw fail("\(what) sums to \(total) with its rest, not 1 (tolerance \(massTolerance))") }
         if indices.count == v && rest > massTolerance { throw fail("\(what) lists every token but has rest mass \(rest)") }
-        return TraceLaw.sparse(indices: indices, values: values, rest: rest).normalised()
+        return .sparse(indices: indices, values: values.map { $0 / total }, rest: rest / total)
     }
 
     static func parseStep(_ line: String, number: Int, header: TraceHeader, path: String) throws -> TraceStep {
+        var line = line
+        return try line.withUTF8 { try parseStep($0, 0..<$0.count, number: number, header: header, path: path) }
+    }
+
+    static func parseStep(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, number: Int, header: TraceHeader,
+                          path: String) throws -> TraceStep {
         func fail(_ detail: String) -> TraceError { .record(path: path, line: number, detail: detail) }
-        guard let o = object(line) else { throw fail("not a JSON object (truncated line?)") }
+        guard let o = JSONLineParser.parse(bytes, range), case .object = o else { throw fail("not a JSON object (truncated line?)") }
         let v = header.vocabularySize
         let context: String
-        if let s = o["context"] as? String { context = s } else if let n = o["context"] as? NSNumber { context = n.stringValue } else {
+        if let s = o["context"]?.string { context = s } else if let n = o["context"]?.double {
+            context = n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+        } else {
             throw fail("\"context\" is missing")
         }
-        let step = exactInteger(o["step"]) ?? 0
-        guard let draftsAny = o["drafts"] as? [Any], !draftsAny.isEmpty else { throw fail("\"drafts\" must be a non-empty list of chains") }
+        let step = o["step"]?.integer ?? 0
+        guard let draftsAny = o["drafts"]?.elements, !draftsAny.isEmpty else { throw fail("\"drafts\" must be a non-empty list of chains") }
         var drafts: [[Int]] = []
         for (k, chainAny) in draftsAny.enumerated() {
-            guard let chain = integers(chainAny), !chain.isEmpty else { throw fail("drafts[\(k)] must be a non-empty list of token ids") }
-            guard chain.allSatisfy({ $0 >= 0 && $0 < v }) else { throw fail("drafts[\(k)] has a token outside 0..<\(v)") }
+            guard let chain = chainAny.integers, !chain.isEmpty else { throw fail("drafts[\(k)] must be a non-empty list of token ids") }
             drafts.append(chain)
         }
-        if header.law == "single" && drafts.count != 1 { throw fail("law \"single\" takes one chain, got \(drafts.count)") }
-        guard let qAny = o["q"] as? [Any], qAny.count == drafts.count else { throw fail("\"q\" must hold one list of laws per chain") }
-        guard let pAny = o["p"] as? [Any], pAny.count == drafts.count else { throw fail("\"p\" must hold one list of laws per chain") }
+        guard let qAny = o["q"]?.elements, qAny.count == drafts.count else { throw fail("\"q\" must hold one list of laws per chain") }
+        guard let pAny = o["p"]?.elements, pAny.count == drafts.count else { throw fail("\"p\" must hold one list of laws per chain") }
         var q: [[TraceLaw]] = [], p: [[TraceLaw]] = []
         for k in drafts.indices {
-            guard let qk = qAny[k] as? [Any], qk.count == drafts[k].count else {
+            guard let qk = qAny[k].elements, qk.count == drafts[k].count else {
                 throw fail("q[\(k)] must hold one law per drafted token (\(drafts[k].count))")
             }
-            guard let pk = pAny[k] as? [Any], (1...(drafts[k].count + 1)).contains(pk.count) else {
+            guard let pk = pAny[k].elements, (1...(drafts[k].count + 1)).contains(pk.count) else {
                 throw fail("p[\(k)] must hold 1 to \(drafts[k].count + 1) laws (the root, then after each drafted token)")
             }
             q.append(try qk.enumerated().map { try parseLaw($0.element, v: v, what: "q[\(k)][\($0.offset)]", fail: fail) })
             p.append(try pk.enumerated().map { try parseLaw($0.element, v: v, what: "p[\(k)][\($0.offset)]", fail: fail) })
         }
-        guard let emitted = integers(o["emitted"]), !emitted.isEmpty else { throw fail("\"emitted\" must be a non-empty list of token ids") }
+        guard let emitted = o["emitted"]?.integers, !emitted.isEmpty else { throw fail("\"emitted\" must be a non-empty list of token ids") }
+        return try checkedStep(context: context, step: step, drafts: drafts, q: q, p: p, emitted: emitted, number: number,
+                               header: header, fail: fail)
+    }
+
+    /// The structural checks every step passes, whatever its container: tokens inside the vocabulary, one chain for
+    /// the law `single`, at most one emitted token beyond a drafted path, and a target law for every emitted token.
+    static func checkedStep(context: String, step: Int, drafts: [[Int]], q: [[TraceLaw]], p: [[TraceLaw]], emitted: [Int],
+                            number: Int, header: TraceHeader, fail: (String) -> TraceError) throws -> TraceStep {
+        let v = header.vocabularySize
+        for (k, chain) in drafts.enumerated() where !chain.allSatisfy({ $0 >= 0 && $0 < v }) {
+            throw fail("drafts[\(k)] has a token outside 0..<\(v)")
+        }
+        if header.law == "single" && drafts.count != 1 { throw fail("law \"single\" takes one chain, got \(drafts.count)") }
         guard emitted.allSatisfy({ $0 >= 0 && $0 < v }) else { throw fail("\"emitted\" has a token outside 0..<\(v)") }
         let record = TraceStep(context: context, step: step, drafts: drafts, q: q, p: p, emitted: emitted, line: number)
         let accepted = record.acceptedCount
@@ -243,5 +266,100 @@ public enum TraceReader {
             }
         }
         return record
+    }
+}
+
+/// A trace file opened for reading by records: JSON Lines (one record per line after the header) or the binary
+/// container. The file is memory-mapped; records are parsed on demand, so chunks can be read concurrently.
+public struct TraceSource: @unchecked Sendable {
+    public let path: String
+    public let header: TraceHeader
+    /// The number of records (non-blank lines after the header, or container rows).
+    public let recordCount: Int
+    private enum Kind { case lines(Data, starts: [Int], ends: [Int], numbers: [Int]), container(TraceContainer) }
+    private let kind: Kind
+
+    public init(path: String) throws {
+        self.path = path
+        if TraceContainer.isContainer(path: path) {
+            let container = try TraceContainer(path: path)
+            (header, recordCount, kind) = (container.header, container.stepCount, .container(container))
+            return
+        }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw TraceError.unreadable(path: path, detail: "cannot read the trace")
+        }
+        var starts: [Int] = [], ends: [Int] = [], numbers: [Int] = []
+        var headerRange: Range<Int>? = nil
+        var utf8 = true
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            let count = raw.count
+            var position = 0, number = 1
+            while position < count {
+                let rest = count - position
+                let newline = memchr(base + position, 0x0A, rest)
+                let end = newline.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
+                var a = position, b = end
+                while a < b, base[a] == 0x20 || base[a] == 0x09 || base[a] == 0x0D { a += 1 }
+                while b > a, base[b - 1] == 0x20 || base[b - 1] == 0x09 || base[b - 1] == 0x0D { b -= 1 }
+                if number == 1 {
+                    headerRange = a..<b
+                } else if a < b {
+                    starts.append(a); ends.append(b); numbers.append(number)
+                }
+                position = end + 1
+                number += 1
+            }
+            if let h = headerRange {
+                utf8 = String(validating: UnsafeBufferPointer(start: base + h.lowerBound, count: h.count), as: UTF8.self) != nil
+            }
+        }
+        guard let h = headerRange, !h.isEmpty else { throw TraceError.header(path: path, detail: "the trace is empty") }
+        guard utf8 else { throw TraceError.unreadable(path: path, detail: "not UTF-8 text") }
+        let headerObject = data.withUnsafeBytes { raw in
+            JSONLineParser.parse(raw.bindMemory(to: UInt8.self), h)
+        }
+        guard let o = headerObject, case .object = o else { throw TraceError.header(path: path, detail: "not a JSON object") }
+        header = try TraceReader.header(o, path: path)
+        recordCount = starts.count
+        kind = .lines(data, starts: starts, ends: ends, numbers: numbers)
+    }
+
+    /// Records `range`, checked. Without `skipInvalid` the first malformed record ends the read and is returned as
+    /// `error` (with the steps before it); with it, malformed records are reported in `skipped` and left out.
+    public func steps(_ range: Range<Int>, skipInvalid: Bool) -> (steps: [TraceStep], skipped: [String], error: TraceError?) {
+        switch kind {
+        case .container(let container): return container.steps(range, skipInvalid: skipInvalid)
+        case .lines(let data, let starts, let ends, let numbers):
+            var steps: [TraceStep] = [], skipped: [String] = []
+            steps.reserveCapacity(range.count)
+            let header = self.header, path = self.path
+            let error: TraceError? = data.withUnsafeBytes { raw -> TraceError? in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                for r in range {
+                    do {
+                        let step = try TraceReader.parseStep(bytes, starts[r]..<ends[r], number: numbers[r], header: header, path: path)
+                        if let j = step.outsideSupport.first {
+                            // The contract calls this malformed; with --skip-invalid the step is kept and the token counts
+                            // against the output law (dropping it would hide the strongest evidence of a defect).
+                            let error = TraceError.record(path: path, line: numbers[r],
+                                                          detail: "emitted token \(step.emitted[j]) (index \(j)) is outside the support of its target law")
+                            guard skipInvalid else { return error }
+                            skipped.append(error.description + " (kept: counted as an impossible output)")
+                        }
+                        steps.append(step)
+                    } catch let error as TraceError {
+                        guard skipInvalid else { return error }
+                        skipped.append(error.description)
+                    } catch {
+                        return .record(path: path, line: numbers[r], detail: "\(error)")
+                    }
+                }
+                return nil
+            }
+            return (steps, skipped, error)
+        }
     }
 }

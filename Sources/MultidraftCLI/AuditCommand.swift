@@ -11,7 +11,9 @@ struct AuditCommand: ParsableCommand {
         discussion: """
         FILE: a trace in JSON Lines, format multidraft-trace version 1 (README, "Audit your engine"): a header
         {"format": "multidraft-trace", "version": 1, "vocab_size": V, "law": "iid"} and one line per verification step
-        with drafts, q and p at every drafted node (dense lists or {"indices","values","rest"}) and the emitted tokens.
+        with drafts, q and p at every drafted node (dense lists or {"indices","values","rest"}) and the emitted tokens;
+        or the same records in the binary container (a safetensors file, written by trace_writer.py for paths ending
+        in .safetensors). Both forms of one trace give the same verdict.
         Summary (stdout or --summary): check,position,count,value,std_error,reference,reference_value,statistic,
         p_value,tv_lower_bound,tokens_to_detect_0.01,verdict. Checks: output_law and draft_law (randomised
         probability-integral transforms, Kolmogorov-Smirnov; tv_lower_bound is a 1 - level lower confidence bound on
@@ -23,13 +25,14 @@ struct AuditCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The trace (JSON Lines).") var trace: String
+    @Option(help: "The trace: JSON Lines, or the binary container (safetensors).") var trace: String
     @Option(help: "Significance level of every test.") var level: Double = 0.001
     @Option(help: "Reference verifiers for the root acceptance, comma-separated (e.g. rrs,kseq,optimal).") var expect: String?
     @Option(help: "Seed of the randomised transforms.") var seed: UInt64 = 1
     @Flag(help: "Report malformed steps on stderr and leave them out instead of stopping.") var skipInvalid = false
     @Option(help: "Per-step CSV.") var output: String?
     @Option(help: "Write the verdict CSV here (atomically) instead of stdout.") var summary: String?
+    @Option(help: "Worker threads (the verdict does not depend on it; default: every core).") var threads: Int?
 
     func run() throws {
         try CLIOutput.run {
@@ -37,13 +40,17 @@ struct AuditCommand: ParsableCommand {
             let registry = MultidraftCommand.registry
             let names = (expect ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             for name in names { _ = try registry.entry(named: name) }
-            let (header, steps, skipped) = try TraceReader.read(path: trace, skipInvalid: skipInvalid)
-            guard !steps.isEmpty else {
+            if let threads, threads < 1 || threads > 1024 { throw UsageError("--threads must be in 1...1024") }
+            let source = try TraceSource(path: trace)
+            let audit = try TraceAudit.audit(source, options: .init(level: level, seed: seed, expect: names, registry: registry),
+                                             skipInvalid: skipInvalid, threads: threads ?? availableCores,
+                                             keepSteps: output != nil)
+            let skipped = audit.skipped
+            guard audit.accumulator.stepCount > 0 else {
                 throw UsageError("\(trace): no verification steps to audit" + (skipped.first.map { " (first skipped: \($0))" } ?? ""))
             }
             for message in skipped { CLINotes.shared.add("skipped \(message)") }
-            let rows = try TraceAudit.run(header: header, steps: steps,
-                                          options: .init(level: level, seed: seed, expect: names, registry: registry))
+            let rows = audit.rows
             func real(_ x: Double?) -> CSVValue { x.map { $0.isFinite ? .real($0) : .empty } ?? .empty }
             var table = CSVTable(header: TraceAudit.Row.header)
             for r in rows {
@@ -55,9 +62,9 @@ struct AuditCommand: ParsableCommand {
             var extra: [(path: String, table: CSVTable)] = []
             if let output {
                 var perStep = CSVTable(header: ["context", "step", "chains", "depth", "accepted", "emitted"])
-                for s in steps {
-                    perStep.append([.text(s.context), .integer(s.step), .integer(s.drafts.count),
-                                    .integer(s.drafts.map(\.count).max() ?? 0), .integer(s.acceptedCount), .integer(s.emitted.count)])
+                for s in audit.accumulator.records {
+                    perStep.append([.text(s.context), .integer(s.step), .integer(s.chains), .integer(s.depth),
+                                    .integer(s.accepted), .integer(s.emitted)])
                 }
                 extra.append((output, perStep))
             }

@@ -149,7 +149,7 @@ import Verifiers
     @Test func sparseLawsAndLumping() throws {
         // p's tokens 4 and 5 lumped into the rest cell; emitted tokens there fall in the lump.
         let sparse = "{\"indices\": [0, 1, 2, 3], \"values\": [0.30, 0.25, 0.20, 0.12], \"rest\": 0.13}"
-        let law = try TraceReader.parseLaw(try JSONSerialization.jsonObject(with: Data(sparse.utf8)), v: 6, what: "p") { TraceError.record(path: "t", line: 2, detail: $0) }
+        let law = try TraceReader.parseLaw(JSONLineParser.parse(sparse), v: 6, what: "p") { TraceError.record(path: "t", line: 2, detail: $0) }
         #expect(law.cellMass(of: 5) == 0.13 && law.cellMass(of: 1) == 0.25)
         #expect(abs(law.cell(of: 3).below - 0.75) < 1e-15 && law.cell(of: 3).mass == 0.12)
         #expect(abs(law.cell(of: 4).below - 0.87) < 1e-15 && law.cell(of: 4).mass == 0.13)
