@@ -1036,9 +1036,12 @@ standard errors and normal 95 % intervals (the spread is across positions).""")
     if ch:
         fixed = [r for r in ch if r["gamma"] != "" and r["statistic"] == "block_efficiency"]
         out = []
-        labels = {"token": "token-by-token", "block": "block verification (= L*(1, γ) in expectation)"}
+        labels = {"token": "token-by-token", "block": "block verification (= L*(1, γ) in expectation)",
+                  "rrs": "two chains, RRS node by node"}
         for d in sorted({r["draft"] for r in ch}):
-            for v in ("token", "block"):
+            for v in ("token", "block", "rrs"):
+                if not any(r["verifier"] == v for r in fixed):
+                    continue
                 row = {"draft": d, "verifier": labels[v]}
                 for r in fixed:
                     if r["draft"] == d and r["verifier"] == v:
@@ -1051,6 +1054,13 @@ standard errors and normal 95 % intervals (the spread is across positions).""")
                 b = [r["mean"] for r in fixed if r["draft"] == d and r["gamma"] == g and r["verifier"] == "block"]
                 if t and b and g > 1:
                     gain.append(f"{d} γ = {g}: {100 * (b[0] / t[0] - 1):+.1f} %")
+        pair = []
+        for d in sorted({r["draft"] for r in ch}):
+            for g in sorted({r["gamma"] for r in fixed}):
+                b = [r["mean"] for r in fixed if r["draft"] == d and r["gamma"] == g and r["verifier"] == "block"]
+                k2 = [r["mean"] for r in fixed if r["draft"] == d and r["gamma"] == g and r["verifier"] == "rrs"]
+                if b and k2:
+                    pair.append(f"{d} γ = {g}: {100 * (k2[0] / b[0] - 1):+.1f} %")
         gammas = sorted({r["gamma"] for r in fixed})
         thr = []
         for d in sorted({r["draft"] for r in ch}):
@@ -1060,7 +1070,7 @@ standard errors and normal 95 % intervals (the spread is across positions).""")
                 if be and dr:
                     thr.append({"draft": d, "h": h, "be": be[0]["mean"], "se": be[0]["std_error"], "drafted": dr[0]["mean"],
                                 "per": (be[0]["mean"] - 1) / dr[0]["mean"]})
-        page.add(f"## Real acceptance sequences: one draft chain, token-by-token verification ({fixed[0]['positions']} positions × 4 chains)\n\n"
+        page.add(f"## Real acceptance sequences: draft chains verified token by token, by block verification, and two chains by RRS ({fixed[0]['positions']} positions × 4 chains)\n\n"
                  "Along each exported chain of 4 tokens drawn from the draft, a_l = min(1, p(x_l)/q(x_l)) is the exact "
                  "probability that speculative sampling accepts the l-th token given the earlier ones; its block "
                  "efficiency at draft length γ is 1 + Σ_{l ≤ γ} Π_{i ≤ l} a_i, exact given the chain. Block "
@@ -1070,7 +1080,12 @@ standard errors and normal 95 % intervals (the spread is across positions).""")
                  "one-chain block optimum at these real contexts (Monte Carlo over 4 chains per position, exact over "
                  "the verifier's coins). The chains at a position are averaged, then the positions (chat "
                  "continuations only). Block verification over token-by-token on the same chains: "
-                 + ", ".join(gain) + ".\n\n" + table(
+                 + ", ".join(gain) + "." + (
+                 " Two chains (the pairs 1–2 and 3–4 at each position) verified node by node with recursive rejection "
+                 "sampling, exact given the chains from the exported p(x), q(x) and Σ min(p, q) at every node: "
+                 "against one chain with block verification, " + ", ".join(pair) + ". A second chain drafted and "
+                 "scored costs another γ tokens of the target's batch; block verification gets its gain from one chain."
+                 if pair else "") + "\n\n" + table(
             out, ["draft", "verifier"] + [f"g{g}" for g in gammas], ["draft", "verifier"] + [f"γ = {g}" for g in gammas]) +
                  "\n\nThe threshold rule of SpecDec++ with its trained acceptance predictor replaced by the exact "
                  "a_l (a reference point: a trained predictor that errs can draft more or fewer tokens at the same h): "
@@ -1080,7 +1095,8 @@ standard errors and normal 95 % intervals (the spread is across positions).""")
             ["draft", "threshold h", "block efficiency", "std error", "mean drafted tokens", "accepted per drafted token"], digits=4))
         page.figure("chains", "Block efficiency of token-by-token and block verification of one real draft chain against its length",
                     series=[(f"{d} {v}", [(r["gamma"], r["mean"]) for r in fixed if r["draft"] == d and r["verifier"] == v], "line")
-                            for d in sorted({r["draft"] for r in ch}) for v in ("token", "block")],
+                            for d in sorted({r["draft"] for r in ch}) for v in ("token", "block", "rrs")
+                            if any(r["verifier"] == v for r in fixed)],
                     title="block efficiency against draft length (real chains)", xlabel="draft length γ",
                     ylabel="tokens per target call")
     synthetic_path = os.path.join(RESULTS_DIR[0], "model_pairs.csv")

@@ -35,8 +35,11 @@ import Multidraft
 ///   verification of the same chains (`verifier = block`, Sun et al. 2024, arXiv 2403.10444): its exact stop law
 ///   from the chain's p, q and the exported residual masses (``BlockVerification/stopLaw(targetProbabilities:draftProbabilities:residualMasses:)``).
 ///   Averaged over the draft's chains, block verification's value is L*(1, γ), the best any lossless verifier of
-///   one chain can do, so these rows estimate the one-chain block optimum at real contexts. The chains at one
-///   position are averaged first; means, standard errors and 95 % intervals are over positions.
+///   one chain can do, so these rows estimate the one-chain block optimum at real contexts. Two chains (pairs 1–2
+///   and 3–4 of each position) verified node by node by recursive rejection sampling (`verifier = rrs`, `drafts = 2`):
+///   exact given the chains from the exported p(x), q(x) and overlap Σ min(p, q) at every node (RRS needs nothing
+///   else for two candidates). The chains at one position are averaged first; means, standard errors and 95 %
+///   intervals are over positions.
 ///
 /// One row per (kind, draft, temperatures, law, drafts, verifier[, position][, gamma, threshold, statistic]).
 public enum RealModelsExperiment: Experiment {
@@ -179,9 +182,40 @@ public enum RealModelsExperiment: Experiment {
             for l in 0..<a.count { product *= a[l]; if 1 - product > h { return l + 1 } }
             return a.count
         }
-        func row(_ values: [Double], gamma: Int?, threshold: Double?, statistic: String, verifier: String = "token") -> [CSVValue] {
+        // two i.i.d. chains verified node by node with recursive rejection sampling (SpecInfer): at a node where the
+        // chains differ, the first chain's token is accepted with a = min(1, p/q), else the second's with
+        // min(1, p'(y)/q(y)), p' = (p − q)_+/(1 − β) (β = Σ min(p, q) at the node, exported); where they agree, a
+        // rejected token has p' = 0 and the pair acts as one chain. Exact given the chains.
+        guard let tokens = tensors[d + ".tokens"], let overlap = tensors[d + ".overlap"], tokens.shape == p.shape,
+              overlap.shape == residual.shape else {
+            throw DatasetError.usage("\(folder)/trees.safetensors: missing tokens or overlap for draft \(d)")
+        }
+        struct Chain { let x: [Int]; let p: [Double]; let q: [Double]; let a: [Double]; let beta: [Double] }
+        let chainData: [[Chain]] = (0..<sampled.shape[0]).map { s in
+            (0..<chains).map { k in
+                let i = s * chains + k
+                let (pr, qr) = (p.row(i), q.row(i))
+                return Chain(x: tokens.row(i).map { Int($0) }, p: pr, q: qr, a: zip(pr, qr).map { min(1, $0 / $1) },
+                             beta: overlap.row(i))
+            }
+        }
+        func single(_ c: Chain, from l: Int, upTo gamma: Int) -> Double {
+            var product = 1.0, total = 0.0
+            for m in l..<max(l, gamma) { product *= c.a[m]; total += product }
+            return total
+        }
+        func pair(_ c: Chain, _ e: Chain, from l: Int, upTo gamma: Int) -> Double {
+            guard l < gamma else { return 0 }
+            if c.x[l] == e.x[l] { return c.a[l] * (1 + pair(c, e, from: l + 1, upTo: gamma)) }
+            let beta = c.beta[l]
+            let second = beta < 1 ? min(1, max(0, e.p[l] - e.q[l]) / (1 - beta) / e.q[l]) : 0
+            return c.a[l] * (1 + single(c, from: l + 1, upTo: gamma))
+                + (1 - c.a[l]) * second * (1 + single(e, from: l + 1, upTo: gamma))
+        }
+        func row(_ values: [Double], gamma: Int?, threshold: Double?, statistic: String, verifier: String = "token",
+                 law: String = "single-chain", drafts: Int = 1) -> [CSVValue] {
             [.text("chains"), .text(dataset), .text("trees_exact_p_q"), .text(d), .real(1.0), .real(1.0),
-             .text("single-chain"), .integer(1), .text(verifier), .empty] + moments(values) + [.empty, .empty, .empty, .real(watch.elapsedMilliseconds), .empty, .empty,
+             .text(law), .integer(drafts), .text(verifier), .empty] + moments(values) + [.empty, .empty, .empty, .real(watch.elapsedMilliseconds), .empty, .empty,
                                         gamma.map { .integer($0) } ?? .empty, threshold.map { .real($0) } ?? .empty,
                                         .text(statistic)]
         }
@@ -191,6 +225,14 @@ public enum RealModelsExperiment: Experiment {
             out.append(row(values, gamma: gamma, threshold: nil, statistic: "block_efficiency"))
             let blockValues = block.map { c in c.map { blockAccepted($0, upTo: gamma) + 1 }.reduce(0, +) / Double(chains) }
             out.append(row(blockValues, gamma: gamma, threshold: nil, statistic: "block_efficiency", verifier: "block"))
+            if chains >= 2 {
+                let pairs = chains / 2
+                let rrsValues = chainData.map { c in
+                    (0..<pairs).map { j in pair(c[2 * j], c[2 * j + 1], from: 0, upTo: gamma) + 1 }.reduce(0, +) / Double(pairs)
+                }
+                out.append(row(rrsValues, gamma: gamma, threshold: nil, statistic: "block_efficiency", verifier: "rrs",
+                               law: "iid", drafts: 2))
+            }
         }
         for h in [0.1, 0.3, 0.5, 0.7, 0.9] {
             let efficiency = acceptance.map { c in c.map { accepted($0, upTo: stop($0, threshold: h)) + 1 }.reduce(0, +) / Double(chains) }
