@@ -381,7 +381,14 @@ probabilities a ~ D i.i.d., an oracle head, target time 1 and draft time c. λ* 
 Dinkelbach bisection and backward induction; the optimal rule is a threshold at h* = 1 − c/(λ* ā). Policies:
 `threshold_optimal` (h*), `fixed_best` (Leviathan's best fixed K), `threshold_lagged_as_coded` (the authors' code:
 product over i < k, strict >, bounds (2, 20), best h on a grid), `hindsight_oracle` (drafts exactly the accepted
-tokens: not implementable, a reference). Exact values and a token/round simulation with standard errors.""")
+tokens: not implementable, a reference). Exact values and a token/round simulation with standard errors.
+
+Laws: M1, M3 (discrete), M4 (Sun et al.'s two-token pair, simulated token by token), two discretised Beta laws, and
+the **real pair's** laws `real_layerskip` and `real_rtn3`: the exact acceptance probabilities a = min(1, p(x)/q(x)) of
+the 384 tokens drafted along the exported chains of SmolLM2-135M-Instruct (24 chat positions × 4 chains × 4 tokens,
+`Experiments/data/smollm2-135m/trees.safetensors`), merged into 5 equal-width bins at their means (the exact policies'
+state space grows with the support). The IAP model reads them as i.i.d. per token; the real chains' own order is kept
+in the notebook [real_models](real_models.md).""")
     exact = {}
     for r in rows:
         if r["source"] == "exact":

@@ -2,7 +2,8 @@ import Foundation
 import Multidraft
 
 /// (d) SpecDec++ threshold policy (h*) vs best fixed length vs the lagged rule as coded (at its best h on a grid) vs a
-/// hindsight oracle, for several acceptance laws (M1, M3, M4 token level, two discretised Beta laws) and cost ratios
+/// hindsight oracle, for several acceptance laws (M1, M3, M4 token level, two discretised Beta laws, and the real
+/// pair's laws `real_layerskip`, `real_rtn3` from the exported draft chains: ``realLaw(draft:)``) and cost ratios
 /// c = t_d/t_t (t_t = 1). Exact values come from ``IAPModel``; simulated values from ``RoundSimulator`` (abstract level,
 /// token level for M4) with standard errors. One item per (model, cost ratio); one row per observation.
 ///
@@ -17,10 +18,44 @@ public enum CandidateLengthSweep: Experiment {
     /// One acceptance model.
     public struct Model: Sendable {
         public let name: String
-        public let law: AcceptanceLaw
+        /// A law given here, or (nil) the real pair's law read by ``realLaw(draft:)`` when the model runs.
+        let fixedLaw: AcceptanceLaw?
+        /// The real draft model whose law this is (`name` = "real_" + draft).
+        let realDraft: String?
         public let maxLength: Int
         /// Token-level pair for simulation (nil: abstract level).
         public let tokens: (target: Distribution, draft: Distribution)?
+
+        init(name: String, law: AcceptanceLaw, maxLength: Int, tokens: (target: Distribution, draft: Distribution)?) {
+            (self.name, fixedLaw, realDraft, self.maxLength, self.tokens) = (name, law, nil, maxLength, tokens)
+        }
+
+        init(realDraft draft: String, maxLength: Int) {
+            (name, fixedLaw, realDraft, self.maxLength, tokens) = ("real_" + draft, nil, draft, maxLength, nil)
+        }
+
+        public var law: AcceptanceLaw {
+            get throws { try fixedLaw ?? CandidateLengthSweep.realLaw(draft: realDraft ?? "") }
+        }
+    }
+
+    /// The real pair's acceptance law for `draft`: the exact acceptance probabilities a = min(1, p(x)/q(x)) of every
+    /// token drafted along the exported chains (`Experiments/data/smollm2-135m/trees.safetensors`: 24 sampled chat
+    /// positions × 4 chains × 4 tokens), equally weighted and merged into 5 equal-width bins at their means: the IAP model's reading of real sequences (i.i.d. per token,
+    /// which real chains are not exactly: ``RealModelsExperiment``'s `chains` rows keep their order).
+    static func realLaw(draft: String) throws -> AcceptanceLaw {
+        let path = "Experiments/data/smollm2-135m/trees.safetensors"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DatasetError.usage("\(path) not found: run from the package root")
+        }
+        let (tensors, _) = try TensorFile.open(path)
+        guard let p = tensors[draft + ".p_token"], let q = tensors[draft + ".q_token"], p.shape == q.shape else {
+            throw DatasetError.usage("\(path): no p_token/q_token tensors for draft \(draft)")
+        }
+        let values = zip(p.elements(0..<p.elementCount), q.elements(0..<q.elementCount)).map { min(1, $0 / $1) }
+        // 5 equal-width bins, each at its mean (the mean acceptance is kept): the exact policies' state space grows
+        // with the support, and 384 atoms are far beyond it.
+        return try AcceptanceLaw(values: values, weights: values.map { _ in 1 }).binned(5)
     }
 
     public struct Item: Sendable {
@@ -58,6 +93,8 @@ public enum CandidateLengthSweep: Experiment {
             Model(name: "M4", law: try! AcceptanceLaw(target: p4, draft: q4), maxLength: 10, tokens: (p4, q4)),
             Model(name: "beta_4_1", law: try! discretisedBeta(4, 1, points: 5), maxLength: 12, tokens: nil),
             Model(name: "beta_2_1", law: try! discretisedBeta(2, 1, points: 5), maxLength: 12, tokens: nil),
+            Model(realDraft: "layerskip", maxLength: 12),
+            Model(realDraft: "rtn3", maxLength: 12),
         ]
     }()
 
@@ -75,7 +112,8 @@ public enum CandidateLengthSweep: Experiment {
     public static func observations(for item: Item, index t: Int, seed: UInt64) throws -> [Observation] {
         let m = item.model
         let cost = try CostModel(draftTime: item.costRatio, targetTime: 1)
-        let model = try IAPModel(law: m.law, cost: cost, maxLength: m.maxLength)
+        let law = try m.law
+        let model = try IAPModel(law: law, cost: cost, maxLength: m.maxLength)
         let opt = model.optimum()
         let fixed = model.bestFixedLength()
         let lagged = try model.bestThreshold(grid: item.grid) { try ThresholdRule.asCoded(threshold: $0, maxLength: m.maxLength) }
@@ -102,7 +140,7 @@ public enum CandidateLengthSweep: Experiment {
             add("discard_rate", "exact", exact.discardRate)
             if policyName == "threshold_optimal" { add("delta", "exact", opt.delta) }
             var mixer = SplitMix64(state: seed ^ (UInt64(4 * t + e) &* 0x9E37_79B9_7F4A_7C15))
-            let source: DraftSource = m.tokens.map { .tokens(target: $0.target, draft: $0.draft) } ?? .abstract(m.law)
+            let source: DraftSource = m.tokens.map { .tokens(target: $0.target, draft: $0.draft) } ?? .abstract(law)
             let n = item.rounds
             let sim = try RoundSimulator(source: source, policy: policy, cost: cost).run(rounds: n, seed: mixer.next())
             add("time_per_token", "simulated", sim.timePerToken, sim.timePerTokenStandardError, n)

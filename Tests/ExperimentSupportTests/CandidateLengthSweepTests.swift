@@ -6,7 +6,7 @@ struct CandidateLengthSweepTests {
     @Test("quick sweep: one item per (model, cost), exact ordering oracle <= optimum <= fixed and lagged, simulation within 5 SE, reproducible")
     func quickSweep() throws {
         let items = CandidateLengthSweep.items(scale: .quick)
-        #expect(items.count == 5 * 2)
+        #expect(items.count == 7 * 2)   // 5 synthetic laws, 2 real (the shipped chains)
         var checked = 0
         for (t, item) in items.enumerated() {
             let observations = try CandidateLengthSweep.observations(for: item, index: t, seed: 42)
@@ -25,6 +25,6 @@ struct CandidateLengthSweepTests {
             let again = try CandidateLengthSweep.observations(for: item, index: t, seed: 42)
             #expect(zip(again, observations).allSatisfy { $0.value == $1.value && $0.metric == $1.metric })
         }
-        #expect(checked == 40)
+        #expect(checked == 56)
     }
 }
