@@ -10,6 +10,11 @@ import Multidraft
 ///   identical-draft alpha* at each temperature (`alpha_star_iid_t1`, `alpha_star_iid_t2`, dual scan), and the
 ///   acceptance of every registered verifier that runs on independent drafts (exact where it has a formula,
 ///   Monte Carlo with `std_error` otherwise; `optimal` is the certified priority mixture, its `value` = `lower`).
+/// - `kind = real`: the same quantities on the **real** heterogeneous pair of the shipped export (target
+///   SmolLM2-135M-Instruct, one draft from `layerskip` and one from `rtn3`, all at T = 1, V = 49,152) at dense positions
+///   spread over the 32 (`instance` = "smollm2-135m:layerskip+rtn3@POSITION"); `alpha_star_iid_t1`/`_t2` are then the
+///   identical-draft alpha* of each model. SIR is not run there (its construction for two different drafts takes
+///   minutes at this V).
 /// - `kind = timing`: the solve time of each exact route (`lp` = GLPK interior point + exact repair, `lp_simplex` =
 ///   GLPK simplex, `flow` = Dinic, `sfm`) on independent drafts (n = 2) and i.i.d. drafts (n = 3) against V, with the value each returned. The instances are written to
 ///   `<output-dir>/instances/` as .npy so that `Experiments/reference/highs_lp.py` times scipy's HiGHS on the same
@@ -24,16 +29,24 @@ public enum HeterogeneousDraftsExperiment: Experiment {
     public enum Item: Sendable {
         case acceptance(vocab: Int, second: Double)
         case timing(vocab: Int, law: String, drafts: Int, methods: [String])
+        /// The real heterogeneous pair at dense position `position` of the shipped export (`kind = real`).
+        case real(position: Int)
+    }
+
+    /// Dense positions of the real pair (spread over the export's 32 rows).
+    static func realPositions(_ scale: ExperimentScale) -> [Int] {
+        scale == .tiny ? [0] : (scale == .quick ? [0, 8, 16, 24] : Array(0..<32))
     }
 
     public static func items(scale: ExperimentScale) -> [Item] {
         let pairs: [Double] = [1.2, 1.6, 2.0, 2.4]
+        let real: [Item] = realPositions(scale).map { .real(position: $0) }
         switch scale {
         case .tiny:
             return pairs.prefix(2).map { .acceptance(vocab: 500, second: $0) } + [
                 .timing(vocab: 50, law: "independent", drafts: 2, methods: ["lp", "lp_simplex", "flow", "sfm"]),
                 .timing(vocab: 20, law: "iid", drafts: 3, methods: ["lp", "lp_simplex", "flow", "sfm"]),
-            ]
+            ] + real
         case .quick, .full:
             let vocab = 32_000
             var items: [Item] = pairs.map { .acceptance(vocab: vocab, second: $0) }
@@ -50,7 +63,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             for v in [1_000, 2_000] { items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["flow", "sfm"])) }
             for n in [2, 4, 8] { items.append(.timing(vocab: 32_000, law: "independent", drafts: n, methods: ["sfm"])) }
             if scale == .full { items.append(.timing(vocab: 152_064, law: "independent", drafts: 2, methods: ["sfm"])) }
-            return items
+            return items + real
         }
     }
 
@@ -68,24 +81,43 @@ public enum HeterogeneousDraftsExperiment: Experiment {
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         switch item {
-        case .acceptance(let v, let t2): return try acceptanceRows(vocab: v, second: t2, context: context, rng: &rng)
+        case .acceptance(let v, let t2):
+            let (p, qs) = try family(vocab: v, temperatures: [1.2, t2], seed: context.seed)
+            return try acceptanceRows(kind: "acceptance", target: p, drafts: qs, temperatures: (1.2, t2), instance: "",
+                                      context: context, rng: &rng)
+        case .real(let i):
+            let logits = try RowProcessing(logits: true)
+            let folder = "Experiments/data/smollm2-135m"
+            guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
+                throw DatasetError.usage("\(folder)/meta.json not found: run from the package root")
+            }
+            let job = try BatchJob(target: try ModelRows(spec: folder + "/dense_logits.safetensors:target"),
+                                   drafts: try ["layerskip", "rtn3"].map { try ModelRows(spec: folder + "/dense_logits.safetensors:" + $0) },
+                                   targetProcessing: logits, draftProcessing: logits,
+                                   plan: BatchPlan(laws: [.independent], drafts: [2], verifiers: []))
+            guard case .dense(let p, let qs) = try job.inputs(at: i) else { throw DatasetError.usage("dense rows expected") }
+            return try acceptanceRows(kind: "real", target: p, drafts: qs, temperatures: (1, 1),
+                                      instance: "smollm2-135m:layerskip+rtn3@\(i)", context: context, rng: &rng)
         case .timing(let v, let law, let n, let methods):
             return try timingRows(vocab: v, law: law, drafts: n, methods: methods, context: context)
         }
     }
 
-    static func acceptanceRows(vocab v: Int, second t2: Double, context: ExperimentContext,
+    /// The `acceptance` rows (synthetic family) or `real` rows (the shipped SmolLM2 pair: target, one draft from
+    /// `layerskip` and one from `rtn3`, all at T = 1, V = 49,152; `instance` names the position) of one instance.
+    static func acceptanceRows(kind: String, target p: Distribution, drafts qs: [Distribution],
+                               temperatures: (Double, Double), instance: String, context: ExperimentContext,
                                rng: inout Xoshiro256) throws -> [[CSVValue]] {
-        let (p, qs) = try family(vocab: v, temperatures: [1.2, t2], seed: context.seed)
+        let v = p.vocabularySize
         let law = try DraftLaw.independent(qs)
         var rows: [[CSVValue]] = []
         func row(_ quantity: String, _ value: Double, lower: Double? = nil, upper: Double? = nil, iterations: Int? = nil,
                  stdError: Double? = nil, trials: Int? = nil, ms: Double) {
-            rows.append([.text("acceptance"), .integer(v), .text(law.name), .integer(2), .real(1.2), .real(t2),
+            rows.append([.text(kind), .integer(v), .text(law.name), .integer(2), .real(temperatures.0), .real(temperatures.1),
                          .text(quantity), .real(value), lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty,
                          (lower != nil && upper != nil) ? .real(upper! - lower!) : .empty,
                          iterations.map { .integer($0) } ?? .empty, stdError.map { .real($0) } ?? .empty,
-                         trials.map { .integer($0) } ?? .empty, .empty, .real(ms)])
+                         trials.map { .integer($0) } ?? .empty, .text(instance), .real(ms)])
         }
         let boundWatch = Stopwatch()
         let bound = try SubsetObjective(target: p, law: law).certifiedMinimum(maxIterations: sfmIterations)
@@ -101,7 +133,9 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             row("alpha_star_iid_t\(k + 1)", a, ms: w.elapsedMilliseconds)
         }
         row("verifier_optimal", optimal.exactAcceptance!, lower: optimal.lower, upper: optimal.upper, ms: optimalMs)
-        for name in ["rrs", "importance", "sir", "naive"] {
+        // SIR is left out of the real rows: building it for two different drafts at V = 49,152 took about 5 minutes
+        // (debug build), against seconds for everything else here.
+        for name in kind == "real" ? ["rrs", "importance", "naive"] : ["rrs", "importance", "sir", "naive"] {
             let w = Stopwatch()
             // A verifier that refuses this size (e.g. the importance pair LP beyond 20,000 pairs) has no row.
             guard let verifier = try? makeVerifier(name: name, target: p, law: law) else { continue }

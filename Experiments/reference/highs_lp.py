@@ -100,7 +100,7 @@ def main():
             for row in csv.DictReader(handle):
                 seed, version = row.get("seed", ""), row.get("multidraft_version", "peer")
                 spec = row.get("instance", "")
-                if spec:
+                if spec and row.get("kind", "timing") == "timing":   # other rows name real positions, not LP files
                     parts = spec.split(":")
                     spec = ":".join(parts[:2] + [os.path.join(base, f) for f in parts[2:]])
                     if spec not in specs:
