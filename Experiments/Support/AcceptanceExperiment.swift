@@ -4,13 +4,20 @@ import Multidraft
 /// (a) Optimal acceptance against the number of drafts and the temperature, for iid, without-replacement, greedy
 /// (and, at n = 2, SpecHub) draft laws on LLM-style synthetic distributions, with every verifier that supports the
 /// law: its exact acceptance where a closed form exists, its Monte-Carlo acceptance (with standard error and a
-/// chi-square p-value of the output law against p), next to alpha* of its law.
+/// chi-square p-value of the output law against p), next to alpha* of its law. Beside them (`pair` column), the same
+/// on the **real** pair of the shipped export (target SmolLM2-135M-Instruct and its `layerskip` draft at T = 1,
+/// V = 49,152) at dense positions spread over the 32, for i.i.d. and without-replacement drafts (`pair` =
+/// "smollm2-135m/layerskip@POSITION"; SIR is not run there: it takes minutes to build at this V).
 public enum AcceptanceExperiment: Experiment {
     public static let name = "acceptance"
     public static let header = ["vocab", "temperature", "drafts", "law", "verifier", "bound", "exact_acceptance",
-                                "acceptance", "std_error", "coin_acceptance", "chi2_pvalue", "trials", "elapsed_ms"]
+                                "acceptance", "std_error", "coin_acceptance", "chi2_pvalue", "trials", "elapsed_ms", "pair"]
 
-    public struct Item: Sendable { let vocab: Int, temperature: Double, drafts: Int, law: String }
+    public struct Item: Sendable {
+        let vocab: Int, temperature: Double, drafts: Int, law: String
+        /// A dense position of the real pair (nil: the synthetic pair).
+        var position: Int? = nil
+    }
 
     public static func items(scale: ExperimentScale) -> [Item] {
         let (vocabs, temps, ns): ([Int], [Double], [Int])
@@ -24,6 +31,14 @@ public enum AcceptanceExperiment: Experiment {
             for law in ["iid", "without-replacement", "greedy"] { items.append(Item(vocab: v, temperature: t, drafts: n, law: law)) }
             if n == 2 { items.append(Item(vocab: v, temperature: t, drafts: n, law: "spechub")) }
         } } }
+        let (positions, realNs, realLaws): ([Int], [Int], [String]) = switch scale {
+        case .tiny: ([0], [1, 2], ["iid"])
+        case .quick: ([0, 16], [1, 2, 4, 8], ["iid", "without-replacement"])
+        case .full: ([0, 8, 16, 24], [1, 2, 4, 8], ["iid", "without-replacement"])
+        }
+        for i in positions { for n in realNs { for law in realLaws {
+            items.append(Item(vocab: 49_152, temperature: 1, drafts: n, law: law, position: i))
+        } } }
         return items
     }
 
@@ -32,13 +47,30 @@ public enum AcceptanceExperiment: Experiment {
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
-        let (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
+        let p: Distribution, q: Distribution, pair: String
+        if let i = item.position {
+            let folder = "Experiments/data/smollm2-135m"
+            guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
+                throw DatasetError.usage("\(folder)/meta.json not found: run from the package root")
+            }
+            let logits = try RowProcessing(logits: true)
+            let job = try BatchJob(target: try ModelRows(spec: folder + "/dense_logits.safetensors:target"),
+                                   drafts: [try ModelRows(spec: folder + "/dense_logits.safetensors:layerskip")],
+                                   targetProcessing: logits, draftProcessing: logits,
+                                   plan: BatchPlan(laws: [.iid], drafts: [1], verifiers: []))
+            guard case .dense(let target, let drafts) = try job.inputs(at: i) else { throw DatasetError.usage("dense rows expected") }
+            (p, q, pair) = (target, drafts[0], "smollm2-135m/layerskip@\(i)")
+        } else {
+            (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
+            pair = "synthetic"
+        }
         let law = try DraftLaw.named(item.law, drafts: [q], count: item.drafts)
         let bound = try optimalAcceptance(target: p, law: law, method: .auto).alpha
         var rows: [[CSVValue]] = []
         for entry in context.registry.entries where entry.supports(law) {
             // The optimal verifier is the realised optimal selection law for iid and without-replacement drafts (any
             // V); for the other laws it is the LP transport plan, left out beyond 20,000 LP variables.
+            if item.position != nil && entry.name == "sir" { continue }
             if entry.name == "optimal" && !["iid", "without-replacement"].contains(item.law)
                 && OptimalTransportLP.estimatedSize(of: law).variables > 20_000 { continue }
             // Verifiers that refuse this size (the importance verifier's LP scheme beyond V ≈ 140) are left out.
@@ -49,7 +81,7 @@ public enum AcceptanceExperiment: Experiment {
             rows.append([.integer(item.vocab), .real(item.temperature), .integer(item.drafts), .text(item.law),
                          .text(entry.name), .real(bound), verifier.exactAcceptance.map { .real($0) } ?? .empty,
                          .real(result.acceptance), .real(result.standardError), .real(result.coinAcceptance),
-                         .real(result.chiSquare.pValue), .integer(n), .real(result.elapsedMilliseconds)])
+                         .real(result.chiSquare.pValue), .integer(n), .real(result.elapsedMilliseconds), .text(pair)])
         }
         return rows
     }

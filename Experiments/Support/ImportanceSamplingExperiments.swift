@@ -100,7 +100,9 @@ public enum ImportanceSweepExperiment: Experiment {
 /// (tournament coin acceptance Σ min(p, r_{K−1}); `truncate` = s of every stage's truncated LP, V = full LP),
 /// `importance_exact` (exact membership acceptance, K = 2 only: O(V²) enumeration), `kseq`, `rrs`, `single` (the
 /// verifiers' closed forms). Instance i at temperature index t draws from `Xoshiro256(seed:stream: t·1000 + i)`.
-/// Failed LPs give `nan`.
+/// Failed LPs give `nan`. Rows with `experiment = importance_table_real` are the real pair of the shipped export
+/// (target SmolLM2-135M-Instruct, draft `layerskip`, T = 1, V = 49,152; `instance` = the dense position), with the
+/// truncated LP s = 5 only.
 public enum ImportanceTableExperiment: Experiment {
     public static let name = "importance_table"
     public static let header = ["experiment", "quick", "instance", "vocab", "temperature", "drafts", "method", "truncate",
@@ -116,6 +118,9 @@ public enum ImportanceTableExperiment: Experiment {
         public let truncations: [Int]
         /// Whether the scale is below full (a column of the table).
         public let quick: Bool
+        /// A dense position of the real pair (target SmolLM2-135M-Instruct, draft `layerskip`, T = 1, V = 49,152);
+        /// nil: a synthetic instance. `instance` is then the position.
+        public var position: Int? = nil
     }
 
     /// One value of the table.
@@ -144,11 +149,31 @@ public enum ImportanceTableExperiment: Experiment {
                 }
             }
         }
+        // The real pair: only the truncated LP (s = 5) runs at V = 49,152 (the full weight LP and the O(V²) exact
+        // membership do not).
+        let positions = scale == .tiny ? [0] : (scale == .quick ? [0, 16] : [0, 8, 16, 24])
+        for i in positions {
+            items.append(Item(vocab: 49_152, temperatureIndex: 1, instance: i, truncations: [5], quick: scale != .full,
+                              position: i))
+        }
         return items
     }
 
     /// The instance (p, q) of an item.
     public static func instance(_ item: Item, seed: UInt64) throws -> (p: Distribution, q: Distribution) {
+        if let i = item.position {
+            let folder = "Experiments/data/smollm2-135m"
+            guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
+                throw DatasetError.usage("\(folder)/meta.json not found: run from the package root")
+            }
+            let logits = try RowProcessing(logits: true)
+            let job = try BatchJob(target: try ModelRows(spec: folder + "/dense_logits.safetensors:target"),
+                                   drafts: [try ModelRows(spec: folder + "/dense_logits.safetensors:layerskip")],
+                                   targetProcessing: logits, draftProcessing: logits,
+                                   plan: BatchPlan(laws: [.iid], drafts: [1], verifiers: []))
+            guard case .dense(let p, let qs) = try job.inputs(at: i) else { throw DatasetError.usage("dense rows expected") }
+            return (p, qs[0])
+        }
         var rng = Xoshiro256(seed: seed, stream: UInt64(item.temperatureIndex * 1_000 + item.instance))
         let targetLogits = Distribution.zipfLogits(item.vocab, exponent: 1.1, noise: 1, using: &rng)
         let draftLogits = targetLogits.map { $0 + Distribution.gaussian(using: &rng) }
@@ -174,7 +199,7 @@ public enum ImportanceTableExperiment: Experiment {
                 let scheme = try? TwoStepScheme.tournament(
                     target: p, drafts: drafts, method: s == item.vocab ? .weightLP : .truncatedLP(s))
                 add("importance_lower_bound", s, scheme?.coinAcceptance ?? .nan, watch)
-                if k == 2, let scheme {
+                if k == 2, item.position == nil, let scheme {
                     watch = Stopwatch()
                     add("importance_exact", s, (try? scheme.exact())?.membershipAcceptance ?? .nan, watch)
                 }
@@ -192,7 +217,7 @@ public enum ImportanceTableExperiment: Experiment {
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         try results(for: item, seed: context.seed).map { r in
-            [.text("importance_table"), .integer(item.quick ? 1 : 0), .integer(item.instance), .integer(item.vocab),
+            [.text(item.position == nil ? "importance_table" : "importance_table_real"), .integer(item.quick ? 1 : 0), .integer(item.instance), .integer(item.vocab),
              .real(temperatures[item.temperatureIndex]), .integer(r.drafts), .text(r.method),
              r.truncate.map { .integer($0) } ?? .empty, .real(r.alpha), .real(r.milliseconds)]
         }

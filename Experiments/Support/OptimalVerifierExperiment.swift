@@ -7,17 +7,23 @@ import Multidraft
 /// measured in the same run, its blocks and fit iterations, and trials per second; next to K-SEQ, RRS (with and
 /// without replacement, each on its own law with that law's alpha*) and SpecHub (n = 2).
 ///
-/// One row per (vocab, temperature, drafts, law, verifier). Timing columns: `setup_ms`, `dual_ms`,
-/// `setup_over_dual`, `trials_per_second`, `elapsed_ms`.
+/// One row per (vocab, temperature, drafts, law, verifier, pair). Timing columns: `setup_ms`, `dual_ms`,
+/// `setup_over_dual`, `trials_per_second`, `elapsed_ms`. `pair` is "synthetic" for the SyntheticLLM pairs and
+/// "smollm2-135m/layerskip@POSITION" for the **real** pair of the shipped export (target SmolLM2-135M-Instruct and its
+/// `layerskip` draft at T = 1, V = 49,152, dense positions spread over the 32).
 public enum OptimalVerifierExperiment: Experiment {
     public static let name = "optimal_verifier"
     public static let header = ["vocab", "temperature", "drafts", "law", "verifier", "bound", "exact_acceptance",
                                 "acceptance", "std_error", "z_score", "chi2_pvalue", "trials", "certified_gap",
                                 "blocks", "multi_token_blocks", "largest_block", "fit_iterations", "setup_ms", "dual_ms",
-                                "setup_over_dual", "trials_per_second", "elapsed_ms"]
+                                "setup_over_dual", "trials_per_second", "elapsed_ms", "pair"]
     public static let parallelItems = false
 
-    public struct Item: Sendable { let vocab: Int, temperature: Double, drafts: Int }
+    public struct Item: Sendable {
+        let vocab: Int, temperature: Double, drafts: Int
+        /// A dense position of the real pair (nil: the synthetic pair).
+        var position: Int? = nil
+    }
 
     public static func items(scale: ExperimentScale) -> [Item] {
         let (vocabs, temps, ns): ([Int], [Double], [Int])
@@ -26,7 +32,13 @@ public enum OptimalVerifierExperiment: Experiment {
         case .quick: (vocabs, temps, ns) = ([32_000, 152_064], [0.3, 1.0, 1.5], [1, 2, 4, 8, 16])
         case .full: (vocabs, temps, ns) = ([32_000, 152_064], [0.3, 0.5, 0.7, 1.0, 1.2, 1.5], [1, 2, 3, 4, 6, 8, 12, 16])
         }
-        return vocabs.flatMap { v in temps.flatMap { t in ns.map { Item(vocab: v, temperature: t, drafts: $0) } } }
+        let synthetic = vocabs.flatMap { v in temps.flatMap { t in ns.map { Item(vocab: v, temperature: t, drafts: $0) } } }
+        let (positions, realNs): ([Int], [Int]) = switch scale {
+        case .tiny: ([], [])   // the real path is exercised by acceptance and heterogeneous_drafts at this scale
+        case .quick: ([0, 16], [2, 4, 8])
+        case .full: ([0, 8, 16, 24], [2, 4, 8, 16])
+        }
+        return synthetic + positions.flatMap { i in realNs.map { Item(vocab: 49_152, temperature: 1, drafts: $0, position: i) } }
     }
 
     /// Monte-Carlo trials: the optimal verifier gets 10⁷ at n = 2, 4, 8 from the quick scale on (the check),
@@ -46,17 +58,33 @@ public enum OptimalVerifierExperiment: Experiment {
 
     /// Where the optimal verifier for draws without replacement is built (its setup, the race quadrature, takes
     /// seconds at these sizes: 1–7 s at V = 32,000 and 3–73 s at V = 152,064 for n ≤ 8 on 2 cores): every tiny
-    /// item, V = 32,000 with n = 2, 4, 8 at the quick scale, n ≤ 8 at the full scale.
+    /// synthetic item, V = 32,000 and the real pair with n = 2, 4, 8 at the quick scale, n ≤ 8 at the full scale.
     static func realisesWithoutReplacement(_ scale: ExperimentScale, item: Item) -> Bool {
         switch scale {
-        case .tiny: return true
-        case .quick: return item.vocab <= 32_000 && [2, 4, 8].contains(item.drafts)
+        case .tiny: return item.position == nil
+        case .quick: return (item.vocab <= 32_000 || item.position != nil) && [2, 4, 8].contains(item.drafts)
         case .full: return item.drafts <= 8
         }
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
-        let (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
+        let p: Distribution, q: Distribution, pair: String
+        if let i = item.position {
+            let folder = "Experiments/data/smollm2-135m"
+            guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
+                throw DatasetError.usage("\(folder)/meta.json not found: run from the package root")
+            }
+            let logits = try RowProcessing(logits: true)
+            let job = try BatchJob(target: try ModelRows(spec: folder + "/dense_logits.safetensors:target"),
+                                   drafts: [try ModelRows(spec: folder + "/dense_logits.safetensors:layerskip")],
+                                   targetProcessing: logits, draftProcessing: logits,
+                                   plan: BatchPlan(laws: [.iid], drafts: [1], verifiers: []))
+            guard case .dense(let target, let drafts) = try job.inputs(at: i) else { throw DatasetError.usage("dense rows expected") }
+            (p, q, pair) = (target, drafts[0], "smollm2-135m/layerskip@\(i)")
+        } else {
+            (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
+            pair = "synthetic"
+        }
         let n = item.drafts
         let iid = try DraftLaw.iid(q, drafts: n)
         let repeats = context.scale == .tiny ? 1 : 3
@@ -85,7 +113,7 @@ public enum OptimalVerifierExperiment: Experiment {
                 setupMs.map { .real($0) } ?? .empty,
                 optimal.map { .real($0.dualMs) } ?? .empty,
                 optimal.map { .real((setupMs ?? 0) / max($0.dualMs, 1e-9)) } ?? .empty,
-                .real(run.trialsPerSecond), .real(run.elapsedMilliseconds),
+                .real(run.trialsPerSecond), .real(run.elapsedMilliseconds), .text(pair),
             ])
         }
         simulate(optimal, bound: dual.value.alpha, setupMs: setup.milliseconds,
