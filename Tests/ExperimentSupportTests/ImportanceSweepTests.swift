@@ -101,9 +101,24 @@ import Testing
 /// The synthetic-distribution table on a small vocabulary: shape, and the proven orderings per instance.
 @Suite struct ImportanceTableTests {
     @Test func smallTableHoldsTheProvenOrderings() throws {
-        let items = ImportanceTableExperiment.items(scale: .tiny)
-        // 2 temperatures × 1 instance at V = 12, truncations s = 5 and 12.
+        let all = ImportanceTableExperiment.items(scale: .tiny)
+        let items = all.filter { $0.position == nil }
+        // 2 temperatures × 1 instance at V = 12, truncations s = 5 and 12; plus the real pair at one position.
         #expect(items.count == 2 && items.allSatisfy { $0.vocab == 12 && $0.truncations == [5, 12] })
+        let real = all.filter { $0.position != nil }
+        #expect(real.count == 1 && real[0].vocab == 49_152 && real[0].truncations == [5])
+        for item in real {
+            // Per K: optimal, the s = 5 lower bound, kseq, rrs, single (no exact membership at this V).
+            let results = try ImportanceTableExperiment.results(for: item, seed: 7)
+            #expect(results.count == 3 * 5)
+            for k in [2, 4, 8] {
+                let values = Dictionary(uniqueKeysWithValues: results.filter { $0.drafts == k }.map { ($0.method, $0.alpha) })
+                for (method, alpha) in values where method != "optimal" {
+                    #expect(alpha <= values["optimal"]! + 1e-9, "real K=\(k) \(method) \(alpha) above optimal")
+                }
+                #expect(values["rrs"]! >= values["single"]! - 1e-12)
+            }
+        }
         for item in items {
             let results = try ImportanceTableExperiment.results(for: item, seed: 7)
             // Per K: optimal, 2 lower bounds, kseq, rrs, single, and 2 exact rows at K = 2.
