@@ -35,7 +35,9 @@ public enum HeterogeneousDraftsExperiment: Experiment {
 
     /// Dense positions of the real pair (spread over the export's 32 rows).
     static func realPositions(_ scale: ExperimentScale) -> [Int] {
-        scale == .tiny ? [0] : (scale == .quick ? [0, 8, 16, 24] : Array(0..<32))
+        // none at the tiny scale (CI runs it several times; the optimal verifier's setup at V = 49,152 takes seconds
+        // in a debug build): acceptance and importance_table exercise the real path there
+        scale == .tiny ? [] : (scale == .quick ? [0, 8, 16, 24] : Array(0..<32))
     }
 
     public static func items(scale: ExperimentScale) -> [Item] {
