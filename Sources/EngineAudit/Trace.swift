@@ -1,7 +1,8 @@
 import Distributions
 import Foundation
 
-/// An engine's trace: what a speculative-decoding engine did at every verification step, as JSON Lines.
+/// An engine's trace: what a speculative-decoding engine did at every verification step, as JSON Lines (below) or
+/// the same records in the binary container ``TraceContainer`` for large traces.
 ///
 /// **Format `multidraft-trace`, version 1.** The first line is the header, every further line one step:
 ///
@@ -35,7 +36,8 @@ public struct TraceStep: Sendable, Equatable {
     public let q: [[TraceLaw]]
     public let p: [[TraceLaw]]
     public let emitted: [Int]
-    /// The trace's line number (1-based), for messages.
+    /// The step's line number in the JSON Lines trace (1-based; record s of a binary container counts as line s + 2):
+    /// names the step in messages and seeds its random streams in the audit.
     public let line: Int
 
     /// Indices of emitted tokens with probability 0 under their target law (impossible for a lossless engine).
@@ -99,11 +101,6 @@ public enum TraceReader {
         let (steps, skipped, error) = source.steps(0..<source.recordCount, skipInvalid: skipInvalid)
         if let error { throw error }
         return (source.header, steps, skipped)
-    }
-
-    static func parseHeader(_ line: String, path: String) throws -> TraceHeader {
-        guard let o = JSONLineParser.parse(line), case .object = o else { throw TraceError.header(path: path, detail: "not a JSON object") }
-        return try header(o, path: path)
     }
 
     /// The header from its JSON object (the JSON Lines header line, or a binary container's metadata).
