@@ -44,15 +44,7 @@ public enum CandidateLengthSweep: Experiment {
     /// positions × 4 chains × 4 tokens), equally weighted and merged into 5 equal-width bins at their means: the IAP model's reading of real sequences (i.i.d. per token,
     /// which real chains are not exactly: ``RealModelsExperiment``'s `chains` rows keep their order).
     static func realLaw(draft: String) throws -> AcceptanceLaw {
-        let path = "Experiments/data/smollm2-135m/trees.safetensors"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DatasetError.usage("\(path) not found: run from the package root")
-        }
-        let (tensors, _) = try TensorFile.open(path)
-        guard let p = tensors[draft + ".p_token"], let q = tensors[draft + ".q_token"], p.shape == q.shape else {
-            throw DatasetError.usage("\(path): no p_token/q_token tensors for draft \(draft)")
-        }
-        let values = zip(p.elements(0..<p.elementCount), q.elements(0..<q.elementCount)).map { min(1, $0 / $1) }
+        let values = try RealPair.chainAcceptance(draft: draft).flatMap { $0 }
         // 5 equal-width bins, each at its mean (the mean acceptance is kept): the exact policies' state space grows
         // with the support, and 384 atoms are far beyond it.
         return try AcceptanceLaw(values: values, weights: values.map { _ in 1 }).binned(5)

@@ -95,12 +95,8 @@ public enum EngineAuditExperiment: Experiment {
     }
 
     static func instances(_ mechanism: String, scale: ExperimentScale) throws -> [Instance] {
-        let folder = "Experiments/data/smollm2-135m"
-        guard FileManager.default.fileExists(atPath: folder + "/dense_logits.safetensors") else {
-            throw DatasetError.usage("\(folder)/dense_logits.safetensors not found: run from the package root")
-        }
-        let target = try ModelRows(spec: folder + "/dense_logits.safetensors:target")
-        let draft = try ModelRows(spec: folder + "/dense_logits.safetensors:layerskip")
+        let target = try RealPair.rows("dense_logits.safetensors:target")
+        let draft = try RealPair.rows("dense_logits.safetensors:layerskip")
         return try (0..<(scale == .tiny ? 4 : target.positions)).map { i in
             guard case .dense(let tl) = try target.row(i), case .dense(let dl) = try draft.row(i) else {
                 throw DatasetError.usage("dense rows expected")

@@ -88,16 +88,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             return try acceptanceRows(kind: "acceptance", target: p, drafts: qs, temperatures: (1.2, t2), instance: "",
                                       context: context, rng: &rng)
         case .real(let i):
-            let logits = try RowProcessing(logits: true)
-            let folder = "Experiments/data/smollm2-135m"
-            guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
-                throw DatasetError.usage("\(folder)/meta.json not found: run from the package root")
-            }
-            let job = try BatchJob(target: try ModelRows(spec: folder + "/dense_logits.safetensors:target"),
-                                   drafts: try ["layerskip", "rtn3"].map { try ModelRows(spec: folder + "/dense_logits.safetensors:" + $0) },
-                                   targetProcessing: logits, draftProcessing: logits,
-                                   plan: BatchPlan(laws: [.independent], drafts: [2], verifiers: []))
-            guard case .dense(let p, let qs) = try job.inputs(at: i) else { throw DatasetError.usage("dense rows expected") }
+            let (p, qs) = try RealPair.dense(position: i, drafts: ["layerskip", "rtn3"])
             return try acceptanceRows(kind: "real", target: p, drafts: qs, temperatures: (1, 1),
                                       instance: "smollm2-135m:layerskip+rtn3@\(i)", context: context, rng: &rng)
         case .timing(let v, let law, let n, let methods):

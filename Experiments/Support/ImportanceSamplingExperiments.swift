@@ -162,16 +162,7 @@ public enum ImportanceTableExperiment: Experiment {
     /// The instance (p, q) of an item.
     public static func instance(_ item: Item, seed: UInt64) throws -> (p: Distribution, q: Distribution) {
         if let i = item.position {
-            let folder = "Experiments/data/smollm2-135m"
-            guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
-                throw DatasetError.usage("\(folder)/meta.json not found: run from the package root")
-            }
-            let logits = try RowProcessing(logits: true)
-            let job = try BatchJob(target: try ModelRows(spec: folder + "/dense_logits.safetensors:target"),
-                                   drafts: [try ModelRows(spec: folder + "/dense_logits.safetensors:layerskip")],
-                                   targetProcessing: logits, draftProcessing: logits,
-                                   plan: BatchPlan(laws: [.iid], drafts: [1], verifiers: []))
-            guard case .dense(let p, let qs) = try job.inputs(at: i) else { throw DatasetError.usage("dense rows expected") }
+            let (p, qs) = try RealPair.dense(position: i, drafts: ["layerskip"])
             return (p, qs[0])
         }
         var rng = Xoshiro256(seed: seed, stream: UInt64(item.temperatureIndex * 1_000 + item.instance))

@@ -36,15 +36,7 @@ public enum MarkovThresholdExperiment: Experiment {
 
     /// The two-state model fitted to the real chains (see the type's documentation): laws, transition, initial law.
     static func realModel() throws -> (laws: [AcceptanceLaw], transition: [[Double]], initial: [Double]) {
-        let path = "Experiments/data/smollm2-135m/trees.safetensors"
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DatasetError.usage("\(path) not found: run from the package root")
-        }
-        let (tensors, _) = try TensorFile.open(path)
-        guard let p = tensors["layerskip.p_token"], let q = tensors["layerskip.q_token"], p.shape == q.shape, p.shape.count == 2 else {
-            throw DatasetError.usage("\(path): no layerskip p_token/q_token tensors")
-        }
-        let chains = (0..<p.shape[0]).map { i in zip(p.row(i), q.row(i)).map { min(1, $0 / $1) } }
+        let chains = try RealPair.chainAcceptance(draft: "layerskip")
         let sorted = chains.flatMap { $0 }.sorted()
         let median = sorted[sorted.count / 2]
         func state(_ a: Double) -> Int { a >= median ? 0 : 1 }

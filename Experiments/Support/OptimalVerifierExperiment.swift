@@ -70,16 +70,7 @@ public enum OptimalVerifierExperiment: Experiment {
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         let p: Distribution, q: Distribution, pair: String
         if let i = item.position {
-            let folder = "Experiments/data/smollm2-135m"
-            guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
-                throw DatasetError.usage("\(folder)/meta.json not found: run from the package root")
-            }
-            let logits = try RowProcessing(logits: true)
-            let job = try BatchJob(target: try ModelRows(spec: folder + "/dense_logits.safetensors:target"),
-                                   drafts: [try ModelRows(spec: folder + "/dense_logits.safetensors:layerskip")],
-                                   targetProcessing: logits, draftProcessing: logits,
-                                   plan: BatchPlan(laws: [.iid], drafts: [1], verifiers: []))
-            guard case .dense(let target, let drafts) = try job.inputs(at: i) else { throw DatasetError.usage("dense rows expected") }
+            let (target, drafts) = try RealPair.dense(position: i, drafts: ["layerskip"])
             (p, q, pair) = (target, drafts[0], "smollm2-135m/layerskip@\(i)")
         } else {
             (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)

@@ -49,8 +49,8 @@ public enum RealModelsExperiment: Experiment {
                                 "positions", "mean_lower", "mean_upper", "trials", "elapsed_ms", "exact",
                                 "chi2_pvalue", "gamma", "threshold", "statistic"]
     public static let parallelItems = false
-    static let folder = "Experiments/data/smollm2-135m"
-    static let dataset = "smollm2-135m"
+    static let folder = RealPair.folder
+    static let dataset = RealPair.dataset
     static let draftModels = ["layerskip", "rtn3"]
 
     public enum Item: Sendable {
@@ -93,12 +93,7 @@ public enum RealModelsExperiment: Experiment {
     static func sparsePositions(_ scale: ExperimentScale, total: Int) -> Int { scale == .tiny ? min(total, 40) : total }
     static func trials(_ scale: ExperimentScale) -> Int { scale == .tiny ? 300 : (scale == .quick ? 2_000 : 20_000) }
 
-    static func rows(_ spec: String) throws -> ModelRows {
-        guard FileManager.default.fileExists(atPath: folder + "/meta.json") else {
-            throw DatasetError.usage("\(folder)/meta.json not found: run from the package root (or regenerate the data with Experiments/export/export_gguf.py)")
-        }
-        return try ModelRows(spec: folder + "/" + spec)
-    }
+    static func rows(_ spec: String) throws -> ModelRows { try RealPair.rows(spec) }
 
     static func losslessRows(law: DraftLawName, drafts n: Int, context: ExperimentContext) throws -> [[CSVValue]] {
         let watch = Stopwatch()
@@ -133,6 +128,36 @@ public enum RealModelsExperiment: Experiment {
     /// rows would all be chat contexts at one temperature).
     static func spread(_ count: Int, over total: Int) -> [Int] {
         (0..<min(count, total)).map { $0 * total / min(count, total) }
+    }
+
+    /// One drafted chain as the export stores it: its tokens, p(x_l) and q(x_l) of each drafted token, and the
+    /// overlap β_l = Σ min(p, q) at each node (node l: after l drafted tokens).
+    struct Chain {
+        let tokens: [Int], target: [Double], draft: [Double], overlap: [Double]
+        /// a_l = min(1, p(x_l)/q(x_l)).
+        var acceptance: [Double] { zip(target, draft).map { min(1, $0 / $1) } }
+    }
+
+    /// Expected accepted tokens of token-by-token verification from node l up to γ: Σ_{m=l}^{γ−1} Π_{i=l}^{m} a_i.
+    static func tokenAccepted(_ a: [Double], from l: Int, upTo gamma: Int) -> Double {
+        var product = 1.0, total = 0.0
+        for m in l..<max(l, gamma) { product *= a[m]; total += product }
+        return total
+    }
+
+    /// Expected accepted tokens (from node l up to γ) of two i.i.d. chains verified node by node with recursive
+    /// rejection sampling (SpecInfer), exact given the chains: at a node where they differ, the first chain's token is
+    /// accepted with a = min(1, p/q), else the second's with min(1, p'(y)/q(y)), p' = (p − q)_+/(1 − β); past the
+    /// node only the accepted chain continues (token by token). Where they agree, a rejected token has p' = 0, so the
+    /// pair acts as one chain until it splits. Checked against ``BlockEfficiency`` by enumeration in the tests.
+    static func rrsPairAccepted(_ c: Chain, _ e: Chain, from l: Int, upTo gamma: Int) -> Double {
+        guard l < gamma else { return 0 }
+        let a = c.acceptance
+        if c.tokens[l] == e.tokens[l] { return a[l] * (1 + rrsPairAccepted(c, e, from: l + 1, upTo: gamma)) }
+        let beta = c.overlap[l]
+        let second = beta < 1 ? min(1, max(0, e.target[l] - e.draft[l]) / (1 - beta) / e.draft[l]) : 0
+        return a[l] * (1 + tokenAccepted(a, from: l + 1, upTo: gamma))
+            + (1 - a[l]) * second * (1 + tokenAccepted(e.acceptance, from: l + 1, upTo: gamma))
     }
 
     /// Mean, standard error and normal 95 % interval of per-position values.
@@ -172,45 +197,21 @@ public enum RealModelsExperiment: Experiment {
                                                  draftProbabilities: Array(c.q.prefix(gamma)), residualMasses: c.r)
             return stop.enumerated().reduce(0.0) { $0 + Double($1.offset) * $1.element }
         }
-        func accepted(_ a: [Double], upTo gamma: Int) -> Double {
-            var product = 1.0, total = 0.0
-            for l in 0..<gamma { product *= a[l]; total += product }
-            return total
-        }
+        func accepted(_ a: [Double], upTo gamma: Int) -> Double { tokenAccepted(a, from: 0, upTo: gamma) }
         func stop(_ a: [Double], threshold h: Double) -> Int {
             var product = 1.0
             for l in 0..<a.count { product *= a[l]; if 1 - product > h { return l + 1 } }
             return a.count
         }
-        // two i.i.d. chains verified node by node with recursive rejection sampling (SpecInfer): at a node where the
-        // chains differ, the first chain's token is accepted with a = min(1, p/q), else the second's with
-        // min(1, p'(y)/q(y)), p' = (p − q)_+/(1 − β) (β = Σ min(p, q) at the node, exported); where they agree, a
-        // rejected token has p' = 0 and the pair acts as one chain. Exact given the chains.
         guard let tokens = tensors[d + ".tokens"], let overlap = tensors[d + ".overlap"], tokens.shape == p.shape,
               overlap.shape == residual.shape else {
             throw DatasetError.usage("\(folder)/trees.safetensors: missing tokens or overlap for draft \(d)")
         }
-        struct Chain { let x: [Int]; let p: [Double]; let q: [Double]; let a: [Double]; let beta: [Double] }
         let chainData: [[Chain]] = (0..<sampled.shape[0]).map { s in
             (0..<chains).map { k in
                 let i = s * chains + k
-                let (pr, qr) = (p.row(i), q.row(i))
-                return Chain(x: tokens.row(i).map { Int($0) }, p: pr, q: qr, a: zip(pr, qr).map { min(1, $0 / $1) },
-                             beta: overlap.row(i))
+                return Chain(tokens: tokens.row(i).map { Int($0) }, target: p.row(i), draft: q.row(i), overlap: overlap.row(i))
             }
-        }
-        func single(_ c: Chain, from l: Int, upTo gamma: Int) -> Double {
-            var product = 1.0, total = 0.0
-            for m in l..<max(l, gamma) { product *= c.a[m]; total += product }
-            return total
-        }
-        func pair(_ c: Chain, _ e: Chain, from l: Int, upTo gamma: Int) -> Double {
-            guard l < gamma else { return 0 }
-            if c.x[l] == e.x[l] { return c.a[l] * (1 + pair(c, e, from: l + 1, upTo: gamma)) }
-            let beta = c.beta[l]
-            let second = beta < 1 ? min(1, max(0, e.p[l] - e.q[l]) / (1 - beta) / e.q[l]) : 0
-            return c.a[l] * (1 + single(c, from: l + 1, upTo: gamma))
-                + (1 - c.a[l]) * second * (1 + single(e, from: l + 1, upTo: gamma))
         }
         func row(_ values: [Double], gamma: Int?, threshold: Double?, statistic: String, verifier: String = "token",
                  law: String = "single-chain", drafts: Int = 1) -> [CSVValue] {
@@ -228,7 +229,7 @@ public enum RealModelsExperiment: Experiment {
             if chains >= 2 {
                 let pairs = chains / 2
                 let rrsValues = chainData.map { c in
-                    (0..<pairs).map { j in pair(c[2 * j], c[2 * j + 1], from: 0, upTo: gamma) + 1 }.reduce(0, +) / Double(pairs)
+                    (0..<pairs).map { j in rrsPairAccepted(c[2 * j], c[2 * j + 1], from: 0, upTo: gamma) + 1 }.reduce(0, +) / Double(pairs)
                 }
                 out.append(row(rrsValues, gamma: gamma, threshold: nil, statistic: "block_efficiency", verifier: "rrs",
                                law: "iid", drafts: 2))

@@ -47,23 +47,19 @@ class TraceWriter:
                                           "law": law}) + "\n")
 
     def law(self, probabilities):
-        p = np.asarray(probabilities, dtype=np.float64).reshape(-1)
-        if p.shape[0] != self.vocab_size:
-            raise ValueError(f"a law has {p.shape[0]} entries, not vocab_size = {self.vocab_size}")
-        p = p / p.sum()
-        if self.top_k is None or self.top_k >= self.vocab_size:
-            return [self.number(x) for x in p]
-        top = np.argsort(-p, kind="stable")[: self.top_k]
-        values = p[top]
-        return {"indices": [int(i) for i in top], "values": [self.number(x) for x in values],
-                "rest": self.number(max(0.0, 1.0 - float(values.sum())))}
+        """A law as a JSON value: the dense list, or the top-k tokens with the rest mass."""
+        indices, values, rest = self.sparse(probabilities)
+        if indices is None:
+            return [self.number(x) for x in values]
+        return {"indices": [int(i) for i in indices], "values": [self.number(x) for x in values],
+                "rest": self.number(rest)}
 
     def number(self, x):
         """`digits` significant digits: a positive probability never becomes 0."""
         return float(f"{float(x):.{self.digits}g}")
 
     def sparse(self, probabilities):
-        """(indices or None when dense, values, rest) of a law, as `law` lists them."""
+        """(indices or None when dense, values, rest) of a law: normalised, then its top-k tokens if `top_k` is set."""
         p = np.asarray(probabilities, dtype=np.float64).reshape(-1)
         if p.shape[0] != self.vocab_size:
             raise ValueError(f"a law has {p.shape[0]} entries, not vocab_size = {self.vocab_size}")
