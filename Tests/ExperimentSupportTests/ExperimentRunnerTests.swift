@@ -4,7 +4,8 @@ import Multidraft
 import Testing
 @testable import ExperimentSupport
 
-/// The suite at tiny scale: headers, determinism across thread counts, sharding + merge, resume.
+/// The runner at tiny scale: resume, merge refusals, shard specifications. Headers, determinism across thread
+/// counts and sharding + merge of every experiment are checked across processes (``CrossProcessDeterminismTests``).
 @Suite(.serialized) struct ExperimentRunnerTests {
     static let timingColumns: Set<String> = ["elapsed_ms", "trials_per_second", "setup_ms", "dual_ms", "setup_over_dual"]
 
@@ -27,23 +28,6 @@ import Testing
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             return keep.map { cells[$0] }.joined(separator: ",")
         }.joined(separator: "\n")
-    }
-
-    @Test(arguments: allExperiments.map(\.name))
-    func headersAndDeterminism(name: String) throws {
-        let one = folder(), two = folder(), sharded = folder()
-        try runExperiments([name], options: try options(["--output-dir", one, "--threads", "1"]))
-        try runExperiments([name], options: try options(["--output-dir", two, "--threads", "2"]))
-        for i in 0..<3 { try runExperiments([name], options: try options(["--output-dir", sharded, "--shard", "\(i)/3"])) }
-        #expect(!FileManager.default.fileExists(atPath: "\(sharded)/\(name).csv"))
-        try runExperiments([name], options: try options(["--output-dir", sharded, "--merge"]))
-        let reference = try stripTiming("\(one)/\(name).csv")
-        let header = reference.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(header.hasPrefix("item,seed,multidraft_version,"))
-        #expect(header == header.lowercased() && !header.contains(" "))
-        #expect(reference.split(separator: "\n").count > 1)
-        #expect(try stripTiming("\(two)/\(name).csv") == reference, "thread count changed \(name)")
-        #expect(try stripTiming("\(sharded)/\(name).csv") == reference, "sharding changed \(name)")
     }
 
     /// A resumed run keeps finished parts: a part file marked by hand survives a second run into the final table.
