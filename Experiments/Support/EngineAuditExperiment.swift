@@ -189,7 +189,7 @@ public enum EngineAuditExperiment: Experiment {
                 let inst = try instances("correct", scale: scale)
                 let verifiers = try inst.map { i -> any Verifier in
                     let (p, law) = (try Distribution(i.p), try DraftLaw.iid(try Distribution(i.q), drafts: 2))
-                    return name == "optimal" ? try makeOptimalVerifier(target: p, law: law) : try makeVerifier(name: String(name), target: p, law: law)
+                    return try makeVerifier(name: String(name), target: p, law: law)
                 }
                 let samplers = verifiers.map { $0.law.makeSampler() }
                 for s in 0..<seeds {

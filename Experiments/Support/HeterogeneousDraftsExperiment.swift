@@ -1,7 +1,7 @@
 import Foundation
 import Multidraft
 
-/// (j) Independent non-identical drafts (Theory: Optimal verifier; issue "alpha* for every draft
+/// (j) Independent non-identical drafts (<doc:Theory#Optimal-verifier>; issue "alpha* for every draft
 /// law"). Two kinds of rows in one tidy table:
 ///
 /// - `kind = acceptance`: Khisti et al.'s setting — one draft family (target logits + noise) sampled at temperatures
@@ -15,7 +15,7 @@ import Multidraft
 ///   spread over the 32 (`instance` = "smollm2-135m:layerskip+rtn3@POSITION"); `alpha_star_iid_t1`/`_t2` are then the
 ///   identical-draft alpha* of each model. SIR is not run there (its construction for two different drafts takes
 ///   minutes at this V).
-/// - `kind = timing`: the solve time of each exact route (`lp` = GLPK interior point + exact repair, `lp_simplex` =
+/// - `kind = timing` (and `timing_dirichlet`, the same routes on Dirichlet(0.5) target and drafts): the solve time of each exact route (`lp` = GLPK interior point + exact repair, `lp_simplex` =
 ///   GLPK simplex, `flow` = Dinic, `sfm`) on independent drafts (n = 2) and i.i.d. drafts (n = 3) against V, with the value each returned. The instances are written to
 ///   `<output-dir>/instances/` as .npy so that `Experiments/reference/highs_lp.py` times scipy's HiGHS on the same
 ///   LPs in the same suite run (table `highs_lp.csv`).
@@ -28,7 +28,9 @@ public enum HeterogeneousDraftsExperiment: Experiment {
 
     public enum Item: Sendable {
         case acceptance(vocab: Int, second: Double)
-        case timing(vocab: Int, law: String, drafts: Int, methods: [String])
+        /// `dirichlet`: the draft and target laws are Dirichlet(0.5) draws (`kind = timing_dirichlet`), the family
+        /// on which GLPK and the flow compare worst with HiGHS; else the LLM-style family (`kind = timing`).
+        case timing(vocab: Int, law: String, drafts: Int, methods: [String], dirichlet: Bool = false)
         /// The real heterogeneous pair at dense position `position` of the shipped export (`kind = real`).
         case real(position: Int)
     }
@@ -48,6 +50,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             return pairs.prefix(2).map { .acceptance(vocab: 500, second: $0) } + [
                 .timing(vocab: 50, law: "independent", drafts: 2, methods: ["lp", "lp_simplex", "flow", "sfm"]),
                 .timing(vocab: 20, law: "iid", drafts: 3, methods: ["lp", "lp_simplex", "flow", "sfm"]),
+                .timing(vocab: 40, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"], dirichlet: true),
             ] + real
         case .quick, .full:
             let vocab = 32_000
@@ -61,6 +64,9 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             for v in [30, 40] {
                 items.append(.timing(vocab: v, law: "iid", drafts: 3,
                                      methods: ["lp"] + (v <= 30 || scale == .full ? ["lp_simplex"] : []) + ["flow", "sfm"]))
+            }
+            for v in [100, 200, 300] {
+                items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"], dirichlet: true))
             }
             for v in [1_000, 2_000] { items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["flow", "sfm"])) }
             for n in [2, 4, 8] { items.append(.timing(vocab: 32_000, law: "independent", drafts: n, methods: ["sfm"])) }
@@ -91,8 +97,8 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             let (p, qs) = try RealPair.dense(position: i, drafts: ["layerskip", "rtn3"])
             return try acceptanceRows(kind: "real", target: p, drafts: qs, temperatures: (1, 1),
                                       instance: "smollm2-135m:layerskip+rtn3@\(i)", context: context, rng: &rng)
-        case .timing(let v, let law, let n, let methods):
-            return try timingRows(vocab: v, law: law, drafts: n, methods: methods, context: context)
+        case .timing(let v, let law, let n, let methods, let dirichlet):
+            return try timingRows(vocab: v, law: law, drafts: n, methods: methods, dirichlet: dirichlet, context: context)
         }
     }
 
@@ -143,17 +149,26 @@ public enum HeterogeneousDraftsExperiment: Experiment {
         return rows
     }
 
-    static func timingRows(vocab v: Int, law lawName: String, drafts n: Int, methods: [String],
+    static func timingRows(vocab v: Int, law lawName: String, drafts n: Int, methods: [String], dirichlet: Bool = false,
                            context: ExperimentContext) throws -> [[CSVValue]] {
-        let temperatures = lawName == "iid" ? [1.2] : Array([1.2, 1.6, 2.0, 2.4, 1.4, 1.8, 2.2, 2.6].prefix(n))
-        let (p, qs) = try family(vocab: v, temperatures: temperatures, seed: context.seed)
+        let temperatures = dirichlet ? [] : lawName == "iid" ? [1.2] : Array([1.2, 1.6, 2.0, 2.4, 1.4, 1.8, 2.2, 2.6].prefix(n))
+        let p: Distribution, qs: [Distribution]
+        if dirichlet {
+            // Target and drafts drawn from Dirichlet(0.5) on V tokens, one stream per V.
+            var rng = Xoshiro256(seed: context.seed, stream: 0xD1C0 + UInt64(v))
+            p = Distribution.dirichlet(v, concentration: 0.5, using: &rng)
+            qs = (0..<(lawName == "iid" ? 1 : n)).map { _ in Distribution.dirichlet(v, concentration: 0.5, using: &rng) }
+        } else {
+            (p, qs) = try family(vocab: v, temperatures: temperatures, seed: context.seed)
+        }
+        let kind = dirichlet ? "timing_dirichlet" : "timing"
         let law = lawName == "iid" ? try DraftLaw.iid(qs[0], drafts: n) : try DraftLaw.independent(qs)
         // The instance for the HiGHS peer (small V only: the peer enumerates the set law in Python).
         var instance = ""
         if OptimalTransportLP.estimatedSize(of: law).variables <= 200_000 {
             let dir = context.outputDir + "/instances"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let stem = "\(lawName)-n\(n)-v\(v)"
+            let stem = (dirichlet ? "dirichlet-" : "") + "\(lawName)-n\(n)-v\(v)"
             var files = ["\(stem)-p.npy"]
             try Distribution.npyData(p.probabilities).write(to: URL(fileURLWithPath: dir + "/" + files[0]), options: .atomic)
             for (k, q) in qs.enumerated() {
@@ -182,7 +197,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
                 (value, lower, upper, iterations) = (bound.alpha, bound.lower, bound.upper, bound.iterations)
             }
             let ms = watch.elapsedMilliseconds
-            rows.append([.text("timing"), .integer(v), .text(law.name), .integer(n), .real(temperatures[0]),
+            rows.append([.text(kind), .integer(v), .text(law.name), .integer(n), temperatures.first.map { .real($0) } ?? .empty,
                          temperatures.count > 1 ? .real(temperatures[1]) : .empty, .text(method), .real(value),
                          .real(lower), .real(upper), .real(upper - lower), .integer(iterations), .empty, .empty,
                          .text(instance), .real(ms)])

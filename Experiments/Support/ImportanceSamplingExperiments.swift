@@ -1,7 +1,7 @@
 import Foundation
 import Multidraft
 
-/// (b) The three-token sweeps of Theory: Test vectors in the style of Khisti et al.'s Figure 2 (K = 2
+/// (b) The three-token sweeps of <doc:Theory#Test-vectors> in the style of Khisti et al.'s Figure 2 (K = 2
 /// identical drafts, u uniform on 3 tokens, both readings of the letters): optimal, importance sampling (weight LP),
 /// K-SEQ, RRS and single-draft acceptance. One item per sweep point; one row per method:
 ///

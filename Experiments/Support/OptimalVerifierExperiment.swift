@@ -1,7 +1,7 @@
 import Foundation
 import Multidraft
 
-/// (i) The optimal verifier at LLM vocabulary sizes (Theory: Optimal verifier): for i.i.d. drafts (and
+/// (i) The optimal verifier at LLM vocabulary sizes (<doc:Theory#Optimal-verifier>): for i.i.d. drafts (and
 /// for draws without replacement where ``realisesWithoutReplacement(_:item:)``), alpha*, the optimal verifier's exact
 /// (coin) and simulated acceptance, its certified gap, its setup time against the dual scan's time for the same law
 /// measured in the same run, its blocks and fit iterations, and trials per second; next to K-SEQ, RRS (with and

@@ -8,7 +8,8 @@ Usage:
     python3 highs_lp.py --output FILE --from-table results/heterogeneous_drafts.csv
 where INSTANCE is LAW:N:P.npy:Q1.npy[:Q2.npy ...] (LAW = independent with one Q per draft, or iid with one Q and N
 drafts). Writes one tidy CSV row per instance: item,seed,multidraft_version,law,drafts,vocab,solver,alpha,build_ms,
-solve_ms,sets,variables (seed and version copied from --from-table's rows).
+solve_ms,sets,variables,instance (seed and version copied from --from-table's rows; instance = the spec as the table
+or the command line gives it, the key a notebook joins on).
 The set law is built the same way as the toolkit's (every subset of the support of size <= n, its exact mass);
 build_ms is that enumeration, solve_ms is linprog(method="highs") alone.
 """
@@ -94,31 +95,36 @@ def main():
     args = parser.parse_args()
     specs = list(args.instances)
     seed, version = "", "peer"
+    from_table = set()
     if args.from_table:
         base = os.path.dirname(os.path.abspath(args.from_table))
         with open(args.from_table, newline="") as handle:
             for row in csv.DictReader(handle):
                 seed, version = row.get("seed", ""), row.get("multidraft_version", "peer")
                 spec = row.get("instance", "")
-                if spec and row.get("kind", "timing") == "timing":   # other rows name real positions, not LP files
-                    parts = spec.split(":")
-                    spec = ":".join(parts[:2] + [os.path.join(base, f) for f in parts[2:]])
+                # timing and timing_dirichlet rows name LP files; other rows name real positions
+                if spec and row.get("kind", "timing").startswith("timing"):
                     if spec not in specs:
                         specs.append(spec)
+                        from_table.add(spec)
     rows = []
     for spec in specs:
         parts = spec.split(":")
         law, n, files = parts[0], int(parts[1]), parts[2:]
+        if spec in from_table:
+            files = [os.path.join(base, f) for f in files]
         p = np.load(files[0]).astype(float)
         qs = [np.load(f).astype(float) for f in files[1:]]
         if law == "independent" and len(qs) != n:
             raise SystemExit(f"{spec}: independent with n = {n} needs {n} draft files")
         alpha, build, solve_ms, sets, variables = solve(law, n, p, qs)
-        rows.append([len(rows), seed, version, law, n, len(p), "highs", repr(alpha), f"{build:.3f}", f"{solve_ms:.3f}", sets, variables])
+        rows.append([len(rows), seed, version, law, n, len(p), "highs", repr(alpha), f"{build:.3f}", f"{solve_ms:.3f}", sets,
+                     variables, spec])
         print(f"{law} n={n} V={len(p)}: alpha={alpha:.15f} solve {solve_ms:.1f} ms", file=sys.stderr)
     with open(args.output, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["item", "seed", "multidraft_version", "law", "drafts", "vocab", "solver", "alpha", "build_ms", "solve_ms", "sets", "variables"])
+        writer.writerow(["item", "seed", "multidraft_version", "law", "drafts", "vocab", "solver", "alpha", "build_ms",
+                         "solve_ms", "sets", "variables", "instance"])
         writer.writerows(rows)
 
 

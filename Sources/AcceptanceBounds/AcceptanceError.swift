@@ -1,7 +1,8 @@
+import MultidraftSupport
 import LinearProgramming
 
 /// Why an optimal-acceptance computation was refused or failed.
-public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible, ParameterSuggesting {
     case lpTooLarge(estimatedSets: Double, estimatedVariables: Double, limit: Int)
     case methodNotExact(method: String, law: String)
     case bruteForceTooLarge(vocabularySize: Int, limit: Int)
@@ -15,17 +16,26 @@ public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible
         case .lpTooLarge(let sets, let vars, let limit):
             return String(format: "LP too large: about %.3g draft sets and %.3g variables (limit %d variables); use a smaller vocabulary or fewer drafts", sets, vars, limit)
         case .methodNotExact(let method, let law):
-            return "--method \(method) is not exact for the \(law) law (no single sort order exists); use --method flow, sfm, lp or auto"
+            return "method \(method) is not exact for the \(law) law (no single sort order exists); use the flow, sfm, lp or auto method"
         case .bruteForceTooLarge(let v, let limit):
             return "brute force over all subsets needs V <= \(limit), got V = \(v)"
         case .lpUnverified(let detail):
             return "the LP result failed its own check: \(detail); its number cannot be trusted"
         case .exactNotConfirmed:
-            return "GLPK's exact rational simplex did not confirm the LP optimum (--exact)"
+            return "GLPK's exact rational simplex did not confirm the LP optimum in exact arithmetic"
         case .notCertified(let lower, let upper, let iterations):
-            return String(format: "submodular minimisation stopped after %d iterations with alpha* in [%.17g, %.17g] (gap %.3g); raise --max-iterations", iterations, lower, upper, upper - lower)
+            return String(format: "submodular minimisation stopped after %d iterations with alpha* in [%.17g, %.17g] (gap %.3g); raise the iteration budget", iterations, lower, upper, upper - lower)
         case .solverFailed(let status):
             return "the LP solver did not reach an optimum (status \(status))"
+        }
+    }
+
+    public var suggestedParameters: [SuggestedParameter] {
+        switch self {
+        case .methodNotExact: return [.method]
+        case .exactNotConfirmed: return [.exactConfirmation]
+        case .notCertified: return [.maxIterations]
+        case .lpTooLarge, .bruteForceTooLarge, .solverFailed, .lpUnverified: return []
         }
     }
 }

@@ -1,7 +1,7 @@
 import Distributions
 import LinearProgramming
 
-/// The relaxed optimal-transport LP over draft sets (SpecTr; Theory: Optimal acceptance):
+/// The relaxed optimal-transport LP over draft sets (SpecTr; <doc:Theory#Optimal-acceptance>):
 ///
 /// ```
 /// maximise   Σ_S Σ_{j∈S} z(S, j)

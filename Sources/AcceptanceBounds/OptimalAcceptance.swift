@@ -22,7 +22,11 @@ import LinearProgramming
 ///   upper − lower ≤ `sfmTolerance` (for independent drafts the AM–GM dual of ``ProductDualBound`` proves the lower
 ///   value when it closes the gap, else a base-polytope point does), else throws
 ///   ``AcceptanceError/notCertified(lower:upper:iterations:)``.
-/// - `method: .auto` takes `.dual` where it is exact, `.flow` where the set law fits, `.sfm` otherwise.
+/// - `method: .auto` takes `.dual` where it is exact; for independent drafts `.sfm` (the AM–GM dual, else the
+///   minimum-norm point with contraction: milliseconds where the flow takes seconds), falling back to `.flow` when
+///   its bracket stays open and the set law fits; for other laws `.flow` where the set law fits, `.sfm` otherwise.
+///   ``alphaStarBracket(target:law:maxIterations:maxFlowArcs:)`` is the same routing without the error for an open
+///   bracket.
 /// - `method: .bruteForce` enumerates all 2^V subsets (V ≤ 20).
 ///
 /// Sources: SpecTr (Sun et al., 2023, arXiv 2310.15141); Hu et al. (2025, arXiv 2502.18779).
@@ -48,18 +52,15 @@ public func optimalAcceptance(
                                target: p, law: law, status: .optimal, exactConfirmed: false,
                                lower: solution.lower, upper: solution.upper, iterations: solution.phases)
     case .sfm:
-        let objective = try SubsetObjective(target: p, law: law, maxSetArcs: maxFlowArcs)
-        let result = objective.certifiedMinimum(tolerance: sfmTolerance, maxIterations: maxSFMIterations)
-        let upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
-        let lower = 1 + result.lower
+        let bound = try submodularBound(target: p, law: law, tolerance: sfmTolerance, maxIterations: maxSFMIterations,
+                                        maxSetArcs: maxFlowArcs)
         // `upper` re-evaluates F(H) from the law instead of the running sum that stopped the iteration; the two
         // differ by rounding only (a few ulps of 1), which is all the slack allowed here.
-        guard result.converged, upper - lower <= sfmTolerance + 16 * Double.ulpOfOne else {
-            throw AcceptanceError.notCertified(lower: lower, upper: upper, iterations: result.iterations)
+        if bound.upper - bound.lower <= sfmTolerance + 16 * Double.ulpOfOne { return bound }
+        if method == .auto && OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) {
+            return try optimalAcceptance(target: p, law: law, method: .flow, maxFlowArcs: maxFlowArcs)
         }
-        return AcceptanceBound(alpha: min(1, max(0, upper)), method: .sfm, certificate: result.minimizer,
-                               target: p, law: law, status: nil, exactConfirmed: false,
-                               lower: lower, upper: upper, iterations: result.iterations)
+        throw AcceptanceError.notCertified(lower: bound.lower, upper: bound.upper, iterations: bound.iterations)
     case .dual:
         guard dualExact else { throw AcceptanceError.methodNotExact(method: "dual", law: law.name) }
         let result: SubsetBound.Result
@@ -80,12 +81,39 @@ public func optimalAcceptance(
     }
 }
 
+/// alpha* by submodular minimisation with its bracket, open or closed (``SubsetObjective/certifiedMinimum(tolerance:maxIterations:)``).
+func submodularBound(target p: Distribution, law: DraftLaw, tolerance: Double, maxIterations: Int,
+                     maxSetArcs: Int) throws -> AcceptanceBound {
+    let objective = try SubsetObjective(target: p, law: law, maxSetArcs: maxSetArcs)
+    let result = objective.certifiedMinimum(tolerance: tolerance, maxIterations: maxIterations)
+    let upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
+    return AcceptanceBound(alpha: min(1, max(0, upper)), method: .sfm, certificate: result.minimizer, target: p,
+                           law: law, status: nil, exactConfirmed: false, lower: 1 + result.lower, upper: upper,
+                           iterations: result.iterations)
+}
+
+/// alpha* by the routing of `optimalAcceptance(method: .auto)`, the one routing the command line, `batch` and the
+/// experiments share, except that a bracket submodular minimisation leaves open (and the flow cannot close) is
+/// returned rather than thrown: its `lower` and `upper` stay proven bounds.
+public func alphaStarBracket(target p: Distribution, law: DraftLaw, maxIterations: Int = 2000,
+                             maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs) throws -> AcceptanceBound {
+    do {
+        return try optimalAcceptance(target: p, law: law, method: .auto, maxFlowArcs: maxFlowArcs,
+                                     maxSFMIterations: maxIterations)
+    } catch AcceptanceError.notCertified {
+        return try submodularBound(target: p, law: law, tolerance: 1e-12, maxIterations: maxIterations,
+                                   maxSetArcs: maxFlowArcs)
+    }
+}
+
 extension BoundMethod {
-    /// The route `optimalAcceptance` takes: `.auto` becomes `.dual` where a sort order is exact, `.flow` where the
-    /// draft-set graph fits in `maxFlowArcs`, `.sfm` beyond; every other method is itself.
+    /// The first route `optimalAcceptance` takes: `.auto` becomes `.dual` where a sort order is exact, `.sfm` for
+    /// independent drafts (with the flow as fallback while the draft-set graph fits in `maxFlowArcs`), `.flow` for
+    /// other laws whose draft-set graph fits, `.sfm` beyond; every other method is itself.
     public func resolved(for law: DraftLaw, maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs) -> BoundMethod {
         guard self == .auto else { return self }
         if law.kind.hasExactSortOrder { return .dual }
+        if case .independent = law.kind { return .sfm }
         return OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) ? .flow : .sfm
     }
 }

@@ -2,7 +2,7 @@ import Distributions
 import Foundation
 
 /// The optimal selection law r* of the canonical two-step scheme, for i.i.d. and without-replacement drafts, at any
-/// vocabulary size (Theory: Optimal verifier).
+/// vocabulary size (<doc:Theory#Optimal-verifier>).
 ///
 /// A selection rule picks one drafted token Z; any law r of Z that a rule can induce lies in the base polytope of the
 /// coverage function f(H) = P(some draft ∈ H), and the two-step scheme accepts Σ_x min(p_x, r_x). Sort the tokens by

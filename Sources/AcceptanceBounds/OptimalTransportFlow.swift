@@ -1,7 +1,7 @@
 import Distributions
 import LinearProgramming
 
-/// The set-level transport LP solved as what it is, a bipartite maximum flow (Theory: Optimal verifier):
+/// The set-level transport LP solved as what it is, a bipartite maximum flow (<doc:Theory#Optimal-verifier>):
 ///
 /// ```
 /// source ──Q_set(S)──▶ draft set S ──∞──▶ token j ∈ S ──p(j)──▶ sink

@@ -2,7 +2,7 @@ import Distributions
 import Foundation
 
 /// The submodular function F(H) = p(H) − Q(H) of the subset formula alpha* = 1 + min_H F(H)
-/// (Theory: Optimal verifier: Q(H) = P(all drafts in H) is supermodular for every law), with its greedy
+/// (<doc:Theory#Optimal-verifier>: Q(H) = P(all drafts in H) is supermodular for every law), with its greedy
 /// vertices: along an order σ, y(σ_k) = p(σ_k) − [Q(σ_1..σ_k) − Q(σ_1..σ_{k−1})].
 ///
 /// The increments of Q are computed without subtractive cancellation, so Σ_k y(σ_k) over a prefix has absolute error
@@ -118,10 +118,26 @@ public struct SubsetObjective: Sendable {
             }
             dualWeights = dual.weights
         }
+        if case .independent = law.kind {
+            // A short run of the minimum-norm-point algorithm, then contraction to the tokens a minimiser can
+            // still disagree on (exact enumeration or a minimisation over those alone).
+            let first = minimize(tolerance: tolerance, maxIterations: min(maxIterations, Self.contractionStart),
+                                 dualWeights: dualWeights)
+            if first.converged {
+                return CertifiedMinimum(lower: first.lower, upper: first.upper, minimizer: first.minimizer,
+                                        iterations: first.iterations, converged: true, route: .minimumNormPoint)
+            }
+            if let contracted = contractedMinimum(from: first, tolerance: tolerance, maxIterations: maxIterations) {
+                return contracted
+            }
+        }
         let result = minimize(tolerance: tolerance, maxIterations: maxIterations, dualWeights: dualWeights)
         return CertifiedMinimum(lower: result.lower, upper: result.upper, minimizer: result.minimizer,
                                 iterations: result.iterations, converged: result.converged, route: .minimumNormPoint)
     }
+
+    /// Major iterations of the minimum-norm-point algorithm before contraction starts (independent drafts).
+    static let contractionStart = 40
 
     /// min F bracketed: `lower` ≤ min F ≤ `upper` = F(`minimizer`).
     public struct CertifiedMinimum: Sendable {
@@ -130,6 +146,9 @@ public struct SubsetObjective: Sendable {
             case productDual = "product-dual"
             /// ``SubmodularMinimizer``: a convex combination of greedy vertices (a base-polytope point).
             case minimumNormPoint = "min-norm-point"
+            /// The minimum-norm point's bracket closed by contraction of the ground set (independent drafts):
+            /// base-polytope and marginal tests, then exact enumeration or minimisation of the undecided tokens.
+            case contraction
         }
         public let lower: Double, upper: Double
         public let minimizer: [Int]

@@ -1,7 +1,8 @@
+import MultidraftSupport
 import Foundation
 
 /// Why a candidate-length computation refused its input. Every case prints as one line naming the problem.
-public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConvertible, ParameterSuggesting {
     /// An acceptance rate α outside [0, 1] or not finite.
     case acceptanceOutOfRange(name: String, value: Double)
     /// A cost (t_draft, t_target, or the ratio c) that is not finite and > 0.
@@ -52,7 +53,7 @@ public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConver
             return "acceptance-law weights sum to 0"
         case .stateSpaceTooLarge(let states, let limit):
             let about = states.isFinite ? "about \(String(format: "%.3g", states))" : "more than 1e308"
-            return "state space too large: \(about) states (limit \(limit)); use fewer support values (--bins) or a smaller max length"
+            return "state space too large: \(about) states (limit \(limit)); use fewer support values (bins) or a smaller largest length"
         case .invalidMarkovModel(let detail):
             return "invalid Markov difficulty model: \(detail)"
         case .invalidHeadWeight(let w):
@@ -76,6 +77,13 @@ public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConver
         case .invalidSimulation(let detail):
             return "invalid simulation request: \(detail)"
         }
+    }
+}
+
+extension CandidateLengthError {
+    public var suggestedParameters: [SuggestedParameter] {
+        if case .stateSpaceTooLarge = self { return [.bins, .maxLength] }
+        return []
     }
 }
 

@@ -1,5 +1,5 @@
 /// λ* = the root of g(λ) = λ − t_t + W₀(λ) on (0, t_t] by bisection (Dinkelbach's reduction of the time-per-token
-/// ratio to a one-round stopping problem; Theory: Candidate length).
+/// ratio to a one-round stopping problem; <doc:Theory#Candidate-length>).
 ///
 /// ```
 /// g(0) = −t_t < 0,   g(t_t) ≥ 0,   g increasing   ⇒   returns the smallest bracket end hi with g(hi) ≥ 0

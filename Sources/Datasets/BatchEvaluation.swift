@@ -73,20 +73,14 @@ public enum BatchEvaluation {
         }
     }
 
-    /// alpha* with its proven bounds: the dual scan / closed form where exact; for independent drafts the max flow
-    /// while the draft-set graph fits, else submodular minimisation (its bracket after `maxIterations`).
+    /// alpha* with its proven bounds by the library's one routing (``alphaStarBracket(target:law:maxIterations:maxFlowArcs:)``):
+    /// the dual scan / closed form where exact; for independent drafts submodular minimisation, with the max flow
+    /// behind it while the draft-set graph fits, else its bracket after `maxIterations`.
     public static func alphaStar(target p: Distribution, law: DraftLaw, maxIterations: Int)
         throws -> (value: Double, lower: Double, upper: Double, method: String)
     {
-        let route = BoundMethod.auto.resolved(for: law)
-        if route == .sfm {
-            let objective = try SubsetObjective(target: p, law: law)
-            let result = objective.certifiedMinimum(maxIterations: maxIterations)
-            let upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
-            return (upper, 1 + result.lower, upper, "sfm")
-        }
-        let bound = try optimalAcceptance(target: p, law: law, method: route)
-        return (bound.alpha, bound.lower, bound.upper, route.rawValue)
+        let bound = try alphaStarBracket(target: p, law: law, maxIterations: maxIterations)
+        return (bound.alpha, bound.lower, bound.upper, bound.method.rawValue)
     }
 
     /// The rows of one position with dense distributions. Monte-Carlo streams are `(seed, stream: position)`, so

@@ -15,7 +15,7 @@ public struct BatchJob: Sendable {
     /// (sparse rows: iid and independent laws, alpha* only).
     public init(target: ModelRows, drafts: [ModelRows], targetProcessing: RowProcessing, draftProcessing: RowProcessing,
                 plan: BatchPlan) throws {
-        guard !drafts.isEmpty else { throw DatasetError.usage("at least one --draft is required") }
+        guard !drafts.isEmpty else { throw DatasetError.usage("at least one draft is required", suggesting: [.draft]) }
         for d in drafts {
             guard d.positions == target.positions else {
                 throw DatasetError.mismatch(detail: "\(d.spec) has \(d.positions) positions, \(target.spec) has \(target.positions)")
@@ -32,10 +32,10 @@ public struct BatchJob: Sendable {
                 throw DatasetError.usage("sparse (top-k) rows bound alpha* for the iid and independent laws only, not \(law.rawValue) (a lumped token could be drafted twice)")
             }
             guard plan.verifiers.isEmpty else {
-                throw DatasetError.usage("sparse (top-k) rows give alpha* bounds only; verifier acceptance needs dense rows (drop --verifiers)")
+                throw DatasetError.usage("sparse (top-k) rows give alpha* bounds only; verifier acceptance needs dense rows (drop the verifiers)", suggesting: [.verifiers])
             }
             guard targetProcessing.isIdentity && draftProcessing.isIdentity else {
-                throw DatasetError.usage("sparse (top-k) rows are read as stored probabilities: --logits, temperatures, --top-k and --top-p need dense rows")
+                throw DatasetError.usage("sparse (top-k) rows are read as stored probabilities: logits, temperatures, top-k and top-p need dense rows", suggesting: [.logits, .topK, .topP])
             }
         }
         (self.target, self.drafts, self.targetProcessing, self.draftProcessing, self.plan) =

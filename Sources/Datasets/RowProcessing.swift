@@ -16,8 +16,8 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
 
     public init(logits: Bool = false, temperature: Double = 1, topK: Int? = nil, topP: Double? = nil) throws {
         guard temperature.isFinite, temperature > 0 else { throw DatasetError.usage("temperature must be > 0, got \(temperature)") }
-        if let k = topK, k < 1 { throw DatasetError.usage("--top-k must be >= 1, got \(k)") }
-        if let p = topP, !(p > 0 && p <= 1) { throw DatasetError.usage("--top-p must be in (0, 1], got \(p)") }
+        if let k = topK, k < 1 { throw DatasetError.usage("top-k must be >= 1, got \(k)", suggesting: [.topK]) }
+        if let p = topP, !(p > 0 && p <= 1) { throw DatasetError.usage("top-p must be in (0, 1], got \(p)", suggesting: [.topP]) }
         (self.logits, self.temperature, self.topK, self.topP) = (logits, temperature, topK, topP)
     }
 
@@ -47,7 +47,7 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
             for v in values { let t = v - c; let s = sum + t; c = (s - sum) - t; sum = s }
             let tolerance = type.sumTolerance(vocabularySize: values.count)
             guard abs(sum - 1) <= tolerance else {
-                throw fail("probabilities sum to \(sum), not 1 within \(String(format: "%.2g", tolerance)) (the \(type.rawValue) tolerance; use --logits for logits)")
+                throw fail("probabilities sum to \(sum), not 1 within \(String(format: "%.2g", tolerance)) (the \(type.rawValue) tolerance; logits must be read as logits)")
             }
             if temperature == 1 && topK == nil && topP == nil { return try Distribution(normalizing: values) }
             return try Distribution(logits: values.map { $0 > 0 ? log($0) : -.infinity }, temperature: temperature,
@@ -63,7 +63,7 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
                        path: String, position: Int) throws -> SparseRow {
         func fail(_ detail: String) -> DatasetError { .position(path: path, position: position, detail: detail) }
         guard isIdentity else {
-            throw DatasetError.usage("\(path): sparse (top-k) rows are read as stored probabilities: --logits, temperatures, --top-k and --top-p need dense rows (the dropped tokens' values are unknown)")
+            throw DatasetError.usage("\(path): sparse (top-k) rows are read as stored probabilities: logits, temperatures, top-k and top-p need dense rows (the dropped tokens' values are unknown)", suggesting: [.logits, .topK, .topP])
         }
         for (k, x) in values.enumerated() {
             guard x.isFinite, x >= 0 else { throw fail("sparse value \(x) at entry \(k) (token \(indices[k])) is negative or not finite") }

@@ -22,7 +22,7 @@ import MultidraftSupport
 /// - Complexity: O(V·G·n) time for all V prefixes, G ≈ 12 points per decade of [t_lo, t_hi]; O(V) memory. Grid
 ///   points whose count has saturated (P(N < n) < 10⁻¹⁸) stop early, and prefixes past the integrand's support are
 ///   skipped, so peaked distributions cost much less.
-/// - Reference: Theory: Optimal acceptance Hu et al. (2025, arXiv 2502.18779) characterise the
+/// - Reference: <doc:Theory#Optimal-acceptance>. Hu et al. (2025, arXiv 2502.18779) characterise the
 ///   optimum for this law; their own algorithm was not available, this quadrature is an independent construction.
 public enum WithoutReplacementRace {
     /// Points per decade of t on the quadrature grid.

@@ -2,7 +2,7 @@ import MultidraftSupport
 import Distributions
 
 /// Selection by **block priority and proportional (Luce) weights**, the rule that realises the optimal selection law
-/// of the two-step scheme (Theory: Optimal verifier).
+/// of the two-step scheme (<doc:Theory#Optimal-verifier>).
 ///
 /// The tokens are partitioned into ordered blocks (the hull segments of ``OptimalSelectionLaw``). Given the draft
 /// tuple x:

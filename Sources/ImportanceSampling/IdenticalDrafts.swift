@@ -2,7 +2,7 @@ import Distributions
 import AcceptanceBounds
 
 /// Closed forms for K identical drafts (Khisti et al., arXiv 2410.18234, Theorems 2 and 3 and Remark 2 by the
-/// reviews' numbering; Theory: Optimal acceptance). The paper's exact statements were not available:
+/// reviews' numbering; <doc:Theory#Optimal-acceptance>). The paper's exact statements were not available:
 /// the K = 2 formulas are **[reconstructed]** and checked against the LP; the K-draft form is [proven] as the subset
 /// formula with Q(S) = q(S)ᴷ.
 ///

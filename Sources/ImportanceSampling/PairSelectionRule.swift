@@ -1,7 +1,7 @@
 import Distributions
 
 /// A selection rule for K = 2 drafts, given by one number per ordered pair (Khisti et al., arXiv 2410.18234;
-/// Theory: Two-step importance-sampling schemes):
+/// <doc:Theory#Two-step-importance-sampling-schemes>):
 ///
 /// ```
 /// w(a, b) = β_a(a, b) = P(keep X₁ = a | (X₁, X₂) = (a, b)),  a ≠ b;   β_b(a, b) = 1 − w(a, b);   a = b is forced

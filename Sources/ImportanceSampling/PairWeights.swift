@@ -1,7 +1,7 @@
 import Distributions
 
 /// Explicit K = 2 weights: a dense V × V table of w(a, b) = P(keep X₁ = a | (X₁, X₂) = (a, b)), row a, column b
-/// (Khisti et al., arXiv 2410.18234; Theory: Two-step importance-sampling schemes).
+/// (Khisti et al., arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>).
 ///
 /// ```
 /// keepFirst[a·V + b] = w(a, b) ∈ [0, 1]   (a ≠ b; the diagonal is ignored)

@@ -1,7 +1,7 @@
 import Distributions
 
 /// K = 2 weights in the structured form of the **truncated LP** (Khisti et al., arXiv 2410.18234; structure
-/// [reconstructed] in Theory: Two-step importance-sampling schemes): tokens carry a rank (0 is best), Ω₁ is the s best-ranked
+/// [reconstructed] in <doc:Theory#Two-step-importance-sampling-schemes>): tokens carry a rank (0 is best), Ω₁ is the s best-ranked
 /// tokens and Ω₂ the rest.
 ///
 /// ```

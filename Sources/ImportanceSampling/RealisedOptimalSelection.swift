@@ -4,7 +4,7 @@ import Foundation
 import MultidraftSupport
 
 /// The optimal selection law r* realised by a concrete rule: block priority plus Luce weights fitted inside each
-/// block (Theory: Optimal verifier), with the law r_w that the fitted weights *actually* induce.
+/// block (<doc:Theory#Optimal-verifier>), with the law r_w that the fitted weights *actually* induce.
 ///
 /// ```
 /// fit:        log w ← log w + log(r*/r_w) / e inside every block with more than one token (iterative scaling

@@ -3,7 +3,7 @@ import Distributions
 /// Step 1 of the canonical two-step scheme of Khisti et al.: a **weight function** β that picks one intermediate
 /// token from the drafted tuple (Khisti, Ebrahimi, Dbouk, Behboodi, Memisevic, Louizos, "Multi-Draft Speculative
 /// Sampling: Canonical Architectures and Theoretical Limits", 2024/2025, arXiv 2410.18234; theory:
-/// Theory: Two-step importance-sampling schemes).
+/// <doc:Theory#Two-step-importance-sampling-schemes>).
 ///
 /// A rule gives, for every tuple x = (x₁, …, x_K), a distribution over the K *positions*; selecting position i
 /// outputs Y' = xᵢ. Duplicated tokens merge their weight, so this is exactly a weight function

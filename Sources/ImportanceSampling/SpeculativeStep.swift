@@ -1,7 +1,7 @@
 import Distributions
 
 /// Step 2 of the two-step scheme: single-draft speculative sampling of the intermediate token Y' against the target
-/// p, with draft distribution p_I (Leviathan et al. 2023; Khisti et al., arXiv 2410.18234; Theory: Two-step importance-sampling schemes
+/// p, with draft distribution p_I (Leviathan et al. 2023; Khisti et al., arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>
 /// §1 and §7.1).
 ///
 /// ```

@@ -2,7 +2,7 @@ import Distributions
 import LinearProgramming
 
 /// The pairwise tournament for K > 2 independent drafts (Khisti et al.'s multi-stage extension, arXiv 2410.18234;
-/// structure **[reconstructed]** in Theory: Two-step importance-sampling schemes).
+/// structure **[reconstructed]** in <doc:Theory#Two-step-importance-sampling-schemes>).
 ///
 /// ```
 /// stage 1:      W₁ = select(X₁, X₂) by a pair rule built for the laws (q₁, q₂);          r₁ = p_I of that rule

@@ -2,7 +2,7 @@ import Distributions
 import LinearProgramming
 
 /// The truncated weight LP with parameter s for K = 2 drafts (Khisti et al., arXiv 2410.18234). The structure is
-/// **[reconstructed]** (Theory: Two-step importance-sampling schemes, after the re-implementation described by Thomas,
+/// **[reconstructed]** (<doc:Theory#Two-step-importance-sampling-schemes>, after the re-implementation described by Thomas,
 /// Kitanovski, Goldblum, Pal, arXiv 2602.16994); the paper's own algorithm text and error bound were not available.
 ///
 /// ```

@@ -2,7 +2,7 @@ import Foundation
 import Distributions
 
 /// Explicit weights for any number K of drafts: one selection distribution over the K positions for every tuple
-/// (Khisti et al., arXiv 2410.18234; Theory: Two-step importance-sampling schemes). For small V only: memory O(Vᴷ·K).
+/// (Khisti et al., arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>). For small V only: memory O(Vᴷ·K).
 ///
 /// ```
 /// table[index(x)·K + i] = P(select position i | x),   index(x) = Σᵢ xᵢ·V^{K−1−i}   (x₁ most significant)

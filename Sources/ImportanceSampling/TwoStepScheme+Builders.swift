@@ -1,7 +1,7 @@
 import Distributions
 import LinearProgramming
 
-/// Ready-made two-step schemes (Khisti et al., arXiv 2410.18234; Theory: Two-step importance-sampling schemes).
+/// Ready-made two-step schemes (Khisti et al., arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>).
 ///
 /// | builder | weights | coin acceptance |
 /// |---|---|---|

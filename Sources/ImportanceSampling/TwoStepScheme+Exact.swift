@@ -1,7 +1,7 @@
 import Distributions
 
 /// Exact evaluation of a two-step scheme by enumerating the draft tuples (Khisti et al., arXiv 2410.18234;
-/// Theory: Two-step importance-sampling schemes).
+/// <doc:Theory#Two-step-importance-sampling-schemes>).
 ///
 /// With a(y) = min(1, p(y)/p_I(y)) the accept probability and res = norm((p − p_I)_+):
 ///

@@ -1,7 +1,7 @@
 import Distributions
 
 /// The canonical two-step importance-sampling verifier of Khisti et al. with any weight function
-/// (Khisti, Ebrahimi, Dbouk, Behboodi, Memisevic, Louizos, arXiv 2410.18234; Theory: Two-step importance-sampling schemes).
+/// (Khisti, Ebrahimi, Dbouk, Behboodi, Memisevic, Louizos, arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>).
 ///
 /// ```
 /// 1. selection:    Y' ~ β_·(x)                             (marginally Y' ~ p_I)

@@ -36,7 +36,7 @@ import MultidraftSupport
 /// (tests).
 ///
 /// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation.
-/// - Reference: the selection polytope and the block-priority rule are in Theory: Optimal verifier;
+/// - Reference: the selection polytope and the block-priority rule are in <doc:Theory#Optimal-verifier>;
 ///   this realised-law formula is derived here (no published formula for draws without replacement was found).
 public enum WithoutReplacementBlockLaw {
     /// Points per decade of τ and of s.

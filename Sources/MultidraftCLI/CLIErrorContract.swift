@@ -18,7 +18,7 @@ extension MultidraftCommand {
             command = try parseAsRoot(arguments)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }   // --help, --version
-            CLIErrorContract.fail(message(for: error))
+            CLIErrorContract.fail(CLIErrorContract.withFlags(message(for: error), error))
         }
         do {
             var command = command
@@ -28,7 +28,7 @@ extension MultidraftCommand {
             Foundation.exit(code == .success ? 0 : 2)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
-            CLIErrorContract.fail(message(for: error))
+            CLIErrorContract.fail(CLIErrorContract.withFlags(message(for: error), error))
         }
     }
 }
@@ -36,6 +36,15 @@ extension MultidraftCommand {
 enum CLIErrorContract {
     /// The exit status of every failure.
     static let failureStatus: Int32 = 2
+
+    /// The message of a library error that suggests changing parameters, with this command's flags for them
+    /// appended, e.g. `… raise the iteration budget (--max-iterations)`. Libraries never spell flags.
+    static func withFlags(_ message: String, _ error: any Error) -> String {
+        guard let suggesting = error as? any ParameterSuggesting, !suggesting.suggestedParameters.isEmpty else {
+            return message
+        }
+        return message + " (" + suggesting.suggestedParameters.map(\.flag).joined(separator: ", ") + ")"
+    }
 
     /// Prints `error: <first line of message>` to stderr and exits with status 2.
     static func fail(_ message: String) -> Never {
@@ -96,6 +105,28 @@ enum CLIErrorContract {
                 let column = k < table.header.count ? table.header[k] : "#\(k + 1)"
                 throw UsageError("the result has no finite value for '\(column)' (the inputs are outside the range this computation supports)")
             }
+        }
+    }
+}
+
+extension SuggestedParameter {
+    /// The `multidraft` command's spelling of the parameter.
+    var flag: String {
+        switch self {
+        case .topK: return "--top-k"
+        case .topP: return "--top-p"
+        case .logits: return "--logits"
+        case .draft: return "--draft"
+        case .verifiers: return "--verifiers"
+        case .trials: return "--trials"
+        case .bins: return "--bins"
+        case .maxLength: return "--max-length"
+        case .maxIterations: return "--max-iterations"
+        case .exactConfirmation: return "--exact"
+        case .method: return "--method"
+        case .truncate: return "--truncate"
+        case .scheme: return "--scheme"
+        case .maxPlanVariables: return "--max-lp-variables"
         }
     }
 }

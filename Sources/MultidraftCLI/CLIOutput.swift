@@ -29,7 +29,7 @@ enum CLIOutput {
             throw exit
         } catch {
             CLINotes.shared.discard()
-            let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+            let message = CLIErrorContract.withFlags(String(describing: error), error).replacingOccurrences(of: "\n", with: " ")
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(2)
         }

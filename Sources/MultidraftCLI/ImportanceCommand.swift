@@ -2,7 +2,7 @@ import ArgumentParser
 import Multidraft
 
 /// `multidraft importance`: Khisti et al.'s two-step importance-sampling scheme for one target and independent
-/// drafts, as one CSV row (arXiv 2410.18234; Theory: Two-step importance-sampling schemes).
+/// drafts, as one CSV row (arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>).
 struct Importance: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Two-step importance-sampling scheme (Khisti et al.): optimal selection / weight LP / truncated LP / tournament acceptance against alpha*.",

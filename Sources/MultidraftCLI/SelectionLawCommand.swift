@@ -2,7 +2,7 @@ import ArgumentParser
 import Multidraft
 
 /// `multidraft selection-law`: the optimal selection law r* of the two-step scheme and its realisation, one row per
-/// token (Theory: Optimal verifier).
+/// token (<doc:Theory#Optimal-verifier>).
 struct SelectionLaw: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selection-law",

@@ -22,13 +22,14 @@ struct Simulate: ParsableCommand {
     @Option(help: "Draft law (default: the verifier's natural law).") var law: DraftLawName?
     @Option(help: "Number of Monte-Carlo trials.") var trials: Int
     @Option(help: "Random seed.") var seed: UInt64
-    @Option(help: "importance only: truncated LP with parameter S (1...V) instead of the default.") var truncate: Int?
-    @Option(help: "importance only: optimal (block priority + fitted Luce weights; default for iid drafts) or lp (Khisti et al.'s weight LP / tournament; default otherwise).")
+    @Option(help: "Verifiers with a weight LP (importance): truncated LP with parameter S (1...V) instead of the default.") var truncate: Int?
+    @Option(help: "Two-step verifiers (importance): optimal (block priority + fitted Luce weights; default for iid drafts) or lp (Khisti et al.'s weight LP / tournament; default otherwise).")
     var scheme: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = availableCores
     @Option(help: "Largest estimated work, trials x drafts, to attempt.") var maxWork: Double = CLILimits.defaultMaxWork
     @Option(help: "Largest estimated memory (MB) to use.") var maxMemoryMb: Double = CLILimits.defaultMaxMemoryMB
-    @Option(help: "Largest LP (variables) the optimal verifier may build.") var maxLpVariables: Int = CLILimits.defaultMaxLPVariables
+    @Option(help: "Verifiers that build a transport plan (optimal off iid/without-replacement drafts): its largest size in draft set x token entries (default 2,000,000); beyond it independent drafts use the certified priority mixture, other laws are refused.")
+    var maxLpVariables: Int?
     @Option(help: "Write token,count,expected rows here (atomically).") var countsOutput: String?
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
@@ -61,24 +62,10 @@ struct Simulate: ParsableCommand {
             try CLILimits.require(n, in: 1...CLILimits.maxSimulatedDrafts, option: "--drafts")
             try CLILimits.requireWork(Double(trials) * Double(n), limit: maxWork, what: "draft draws (trials x drafts)",
                                       option: "--max-work")
-            // Khisti et al.'s LP scheme holds V x V pair weights: with --truncate, --scheme lp, or by default off iid drafts.
-            let pairWeights = truncate != nil || scheme == "lp" || (scheme == nil && lawName != .iid)
-            try CLILimits.requireMemory(bytes: simulationMemory(verifier: entry.name, drafts: n, vocabulary: p.vocabularySize,
-                                                                threads: threads, pairWeights: pairWeights),
-                                        limitMB: maxMemoryMb)
             let draftLaw = try DraftLaw.named(lawName, drafts: qs, count: n)
-            if entry.name == "optimal" && optimalVerifierUsesLP(draftLaw) {
-                try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "--verifier optimal")
-            }
-            if truncate != nil && entry.name != "importance" {
-                throw UsageError("--truncate applies to --verifier importance only")
-            }
+            if let limit = maxLpVariables { try CLILimits.requirePositive(Double(limit), option: "--max-lp-variables") }
             if let s = truncate, s < 1 || s > p.vocabularySize {
                 throw UsageError("--truncate must be in 1...\(p.vocabularySize), got \(s)")
-            }
-            let setup = Stopwatch()
-            if scheme != nil && entry.name != "importance" {
-                throw UsageError("--scheme applies to --verifier importance only")
             }
             let importanceScheme = try scheme.map { name in
                 guard let s = ImportanceVerifier.Scheme(rawValue: name) else {
@@ -86,15 +73,15 @@ struct Simulate: ParsableCommand {
                 }
                 return s
             }
-            let built: any Verifier
-            if entry.name == "importance" && (truncate != nil || importanceScheme != nil) {
-                try entry.requireSupport(draftLaw)
-                built = try ImportanceVerifier(target: p, law: draftLaw, truncate: truncate, scheme: importanceScheme)
-            } else if entry.name == "optimal" && entry.supports(draftLaw) {
-                built = try makeOptimalVerifier(target: p, law: draftLaw, threads: threads)
-            } else {
-                built = try MultidraftCommand.registry.makeVerifier(name: entry.name, target: p, law: draftLaw)
-            }
+            // Every verifier is built by its registry entry: the settings it does not read are refused there.
+            let settings = VerifierSettings(threads: threads, planLimit: maxLpVariables, importanceScheme: importanceScheme,
+                                            truncation: truncate)
+            try entry.requireSettings(settings)
+            try CLILimits.requireMemory(bytes: simulationMemory(drafts: n, vocabulary: p.vocabularySize, threads: threads)
+                                            + entry.extraMemory(draftLaw, settings),
+                                        limitMB: maxMemoryMb)
+            let setup = Stopwatch()
+            let built = try MultidraftCommand.registry.makeVerifier(name: entry.name, target: p, law: draftLaw, settings: settings)
             let setupMilliseconds = setup.elapsedMilliseconds
             let gap = (built as? OptimalSelectionVerifier)?.certifiedGap ?? (built as? ImportanceVerifier)?.certifiedGap
             let bound = cheapBound(target: p, law: draftLaw, threads: threads)
@@ -131,23 +118,11 @@ private func cheapBound(target p: Distribution, law: DraftLaw, threads: Int) -> 
     }
 }
 
-/// Whether `makeOptimalVerifier` takes the transport-LP route for this law (the realised selection law serves iid
-/// drafts and small without-replacement laws without an LP).
-private func optimalVerifierUsesLP(_ law: DraftLaw) -> Bool {
-    switch law.kind {
-    case .iid, .withoutReplacement: return false
-    default: return true
-    }
-}
-
-/// The memory a simulation needs, estimated in bytes: per-draft tables of V entries (residuals, alias tables) held
-/// by the verifier and the sampler, the V x V weight table of the importance verifier, and per-thread tuples and
-/// counts.
-private func simulationMemory(verifier: String, drafts n: Int, vocabulary v: Int, threads: Int,
-                              pairWeights: Bool) -> Double {
-    let perDraft = 4 * 8 * Double(n) * Double(v)
-    let pairTables = verifier == "importance" && pairWeights ? 8 * Double(v) * Double(v) * Double(max(1, n - 1)) : 0
-    return perDraft + pairTables + 8 * Double(threads) * (Double(n) + Double(v))
+/// The memory a simulation needs besides what the verifier's entry states (``VerifierRegistry/Entry/extraMemory``),
+/// estimated in bytes: per-draft tables of V entries (residuals, alias tables) held by the verifier and the sampler,
+/// and per-thread tuples and counts.
+private func simulationMemory(drafts n: Int, vocabulary v: Int, threads: Int) -> Double {
+    4 * 8 * Double(n) * Double(v) + 8 * Double(threads) * (Double(n) + Double(v))
 }
 
 /// The verifier's closed-form acceptance, or, for small vocabularies, the exact enumeration value.

@@ -1,7 +1,7 @@
 import Distributions
 import MultidraftSupport
 
-/// The verifier test vectors VA–VE and toy3–5 of Theory: Test vectors (target p, draft q).
+/// The verifier test vectors VA–VE and toy3–5 of <doc:Theory#Test-vectors> (target p, draft q).
 public enum TestVectors {
     static func d(_ v: [Double]) -> Distribution { try! Distribution(v) }
 

@@ -43,7 +43,7 @@ public struct BlockEfficiency {
     /// K sequences of length L.
     public init(model: SequenceModel, law: DraftLawName, drafts: Int, length: Int, verifierName: String,
                 make: @escaping (Distribution, DraftLaw) throws -> any Verifier) throws {
-        guard drafts >= 1, length >= 0 else { throw SequenceLevelError.invalidModel("--drafts must be >= 1 and --length >= 0") }
+        guard drafts >= 1, length >= 0 else { throw SequenceLevelError.invalidModel("the number of drafts must be >= 1 and the length >= 0") }
         try self.init(model: model, law: law, branching: length == 0 ? [] : [drafts] + Array(repeating: 1, count: length - 1),
                       verifierName: verifierName, make: make)
     }
@@ -119,7 +119,7 @@ public struct BlockEfficiency {
 
     func refuseLargeEnumeration(_ maxWork: Double) throws {
         guard exactWork <= maxWork else {
-            throw SequenceLevelError.tooLarge(String(format: "exact recursion needs about %.3g steps (V^n tuples for up to %d drafts per node and %d contexts; limit %.3g): use --trials", exactWork, draftCounts.last ?? 0, model.isContextFree ? 1 : model.vocabularySize + 1, maxWork))
+            throw SequenceLevelError.exactTooLarge(String(format: "exact recursion needs about %.3g steps (V^n tuples for up to %d drafts per node and %d contexts; limit %.3g)", exactWork, draftCounts.last ?? 0, model.isContextFree ? 1 : model.vocabularySize + 1, maxWork))
         }
     }
 

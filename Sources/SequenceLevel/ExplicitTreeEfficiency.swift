@@ -46,7 +46,7 @@ public struct ExplicitTreeEfficiency {
     /// The exact block efficiency (recursion over (surviving node set, context), memoised).
     public func exact(maxWork: Double = 5e7) throws -> Double {
         guard exactWork <= maxWork else {
-            throw SequenceLevelError.tooLarge(String(format: "exact recursion over node sets needs about %.3g steps (limit %.3g): use --trials", exactWork, maxWork))
+            throw SequenceLevelError.exactTooLarge(String(format: "exact recursion over node sets needs about %.3g steps (limit %.3g)", exactWork, maxWork))
         }
         var verifiers: [String: (DraftLaw, any Verifier)] = [:]
         var memo: [String: Double] = [:]

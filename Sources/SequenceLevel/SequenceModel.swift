@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Distributions
 
 /// Target and draft next-token laws given the context, for block efficiency along sequences. The context is the last
@@ -74,16 +75,26 @@ public struct SequenceModel: Sendable {
 }
 
 /// Why a sequence-level computation was refused.
-public enum SequenceLevelError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SequenceLevelError: Error, Equatable, Sendable, CustomStringConvertible, ParameterSuggesting {
     case invalidModel(String)
     case tooLarge(String)
+    /// An exact computation beyond its work limit; a Monte-Carlo estimate remains possible.
+    case exactTooLarge(String)
     case noExactOutcome(verifier: String)
 
     public var description: String {
         switch self {
         case .invalidModel(let s): return s
         case .tooLarge(let s): return s
-        case .noExactOutcome(let v): return "verifier \(v) has no exact output law given the drafts: use --trials for a Monte-Carlo estimate"
+        case .exactTooLarge(let s): return s + ": use a Monte-Carlo estimate"
+        case .noExactOutcome(let v): return "verifier \(v) has no exact output law given the drafts: use a Monte-Carlo estimate"
+        }
+    }
+
+    public var suggestedParameters: [SuggestedParameter] {
+        switch self {
+        case .exactTooLarge, .noExactOutcome: return [.trials]
+        case .invalidModel, .tooLarge: return []
         }
     }
 }

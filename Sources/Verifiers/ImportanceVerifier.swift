@@ -4,7 +4,7 @@ import Distributions
 /// Khisti et al.'s canonical two-step importance-sampling verifier (`importance`): an optimised selection of one
 /// intermediate token, then single-draft speculative sampling against its law p_I (Khisti, Ebrahimi, Dbouk,
 /// Behboodi, Memisevic, Louizos, "Multi-Draft Speculative Sampling: Canonical Architectures and Theoretical
-/// Limits", 2024/2025, arXiv 2410.18234; Theory: Two-step importance-sampling schemes). Built on ``TwoStepScheme``.
+/// Limits", 2024/2025, arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>). Built on ``TwoStepScheme``.
 ///
 /// ```
 /// scheme optimal (default for i.i.d. drafts): the optimal selection law, block priority + fitted Luce weights, any V
@@ -78,10 +78,10 @@ public struct ImportanceVerifier: Verifier {
         let chosen = scheme ?? Self.defaultScheme(for: law, truncate: truncate)
         if chosen == .optimal {
             guard case .iid = law.kind else {
-                throw VerifierError.unsupportedLaw(verifier: "importance --scheme optimal", law: law.name, supported: ["iid"])
+                throw VerifierError.unsupportedLaw(verifier: "importance (optimal scheme)", law: law.name, supported: ["iid"])
             }
             guard truncate == nil else {
-                throw VerifierError.tooLarge(verifier: "importance", detail: "--truncate applies to --scheme lp only")
+                throw VerifierError.invalidParameter(verifier: "importance", detail: "a truncation applies to the LP scheme only", suggesting: [.truncate, .scheme])
             }
         }
         self.scheme = chosen
@@ -99,8 +99,8 @@ public struct ImportanceVerifier: Verifier {
                 let pairs = Double(v) * Double(qs.map(\.supportSize).max()!)
                 if truncate == nil && pairs > Double(Self.maxFullLPPairs) {
                     throw VerifierError.tooLarge(verifier: "importance", detail: String(
-                        format: "the full weight LP needs about %.3g pair variables per stage (limit %d); choose a truncation s (--truncate S)",
-                        pairs, Self.maxFullLPPairs))
+                        format: "the full weight LP needs about %.3g pair variables per stage (limit %d); choose a truncation s",
+                        pairs, Self.maxFullLPPairs), suggesting: [.truncate])
                 }
                 let s = truncate
                 twoStep = try TwoStepScheme.tournament(target: p, drafts: qs, method: s.map { .truncatedLP($0) } ?? .weightLP)

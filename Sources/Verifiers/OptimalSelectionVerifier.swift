@@ -5,7 +5,7 @@ import ImportanceSampling
 
 /// The optimal verifier at any vocabulary size (`optimal` for i.i.d. and without-replacement drafts): the canonical
 /// two-step scheme with the optimal selection law realised by block priority and fitted Luce weights
-/// (``RealisedOptimalSelection``; Theory: Optimal verifier).
+/// (``RealisedOptimalSelection``; <doc:Theory#Optimal-verifier>).
 ///
 /// ```
 /// 1. select Z among the drafts of the earliest hull block that holds one, with probability ∝ w(Z)   (law r_w)

@@ -11,7 +11,7 @@ import MultidraftSupport
 /// Q(prefix before v) = P(v is the drafted token that comes **last** in σ): the selection law of the rule "select the
 /// draft ranked last by σ". Drawing σ_k with probability λ_k and selecting that way has selection law
 /// r = Σ λ_k r_{σ_k} = p − x, and the canonical two-step scheme (accept Z with probability min(1, p(Z)/r(Z)), else
-/// sample norm((p − r)₊); Theory: Optimal verifier) outputs exactly p with coin acceptance
+/// sample norm((p − r)₊); <doc:Theory#Optimal-verifier>) outputs exactly p with coin acceptance
 ///
 /// ```
 /// Σ_v min(p_v, r_v) = 1 + Σ_v min(0, x_v) = 1 + lower  ≤  alpha* ≤  p(H) + 1 − Q(H) = upper.

@@ -42,7 +42,7 @@ public struct ConditionalOutcome: Sendable {
 /// precomputes every table (residuals, alias tables), so that ``verify(_:using:)`` costs O(n) expected per call.
 /// Behaviour on tuples outside the law's support (probability 0) is total but unspecified.
 ///
-/// Source: the theory notes (DocC catalog of `Multidraft`, article Theory, "Verifiers"); see each conforming type for its paper.
+/// Source: the theory notes (DocC catalog of `Multidraft`, <doc:Theory#Verifiers>); see each conforming type for its paper.
 public protocol Verifier: Sendable {
     /// The command-line name.
     var name: String { get }

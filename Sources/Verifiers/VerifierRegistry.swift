@@ -1,3 +1,4 @@
+import MultidraftSupport
 import AcceptanceBounds
 import Distributions
 import ImportanceSampling
@@ -26,7 +27,8 @@ import ImportanceSampling
 ///     VerifierRegistry.Entry(name: "mine", laws: [.iid], summary: "my verifier") { try MyVerifier(target: $0, law: $1) })
 /// ```
 public struct VerifierRegistry: Sendable {
-    /// One verifier: its name, the laws and draft counts it supports (the one place this is stated), and a factory.
+    /// One verifier: its name, the laws and draft counts it supports (the one place this is stated), the settings
+    /// it reads, and a factory.
     public struct Entry: Sendable {
         public let name: String
         /// The draft law the verifier was designed for (the first supported law unless given).
@@ -38,13 +40,37 @@ public struct VerifierRegistry: Sendable {
         /// Whether ``Verifier/exactAcceptance`` is a closed form (or LP value) for its natural law.
         public let hasExactFormula: Bool
         public let summary: String
-        /// Builds the verifier for a target and a law that ``supports(_:)``.
-        public let make: @Sendable (Distribution, DraftLaw) throws -> any Verifier
+        /// The settings of ``VerifierSettings`` the factory reads beyond the thread count (which any factory may
+        /// use); giving another one is refused by ``VerifierRegistry/makeVerifier(name:target:law:settings:)``.
+        public let settings: Set<VerifierSettings.Setting>
+        /// Builds the verifier for a target, a law that ``supports(_:)`` and the settings.
+        public let makeWithSettings: @Sendable (Distribution, DraftLaw, VerifierSettings) throws -> any Verifier
+        /// Memory in bytes the verifier holds beyond its per-draft tables of V entries, for a law and the settings
+        /// (e.g. a V × V weight table); used to refuse runs before they start.
+        public let extraMemory: @Sendable (DraftLaw, VerifierSettings) -> Double
 
+        /// Builds the verifier for a target and a law that ``supports(_:)``, with the default settings.
+        public var make: @Sendable (Distribution, DraftLaw) throws -> any Verifier {
+            let build = makeWithSettings
+            return { try build($0, $1, VerifierSettings()) }
+        }
+
+        /// An entry whose factory takes only the target and the law (the usual case for a user's verifier).
         public init(
             name: String, laws: [DraftLawName], naturalLaw: DraftLawName? = nil, drafts: ClosedRange<Int> = 1...Int.max,
             hasExactFormula: Bool = false, summary: String,
             make: @escaping @Sendable (Distribution, DraftLaw) throws -> any Verifier
+        ) {
+            self.init(name: name, laws: laws, naturalLaw: naturalLaw, drafts: drafts, hasExactFormula: hasExactFormula,
+                      summary: summary, settings: []) { p, law, _ in try make(p, law) }
+        }
+
+        /// An entry whose factory reads `settings` (and the thread count) from ``VerifierSettings``.
+        public init(
+            name: String, laws: [DraftLawName], naturalLaw: DraftLawName? = nil, drafts: ClosedRange<Int> = 1...Int.max,
+            hasExactFormula: Bool = false, summary: String, settings: Set<VerifierSettings.Setting>,
+            extraMemory: @escaping @Sendable (DraftLaw, VerifierSettings) -> Double = { _, _ in 0 },
+            makeWithSettings: @escaping @Sendable (Distribution, DraftLaw, VerifierSettings) throws -> any Verifier
         ) {
             precondition(!laws.isEmpty, "a verifier supports at least one law")
             self.name = name
@@ -53,7 +79,9 @@ public struct VerifierRegistry: Sendable {
             self.drafts = drafts
             self.hasExactFormula = hasExactFormula
             self.summary = summary
-            self.make = make
+            self.settings = settings
+            self.extraMemory = extraMemory
+            self.makeWithSettings = makeWithSettings
         }
 
         /// Whether the entry accepts this law (by name) with this many drafts.
@@ -65,6 +93,15 @@ public struct VerifierRegistry: Sendable {
         public func supports(_ law: DraftLaw) -> Bool {
             guard let name = law.lawName else { return false }
             return supports(name, drafts: law.drafts)
+        }
+
+        /// Throws ``VerifierError/invalidParameter(verifier:detail:suggesting:)`` when `settings` gives a value the
+        /// entry does not read.
+        public func requireSettings(_ settings: VerifierSettings) throws {
+            for setting in settings.given where !self.settings.contains(setting) {
+                throw VerifierError.invalidParameter(verifier: name, detail: "it does not take \(setting.description)",
+                                                     suggesting: setting.parameters)
+            }
         }
 
         /// The number of drafts used when none is given: 2 if allowed, else the smallest allowed.
@@ -118,9 +155,16 @@ public struct VerifierRegistry: Sendable {
     /// Builds the verifier `name` for target p and the draft law; throws for unknown names, unsupported laws
     /// (``VerifierError/unsupportedLaw(verifier:law:supported:)``), wrong draft counts and vocabulary mismatches.
     public func makeVerifier(name: String, target p: Distribution, law: DraftLaw) throws -> any Verifier {
+        try makeVerifier(name: name, target: p, law: law, settings: VerifierSettings())
+    }
+
+    /// Builds the verifier `name` with settings; throws as ``makeVerifier(name:target:law:)`` does, and
+    /// ``VerifierError/invalidParameter(verifier:detail:suggesting:)`` when a setting the entry does not read is given.
+    public func makeVerifier(name: String, target p: Distribution, law: DraftLaw, settings: VerifierSettings) throws -> any Verifier {
         let e = try entry(named: name)
         try e.requireSupport(law)
-        return try e.make(p, law)
+        try e.requireSettings(settings)
+        return try e.makeWithSettings(p, law, settings)
     }
 
     /// The toolkit's verifiers.
@@ -145,28 +189,38 @@ public struct VerifierRegistry: Sendable {
               make: { try SIRVerifier(target: $0, law: $1) }),
         Entry(name: "importance", laws: [.iid, .independent],
               summary: "Khisti et al. two-step scheme: weight-LP selection (tournament for n > 2) + speculative sampling against p_I",
-              make: { try ImportanceVerifier(target: $0, law: $1) }),
+              settings: [.importanceScheme, .truncation],
+              extraMemory: { law, settings in
+                  // Khisti et al.'s LP scheme holds V x V pair weights per tournament stage.
+                  let scheme = settings.importanceScheme ?? ImportanceVerifier.defaultScheme(for: law, truncate: settings.truncation)
+                  let v = Double(law.vocabularySize)
+                  return scheme == .lp ? 8 * v * v * Double(max(1, law.drafts - 1)) : 0
+              },
+              makeWithSettings: { try ImportanceVerifier(target: $0, law: $1, truncate: $2.truncation, scheme: $2.importanceScheme) }),
         Entry(name: "optimal", laws: DraftLawName.allCases, hasExactFormula: true,
-              summary: "reaches alpha*: optimal selection law + two-step scheme (iid and without replacement at any V), else the LP transport plan",
-              make: { try makeOptimalVerifier(target: $0, law: $1) }),
+              summary: "reaches alpha*: optimal selection law + two-step scheme (iid and without replacement at any V), else the transport plan by max flow, else (independent drafts) the certified priority mixture",
+              settings: [.maxPlanVariables],
+              makeWithSettings: { try makeOptimalVerifier(target: $0, law: $1, threads: $2.threads, maxPlanVariables: $2.maxPlanVariables) }),
         Entry(name: "naive", laws: DraftLawName.allCases, hasExactFormula: true,
               summary: "naive multi-candidate sampling: Y ~ p, accepted iff drafted", make: { try NaiveVerifier(target: $0, law: $1) }),
     ])
 }
 
-/// The `optimal` verifier for a law: the realised optimal selection law (``OptimalSelectionVerifier``) for i.i.d.
-/// and without-replacement drafts at any V; the transport plan by maximum
-/// flow (``OptimalCouplingVerifier``) for every other law while its draft-set graph fits (2 M arcs); beyond that, for
-/// independent drafts, the certified mixture of priority orders of exact submodular minimisation
-/// (``PriorityMixtureVerifier``).
-public func makeOptimalVerifier(target p: Distribution, law: DraftLaw, threads: Int = 1) throws -> any Verifier {
+/// The `optimal` verifier for a law, the one routing used by `simulate`, `batch`, the registry and the experiments:
+/// the realised optimal selection law (``OptimalSelectionVerifier``) for i.i.d. and without-replacement drafts at
+/// any V; the transport plan by maximum flow (``OptimalCouplingVerifier``) for every other law while the plan has at
+/// most `maxPlanVariables` entries (one per draft set and token in it); beyond that, for independent drafts, the
+/// certified mixture of priority orders of exact submodular minimisation (``PriorityMixtureVerifier``), which needs
+/// no plan at all. Other laws beyond the limit are refused by the plan's own size check.
+public func makeOptimalVerifier(target p: Distribution, law: DraftLaw, threads: Int = 1,
+                                maxPlanVariables: Int = OptimalTransportLP.defaultMaxVariables) throws -> any Verifier {
     switch law.kind {
     case .iid, .withoutReplacement:
         return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
-    case .independent where OptimalTransportLP.estimatedSize(of: law).variables > Double(OptimalTransportLP.defaultMaxVariables):
+    case .independent where OptimalTransportLP.estimatedSize(of: law).variables > Double(maxPlanVariables):
         return try PriorityMixtureVerifier(target: p, law: law)
     default:
-        return try OptimalCouplingVerifier(target: p, law: law)
+        return try OptimalCouplingVerifier(target: p, law: law, maxLPVariables: maxPlanVariables)
     }
 }
 

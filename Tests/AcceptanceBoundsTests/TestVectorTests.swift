@@ -3,7 +3,7 @@ import Testing
 @testable import AcceptanceBounds
 import Distributions
 
-/// Theory: Test vectors, §2.1, §6: optimal acceptance of each law, by every method that applies.
+/// <doc:Theory#Test-vectors>, §2.1, §6: optimal acceptance of each law, by every method that applies.
 /// Tolerances: closed forms and prefix scans 1e-12; exponential race 1e-10; LP 1e-8.
 @Suite struct TestVectorTests {
     struct Vector: Sendable, CustomStringConvertible {
@@ -95,7 +95,7 @@ import Distributions
         }
         let auto = try optimalAcceptance(target: p, law: law, method: .auto)
         let brute = try optimalAcceptance(target: p, law: law, method: .bruteForce)
-        #expect(auto.method == .flow && abs(auto.alpha - brute.alpha) < 1e-9)
+        #expect(auto.method == .sfm && abs(auto.alpha - brute.alpha) < 1e-9)   // auto: submodular minimisation first
     }
 
     @Test func oversizeLPIsRefusedBeforeAllocation() throws {

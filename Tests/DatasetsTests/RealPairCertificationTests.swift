@@ -11,7 +11,7 @@ import Distributions
 /// `MULTIDRAFT_REAL_ALL=1` (an opt-in run of about 15 minutes in a debug build). That run certified 3,736 of the 3,738
 /// completion problems to ≤ 1e-12 (3,051 by the AM–GM product dual, 685 by Wolfe's minimum-norm point); at positions
 /// 765 and 1077 the minimum-norm point stalls at gaps 2.3e-10 and 5.4e-9 (the bracket holds: the flow route's exact
-/// value sits at its upper end). Those two are the known exceptions below.
+/// value sits at its upper end). Contraction of the ground set now closes both (test below).
 @Suite struct RealPairCertificationTests {
     @Test func independentPairIsCertifiedOnSpreadPositions() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -37,17 +37,17 @@ import Distributions
                 #expect(sfm.upper - sfm.lower <= 1e-12, "position \(i): SFM gap \(sfm.upper - sfm.lower) (\(sfm.route))")
                 worst = max(worst, sfm.upper - sfm.lower)
                 routes["\(sfm.route)", default: 0] += 1
-                let flow = try BatchEvaluation.alphaStar(target: p, law: law, maxIterations: 100_000)
-                #expect(abs((1 + sfm.lower) - flow.lower) <= 1e-11, "position \(i): SFM \(1 + sfm.lower) vs \(flow.method) \(flow.lower)")
+                let flow = try optimalAcceptance(target: p, law: law, method: .flow)
+                #expect(abs((1 + sfm.lower) - flow.lower) <= 1e-11, "position \(i): SFM \(1 + sfm.lower) vs flow \(flow.lower)")
             }
         }
         if all { print("real pair: largest SFM gap over every position but the known stalls \(worst); routes \(routes)") }
     }
 
-    /// The two positions where Wolfe's minimum-norm point stalls: the certified bracket must contain the exact (flow)
-    /// value; the gap above 1e-12 is a known issue, recorded until a minimiser that always closes replaces it
-    /// (2,000 iterations here, the batch default, to keep the test short; 100,000 do not close it either).
-    @Test func knownStallsKeepAValidBracket() throws {
+    /// The two positions where Wolfe's minimum-norm point alone stalls (gaps 2.3e-10 and 5.4e-9 even after 100,000
+    /// iterations): contraction of the ground set closes them (gap ≤ 1e-12), and the bracket contains the exact
+    /// (flow) value.
+    @Test func formerStallsAreCertifiedByContraction() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let file = root.appendingPathComponent("Experiments/data/smollm2-135m/sparse_top128.safetensors").path
         let models = try ["target_t1", "layerskip_t1", "rtn3_t1"].map { try ModelRows(spec: file + ":" + $0) }
@@ -61,14 +61,12 @@ import Distributions
             for (p, qs) in [lower, upper] {
                 let law = try DraftLaw.independent(qs)
                 let sfm = try SubsetObjective(target: p, law: law).certifiedMinimum(maxIterations: 2_000)
-                let flow = try BatchEvaluation.alphaStar(target: p, law: law, maxIterations: 100_000)
+                let flow = try optimalAcceptance(target: p, law: law, method: .flow)
                 #expect(flow.upper - flow.lower <= 1e-12)
                 #expect(1 + sfm.lower <= flow.upper + 1e-12 && flow.lower <= 1 + sfm.upper + 1e-12, "position \(i)")
                 worst = max(worst, sfm.upper - sfm.lower)
             }
-            withKnownIssue("Wolfe's minimum-norm point stalls on this completion (position \(i))") {
-                #expect(worst <= 1e-12)
-            }
+            #expect(worst <= 1e-12, "position \(i): gap \(worst)")
         }
     }
 }

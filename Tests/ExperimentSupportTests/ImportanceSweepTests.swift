@@ -2,7 +2,7 @@ import Multidraft
 import Testing
 @testable import ExperimentSupport
 
-/// Theory: Test vectors: the three-token sweeps (K = 2 identical drafts), both readings and panels,
+/// <doc:Theory#Test-vectors>: the three-token sweeps (K = 2 identical drafts), both readings and panels,
 /// at all 13 tabulated points; values printed to 12 decimals, so the tolerance is 1e-9 (brief) — the table's own
 /// rounding is 5e-13.
 @Suite struct SweepTests {

@@ -4,7 +4,7 @@ import Testing
 import Distributions
 import AcceptanceBounds
 
-/// Theory: Test vectors (examples KA–KF) and §4 (tournament). Tolerances: closed forms and prefix
+/// <doc:Theory#Test-vectors> (examples KA–KF) and §4 (tournament). Tolerances: closed forms and prefix
 /// scans 1e-12; LP-based values 1e-9 (the brief's bound, tighter than the 1e-8 of test-vectors.md).
 @Suite struct KhistiExampleTests {
     struct Example: Sendable, CustomStringConvertible {

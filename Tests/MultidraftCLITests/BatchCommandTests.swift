@@ -72,6 +72,35 @@ import Multidraft
         }
     }
 
+    /// `simulate --verifier optimal --law independent` takes the library's routing, as `batch` does: two independent
+    /// drafts at V = 400 (80,200 draft sets, beyond the 20,000-variable LP limit `simulate` used to apply itself)
+    /// run, and the exact acceptance equals batch's optimal value and alpha* on the same pair (1e-12).
+    @Test func simulateOptimalIndependentAgreesWithBatch() throws {
+        let dir = Self.folder(), v = 400
+        let t = Self.rows(1, v, seed: 11)[0], d1 = Self.rows(1, v, seed: 12)[0], d2 = Self.rows(1, v, seed: 13)[0]
+        for (name, row) in [("t", t), ("d1", d1), ("d2", d2)] {
+            try TensorWriter.npy(row, shape: [1, v], as: .float64).write(to: URL(fileURLWithPath: "\(dir)/\(name).npy"))
+            try Distribution.npyData(row).write(to: URL(fileURLWithPath: "\(dir)/\(name)-1d.npy"))
+        }
+        let batch = try CLI.run(["batch", "--target", dir + "/t.npy", "--draft", dir + "/d1.npy", "--draft", dir + "/d2.npy",
+                                 "--law", "independent", "--drafts", "2", "--verifiers", "optimal",
+                                 "--output", dir + "/out.csv"])
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let rows = Self.table(dir + "/out.csv")
+        let alpha = try #require(rows.first { $0["verifier"] == "alpha_star" }.flatMap { Double($0["value"]!) })
+        let optimal = try #require(rows.first { $0["verifier"] == "optimal" }.flatMap { Double($0["value"]!) })
+        let simulate = try CLI.run(["simulate", "--verifier", "optimal", "--law", "independent",
+                                    "--target", "@\(dir)/t-1d.npy", "--draft", "@\(dir)/d1-1d.npy",
+                                    "--draft", "@\(dir)/d2-1d.npy", "--trials", "20000", "--seed", "3"])
+        #expect(simulate.status == 0, "\(simulate.stderr)")
+        let row = CLI.row(simulate.stdout)
+        let exact = try #require(row["exact_acceptance"].flatMap(Double.init))
+        #expect(abs(exact - optimal) <= 1e-12 && abs(exact - alpha) <= 1e-9, "simulate \(exact), batch \(optimal), alpha* \(alpha)")
+        let acceptance = try #require(row["acceptance"].flatMap(Double.init))
+        let error = try #require(row["std_error"].flatMap(Double.init))
+        #expect(abs(acceptance - exact) <= 5 * error + 1e-12, "\(row)")
+    }
+
     /// The shipped real-model export (SmolLM2-135M-Instruct and two drafts cut from it, V = 49,152): on its first
     /// dense positions every batch value equals `bound` and `simulate` on that position alone, to 1e-12, for i.i.d.,
     /// without-replacement and independent (one draft from each model) drafts. The float16 logits are copied into a

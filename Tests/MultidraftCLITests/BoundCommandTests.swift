@@ -31,12 +31,12 @@ import Testing
         let r = try CLI.run(["bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.2,0.3,0.5",
                              "--law", "independent", "--method", "auto"])
         let row = CLI.row(r.stdout)
-        #expect(row["drafts"] == "2" && row["method"] == "flow")
+        #expect(row["drafts"] == "2" && row["method"] == "sfm")   // auto: submodular minimisation first
         #expect(abs(Double(row["alpha"]!)! - 0.86) < 1e-8)   // identical drafts: the iid value (KC)
         let dual = try CLI.run(["bound", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.6,0.2,0.2",
                                 "--law", "independent", "--method", "dual"])
         #expect(dual.status != 0 && dual.stdout.isEmpty)
-        #expect(dual.stderr.contains("use --method flow, sfm, lp or auto"))
+        #expect(dual.stderr.contains("use the flow, sfm, lp or auto method (--method)"))
         // Every exact route for independent drafts gives the same value; sizes each route refuses are named.
         var values: [Double] = []
         for method in ["brute-force", "lp", "flow", "sfm", "auto"] {

@@ -144,7 +144,7 @@ import Multidraft
             (["--drafts", "2", "--length", "2", "--law", "without-replacement"], "--law must be iid"),
             (["--drafts", "2", "--length", "2", "--branching", "2,1"], "drop --branching"),
             (["--drafts", "2", "--length", "0"], "--length >= 1"),
-            (["--drafts", "2", "--length", "30"], "use --trials"),
+            (["--drafts", "2", "--length", "30"], "--trials"),
         ] {
             let e = try CLI.run(["block-efficiency"] + pq + extra + ["--verifier", "select-block"])
             #expect(e.status == 2 && e.stdout.isEmpty && e.stderr.contains(fragment)

@@ -9,7 +9,7 @@ import Testing
 @testable import Verifiers
 
 /// The optimal selection law (hull), its realisation by block priority + Luce weights, and the optimal verifier built
-/// on it (Theory: Optimal verifier).
+/// on it (<doc:Theory#Optimal-verifier>).
 @Suite struct OptimalSelectionTests {
     static func laws(_ q: Distribution, _ n: Int) -> [DraftLaw] {
         [try? DraftLaw.iid(q, drafts: n), try? DraftLaw.withoutReplacement(q, drafts: n)].compactMap { $0 }

@@ -1,0 +1,146 @@
+"""Template of the notebook block_verification.md: its prose, and how its tables, figures and statements are read
+from block_verification.csv (every number in the page comes from the table at render time)."""
+from notebooklib import *  # noqa: F401,F403 (helpers, svgplot and the standard-library modules they use)
+
+
+@notebook("block_verification.csv")
+def block_verification(rows, page):
+    page.add("""# The block level: the best lossless verifier of a draft block, and how far verifiers are from it
+
+**Question.** Papers and engines compete on block efficiency (tokens per target call). What is the best block
+efficiency *any* lossless verifier of K i.i.d. draft chains of length γ can reach, and how far from it are block
+verification (one chain) and the token-level verifiers applied node by node?
+
+**Command.** `swift run -c release block-verification --quick` (part of `bash Experiments/run-suite.sh --quick`);
+single instances with `multidraft block-bound` and
+`multidraft block-efficiency --verifier block|select-block|rrs|kseq|optimal`.
+
+**Method.** `bound` is 1 + L*(K, γ), the block LP solved in its antichain form (one variable per token path,
+coverage rows Σ_{a∈M} m(a) ≤ 1 − (1 − q(M))^K over antichains M added by exact separation, plus slope cuts), with a
+proven `lower` (a repaired feasible plan) and `upper` (weak duality). The antichain form and the closed form for one
+chain, 1 + L*(1, γ) = 1 + Σ_a p(a) min_{b ⪯ a} min(1, q(b)/p(b)) (`single-chain`), are proven in the toolkit's
+documentation (`SequenceLevel/BlockBound`). `block` is block verification (Sun et al. 2024, arXiv 2403.10444; the
+algorithm is a reconstruction), exact by enumeration and by Monte Carlo; `select-block` is this toolkit's multi-path
+scheme (`SequenceLevel/SelectedChainVerification`): of the K chains, the optimal selection rule picks one by its first
+token, and block verification checks that chain against the law the selection induced (r_w at the first position,
+q after it), which is what makes it lossless at any V; `rrs`, `kseq`, `optimal` are node-by-node verification, exact by
+recursion. `gap_to_bound` = 1 + L* − block efficiency. Synthetic Zipf-like models (draft logits = target + N(0, σ²))
+test the method, not any paper's numbers; real-model rows wait for the real-model exports.""")
+    sun = [r for r in rows if r["kind"] == "sun"]
+    if sun:
+        page.add("## Sun et al.'s example: target (1/3, 2/3), draft (2/3, 1/3), γ = 2\n\n"
+                 "Expected accepted tokens are block efficiency − 1: token-by-token 10/9, block verification 11/9 = "
+                 "L*(1, 2), the prefix-coupling relaxation 12/9 (not reachable losslessly).\n\n" +
+                 table(sun, ["verifier", "block_efficiency", "lower", "upper", "simulated", "std_error"],
+                       ["verifier", "block efficiency", "bound lower", "bound upper", "Monte Carlo", "std. error"], digits=9))
+    inst = [r for r in rows if r["kind"] == "instance"]
+    for model in ["context-free", "markov"]:
+        for sigma in sorted({r["mismatch"] for r in inst if r["model"] == model}):
+            sel = [r for r in inst if r["model"] == model and r["mismatch"] == sigma]
+            out = []
+            for g in sorted({r["length"] for r in sel}):
+                for k in sorted({r["drafts"] for r in sel}):
+                    cell = {r["verifier"]: r for r in sel if r["length"] == g and r["drafts"] == k}
+                    if "bound" not in cell:
+                        continue
+                    row = {"length": g, "drafts": k, "bound": cell["bound"]["block_efficiency"],
+                           "gap": cell["bound"]["upper"] - cell["bound"]["lower"]}
+                    for name in ["block-lp", "block", "select-block", "optimal", "kseq", "rrs"]:
+                        if name in cell:
+                            row[name] = cell[name]["block_efficiency"]
+                    out.append(row)
+            page.add(f"## {model}, σ = {sigma}, V = {sel[0]['vocab']}\n\n" + table(
+                out, ["length", "drafts", "bound", "gap", "block-lp", "block", "select-block", "optimal", "kseq", "rrs"],
+                ["γ", "K", "1 + L* (bound)", "certificate gap", "LP verifier", "block verification", "select-block",
+                 "node-by-node optimal", "K-SEQ", "RRS"]))
+            for g in sorted({r["length"] for r in sel}):
+                page.figure(f"block-{model}-{sigma}-{g}", f"Block efficiency against K ({model}, σ = {sigma}, γ = {g})",
+                            series=[(name, [(r["drafts"], r["block_efficiency"]) for r in
+                                            sorted(sel, key=lambda r: r["drafts"])
+                                            if r["verifier"] == name and r["length"] == g], "line")
+                                    for name in ["bound", "select-block", "optimal", "kseq", "rrs"]],
+                            title=f"{model}, sigma = {sigma}, gamma = {g}", xlabel="K chains",
+                            ylabel="block efficiency")
+    if inst:
+        def rel(name, pred=lambda r: True):
+            gaps = [r["gap_to_bound"] / next(b["block_efficiency"] for b in inst if b["verifier"] == "bound"
+                                              and b["model"] == r["model"] and b["mismatch"] == r["mismatch"]
+                                              and b["drafts"] == r["drafts"] and b["length"] == r["length"])
+                    for r in inst if r["verifier"] == name and pred(r)]
+            return (min(gaps), max(gaps)) if gaps else (float("nan"), float("nan"))
+        multi = lambda r: r["drafts"] >= 2 and r["length"] >= 2
+        lo, hi = rel("optimal", multi)
+        slo, shi = rel("select-block", multi)
+        blo, bhi = rel("block")
+        worst_gap = max(r["upper"] - r["lower"] for r in inst if r["verifier"] == "bound")
+        lplo, lphi = rel("block-lp")
+        below = all(r["gap_to_bound"] >= -1e-9 for r in inst if r["gap_to_bound"] != "")
+        mc = [r for r in rows if r["z_score"] != ""]
+        worst_z = max(abs(r["z_score"]) for r in mc) if mc else float("nan")
+        cells = {}
+        for r in inst:
+            cells.setdefault((r["model"], r["mismatch"], r["drafts"], r["length"]), {})[r["verifier"]] = r["block_efficiency"]
+        ahead = sum(1 for k, c in cells.items() if "select-block" in c and "optimal" in c and k[2] >= 2 and k[3] >= 2
+                    and c["select-block"] > c["optimal"] + 1e-12)
+        compared = sum(1 for k, c in cells.items() if "select-block" in c and "optimal" in c and k[2] >= 2 and k[3] >= 2)
+        page.add("## Where the verifiers stand (small V, exact)\n\n"
+                 f"- Every verifier's exact block efficiency is ≤ 1 + L* on every instance: **{'yes' if below else 'NO'}**; "
+                 f"the largest certificate gap (upper − lower) is {worst_gap:.1e}. Monte Carlo agrees with every exact "
+                 f"value (largest |z| = {worst_z:.2f}).\n"
+                 f"- Block verification (K = 1) reaches the bound to a relative {max(abs(blo), abs(bhi)):.1e} (it is optimal for "
+                 "one chain). The LP verifier (`block-lp`, the LP's plan run as a verifier, where the LP is small "
+                 f"enough) reaches it to {max(abs(lplo), abs(lphi)):.1e} for every K: L*(K, γ) is attained, so the gaps below are "
+                 "what the other verifiers leave on the table.\n"
+                 f"- With K ≥ 2 chains and γ ≥ 2, the best token-level verifier applied node by node (`optimal`) stays "
+                 f"{100 * lo:.2f}–{100 * hi:.2f} % of block efficiency below 1 + L*; `select-block` stays "
+                 f"{100 * slo:.2f}–{100 * shi:.2f} % below, ahead of node-by-node optimal on {ahead} of {compared} such "
+                 "instances. At these tiny vocabularies the K chains often share prefixes, which node-by-node "
+                 "verification uses at every depth and `select-block` only at the first. No verifier here closes the "
+                 "gap to L*(K, γ) for K ≥ 2 at a cost that scales: the LP verifier needs the whole V^(γK)-tuple plan, and a "
+                 "multi-path verifier reaching L* at LLM vocabulary size is open.")
+    llm = [r for r in rows if r["kind"] == "llm"]
+    if llm:
+        out = []
+        for sigma in sorted({r["mismatch"] for r in llm}):
+            for g in sorted({r["length"] for r in llm}):
+                for k in sorted({r["drafts"] for r in llm}):
+                    cell = {r["verifier"]: r for r in llm if r["mismatch"] == sigma and r["length"] == g and r["drafts"] == k}
+                    if not cell:
+                        continue
+                    row = {"mismatch": sigma, "length": g, "drafts": k}
+                    for name in ["block", "select-block", "optimal", "rrs"]:
+                        if name in cell:
+                            row[name] = f"{cell[name]['simulated']:.4f} ± {cell[name]['std_error']:.4f}"
+                    row["setup"] = cell["select-block"]["elapsed_ms"] if "select-block" in cell else ""
+                    out.append(row)
+        page.add(f"## LLM vocabulary size (V = {llm[0]['vocab']}, context-free), Monte Carlo\n\n"
+                 "No exact value or L* exists at this size: each cell is the mean tokens per round ± one standard "
+                 "error over the rounds in the CSV. `select-block` and block verification cost O(K + γ log V) per "
+                 "round after an O(V log V) setup; node-by-node `optimal` builds one optimal verifier per number of "
+                 "surviving chains.\n\n" + table(
+                     out, ["mismatch", "length", "drafts", "block", "select-block", "optimal", "rrs", "setup"],
+                     ["σ", "γ", "K", "block verification", "select-block", "node-by-node optimal", "RRS",
+                      "select-block run (ms)"]))
+        ratios = []
+        for sigma in sorted({r["mismatch"] for r in llm}):
+            for g in sorted({r["length"] for r in llm}):
+                for k in sorted({r["drafts"] for r in llm}):
+                    cell = {r["verifier"]: r for r in llm if r["mismatch"] == sigma and r["length"] == g and r["drafts"] == k}
+                    if k >= 2 and "select-block" in cell and "optimal" in cell:
+                        a, b = cell["select-block"], cell["optimal"]
+                        z = (a["simulated"] - b["simulated"]) / math.sqrt(a["std_error"] ** 2 + b["std_error"] ** 2)
+                        ratios.append((sigma, g, k, a["simulated"] / b["simulated"] - 1, z))
+        if ratios:
+            best = max(ratios, key=lambda t: t[3])
+            worst = min(ratios, key=lambda t: t[3])
+            ahead = sum(1 for t in ratios if t[4] > 3)
+            behind = sum(1 for t in ratios if t[4] < -3)
+            page.add("**At LLM vocabulary size the picture turns.** With K ≥ 2, `select-block` is ahead of node-by-node "
+                     f"optimal verification by more than 3 standard errors on {ahead} of {len(ratios)} settings and behind "
+                     f"on {behind}; the differences run from {100 * worst[3]:+.1f} % (σ = {worst[0]}, γ = {worst[1]}, "
+                     f"K = {worst[2]}) to {100 * best[3]:+.1f} % (σ = {best[0]}, γ = {best[1]}, K = {best[2]}). Below the "
+                     "root, node-by-node verification gains only from chains that share the accepted prefix and rejects "
+                     "token by token; block verification of the selected chain recovers what token-by-token rejection "
+                     "loses deeper in the block (the same gain as block over token verification in the K = 1 rows), "
+                     "and the gain grows with γ. This is the best practical "
+                     "verifier here; how far it is from L*(K, γ) at this size is not known (no bound is computable yet).")
