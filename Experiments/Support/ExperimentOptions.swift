@@ -32,11 +32,10 @@ public struct ExperimentOptions: ParsableArguments, Sendable {
     /// (index, count) of the shard, (0, 1) when unsharded.
     public func shardSpec() throws -> (index: Int, count: Int) {
         guard let shard else { return (0, 1) }
-        let parts = shard.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else {
+        guard let parsed = Shard(shard) else {
             throw ValidationError("--shard must be i/N with 0 <= i < N, got '\(shard)'")
         }
-        return (i, n)
+        return (parsed.index, parsed.count)
     }
 
     public mutating func validate() throws {

@@ -99,11 +99,8 @@ struct Batch: ParsableCommand {
     }
 
     static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else {
-            throw UsageError("--shard must be i/N with 0 <= i < N, got '\(text)'")
-        }
-        return (i, n)
+        guard let shard = Shard(text) else { throw UsageError("--shard must be i/N with 0 <= i < N, got '\(text)'") }
+        return (shard.index, shard.count)
     }
 
     /// The options that decide the rows (shard, merge, threads and output paths excluded): a resumed or merged run

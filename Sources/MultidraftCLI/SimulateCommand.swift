@@ -9,7 +9,7 @@ struct Simulate: ParsableCommand {
         P and Q are comma-separated probabilities or @PATH (.txt/.csv numbers, .npy float32/float64).
         Verifiers: \(MultidraftCommand.registry.names.joined(separator: ", ")). Each has a natural draft law (see `multidraft verifiers`); --law picks another supported one.
         Output columns: verifier,law,drafts,vocab,trials,seed,acceptance,std_error,exact_acceptance,bound,chi2_pvalue,elapsed_ms,setup_ms,certified_gap
-        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law by the dual scan or closed form, empty where only the LP is exact (independent drafts);
+        (exact_acceptance: the closed form, else exact enumeration of draft tuples and the verifier's randomness when V <= 12, else empty; bound is alpha* of the draft law by the dual scan or closed form, or for independent drafts by certified submodular minimisation (empty if its bracket stays open);
         setup_ms: time to build the verifier; certified_gap: alpha* minus the exact coin acceptance of the optimal verifier's realised selection law, empty for other verifiers).
         Results are identical for every --threads value.
         """
@@ -110,10 +110,12 @@ struct Simulate: ParsableCommand {
 }
 
 /// alpha* of the draft law where an exact route cheaper than the LP exists (prefix scan for iid and without
-/// replacement, closed form for greedy and SpecHub), else nil: the `bound` column never starts an LP.
+/// replacement, closed form for greedy and SpecHub, certified submodular minimisation for independent drafts),
+/// else nil: the `bound` column never starts an LP or a flow.
 private func cheapBound(target p: Distribution, law: DraftLaw, threads: Int) -> Double? {
     switch law.kind {
-    case .independent, .explicit: return nil
+    case .explicit: return nil
+    case .independent: return try? optimalAcceptance(target: p, law: law, method: .sfm).alpha
     default: return try? optimalAcceptance(target: p, law: law, method: .dual, threads: threads).alpha
     }
 }

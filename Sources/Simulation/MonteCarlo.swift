@@ -44,7 +44,7 @@ public enum MonteCarlo {
                 var draftRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c))
                 var verifyRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c) + 1)
                 let count = min(chunkSize, trials - c * chunkSize)
-                verifier.simulateTrials(count, sampler: sampler, draftRNG: &draftRNG, verifyRNG: &verifyRNG, into: &tally)
+                verifier._simulateTrials(count, sampler: sampler, draftRNG: &draftRNG, verifyRNG: &verifyRNG, into: &tally)
                 progress?.advance(by: count)
                 c += workers
             }
@@ -60,7 +60,7 @@ public enum MonteCarlo {
     }
 
     /// Runs a verifier given as an existential: the existential is opened once, and the trial loop is the
-    /// verifier's own ``Verifier/simulateTrials(_:sampler:draftRNG:verifyRNG:into:)``, specialised for its type
+    /// verifier's own ``Verifier/_simulateTrials(_:sampler:draftRNG:verifyRNG:into:)``, specialised for its type
     /// (for every conforming type, the toolkit's and a user's alike).
     public static func run(
         anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int = 1,
@@ -70,7 +70,7 @@ public enum MonteCarlo {
     }
 
     /// Runs a verifier given as an existential, reporting finished chunks to `progress`. The existential is opened
-    /// once, and every chunk runs the verifier's own compiled trial loop (``Verifier/simulateTrials``).
+    /// once, and every chunk runs the verifier's own compiled trial loop (``Verifier/_simulateTrials``).
     public static func run(
         anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int, chunkSize: Int,
         progress: TerminalProgress?

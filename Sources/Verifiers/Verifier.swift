@@ -56,11 +56,12 @@ public protocol Verifier: Sendable {
     var exactAcceptance: Double? { get }
     /// P(Y = · ∣ drafts) analytically (small V), if provided.
     func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome?
-    /// Runs `count` Monte-Carlo trials: draws a tuple with `sampler` from `draftRNG`, verifies it with `verifyRNG`,
-    /// and adds the outcome to `tally`. Do not implement it: the default implementation is the toolkit's trial loop,
-    /// and because it is a requirement, every conforming type (also in a user's package) gets a copy specialised for
-    /// it, which `MonteCarlo.run(anyVerifier:)` reaches through the witness table.
-    func simulateTrials(
+    /// Implementation detail of `MonteCarlo.run(anyVerifier:)` (underscored: not part of the verifier contract;
+    /// never implement it). Runs `count` Monte-Carlo trials: draws a tuple with `sampler` from `draftRNG`, verifies
+    /// it with `verifyRNG`, and adds the outcome to `tally`. The default implementation is the toolkit's trial loop;
+    /// because it is a requirement, every conforming type (also in a user's package) gets a copy specialised for it,
+    /// which the Monte-Carlo engine reaches through the witness table.
+    func _simulateTrials(
         _ count: Int, sampler: DraftSampler, draftRNG: inout Xoshiro256, verifyRNG: inout Xoshiro256,
         into tally: inout TrialTally)
 }
@@ -89,7 +90,7 @@ extension Verifier {
     public func conditionalOutcome(given drafts: [Int]) -> ConditionalOutcome? { nil }
 
     @inlinable
-    public func simulateTrials(
+    public func _simulateTrials(
         _ count: Int, sampler: DraftSampler, draftRNG: inout Xoshiro256, verifyRNG: inout Xoshiro256,
         into tally: inout TrialTally
     ) {
