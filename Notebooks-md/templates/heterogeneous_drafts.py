@@ -24,7 +24,11 @@ certified lower bound from one sort; c is iterated to the weights that make AM�
 `lower` = 1 + that bound, `upper` = p(H) + 1 − Q(H) of the best set; `iterations` counts sorts. When the dual leaves
 a gap (intrinsically: on ~20% of small random Dirichlet instances and 4 of 30 LLM-style pairs tried) the Fujishige–Wolfe
 minimum-norm-point algorithm takes over, whose iterate is a convex combination of greedy vertices and whose
-`lower` = 1 + Σ min(0, x) is the proof; after 40 of its iterations **contraction** decides the tokens a minimiser
+`lower` = 1 + Σ min(0, x) is the proof. For **two** drafts a certified branch and bound over t = q₁(H) runs before
+it (`SubsetObjective.pairParametricMinimum`, [proven]): min F = min over t of an LP value ψ(t) (f is concave along
+every coordinate of the cube, so the cube's minimum is a vertex), and for any multiplier λ the dual bound h(t, λ)
+is concave in t, so each interval of t is bounded below by h at its two ends; `iterations` then counts intervals.
+Otherwise, after 40 iterations of the minimum-norm point, **contraction** decides the tokens a minimiser
 cannot disagree on (x_j beyond the gap; then the marginal tests at both ends of the remaining lattice of sets,
 sound by submodularity [proven]) and minimises exactly over the rest (enumeration, or the minimum-norm point again
 on the undecided tokens alone), so the bracket closes even where the minimum-norm point alone stalls.

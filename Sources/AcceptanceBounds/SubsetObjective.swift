@@ -118,6 +118,10 @@ public struct SubsetObjective: Sendable {
             }
             dualWeights = dual.weights
         }
+        if case .independent(let qs) = law.kind, qs.count == 2,
+           let pair = pairParametricMinimum(tolerance: tolerance), pair.converged {
+            return pair
+        }
         if case .independent = law.kind {
             // A short run of the minimum-norm-point algorithm, then contraction to the tokens a minimiser can
             // still disagree on (exact enumeration or a minimisation over those alone).
@@ -146,6 +150,9 @@ public struct SubsetObjective: Sendable {
             case productDual = "product-dual"
             /// ``SubmodularMinimizer``: a convex combination of greedy vertices (a base-polytope point).
             case minimumNormPoint = "min-norm-point"
+            /// Two independent drafts: branch and bound over t = q₁(H) with the concave dual bounds of
+            /// ``pairParametricMinimum(tolerance:maxIntervals:)``.
+            case parametric
             /// The minimum-norm point's bracket closed by contraction of the ground set (independent drafts):
             /// base-polytope and marginal tests, then exact enumeration or minimisation of the undecided tokens.
             case contraction

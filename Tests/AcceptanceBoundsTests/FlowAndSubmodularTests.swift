@@ -250,4 +250,32 @@ import Distributions
             #expect(abs(subsetBoundValue(target: p, law: law, set: c.minimizer) - 1 - c.upper) < 1e-13)
         }
     }
+
+    /// The branch and bound over t = q₁(H) for two independent drafts: its bracket contains brute force over all 2^V
+    /// subsets and closes to ≤ 1e-12 (V ≤ 12, zeros, p = q), its set has the value reported; at V = 300 it equals
+    /// the exact flow on the pairs where the AM–GM dual leaves a gap.
+    @Test func pairParametricAgreesWithBruteForceAndFlow() async throws {
+        await seededPropertyCheck(count: 150, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...12)) { seed, v in
+            var rng = Xoshiro256(seed: UInt64(seed), stream: 13)
+            let (p, drawn) = Self.independentInstance(seed: seed, vocabulary: v, drafts: 2, using: &rng)
+            var qs = drawn
+            if seed % 5 == 0 { qs[1] = p }
+            if seed % 11 == 0 { qs[0] = qs[1] }
+            let law = try! DraftLaw.independent(qs)
+            let minF = try! optimalAcceptance(target: p, law: law, method: .bruteForce).alpha - 1
+            let c = try! #require(try! SubsetObjective(target: p, law: law).pairParametricMinimum(tolerance: 1e-12))
+            #expect(c.lower <= minF + 1e-13 && c.upper >= minF - 1e-13, "seed=\(seed) V=\(v): [\(c.lower), \(c.upper)] vs \(minF)")
+            #expect(c.converged && c.gap <= 1e-12, "seed=\(seed) V=\(v): gap \(c.gap)")
+            #expect(abs(subsetBoundValue(target: p, law: law, set: c.minimizer) - 1 - c.upper) < 1e-13, "seed=\(seed) V=\(v)")
+        }
+        let (p, noisy) = try Self.llmStyleFamily(vocabulary: 300, seed: 78)
+        for (t1, t2) in [(1.2, 2.4), (1.2, 1.25), (0.8, 3.0), (1.0, 1.0)] {
+            let law = try DraftLaw.independent([try Distribution(logits: noisy, temperature: t1),
+                                                try Distribution(logits: noisy, temperature: t2)])
+            let c = try #require(try SubsetObjective(target: p, law: law).pairParametricMinimum(tolerance: 1e-12))
+            let flow = try optimalAcceptance(target: p, law: law, method: .flow)
+            #expect(c.converged && c.gap <= 1e-12, "(\(t1), \(t2)): gap \(c.gap)")
+            #expect(abs(1 + c.upper - flow.alpha) <= 1e-12, "(\(t1), \(t2)): \(1 + c.upper) vs flow \(flow.alpha)")
+        }
+    }
 }
