@@ -97,13 +97,17 @@ func submodularBound(target p: Distribution, law: DraftLaw, tolerance: Double, m
 /// returned rather than thrown: its `lower` and `upper` stay proven bounds.
 public func alphaStarBracket(target p: Distribution, law: DraftLaw, maxIterations: Int = 2000,
                              maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs) throws -> AcceptanceBound {
-    do {
+    guard BoundMethod.auto.resolved(for: law, maxFlowArcs: maxFlowArcs) == .sfm else {
         return try optimalAcceptance(target: p, law: law, method: .auto, maxFlowArcs: maxFlowArcs,
                                      maxSFMIterations: maxIterations)
-    } catch AcceptanceError.notCertified {
-        return try submodularBound(target: p, law: law, tolerance: 1e-12, maxIterations: maxIterations,
-                                   maxSetArcs: maxFlowArcs)
     }
+    let bound = try submodularBound(target: p, law: law, tolerance: 1e-12, maxIterations: maxIterations,
+                                    maxSetArcs: maxFlowArcs)
+    if bound.upper - bound.lower > 1e-12 + 16 * Double.ulpOfOne,
+       OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) {
+        return try optimalAcceptance(target: p, law: law, method: .flow, maxFlowArcs: maxFlowArcs)
+    }
+    return bound
 }
 
 extension BoundMethod {

@@ -8,10 +8,10 @@ import Distributions
 /// alpha* of the independent pair (one draft from each model) is bracketed by the two sparse completions, and each
 /// completion is certified by submodular minimisation (the subset bound's minimiser with a dual certificate, gap ≤ 1e-12)
 /// and agrees with the max-flow route. 24 positions spread over the 1,869; every position with
-/// `MULTIDRAFT_REAL_ALL=1` (an opt-in run of about 15 minutes in a debug build). That run certified 3,736 of the 3,738
-/// completion problems to ≤ 1e-12 (3,051 by the AM–GM product dual, 685 by Wolfe's minimum-norm point); at positions
-/// 765 and 1077 the minimum-norm point stalls at gaps 2.3e-10 and 5.4e-9 (the bracket holds: the flow route's exact
-/// value sits at its upper end). Contraction of the ground set now closes both (test below).
+/// `MULTIDRAFT_REAL_ALL=1` (an opt-in run of about 13 minutes in a debug build, most of it the flow). Its last run
+/// certified all 3,734 completion problems outside positions 765 and 1077 to ≤ 1e-12 (largest gap 1.0e-12; 3,051 by
+/// the AM–GM product dual, 683 by the branch and bound over t = q₁(H)); positions 765 and 1077, where Wolfe's
+/// minimum-norm point alone stalled (gaps 2.3e-10 and 5.4e-9), have their own test below.
 @Suite struct RealPairCertificationTests {
     @Test func independentPairIsCertifiedOnSpreadPositions() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
