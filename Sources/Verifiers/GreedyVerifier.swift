@@ -23,7 +23,7 @@ public struct GreedyVerifier: Verifier {
     public let target: Distribution
     public let law: DraftLaw
     /// q' (0 on T).
-    public let sampledDraft: [Double]
+    @usableFromInline let sampledDraft: [Double]
     public let residual: ResidualLaw
     /// p(T) + Σ_{i∉T} min(p, q').
     public let acceptance: Double

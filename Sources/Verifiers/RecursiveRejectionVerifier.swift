@@ -24,7 +24,7 @@ public struct RecursiveRejectionVerifier: Verifier {
     /// q_i per draft position.
     public let drafts: [Distribution]
     /// r_0 … r_{n−1}: the residual tested at each position (r_0 = p).
-    public let residuals: [[Double]]
+    @usableFromInline let residuals: [[Double]]
     /// r_n, sampled on full rejection.
     public let finalResidual: ResidualLaw
     /// 1 − Π (1 − a_i).

@@ -35,7 +35,7 @@ public struct SIRVerifier: Verifier {
     /// q_k per draft position.
     public let drafts: [Distribution]
     /// stageLaws[k] = r_{k+1}: the law of the winner after draft k (stageLaws[0] = q₁, last = p_I).
-    public let stageLaws: [[Double]]
+    @usableFromInline let stageLaws: [[Double]]
     /// p_I, the law of the selected token.
     public var intermediate: [Double] { stageLaws[stageLaws.count - 1] }
     /// norm((p − p_I)_+).

@@ -29,10 +29,10 @@ public struct SpecHubVerifier: Verifier {
     /// The hub token a.
     public let hub: Int
     /// Q(a, i) for i ≠ a (0 at a).
-    public let hubPairMass: [Double]
+    @usableFromInline let hubPairMass: [Double]
     /// p₁ (0 at a).
-    public let firstResidual: [Double]
-    public let leftoverIA: Double
+    @usableFromInline let firstResidual: [Double]
+    @usableFromInline let leftoverIA: Double
     public let leftoverAI: Double
     /// norm(res).
     public let residual: ResidualLaw
