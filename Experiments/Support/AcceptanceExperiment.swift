@@ -47,14 +47,8 @@ public enum AcceptanceExperiment: Experiment {
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
-        let p: Distribution, q: Distribution, pair: String
-        if let i = item.position {
-            let (target, drafts) = try RealPair.dense(position: i, drafts: ["layerskip"])
-            (p, q, pair) = (target, drafts[0], "smollm2-135m/layerskip@\(i)")
-        } else {
-            (p, q) = try SyntheticLLM.pair(vocabularySize: item.vocab, temperature: item.temperature, seed: context.seed)
-            pair = "synthetic"
-        }
+        let (p, q, pair) = try RealPair.targetAndLayerskip(position: item.position, vocabularySize: item.vocab,
+                                                          temperature: item.temperature, seed: context.seed)
         let law = try DraftLaw.named(item.law, drafts: [q], count: item.drafts)
         let bound = try optimalAcceptance(target: p, law: law, method: .auto).alpha
         var rows: [[CSVValue]] = []

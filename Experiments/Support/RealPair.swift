@@ -26,6 +26,19 @@ enum RealPair {
         return (p, qs)
     }
 
+    /// The (p, q) pair of an experiment item and its `pair` column: the shipped target and its `layerskip` draft at
+    /// dense position `position`, or the synthetic LLM-style pair at V and T when `position` is nil.
+    static func targetAndLayerskip(position: Int?, vocabularySize v: Int, temperature: Double, seed: UInt64) throws
+        -> (target: Distribution, draft: Distribution, pair: String)
+    {
+        if let i = position {
+            let (target, drafts) = try dense(position: i, drafts: ["layerskip"])
+            return (target, drafts[0], "smollm2-135m/layerskip@\(i)")
+        }
+        let (p, q) = try SyntheticLLM.pair(vocabularySize: v, temperature: temperature, seed: seed)
+        return (p, q, "synthetic")
+    }
+
     /// Along every exported draft chain of `draft` (`trees.safetensors`: 24 positions × 4 chains × 4 tokens), the
     /// exact acceptance probabilities a_l = min(1, p(x_l)/q(x_l)) of its drafted tokens, one array per chain.
     static func chainAcceptance(draft: String) throws -> [[Double]] {

@@ -52,14 +52,10 @@ public func optimalAcceptance(
                                target: p, law: law, status: .optimal, exactConfirmed: false,
                                lower: solution.lower, upper: solution.upper, iterations: solution.phases)
     case .sfm:
-        let bound = try submodularBound(target: p, law: law, tolerance: sfmTolerance, maxIterations: maxSFMIterations,
-                                        maxSetArcs: maxFlowArcs)
-        // `upper` re-evaluates F(H) from the law instead of the running sum that stopped the iteration; the two
-        // differ by rounding only (a few ulps of 1), which is all the slack allowed here.
-        if bound.upper - bound.lower <= sfmTolerance + 16 * Double.ulpOfOne { return bound }
-        if method == .auto && OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) {
-            return try optimalAcceptance(target: p, law: law, method: .flow, maxFlowArcs: maxFlowArcs)
-        }
+        // `.auto` may fall back to the flow when the bracket stays open; an explicit `.sfm` never does.
+        let bound = try submodularBracket(target: p, law: law, tolerance: sfmTolerance, maxIterations: maxSFMIterations,
+                                          maxFlowArcs: maxFlowArcs, flowFallback: method == .auto)
+        if isClosed(bound, tolerance: sfmTolerance) { return bound }
         throw AcceptanceError.notCertified(lower: bound.lower, upper: bound.upper, iterations: bound.iterations)
     case .dual:
         guard dualExact else { throw AcceptanceError.methodNotExact(method: "dual", law: law.name) }
@@ -92,6 +88,25 @@ func submodularBound(target p: Distribution, law: DraftLaw, tolerance: Double, m
                            iterations: result.iterations)
 }
 
+/// Whether a bracket is closed: `upper` re-evaluates F(H) from the law instead of the running sum that stopped the
+/// iteration; the two differ by rounding only (a few ulps of 1), which is all the slack allowed.
+func isClosed(_ bound: AcceptanceBound, tolerance: Double) -> Bool {
+    bound.upper - bound.lower <= tolerance + 16 * Double.ulpOfOne
+}
+
+/// The submodular bracket, then (with `flowFallback`) the exact flow when the bracket stays open and the draft-set
+/// graph fits in `maxFlowArcs`.
+func submodularBracket(target p: Distribution, law: DraftLaw, tolerance: Double, maxIterations: Int, maxFlowArcs: Int,
+                       flowFallback: Bool) throws -> AcceptanceBound {
+    let bound = try submodularBound(target: p, law: law, tolerance: tolerance, maxIterations: maxIterations,
+                                    maxSetArcs: maxFlowArcs)
+    if !isClosed(bound, tolerance: tolerance), flowFallback,
+       OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) {
+        return try optimalAcceptance(target: p, law: law, method: .flow, maxFlowArcs: maxFlowArcs)
+    }
+    return bound
+}
+
 /// alpha* by the routing of `optimalAcceptance(method: .auto)`, the one routing the command line, `batch` and the
 /// experiments share, except that a bracket submodular minimisation leaves open (and the flow cannot close) is
 /// returned rather than thrown: its `lower` and `upper` stay proven bounds.
@@ -101,13 +116,8 @@ public func alphaStarBracket(target p: Distribution, law: DraftLaw, maxIteration
         return try optimalAcceptance(target: p, law: law, method: .auto, maxFlowArcs: maxFlowArcs,
                                      maxSFMIterations: maxIterations)
     }
-    let bound = try submodularBound(target: p, law: law, tolerance: 1e-12, maxIterations: maxIterations,
-                                    maxSetArcs: maxFlowArcs)
-    if bound.upper - bound.lower > 1e-12 + 16 * Double.ulpOfOne,
-       OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) {
-        return try optimalAcceptance(target: p, law: law, method: .flow, maxFlowArcs: maxFlowArcs)
-    }
-    return bound
+    return try submodularBracket(target: p, law: law, tolerance: 1e-12, maxIterations: maxIterations,
+                                 maxFlowArcs: maxFlowArcs, flowFallback: true)
 }
 
 extension BoundMethod {

@@ -206,7 +206,7 @@ public enum SubsetBound {
     }
 }
 
-/// Compensated (Kahan) addition of non-negative terms: `sumensation` carries the running total to about
+/// Compensated (Kahan) addition of non-negative terms: `compensation` carries the running total to about
 /// one ulp, independent of the number of terms. Branch-free; valid because every term is ≥ 0.
 @inlinable
 public func compensatedAdd(_ sum: inout Double, _ compensation: inout Double, _ x: Double) {

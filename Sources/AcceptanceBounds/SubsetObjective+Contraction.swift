@@ -67,7 +67,7 @@ extension SubsetObjective {
             return d
         }
 
-        for round in 0..<rounds {
+        for _ in 0..<rounds {
             // 1. Base-polytope test on the current point (indexed like `undecided`).
             if upper - lower <= tolerance { break }
             let g = upper - pointLower
@@ -130,7 +130,7 @@ extension SubsetObjective {
                 // enumeration over the contracted lattice is also its lower bound.
                 let value = min(best, upper)
                 return CertifiedMinimum(lower: value, upper: value, minimizer: best <= upper ? minimizer : bestSet,
-                                        iterations: iterations + round, converged: true, route: .contraction)
+                                        iterations: iterations, converged: true, route: .contraction)
             }
             // 3b. Otherwise minimise the contracted function and test again on its point.
             let remaining = maxIterations - iterations
@@ -171,17 +171,12 @@ extension SubsetObjective {
     }
 }
 
-/// Kahan's compensated sum.
+/// A running compensated sum of non-negative terms (``compensatedAdd(_:_:_:)`` with its state in one value).
 struct KahanSum {
     private(set) var value = 0.0
     private var compensation = 0.0
 
     init(starting value: Double = 0) { self.value = value }
 
-    mutating func add(_ x: Double) {
-        let term = x - compensation
-        let sum = value + term
-        compensation = (sum - value) - term
-        value = sum
-    }
+    mutating func add(_ x: Double) { compensatedAdd(&value, &compensation, x) }
 }
