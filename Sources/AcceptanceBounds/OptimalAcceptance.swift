@@ -47,7 +47,7 @@ public func optimalAcceptance(
                                target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed,
                                lower: plan.acceptedMass, upper: best.value)
     case .flow:
-        let solution = try OptimalTransportFlow.solve(target: p, law: law, maxArcs: maxFlowArcs)
+        let solution = try OptimalTransportFlow.bound(target: p, law: law, maxArcs: maxFlowArcs)
         return AcceptanceBound(alpha: min(1, max(0, solution.lower)), method: .flow, certificate: solution.cut,
                                target: p, law: law, status: .optimal, exactConfirmed: false,
                                lower: solution.lower, upper: solution.upper, iterations: solution.phases)

@@ -33,9 +33,50 @@ public enum OptimalTransportFlow {
         public let augmentations: Int
     }
 
+    /// alpha* with its proof, without the plan (the value function beside ``solve(target:law:maxArcs:)``).
+    public struct Bracket: Sendable {
+        /// Σ z of the repaired flow: a lower bound on alpha* (the flow is exactly feasible).
+        public let lower: Double
+        /// p(H) + 1 − Q(H) of the certificate set: an upper bound on alpha*.
+        public let upper: Double
+        /// The certificate's token set H (a minimum cut).
+        public let cut: [Int]
+        public let phases: Int
+        public let augmentations: Int
+    }
+
+    /// alpha* by maximum flow, proven by the repaired flow (lower) and a minimum cut (upper), without building the
+    /// plan: the same numbers as ``solve(target:law:maxArcs:)``'s `lower`, `upper` and `cut`, at a fraction of the
+    /// bookkeeping (no per-set arrays of flows). Throws as ``solve(target:law:maxArcs:)`` does.
+    public static func bound(target p: Distribution, law: DraftLaw, maxArcs: Int = defaultMaxArcs) throws -> Bracket {
+        let run = try maximumFlow(target: p, law: law, maxArcs: maxArcs)
+        var flows = run.flows
+        TransportPlan.repair(flows: &flows, target: p)
+        let accepted = TransportPlan.acceptedAndResidual(flows: flows, target: p).accepted
+        let best = try TransportPlan.verified(flows: flows, acceptedMass: accepted, tokenDuals: run.cutIndicator,
+                                              target: p, law: law)
+        return Bracket(lower: accepted, upper: best.value, cut: best.set, phases: run.phases,
+                       augmentations: run.augmentations)
+    }
+
     /// Solves the transport problem by maximum flow. Throws ``AcceptanceError/lpTooLarge(estimatedSets:estimatedVariables:limit:)``
     /// beyond `maxArcs`, or ``AcceptanceError/lpUnverified(detail:)`` if the result fails its own check.
     public static func solve(target p: Distribution, law: DraftLaw, maxArcs: Int = defaultMaxArcs) throws -> Solution {
+        let run = try maximumFlow(target: p, law: law, maxArcs: maxArcs)
+        // Dinic's flow is maximum (no augmenting path is left), so the repair only clips and scales away rounding;
+        // the plan's token duals are the cut's indicator, so its certificate is the better of Dinic's cut and the
+        // cut read off the repaired plan, and it must close the gap or the result is refused.
+        let (plan, best) = try OptimalTransportLP.repairedPlan(
+            sets: run.sets, rawFlows: run.flows, target: p, law: law, objective: run.value, status: .optimal,
+            exactConfirmed: false, tokenDuals: run.cutIndicator, topUp: false)
+        return Solution(plan: plan, lower: plan.acceptedMass, upper: best.value, cut: best.set,
+                        phases: run.phases, augmentations: run.augmentations)
+    }
+
+    /// Dinic on the set-level network: the set law, the raw flows (≥ 0) and the minimum cut's token indicator.
+    private static func maximumFlow(target p: Distribution, law: DraftLaw, maxArcs: Int) throws
+        -> (sets: [DraftSet], flows: FlatFlows, cutIndicator: [Double], value: Double, phases: Int, augmentations: Int)
+    {
         try law.requireVocabulary(of: p)
         let size = OptimalTransportLP.estimatedSize(of: law)
         if size.variables > Double(maxArcs) || !size.variables.isFinite {
@@ -44,25 +85,25 @@ public enum OptimalTransportFlow {
         let sets = law.setLaw()
         let v = p.vocabularySize
         let tokenNode = { (j: Int) in 2 + sets.count + j }
+        var flows = FlatFlows(shapeOf: sets)
         var network = FlowNetwork(nodeCount: 2 + sets.count + v)
-        network.reserveCapacity(sets.count + v + sets.reduce(0) { $0 + $1.tokens.count })
+        network.reserveCapacity(sets.count + v + flows.values.count)
         var firstArc = [Int](repeating: 0, count: sets.count)
-        for (s, set) in sets.enumerated() {
-            network.addArc(from: 0, to: 2 + s, capacity: set.mass)
+        for s in sets.indices {
+            network.addArc(from: 0, to: 2 + s, capacity: flows.masses[s])
             firstArc[s] = network.arcCount
-            for j in set.tokens { network.addArc(from: 2 + s, to: tokenNode(j), capacity: .infinity) }
+            for i in flows.offsets[s]..<flows.offsets[s + 1] {
+                network.addArc(from: 2 + s, to: tokenNode(flows.tokens[i]), capacity: .infinity)
+            }
         }
         for j in 0..<v { network.addArc(from: tokenNode(j), to: 1, capacity: p[j]) }
         let result = network.maximumFlow(source: 0, sink: 1)
-        let raw = sets.indices.map { s in (0..<sets[s].tokens.count).map { result.flow[firstArc[s] + $0] } }
+        for s in sets.indices {
+            for k in 0..<(flows.offsets[s + 1] - flows.offsets[s]) {
+                flows.values[flows.offsets[s] + k] = result.flow[firstArc[s] + k]
+            }
+        }
         let cutIndicator = (0..<v).map { result.sourceSide[tokenNode($0)] ? 1.0 : 0.0 }
-        let plan = try OptimalTransportLP.repairedPlan(
-            sets: sets, rawFlows: raw, target: p, law: law, objective: result.value, status: .optimal,
-            exactConfirmed: false, tokenDuals: cutIndicator)
-        // The plan's token duals are the cut's indicator, so its certificate is the better of Dinic's cut and the
-        // cut read off the repaired plan.
-        let best = plan.certificate(target: p, law: law)
-        return Solution(plan: plan, lower: plan.acceptedMass, upper: best.value, cut: best.set,
-                        phases: result.phases, augmentations: result.augmentations)
+        return (sets, flows, cutIndicator, result.value, result.phases, result.augmentations)
     }
 }

@@ -27,28 +27,6 @@ extension TransportPlan {
     /// A minimum cut read off the plan: H = tokens reachable from the source in the residual network
     /// (source → S with slack, S → j ∈ S, j → S' with z(S', j) > 0). By max-flow/min-cut, p(H) + 1 − Q(H) = Σ z.
     public func minimumCut(vocabularySize: Int, tolerance: Double = 1e-12) -> [Int] {
-        var setReached = [Bool](repeating: false, count: sets.count)
-        var tokenReached = [Bool](repeating: false, count: vocabularySize)
-        var setsOfToken = [[Int]](repeating: [], count: vocabularySize)
-        for (s, set) in sets.enumerated() { for j in set.tokens { setsOfToken[j].append(s) } }
-        var queue: [Int] = []
-        for (s, set) in sets.enumerated() {
-            let used = flows[s].reduce(0, +)
-            if set.mass - used > tolerance * max(1, set.mass) { setReached[s] = true; queue.append(s) }
-        }
-        var head = 0
-        while head < queue.count {
-            let s = queue[head]; head += 1
-            for j in sets[s].tokens where !tokenReached[j] {
-                tokenReached[j] = true
-                for (s2) in setsOfToken[j] where !setReached[s2] {
-                    if let k = sets[s2].tokens.firstIndex(of: j), flows[s2][k] > tolerance {
-                        setReached[s2] = true
-                        queue.append(s2)
-                    }
-                }
-            }
-        }
-        return (0..<vocabularySize).filter { tokenReached[$0] }
+        Self.minimumCut(flows: FlatFlows(sets: sets, nested: flows), vocabularySize: vocabularySize, tolerance: tolerance)
     }
 }

@@ -140,6 +140,7 @@ extension DraftLaw {
     /// P(set(x) = S) for independent drafts x_i ~ q_i: a DP over drafts with the covered subset of S as state.
     static func independentSetMass(_ s: [Int], _ qs: [Distribution]) -> Double {
         let m = s.count
+        if m <= 2 { return independentSmallSetMass(s, qs) }
         var f = [Double](repeating: 0, count: 1 << m)
         f[0] = 1
         for q in qs {
@@ -150,6 +151,33 @@ extension DraftLaw {
             f = next
         }
         return f[(1 << m) - 1]
+    }
+
+    /// The same DP for |S| ≤ 2 in four scalars instead of arrays (most sets of a large law are this small), adding
+    /// in the DP's order, so the value is bit-identical to it.
+    @inline(__always)
+    static func independentSmallSetMass(_ s: [Int], _ qs: [Distribution]) -> Double {
+        if s.count == 1 {
+            var f0 = 1.0, f1 = 0.0
+            for q in qs {
+                let a = q[s[0]]
+                var n1 = 0.0
+                n1 += f0 * a; n1 += f1 * a
+                f0 = 0; f1 = n1
+            }
+            return f1
+        }
+        var f0 = 1.0, f1 = 0.0, f2 = 0.0, f3 = 0.0   // covered: none, s[0], s[1], both
+        for q in qs {
+            let a = q[s[0]], b = q[s[1]]
+            var n1 = 0.0, n2 = 0.0, n3 = 0.0
+            n1 += f0 * a; n2 += f0 * b           // from none
+            n1 += f1 * a; n3 += f1 * b           // from {s0}
+            n3 += f2 * a; n2 += f2 * b           // from {s1}
+            n3 += f3 * a; n3 += f3 * b           // from both
+            f0 = 0; f1 = n1; f2 = n2; f3 = n3
+        }
+        return f3
     }
 }
 

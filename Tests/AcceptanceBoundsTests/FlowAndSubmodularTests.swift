@@ -41,6 +41,52 @@ import Distributions
         #expect(r.sourceSide == [true, true, true, false])
     }
 
+    /// Random networks (4–9 nodes; direct source → sink arcs, arcs into the source and out of the sink, parallel
+    /// arcs, self-loops, infinite and zero capacities): the flow value equals the minimum over all 2^(N−2) cuts
+    /// (brute force, relative 1e-12), the returned cut has that capacity, and the flow is feasible and conserved
+    /// (1e-12). Covers the short-path pre-pass and the phases on networks unlike the transport graphs.
+    @Test func dinicEqualsBruteForceMinimumCut() {
+        var rng = Xoshiro256(seed: 20261207)
+        for instance in 0..<300 {
+            let n = 4 + Int(rng.next() % 6), source = 0, sink = n - 1
+            var g = FlowNetwork(nodeCount: n)
+            let arcs = 2 + Int(rng.next() % UInt64(3 * n))
+            for _ in 0..<arcs {
+                let u = Int(rng.next() % UInt64(n)), v = Int(rng.next() % UInt64(n))
+                let kind = rng.next() % 10
+                let c = kind == 0 ? Double.infinity : kind == 1 ? 0 : Double(rng.next() % 1000) / 97
+                g.addArc(from: u, to: v, capacity: c)
+            }
+            // A finite route always exists to keep the value finite: cap every arc out of the source.
+            var bounded = FlowNetwork(nodeCount: n)
+            for a in 0..<g.arcCount {
+                let u = Int(g.tails[a]), v = Int(g.heads[a])
+                bounded.addArc(from: u, to: v, capacity: u == source && g.capacities[a] == .infinity ? 5 : g.capacities[a])
+            }
+            let r = bounded.maximumFlow(source: source, sink: sink)
+            var best = Double.infinity
+            for mask in 0..<(1 << (n - 2)) {
+                var side = [Bool](repeating: false, count: n)
+                side[source] = true
+                for v in 1..<(n - 1) where mask & (1 << (v - 1)) != 0 { side[v] = true }
+                var capacity = 0.0
+                for a in 0..<bounded.arcCount where side[Int(bounded.tails[a])] && !side[Int(bounded.heads[a])] {
+                    capacity += bounded.capacities[a]
+                }
+                best = min(best, capacity)
+            }
+            let scale = max(1, best)
+            #expect(abs(r.value - best) <= 1e-12 * scale, "instance \(instance): flow \(r.value), minimum cut \(best)")
+            #expect(abs(r.cutCapacity - best) <= 1e-12 * scale, "instance \(instance): cut \(r.cutCapacity), minimum \(best)")
+            var net = [Double](repeating: 0, count: n)
+            for a in 0..<bounded.arcCount {
+                #expect(r.flow[a] >= 0 && r.flow[a] <= bounded.capacities[a])
+                net[Int(bounded.tails[a])] -= r.flow[a]; net[Int(bounded.heads[a])] += r.flow[a]
+            }
+            for v in 1..<(n - 1) { #expect(abs(net[v]) <= 1e-12 * scale, "instance \(instance): node \(v) not conserved") }
+        }
+    }
+
     static func laws(_ q: Distribution, _ q2: Distribution, _ q3: Distribution, _ n: Int, _ v: Int) -> [DraftLaw] {
         var laws = AcceptancePropertyTests.laws(q, q2, n)
         if let l = try? DraftLaw.independent([q, q2, q3].prefix(max(2, n)).map { $0 }) { laws.append(l) }
