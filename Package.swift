@@ -11,7 +11,7 @@ let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "s
 
 /// Library modules, in dependency order. The theory they implement is the DocC article Theory of `Multidraft`.
 let libraries: [(name: String, dependencies: [Target.Dependency])] = [
-    ("MultidraftSupport", []),
+    ("MultidraftSupport", ["CAllocator"]),
     ("Distributions", ["MultidraftSupport"]),
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
@@ -47,6 +47,8 @@ let experiments: [String] = [
 var targets: [Target] = [
     .systemLibrary(name: "CGLPK", path: "Sources/CGLPK", providers: [.apt(["libglpk-dev"])]),
     .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE", providers: [.apt(["liblapacke-dev"])]),
+    // glibc's allocator thresholds, set once by the executables (MultidraftSupport.tuneAllocatorForLargeArrays).
+    .target(name: "CAllocator", path: "Sources/CAllocator"),
 ]
 for library in libraries {
     targets.append(.target(name: library.name, dependencies: library.dependencies))

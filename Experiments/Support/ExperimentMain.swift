@@ -49,6 +49,7 @@ public func runExperiments(
 /// The entry point of a single-experiment executable: parses the shared options and runs experiment `name` with
 /// the verifiers of `registry` (a user's executable: `experimentMain("audit", registry: myRegistry)`).
 public func experimentMain(_ name: String, registry: VerifierRegistry = .standard) {
+    tuneAllocatorForLargeArrays()
     SingleExperiment.$name.withValue(name) {
         SingleExperiment.$registry.withValue(registry) { SingleExperiment.main() }
     }

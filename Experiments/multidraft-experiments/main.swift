@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExperimentSupport
+import Multidraft
 
 /// The experiment suite: every experiment (or those named), with the shared options.
 struct Suite: ParsableCommand {
@@ -16,4 +17,5 @@ struct Suite: ParsableCommand {
     }
 }
 
+tuneAllocatorForLargeArrays()
 Suite.main()

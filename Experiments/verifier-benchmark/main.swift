@@ -5,6 +5,8 @@
 import Foundation
 import Multidraft
 
+tuneAllocatorForLargeArrays()
+
 var options: [String: String] = [:]
 var arguments = CommandLine.arguments.dropFirst()
 while let key = arguments.popFirst() {

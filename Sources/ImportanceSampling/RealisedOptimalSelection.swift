@@ -57,6 +57,8 @@ public struct RealisedOptimalSelection: Sendable {
         /// The race/Luce double integral for draws without replacement (any V):
         /// ``WithoutReplacementBlockLaw``.
         case raceQuadrature = "race-quadrature"
+        /// One draft: it is always the one selected, so r_w = q for any weights, and Σ min(p, q) = alpha* (no fit).
+        case singleDraft = "single-draft"
     }
     public let method: Method
 
@@ -79,6 +81,14 @@ public struct RealisedOptimalSelection: Sendable {
                 enumerateWithoutReplacement: Bool = true) throws {
         let optimal = try OptimalSelectionLaw(target: p, law: law, threads: threads)
         let v = p.vocabularySize, n = law.drafts
+        if n == 1, case .iid(let d) = law.kind {
+            self = Self(singleDraft: d, target: p, optimal: optimal)
+            return
+        }
+        if n == 1, case .withoutReplacement(let d) = law.kind {
+            self = Self(singleDraft: d, target: p, optimal: optimal)
+            return
+        }
         var tuples: [DraftTuple] = []
         let method: Method
         let q: Distribution
@@ -158,6 +168,8 @@ public struct RealisedOptimalSelection: Sendable {
                         for x in t.tokens where blockOf[x] == index { law[tokenIndex[x]] += t.probability * w[tokenIndex[x]] / total }
                     }
                     return (law, [Double](repeating: 1, count: tokens.count))
+                case .singleDraft:
+                    preconditionFailure("one draft is realised without a fit")
                 }
             }
         }
@@ -202,6 +214,22 @@ public struct RealisedOptimalSelection: Sendable {
         self.fittedBlocks = fits.filter(\.fit.fitted).count
         self.unconvergedBlocks = fits.filter { $0.fit.fitted && !$0.fit.converged }.count
         self.method = method
+    }
+
+    /// One draft (either law): the selection is the draft itself, r_w = q, weights 1, nothing to fit. The
+    /// lexicographically optimal r* differs from q inside multi-token blocks, but both reach alpha* = Σ min(p, q), so
+    /// the certified gap is 0 up to rounding. O(V) after r*.
+    private init(singleDraft q: Distribution, target p: Distribution, optimal: OptimalSelectionLaw) {
+        var coin = 0.0, comp = 0.0
+        for x in 0..<p.vocabularySize { compensatedAdd(&coin, &comp, min(p[x], q[x])) }
+        self.optimal = optimal
+        self.rule = BlockLuceSelection(drafts: 1, blockOfToken: optimal.blockOfToken,
+                                       weights: [Double](repeating: 1, count: p.vocabularySize))
+        self.realisedLaw = q.probabilities
+        self.coinAcceptance = coin
+        self.certifiedGap = max(0, optimal.alpha - coin)
+        (self.iterations, self.maxBlockIterations, self.fittedBlocks, self.unconvergedBlocks) = (0, 0, 0, 0)
+        self.method = .singleDraft
     }
 
     /// Blocks with at most this many fitted tokens take Newton steps on L (finite-difference Jacobian).

@@ -26,6 +26,7 @@ public struct MultidraftCommand: ParsableCommand {
     /// Parses the arguments (default: the process's) and runs the command with `registry`'s verifiers, under the
     /// contract of every command (one line `error: …` and exit status 2 on any failure, parse errors included).
     public static func main(registry: VerifierRegistry, arguments: [String]? = nil) {
+        tuneAllocatorForLargeArrays()
         $registry.withValue(registry) { runUnderContract(arguments) }
     }
 }

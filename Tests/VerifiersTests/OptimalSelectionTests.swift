@@ -186,6 +186,23 @@ import Testing
         }
     }
 
+    /// One draft at V = 50,000 (both laws): realised without a fit (r_w = q exactly, weights 1), coin acceptance =
+    /// alpha* of the dual scan (1e-13), gap ≤ 1e-13; the small-V lossless and optimal checks above cover n = 1 too.
+    @Test func oneDraftNeedsNoFit() throws {
+        var rng = Xoshiro256(seed: 1207)
+        let logits = Distribution.zipfLogits(50_000, using: &rng)
+        let p = try Distribution(logits: logits, temperature: 1)
+        let q = try Distribution(logits: logits.map { $0 + Distribution.gaussian(using: &rng) }, temperature: 1)
+        for law in [try DraftLaw.iid(q, drafts: 1), try DraftLaw.withoutReplacement(q, drafts: 1)] {
+            let verifier = try OptimalSelectionVerifier(target: p, law: law, threads: 1)
+            let alpha = try optimalAcceptance(target: p, law: law, method: .dual).alpha
+            #expect(verifier.selection.method == .singleDraft, "\(law.name)")
+            #expect(verifier.selection.realisedLaw == q.probabilities, "\(law.name)")
+            #expect(abs(verifier.selection.coinAcceptance - alpha) <= 1e-13, "\(law.name): \(verifier.selection.coinAcceptance) vs \(alpha)")
+            #expect(verifier.certifiedGap <= 1e-13, "\(law.name): gap \(verifier.certifiedGap)")
+        }
+    }
+
     /// Peaked drafts (top token 1 − 1e-15) and targets with zeros where the draft has mass and vice versa.
     @Test func extremeInstances() throws {
         let q = try Distribution([1 - 1e-15, 5e-16, 5e-16, 0])
