@@ -15,7 +15,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("Distributions", ["MultidraftSupport"]),
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
-    ("CandidateLength", ["CLAPACKE", "Distributions"]),
+    ("CandidateLength", ["CLAPACKE", "Distributions", "MultidraftSupport"]),
     ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
     ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
     ("Simulation", ["Verifiers"]),

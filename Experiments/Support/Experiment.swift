@@ -44,15 +44,16 @@ public enum ExperimentRunner {
         _ experiment: E.Type, options: ExperimentOptions, registry: VerifierRegistry = .standard
     ) throws {
         let scale = options.effectiveScale
-        let (shard, shards) = try options.shardSpec()
-        let folder = URL(fileURLWithPath: options.outputDir)
-        let parts = folder.appendingPathComponent(".parts").appendingPathComponent("\(E.name)-\(scale.rawValue)-\(options.seed)")
-        try FileManager.default.createDirectory(at: parts, withIntermediateDirectories: true)
+        let shard = try options.shardSpec()
         let items = E.items(scale: scale)
         let header = ["item", "seed", "multidraft_version"] + E.header
+        let parts = PartFiles(folder: options.outputDir + "/.parts/\(E.name)-\(scale.rawValue)-\(options.seed)",
+                              header: header, count: items.count) { String(format: "item-%06d.csv", $0) }
+        do { try parts.prepare(fingerprint: nil) } catch {
+            throw ExperimentError.itemFailed(experiment: E.name, detail: "cannot create \(parts.folder): \(error)")
+        }
         if !options.merge {
-            let mine = items.indices.filter { $0 % shards == shard }
-            let todo = mine.filter { !FileManager.default.fileExists(atPath: partPath(parts, $0).path) }
+            let todo = parts.todo(shard: shard)
             let workers = E.parallelItems ? options.threads : 1
             let itemThreads = E.parallelItems ? 1 : options.threads
             let failures: [String?] = parallelMap(count: todo.count, threads: workers) { k in
@@ -66,7 +67,7 @@ public enum ExperimentRunner {
                     for row in rows {
                         table.append([.integer(index), .text(String(options.seed)), .text(multidraftVersion)] + row)
                     }
-                    try table.write(to: partPath(parts, index).path)
+                    try parts.write(table, part: index)
                     return nil
                 } catch {
                     return "item \(index): \(error)"
@@ -75,26 +76,18 @@ public enum ExperimentRunner {
             if let failure = failures.compactMap({ $0 }).first {
                 throw ExperimentError.itemFailed(experiment: E.name, detail: failure)
             }
-            if shards > 1 { return }   // the merge step assembles the table once every shard is done
+            if shard.count > 1 { return }   // the merge step assembles the table once every shard is done
         }
         var table = CSVTable(header: header)
         for index in items.indices {
-            let path = partPath(parts, index).path
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ExperimentError.missingPart(experiment: E.name, item: index)
+            do { table.appendRaw(try parts.dataLines(index).map(String.init)) } catch {
+                switch error {
+                case .otherHeader(let path): throw ExperimentError.staleParts(experiment: E.name, path: path)
+                default: throw ExperimentError.missingPart(experiment: E.name, item: index)
+                }
             }
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            guard lines.first.map(String.init) == header.joined(separator: ",") else {
-                throw ExperimentError.staleParts(experiment: E.name, path: path)
-            }
-            lines.removeFirst()
-            table.appendRaw(lines.map(String.init))
         }
-        try table.write(to: folder.appendingPathComponent("\(E.name).csv").path)
-    }
-
-    static func partPath(_ folder: URL, _ index: Int) -> URL {
-        folder.appendingPathComponent(String(format: "item-%06d.csv", index))
+        try table.write(to: options.outputDir + "/\(E.name).csv")
     }
 }
 

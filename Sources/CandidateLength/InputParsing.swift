@@ -19,32 +19,20 @@ extension CostFit {
     }
 }
 
-/// Splits text into rows of numbers: separators `,` `;` space tab; `#` starts a comment; blank lines skipped; the
-/// first non-blank line may be a header of names (no field parses as a number). Throws on empty input or on any
-/// non-numeric field after the header.
+/// Rows of finite numbers (``NumericText``: separators `,` `;` space tab; `#` starts a comment; blank lines skipped;
+/// the first non-blank line may be a header of names). Throws on empty input or on any non-numeric or non-finite
+/// field after the header.
 func parseNumericRows(_ text: String, source: String) throws -> [(line: Int, values: [Double])] {
+    let parsed: [NumericText.Row]
+    do { parsed = try NumericText.rows(text, allowHeader: true).rows } catch {
+        throw CandidateLengthError.malformedInput(source: source, line: error.line, detail: "'\(error.field)' is not a number")
+    }
     var rows: [(line: Int, values: [Double])] = []
-    var seenContent = false
-    for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-        let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let fields = line.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " || $0 == "\t" || $0 == "\r" })
-        if fields.isEmpty { continue }
-        let parsed = fields.map { Double(String($0)) }
-        if !seenContent {
-            seenContent = true
-            if parsed.allSatisfy({ $0 == nil }) { continue }
+    for row in parsed {
+        if let k = row.values.firstIndex(where: { !$0.isFinite }) {
+            throw CandidateLengthError.malformedInput(source: source, line: row.line, detail: "'\(row.fields[k])' is not finite")
         }
-        var values: [Double] = []
-        for (f, v) in zip(fields, parsed) {
-            guard let v else {
-                throw CandidateLengthError.malformedInput(source: source, line: n + 1, detail: "'\(f)' is not a number")
-            }
-            guard v.isFinite else {
-                throw CandidateLengthError.malformedInput(source: source, line: n + 1, detail: "'\(f)' is not finite")
-            }
-            values.append(v)
-        }
-        rows.append((n + 1, values))
+        rows.append((row.line, row.values))
     }
     guard !rows.isEmpty else { throw CandidateLengthError.emptyInput(source: source) }
     return rows

@@ -1,5 +1,6 @@
 import Distributions
 import Foundation
+import MultidraftSupport
 
 /// One model's next-token distributions over the positions of a dataset, read row by row (`pread`) from the file.
 ///

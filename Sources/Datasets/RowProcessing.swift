@@ -1,5 +1,6 @@
 import Distributions
 import Foundation
+import MultidraftSupport
 
 /// How a model's stored rows become the distribution its tokens were sampled from: read as probabilities (checked
 /// against the dtype's tolerance, ``ElementType/sumTolerance(vocabularySize:)``, then renormalised in float64) or as

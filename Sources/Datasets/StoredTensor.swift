@@ -121,53 +121,15 @@ public enum TensorFile {
         throw DatasetError.file(path: path, detail: "unknown tensor format (expected .npy or .safetensors)")
     }
 
-    /// A NumPy `.npy` file (versions 1–3) of a 1-D or 2-D C-order array of float16/32/64 or int32/64.
+    /// A NumPy `.npy` file (versions 1–3) of a 1-D or 2-D C-order array of float16/32/64 or int32/64
+    /// (``NPYFile/header(size:dimensions:bytes:)``).
     static func npy(_ data: ByteSource, path: String) throws -> StoredTensor {
-        func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }
-        let bytes = [UInt8](data.bytes(0..<12))
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
-            throw fail("not a NumPy .npy file (bad magic)")
+        let header: NPYFile.Header
+        do { header = try NPYFile.header(size: data.count, dimensions: 1...2, bytes: data.bytes) } catch {
+            throw DatasetError.file(path: path, detail: error.description)
         }
-        let headerStart: Int, headerLength: Int
-        switch bytes[6] {
-        case 1: (headerStart, headerLength) = (10, Int(bytes[8]) | Int(bytes[9]) << 8)
-        case 2, 3:
-            guard bytes.count >= 12 else { throw fail("truncated header") }
-            headerStart = 12
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-        default: throw fail("unsupported .npy format version \(bytes[6])")
-        }
-        guard data.count >= headerStart + headerLength else { throw fail("truncated header") }
-        guard let header = String(data: data.bytes(headerStart..<(headerStart + headerLength)), encoding: .isoLatin1) else {
-            throw fail("unreadable header")
-        }
-        func value(of key: String) -> String? {
-            guard let r = header.range(of: "'\(key)'") else { return nil }
-            let rest = header[r.upperBound...].drop { $0 == ":" || $0 == " " }
-            if rest.first == "(" {
-                guard let close = rest.firstIndex(of: ")") else { return nil }
-                return String(rest[rest.index(after: rest.startIndex)..<close])
-            }
-            let end = rest.firstIndex { $0 == "," || $0 == "}" } ?? rest.endIndex
-            return rest[..<end].trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
-        }
-        guard let descr = value(of: "descr"), descr.count >= 3 else { throw fail("header has no 'descr'") }
-        let order = descr.first!
-        let code = String(descr.dropFirst())
-        let types: [String: ElementType] = ["f2": .float16, "f4": .float32, "f8": .float64, "i4": .int32, "i8": .int64]
-        guard let type = types[code], "<>|=".contains(order) else {
-            throw fail("dtype '\(descr)' is not float16/32/64 or int32/64")
-        }
-        if value(of: "fortran_order") == "True" { throw fail("Fortran-order arrays are not supported (save with C order)") }
-        guard let shapeText = value(of: "shape") else { throw fail("header has no 'shape'") }
-        let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let shape = dims.compactMap { Int($0) }
-        guard shape.count == dims.count, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
-            throw fail("array must be 1-D or 2-D, shape is (\(shapeText))")
-        }
-        try checkLength(shape: shape, type: type, available: data.count - headerStart - headerLength, path: path)
-        return StoredTensor(path: path, name: "", type: type, shape: shape, source: data,
-                            offset: headerStart + headerLength, bigEndian: order == ">")
+        return StoredTensor(path: path, name: "", type: header.elementType, shape: header.shape, source: data,
+                            offset: header.dataOffset, bigEndian: header.bigEndian)
     }
 
     /// A safetensors file: 8-byte little-endian header length N, N bytes of JSON

@@ -76,7 +76,7 @@ struct Batch: ParsableCommand {
                 }
             }
             if shard != nil && merge { throw UsageError("--shard and --merge are separate runs: compute the shards, then --merge") }
-            let shardSpec = try shard.map(Self.parseShard)
+            let shardSpec = try shard.map(Self.parseShard) ?? .whole
             let plan = BatchPlan(laws: laws, drafts: ns, verifiers: names, trials: trials, seed: seed, registry: registry,
                                  maxIterations: maxIterations)
             let job = try BatchJob(
@@ -92,15 +92,14 @@ struct Batch: ParsableCommand {
                 try store.merge(summary: summary)
                 return
             }
-            let mine = (0..<store.chunkCount).filter { shardSpec == nil || $0 % shardSpec!.count == shardSpec!.index }
-            try store.compute(chunks: mine, threads: threads, skipInvalid: skipInvalid)
-            if shardSpec == nil { try store.merge(summary: summary) }
+            try store.compute(shard: shardSpec, threads: threads, skipInvalid: skipInvalid)
+            if shardSpec.count == 1 { try store.merge(summary: summary) }
         }
     }
 
-    static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
+    static func parseShard(_ text: String) throws -> Shard {
         guard let shard = Shard(text) else { throw UsageError("--shard must be i/N with 0 <= i < N, got '\(text)'") }
-        return (shard.index, shard.count)
+        return shard
     }
 
     /// The options that decide the rows (shard, merge, threads and output paths excluded): a resumed or merged run
@@ -120,7 +119,7 @@ struct Batch: ParsableCommand {
     }
 }
 
-/// The chunk files of a batch run under `OUTPUT.parts/`: chunk c holds the rows of positions
+/// The chunk files of a batch run under `OUTPUT.parts/` (``PartFiles``): chunk c holds the rows of positions
 /// [c·size, (c+1)·size), written atomically when finished; `run.txt` records the options that produced them.
 struct BatchChunks {
     let output: String
@@ -130,18 +129,21 @@ struct BatchChunks {
 
     var folder: String { output + ".parts" }
     var chunkCount: Int { (job.positions + chunkSize - 1) / chunkSize }
-    func path(_ c: Int) -> String { folder + "/chunk-" + String(format: "%08d", c) + ".csv" }
     var header: [String] { BatchRow.header + ["target_processing", "draft_processing"] }
+    var parts: PartFiles {
+        PartFiles(folder: folder, header: header, count: chunkCount) { "chunk-" + String(format: "%08d", $0) + ".csv" }
+    }
+    func path(_ c: Int) -> String { parts.path(c) }
     /// How each side was read and processed (the draft label of the first draft model; all share the processing).
     var labels: [CSVValue] {
         [.text(BatchJob.label(job.target, job.targetProcessing)), .text(BatchJob.label(job.drafts[0], job.draftProcessing))]
     }
 
-    /// Computes the missing chunks among `chunks`. Every position of them is checked first: an invalid one stops the
+    /// Computes the missing chunks of `shard`. Every position of them is checked first: an invalid one stops the
     /// run before anything is written (or, with `skipInvalid`, is reported on stderr and left out).
-    func compute(chunks: [Int], threads: Int, skipInvalid: Bool) throws {
+    func compute(shard: Shard, threads: Int, skipInvalid: Bool) throws {
         try prepareFolder()
-        let todo = chunks.filter { !FileManager.default.fileExists(atPath: path($0)) }
+        let todo = parts.todo(shard: shard)
         var invalid = Set<Int>()
         for c in todo {
             let range = (c * chunkSize)..<min(job.positions, (c + 1) * chunkSize)
@@ -168,7 +170,7 @@ struct BatchChunks {
                 }
             }
             try CLIErrorContract.requireFinite(table)
-            try SafeOutputFile.write(table.text, to: path(c))
+            try parts.write(table, part: c)
             progress?.advance(by: min(job.positions, (c + 1) * chunkSize) - c * chunkSize)
         }
         progress?.finish()
@@ -176,40 +178,34 @@ struct BatchChunks {
 
     /// Creates the folder, or checks that its chunks were computed with the same options.
     func prepareFolder() throws {
-        let stamp = folder + "/run.txt"
-        if FileManager.default.fileExists(atPath: stamp) {
-            let previous = (try? String(contentsOfFile: stamp, encoding: .utf8)) ?? ""
-            guard previous == fingerprint + "\n" else {
-                throw UsageError("\(folder) holds chunks of a run with other options ('\(previous.trimmingCharacters(in: .newlines))'); remove it or rerun with those options")
+        do { try parts.prepare(fingerprint: fingerprint) } catch {
+            switch error {
+            case .otherRun(let recorded):
+                throw UsageError("\(folder) holds chunks of a run with other options ('\(recorded)'); remove it or rerun with those options")
+            default:
+                throw UsageError("cannot create \(folder): \(error)")
             }
-            return
         }
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw UsageError("cannot create \(folder): \(error.localizedDescription)")
-        }
-        try SafeOutputFile.write(fingerprint + "\n", to: stamp)
     }
 
     /// Writes the output (and summary) from every chunk, streaming, then removes the chunk folder.
     func merge(summary: String?) throws {
-        let stamp = folder + "/run.txt"
-        guard FileManager.default.fileExists(atPath: stamp) else {
+        guard parts.isStarted else {
             throw UsageError("nothing to merge: \(folder) does not exist (compute the shards first)")
         }
         try prepareFolder()   // same options
-        let missing = (0..<chunkCount).filter { !FileManager.default.fileExists(atPath: path($0)) }
-        guard missing.isEmpty else {
-            throw UsageError("cannot merge: \(missing.count) of \(chunkCount) chunks are not computed yet (first missing: chunk \(missing[0]), positions \(missing[0] * chunkSize)...); run every shard first")
+        do { try parts.requireComplete() } catch {
+            if case .missing(let missing) = error {
+                throw UsageError("cannot merge: \(missing.count) of \(chunkCount) chunks are not computed yet (first missing: chunk \(missing[0]), positions \(missing[0] * chunkSize)...); run every shard first")
+            }
+            throw UsageError("cannot merge \(folder): \(error)")
         }
         /// The data lines of chunk c (its header checked).
         func lines(_ c: Int) throws -> [Substring] {
-            let text = try String(contentsOfFile: path(c), encoding: .utf8)
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            guard lines.first.map(String.init) == header.joined(separator: ",") else {
-                throw UsageError("\(path(c)): not a chunk of this run (header differs)")
+            do { return try parts.dataLines(c) } catch {
+                if case .otherHeader = error { throw UsageError("\(path(c)): not a chunk of this run (header differs)") }
+                throw UsageError("\(path(c)): cannot read this chunk")
             }
-            lines.removeFirst()
-            return lines
         }
         var files: [(path: String, content: SafeOutputFile.Producer)] = [(output, { sink in
             try sink(header.joined(separator: ",") + "\n")
@@ -226,7 +222,7 @@ struct BatchChunks {
             files.append((summary, { sink in try sink(table.text) }))
         }
         try SafeOutputFile.write(streaming: files)
-        try? FileManager.default.removeItem(atPath: folder)
+        parts.remove()
     }
 
     /// A chunk line back into a row (for the summary).

@@ -47,16 +47,9 @@ public struct SequenceModel: Sendable {
     public static func readTransitions(_ text: String, vocabularySize v: Int, source: String) throws
         -> (target: [Distribution], draft: [Distribution])
     {
-        var rows: [[Double]] = []
-        for (k, line) in text.split(whereSeparator: \.isNewline).enumerated() {
-            let body = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let fields = body.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == ";" })
-            if fields.isEmpty { continue }
-            let values = fields.map { Double(String($0)) }
-            guard values.allSatisfy({ $0 != nil }) else {
-                throw SequenceLevelError.invalidModel("\(source): line \(k + 1) holds a value that is not a number")
-            }
-            rows.append(values.map { $0! })
+        let rows: [[Double]]
+        do { rows = try NumericText.rows(text, allowHeader: false).rows.map(\.values) } catch {
+            throw SequenceLevelError.invalidModel("\(source): line \(error.line) holds a value that is not a number ('\(error.field.prefix(30))')")
         }
         guard rows.count == 2 * v else {
             throw SequenceLevelError.invalidModel("\(source): expected \(2 * v) rows (\(v) target, then \(v) draft transition rows), found \(rows.count)")

@@ -41,9 +41,29 @@ public enum ElementType: String, Sendable, CaseIterable {
         self == .float64 ? 1e-9 : 4 * unitRoundoff + Double(v).squareRoot() * 0x1p-24
     }
 
+    /// The little-endian bytes of `values` stored as this type (float16/bfloat16 rounded to nearest even; integers
+    /// truncated toward zero).
+    public func littleEndianBytes(_ values: [Double]) -> Data {
+        var data = Data(capacity: values.count * width)
+        for v in values {
+            switch self {
+            case .float64: withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            case .float32: withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            case .float16: withUnsafeBytes(of: Float16(Float(v)).bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            case .bfloat16:   // round to nearest even on the upper 16 bits of the float32
+                let bits = Float(v).bitPattern
+                let rounded = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+                withUnsafeBytes(of: rounded.littleEndian) { data.append(contentsOf: $0) }
+            case .int32: withUnsafeBytes(of: Int32(v).littleEndian) { data.append(contentsOf: $0) }
+            case .int64: withUnsafeBytes(of: Int64(v).littleEndian) { data.append(contentsOf: $0) }
+            }
+        }
+        return data
+    }
+
     /// The element at byte offset `offset` of `raw`, as a Double.
     @inline(__always)
-    func load(_ raw: UnsafeRawPointer, at offset: Int, bigEndian: Bool) -> Double {
+    package func load(_ raw: UnsafeRawPointer, at offset: Int, bigEndian: Bool) -> Double {
         switch self {
         case .float64:
             let bits = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
@@ -68,7 +88,7 @@ public enum ElementType: String, Sendable, CaseIterable {
     }
 
     /// IEEE binary16 → Double, exactly (subnormals, ±∞ and NaN included), without relying on `Float16`.
-    static func halfToDouble(_ h: UInt16) -> Double {
+    package static func halfToDouble(_ h: UInt16) -> Double {
         let sign: Double = (h & 0x8000) != 0 ? -1 : 1
         let exponent = Int((h >> 10) & 0x1F)
         let fraction = Double(h & 0x3FF)
