@@ -39,7 +39,7 @@ func parseNumericRows(_ text: String, source: String) throws -> [(line: Int, val
 }
 
 /// Reads a UTF-8 text file, mapping a missing file to ``CandidateLengthError/fileNotFound(_:)``.
-public func readTextFile(_ path: String) throws -> String {
+package func readTextFile(_ path: String) throws -> String {
     do {
         return try InputFile.text(path)
     } catch InputFile.Failure.notFound {

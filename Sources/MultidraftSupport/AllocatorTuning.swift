@@ -13,6 +13,6 @@ import CAllocator
 /// libraries never do. A no-op where the C library is not glibc.
 /// - Returns: whether the settings were applied.
 @discardableResult
-public func tuneAllocatorForLargeArrays() -> Bool {
+package func tuneAllocatorForLargeArrays() -> Bool {
     multidraft_tune_allocator(32 << 20, 128 << 20) == 1
 }

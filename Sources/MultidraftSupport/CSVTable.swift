@@ -80,7 +80,7 @@ public struct CSVTable: Sendable, Equatable {
 
 /// Writes `text` to `path` atomically: a temporary file in the (link target's) folder, then `rename(2)`; see
 /// ``SafeOutputFile`` for symbolic links, FIFOs, devices and permissions.
-public func writeAtomically(_ text: String, to path: String) throws {
+package func writeAtomically(_ text: String, to path: String) throws {
     try SafeOutputFile.write(text, to: path)
 }
 

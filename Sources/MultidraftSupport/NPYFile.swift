@@ -11,30 +11,30 @@ import Foundation
 ///
 /// Element types: float16/32/64 and int32/64 (`descr` codes f2, f4, f8, i4, i8), either byte order ('<', '>', '|',
 /// '='). Fortran-order arrays are accepted only where the order cannot matter (one dimension).
-public enum NPYFile {
+package enum NPYFile {
     /// What the header says, checked: the type, the byte order, the shape and where the data starts; the data
     /// length is checked against the shape.
-    public struct Header: Sendable, Equatable {
-        public let elementType: ElementType
-        public let bigEndian: Bool
-        public let shape: [Int]
+    package struct Header: Sendable, Equatable {
+        package let elementType: ElementType
+        package let bigEndian: Bool
+        package let shape: [Int]
         /// Byte offset of element 0.
-        public let dataOffset: Int
+        package let dataOffset: Int
         /// The `descr` string as written (for messages).
-        public let descr: String
+        package let descr: String
 
-        public var elementCount: Int { shape.reduce(1, *) }
+        package var elementCount: Int { shape.reduce(1, *) }
     }
 
     /// A malformed or unsupported file; `description` is the detail, to which callers add the path.
-    public struct FormatError: Error, CustomStringConvertible, Equatable {
-        public let description: String
+    package struct FormatError: Error, CustomStringConvertible, Equatable {
+        package let description: String
         init(_ description: String) { self.description = description }
     }
 
     /// Parses and checks the header of a file of `size` bytes, read through `bytes` (which may return fewer bytes
     /// than asked at the end of the file), for arrays of `dimensions` dimensions.
-    public static func header(size: Int, dimensions: ClosedRange<Int>, bytes: (Range<Int>) -> Data) throws(FormatError)
+    package static func header(size: Int, dimensions: ClosedRange<Int>, bytes: (Range<Int>) -> Data) throws(FormatError)
         -> Header
     {
         let lead = [UInt8](bytes(0..<min(size, 12)))
@@ -86,7 +86,7 @@ public enum NPYFile {
     }
 
     /// The elements of a whole file held in memory, as Doubles (exact for every type; integers beyond 2^53 are not).
-    public static func values(_ data: Data, header: Header) -> [Double] {
+    package static func values(_ data: Data, header: Header) -> [Double] {
         let width = header.elementType.width, count = header.elementCount
         return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Double] in
             guard count > 0, let base = raw.baseAddress else { return [] }
@@ -99,7 +99,7 @@ public enum NPYFile {
     /// A version-1 `.npy` file of a C-order array of `shape` (any number of dimensions) holding `values` as `type`
     /// (little-endian). bfloat16 has no `.npy` dtype. The shape is written as given (tests write files whose header
     /// lies); readers check it against the data length.
-    public static func data(_ values: [Double], shape: [Int], as type: ElementType) -> Data {
+    package static func data(_ values: [Double], shape: [Int], as type: ElementType) -> Data {
         let codes: [ElementType: String] = [.float16: "<f2", .float32: "<f4", .float64: "<f8", .int32: "<i4", .int64: "<i8"]
         precondition(codes[type] != nil, "bfloat16 has no .npy dtype")
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"

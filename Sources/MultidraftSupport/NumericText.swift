@@ -10,22 +10,22 @@
 ///
 /// Fields parse with Swift's `Double(String)` (decimal and hexadecimal floats, `inf`, `nan`): callers that need
 /// finite values check them, with the field's text for their message.
-public enum NumericText {
+package enum NumericText {
     /// One line of numbers: its 1-based line number, its fields as written and their values.
-    public struct Row: Sendable {
-        public let line: Int
-        public let fields: [Substring]
-        public let values: [Double]
+    package struct Row: Sendable {
+        package let line: Int
+        package let fields: [Substring]
+        package let values: [Double]
     }
 
     /// A field that is not a number.
-    public struct NotANumber: Error, Sendable, Equatable {
-        public let line: Int
-        public let field: String
+    package struct NotANumber: Error, Sendable, Equatable {
+        package let line: Int
+        package let field: String
     }
 
     /// The rows of `text`, and the header's fields when `allowHeader` and the first non-blank line is one.
-    public static func rows(_ text: String, allowHeader: Bool) throws(NotANumber) -> (header: [Substring]?, rows: [Row]) {
+    package static func rows(_ text: String, allowHeader: Bool) throws(NotANumber) -> (header: [Substring]?, rows: [Row]) {
         var rows: [Row] = []
         var header: [Substring]?
         var seenContent = false

@@ -13,19 +13,19 @@ import Foundation
 /// - merge: every part present, each with the run's header, read in part order.
 ///
 /// Callers decide what a part holds and how failures are worded (``Failure`` carries the facts).
-public struct PartFiles: Sendable {
-    public let folder: String
-    public let header: [String]
-    public let count: Int
+package struct PartFiles: Sendable {
+    package let folder: String
+    package let header: [String]
+    package let count: Int
     private let fileName: @Sendable (Int) -> String
 
     /// - Parameter fileName: the file name of part i inside `folder` (for example `item-000012.csv`).
-    public init(folder: String, header: [String], count: Int, fileName: @escaping @Sendable (Int) -> String) {
+    package init(folder: String, header: [String], count: Int, fileName: @escaping @Sendable (Int) -> String) {
         (self.folder, self.header, self.count, self.fileName) = (folder, header, count, fileName)
     }
 
     /// What can go wrong, with the facts a caller needs for its message.
-    public enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         /// The folder holds parts of a run with another fingerprint (the one recorded is given).
         case otherRun(recorded: String)
         /// The folder could not be created.
@@ -38,19 +38,19 @@ public struct PartFiles: Sendable {
         case unreadable(path: String)
     }
 
-    public func path(_ part: Int) -> String { folder + "/" + fileName(part) }
-    public func isComputed(_ part: Int) -> Bool { FileManager.default.fileExists(atPath: path(part)) }
+    package func path(_ part: Int) -> String { folder + "/" + fileName(part) }
+    package func isComputed(_ part: Int) -> Bool { FileManager.default.fileExists(atPath: path(part)) }
     var stampPath: String { folder + "/run.txt" }
     /// Whether the folder exists with a recorded fingerprint (a run was started here).
-    public var isStarted: Bool { FileManager.default.fileExists(atPath: stampPath) }
+    package var isStarted: Bool { FileManager.default.fileExists(atPath: stampPath) }
 
     /// The parts of `shard` not yet on disk, in order.
-    public func todo(shard: Shard) -> [Int] {
+    package func todo(shard: Shard) -> [Int] {
         (0..<count).filter { shard.contains($0) && !isComputed($0) }
     }
 
     /// Creates the folder; with a `fingerprint`, records it in a new folder or checks it against the recorded one.
-    public func prepare(fingerprint: String?) throws(Failure) {
+    package func prepare(fingerprint: String?) throws(Failure) {
         if let fingerprint, isStarted {
             let previous = (try? String(contentsOfFile: stampPath, encoding: .utf8)) ?? ""
             guard previous == fingerprint + "\n" else {
@@ -69,19 +69,19 @@ public struct PartFiles: Sendable {
     }
 
     /// Writes part `part` atomically; `table` must have the run's header.
-    public func write(_ table: CSVTable, part: Int) throws {
+    package func write(_ table: CSVTable, part: Int) throws {
         precondition(table.header == header, "a part is written under the run's header")
         try table.write(to: path(part))
     }
 
     /// Throws ``Failure/missing(_:)`` unless every part is on disk.
-    public func requireComplete() throws(Failure) {
+    package func requireComplete() throws(Failure) {
         let missing = (0..<count).filter { !isComputed($0) }
         if !missing.isEmpty { throw .missing(missing) }
     }
 
     /// The data lines of part `part`, its header checked.
-    public func dataLines(_ part: Int) throws(Failure) -> [Substring] {
+    package func dataLines(_ part: Int) throws(Failure) -> [Substring] {
         guard let text = try? String(contentsOfFile: path(part), encoding: .utf8) else {
             throw isComputed(part) ? .unreadable(path: path(part)) : .missing([part])
         }
@@ -92,5 +92,5 @@ public struct PartFiles: Sendable {
     }
 
     /// Removes the folder (after a merge).
-    public func remove() { try? FileManager.default.removeItem(atPath: folder) }
+    package func remove() { try? FileManager.default.removeItem(atPath: folder) }
 }

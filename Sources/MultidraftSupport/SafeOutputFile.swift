@@ -15,19 +15,19 @@ import Darwin
 ///   reader is refused instead of waiting; a directory, a socket or a block device is refused;
 /// - two outputs that are the same file are refused before anything is written;
 /// - when any output cannot be prepared, nothing is written (every temporary file is removed).
-public enum SafeOutputFile {
+package enum SafeOutputFile {
     /// Writes every `(path, text)` pair, or none of them when one cannot be prepared.
-    public static func write(_ files: [(path: String, text: String)]) throws {
+    package static func write(_ files: [(path: String, text: String)]) throws {
         try write(streaming: files.map { file in (file.path, { sink in try sink(file.text) }) })
     }
 
     /// A file's content produced in pieces: the producer calls `sink` with each piece in order.
-    public typealias Producer = (_ sink: (String) throws -> Void) throws -> Void
+    package typealias Producer = (_ sink: (String) throws -> Void) throws -> Void
 
     /// Like ``write(_:)-(([(path:String,text:String)]))``, with each file's content streamed by a producer, so a large
     /// output (e.g. `batch`'s per-position table) never sits in memory whole. Same guarantees: every file is written
     /// in full or not at all.
-    public static func write(streaming files: [(path: String, content: Producer)]) throws {
+    package static func write(streaming files: [(path: String, content: Producer)]) throws {
         var targets: [Target] = []
         for file in files {
             let target = try resolve(file.path)
@@ -56,7 +56,7 @@ public enum SafeOutputFile {
     }
 
     /// Writes one file (see ``write(_:)``).
-    public static func write(_ text: String, to path: String) throws {
+    package static func write(_ text: String, to path: String) throws {
         try write([(path, text)])
     }
 
