@@ -19,9 +19,15 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
     ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
     ("Simulation", ["Verifiers"]),
-    ("SequenceLevel", ["Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming", "MultidraftSupport"]),
+    (
+        "SequenceLevel",
+        [
+            "Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming",
+            "MultidraftSupport"
+        ]
+    ),
     ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
-    ("EngineAudit", ["Datasets", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
+    ("EngineAudit", ["Datasets", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"])
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.
@@ -41,21 +47,22 @@ let experiments: [String] = [
     "draft-trees",
     "block-verification",
     "real-models",
-    "engine-audit",
+    "engine-audit"
 ]
 
 var targets: [Target] = [
     .systemLibrary(name: "CGLPK", path: "Sources/CGLPK", providers: [.apt(["libglpk-dev"])]),
     .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE", providers: [.apt(["liblapacke-dev"])]),
     // glibc's allocator thresholds, set once by the executables (MultidraftSupport.tuneAllocatorForLargeArrays).
-    .target(name: "CAllocator", path: "Sources/CAllocator"),
+    .target(name: "CAllocator", path: "Sources/CAllocator")
 ]
 for library in libraries {
     targets.append(.target(name: library.name, dependencies: library.dependencies))
-    targets.append(.testTarget(
-        name: library.name + "Tests",
-        dependencies: [.target(name: library.name), "MultidraftTesting", propertyBased]
-    ))
+    targets.append(
+        .testTarget(
+            name: library.name + "Tests",
+            dependencies: [.target(name: library.name), "MultidraftTesting", propertyBased]
+        ))
 }
 targets += [
     .target(name: "Multidraft", dependencies: libraries.map { .target(name: $0.name) }),
@@ -69,14 +76,15 @@ targets += [
     .testTarget(name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft"]),
     .target(name: "ExperimentSupport", dependencies: ["Multidraft", argumentParser], path: "Experiments/Support"),
     .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Multidraft"]),
-    .executableTarget(name: "verifier-benchmark", dependencies: ["Multidraft"], path: "Experiments/verifier-benchmark"),
+    .executableTarget(name: "verifier-benchmark", dependencies: ["Multidraft"], path: "Experiments/verifier-benchmark")
 ]
 for experiment in experiments {
-    targets.append(.executableTarget(
-        name: experiment,
-        dependencies: ["ExperimentSupport", "Multidraft", argumentParser],
-        path: "Experiments/\(experiment)"
-    ))
+    targets.append(
+        .executableTarget(
+            name: experiment,
+            dependencies: ["ExperimentSupport", "Multidraft", argumentParser],
+            path: "Experiments/\(experiment)"
+        ))
 }
 
 let package = Package(
@@ -86,11 +94,11 @@ let package = Package(
         .library(name: "MultidraftTesting", targets: ["MultidraftTesting"]),
         .library(name: "MultidraftCLI", targets: ["MultidraftCLI"]),
         .library(name: "MultidraftExperiments", targets: ["ExperimentSupport"]),
-        .executable(name: "multidraft", targets: ["MultidraftTool"]),
+        .executable(name: "multidraft", targets: ["MultidraftTool"])
     ] + experiments.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0")
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -15,9 +15,11 @@ import Multidraft
 /// Monte Carlo only (`simulated`, `std_error`): there is no exact value or L* at that size.
 public enum BlockVerificationExperiment: Experiment {
     public static let name = "block_verification"
-    public static let header = ["kind", "model", "vocab", "mismatch", "drafts", "length", "verifier", "block_efficiency",
-                                "lower", "upper", "gap_to_bound", "simulated", "std_error", "z_score", "rounds",
-                                "elapsed_ms"]
+    public static let header = [
+        "kind", "model", "vocab", "mismatch", "drafts", "length", "verifier", "block_efficiency",
+        "lower", "upper", "gap_to_bound", "simulated", "std_error", "z_score", "rounds",
+        "elapsed_ms"
+    ]
     public static let parallelItems = false
 
     public enum Item: Sendable {
@@ -35,7 +37,11 @@ public enum BlockVerificationExperiment: Experiment {
         let lengths = scale == .tiny ? [2] : [1, 2, 3]
         var out: [Item] = [.sun]
         for markov in [false, true] {
-            for m in mismatches { for g in lengths { for k in ks { out.append(.instance(markov: markov, mismatch: m, drafts: k, length: g)) } } }
+            for m in mismatches {
+                for g in lengths {
+                    for k in ks { out.append(.instance(markov: markov, mismatch: m, drafts: k, length: g)) }
+                }
+            }
         }
         for m in mismatches {
             for g in scale == .tiny ? [2] : [2, 4] {
@@ -55,19 +61,24 @@ public enum BlockVerificationExperiment: Experiment {
             drafts.append(try Distribution(logits: logits.map { $0 + sigma * Distribution.gaussian(using: &rng) }))
         }
         guard markov else { return try SequenceModel(target: targets[0], draft: drafts[0]) }
-        return try SequenceModel(target: targets[v], draft: drafts[v], targetTransitions: Array(targets[0..<v]),
-                                 draftTransitions: Array(drafts[0..<v]))
+        return try SequenceModel(
+            target: targets[v], draft: drafts[v], targetTransitions: Array(targets[0..<v]),
+            draftTransitions: Array(drafts[0..<v]))
     }
 
-    static func row(_ kind: String, _ model: String, _ v: Int, _ sigma: Double?, _ k: Int, _ g: Int, _ verifier: String,
-                    value: Double, lower: Double? = nil, upper: Double? = nil, bound: Double?,
-                    mc: (mean: Double, standardError: Double)? = nil, rounds: Int? = nil, ms: Double) -> [CSVValue] {
+    static func row(
+        _ kind: String, _ model: String, _ v: Int, _ sigma: Double?, _ k: Int, _ g: Int, _ verifier: String,
+        value: Double, lower: Double? = nil, upper: Double? = nil, bound: Double?,
+        mc: (mean: Double, standardError: Double)? = nil, rounds: Int? = nil, ms: Double
+    ) -> [CSVValue] {
         let z = mc.map { $0.standardError > 0 ? ($0.mean - value) / $0.standardError : 0 }
-        return [.text(kind), .text(model), .integer(v), sigma.map { .real($0) } ?? .empty, .integer(k), .integer(g),
-                .text(verifier), .real(value), lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty,
-                bound.map { .real($0 - value) } ?? .empty, mc.map { .real($0.mean) } ?? .empty,
-                mc.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
-                rounds.map { .integer($0) } ?? .empty, .real(ms)]
+        return [
+            .text(kind), .text(model), .integer(v), sigma.map { .real($0) } ?? .empty, .integer(k), .integer(g),
+            .text(verifier), .real(value), lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty,
+            bound.map { .real($0 - value) } ?? .empty, mc.map { .real($0.mean) } ?? .empty,
+            mc.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
+            rounds.map { .integer($0) } ?? .empty, .real(ms)
+        ]
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
@@ -78,18 +89,28 @@ public enum BlockVerificationExperiment: Experiment {
             var watch = Stopwatch()
             let bound = try BlockBound(model: m, drafts: 1, length: 2)
             let be = bound.blockEfficiencyUpper
-            var rows = [row("sun", "context-free", 2, nil, 1, 2, "bound", value: be, lower: bound.blockEfficiencyLower,
-                            upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)]
+            var rows = [
+                row(
+                    "sun", "context-free", 2, nil, 1, 2, "bound", value: be, lower: bound.blockEfficiencyLower,
+                    upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)
+            ]
             watch = Stopwatch()
             let bv = try BlockVerification(model: m, length: 2)
-            rows.append(row("sun", "context-free", 2, nil, 1, 2, "block", value: 1 + bv.expectedAccepted(), bound: be,
-                            mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
-                            ms: watch.elapsedMilliseconds))
+            rows.append(
+                row(
+                    "sun", "context-free", 2, nil, 1, 2, "block", value: 1 + bv.expectedAccepted(), bound: be,
+                    mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                    ms: watch.elapsedMilliseconds))
             watch = Stopwatch()
             let entry = try context.registry.entry(named: "single")
-            let token = try BlockEfficiency(model: m, law: .iid, drafts: 1, length: 2, verifierName: "single",
-                                            make: { try entry.make($0, $1) }).exact()
-            rows.append(row("sun", "context-free", 2, nil, 1, 2, "token", value: token, bound: be, ms: watch.elapsedMilliseconds))
+            let token = try BlockEfficiency(
+                model: m, law: .iid, drafts: 1, length: 2, verifierName: "single",
+                make: { try entry.make($0, $1) }
+            ).exact()
+            rows.append(
+                row(
+                    "sun", "context-free", 2, nil, 1, 2, "token", value: token, bound: be, ms: watch.elapsedMilliseconds
+                ))
             let tree = PathTree(model: m, depth: 2)
             let coupling = (0..<tree.count).reduce(1.0) { $0 + min(tree.target[$1], tree.draft[$1]) }
             rows.append(row("sun", "context-free", 2, nil, 1, 2, "prefix-coupling", value: coupling, bound: be, ms: 0))
@@ -101,36 +122,52 @@ public enum BlockVerificationExperiment: Experiment {
             var watch = Stopwatch()
             let bound = try BlockBound(model: m, drafts: k, length: g)
             let be = bound.blockEfficiencyUpper
-            var rows = [row("instance", label, v, sigma, k, g, "bound", value: be, lower: bound.blockEfficiencyLower,
-                            upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)]
+            var rows = [
+                row(
+                    "instance", label, v, sigma, k, g, "bound", value: be, lower: bound.blockEfficiencyLower,
+                    upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)
+            ]
             watch = Stopwatch()
-            rows.append(row("instance", label, v, sigma, k, g, "single-chain", value: 1 + BlockBound.singleChain(model: m, length: g),
-                            bound: be, ms: watch.elapsedMilliseconds))
+            rows.append(
+                row(
+                    "instance", label, v, sigma, k, g, "single-chain",
+                    value: 1 + BlockBound.singleChain(model: m, length: g),
+                    bound: be, ms: watch.elapsedMilliseconds))
             if k == 1 {
                 watch = Stopwatch()
                 let bv = try BlockVerification(model: m, length: g)
-                rows.append(row("instance", label, v, sigma, k, g, "block", value: 1 + bv.expectedAccepted(), bound: be,
-                                mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
-                                ms: watch.elapsedMilliseconds))
+                rows.append(
+                    row(
+                        "instance", label, v, sigma, k, g, "block", value: 1 + bv.expectedAccepted(), bound: be,
+                        mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                        ms: watch.elapsedMilliseconds))
             }
             if (try? BlockLPVerifier.requireFits(vocabularySize: v, drafts: k, length: g)) != nil {
                 watch = Stopwatch()
                 let lp = try BlockLPVerifier(model: m, drafts: k, length: g)
-                rows.append(row("instance", label, v, sigma, k, g, "block-lp", value: 1 + lp.expectedAccepted(), bound: be,
-                                mc: lp.simulate(trials: trials, seed: rng.next(), threads: context.threads),
-                                ms: watch.elapsedMilliseconds))
+                rows.append(
+                    row(
+                        "instance", label, v, sigma, k, g, "block-lp", value: 1 + lp.expectedAccepted(), bound: be,
+                        mc: lp.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                        ms: watch.elapsedMilliseconds))
             }
             watch = Stopwatch()
             let scheme = try SelectedChainVerification(model: m, drafts: k, length: g, threads: context.threads)
-            rows.append(row("instance", label, v, sigma, k, g, "select-block", value: 1 + scheme.expectedAccepted(), bound: be,
-                            mc: scheme.simulate(trials: trials, seed: rng.next(), threads: context.threads),
-                            ms: watch.elapsedMilliseconds))
+            rows.append(
+                row(
+                    "instance", label, v, sigma, k, g, "select-block", value: 1 + scheme.expectedAccepted(), bound: be,
+                    mc: scheme.simulate(trials: trials, seed: rng.next(), threads: context.threads),
+                    ms: watch.elapsedMilliseconds))
             for name in ["optimal", "kseq", "rrs"] {
                 watch = Stopwatch()
                 let entry = try context.registry.entry(named: name)
-                let value = try BlockEfficiency(model: m, law: .iid, drafts: k, length: g, verifierName: name,
-                                                make: { try entry.make($0, $1) }).exact()
-                rows.append(row("instance", label, v, sigma, k, g, name, value: value, bound: be, ms: watch.elapsedMilliseconds))
+                let value = try BlockEfficiency(
+                    model: m, law: .iid, drafts: k, length: g, verifierName: name,
+                    make: { try entry.make($0, $1) }
+                ).exact()
+                rows.append(
+                    row("instance", label, v, sigma, k, g, name, value: value, bound: be, ms: watch.elapsedMilliseconds)
+                )
             }
             return rows
         case .llm(let sigma, let k, let g):
@@ -139,26 +176,36 @@ public enum BlockVerificationExperiment: Experiment {
             let m = try model(markov: false, mismatch: sigma, vocab: v, seed: context.seed)
             var rows: [[CSVValue]] = []
             func mcRow(_ name: String, _ mc: (mean: Double, standardError: Double), _ ms: Double) -> [CSVValue] {
-                [.text("llm"), .text("context-free"), .integer(v), .real(sigma), .integer(k), .integer(g), .text(name),
-                 .empty, .empty, .empty, .empty, .real(mc.mean), .real(mc.standardError), .empty, .empty, .real(ms)]
+                [
+                    .text("llm"), .text("context-free"), .integer(v), .real(sigma), .integer(k), .integer(g),
+                    .text(name),
+                    .empty, .empty, .empty, .empty, .real(mc.mean), .real(mc.standardError), .empty, .empty, .real(ms)
+                ]
             }
             var watch = Stopwatch()
             if k == 1 {
                 let bv = try BlockVerification(model: m, length: g)
-                rows.append(mcRow("block", bv.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
-                                  watch.elapsedMilliseconds))
+                rows.append(
+                    mcRow(
+                        "block", bv.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
+                        watch.elapsedMilliseconds))
                 watch = Stopwatch()
             }
             let scheme = try SelectedChainVerification(model: m, drafts: k, length: g, threads: context.threads)
-            rows.append(mcRow("select-block", scheme.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
-                              watch.elapsedMilliseconds))
+            rows.append(
+                mcRow(
+                    "select-block", scheme.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
+                    watch.elapsedMilliseconds))
             for name in ["optimal", "rrs"] {
                 watch = Stopwatch()
                 let entry = try context.registry.entry(named: name)
-                let block = try BlockEfficiency(model: m, law: .iid, drafts: k, length: g, verifierName: name,
-                                                make: { try entry.make($0, $1) })
-                rows.append(mcRow(name, try block.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
-                                  watch.elapsedMilliseconds))
+                let block = try BlockEfficiency(
+                    model: m, law: .iid, drafts: k, length: g, verifierName: name,
+                    make: { try entry.make($0, $1) })
+                rows.append(
+                    mcRow(
+                        name, try block.simulate(trials: rounds, seed: rng.next(), threads: context.threads),
+                        watch.elapsedMilliseconds))
             }
             return rows
         }

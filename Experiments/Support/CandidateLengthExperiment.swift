@@ -12,8 +12,10 @@ import Multidraft
 /// c ∈ {0.05, 0.1, 0.2}, 200 000 rounds, step 0.005.
 public enum CandidateLengthSweep: Experiment {
     public static let name = "candidate_length"
-    public static let header = ["model", "cost_ratio", "max_length", "policy", "parameter", "parameter_value", "metric",
-                                "source", "value", "std_error", "rounds"]
+    public static let header = [
+        "model", "cost_ratio", "max_length", "policy", "parameter", "parameter_value", "metric",
+        "source", "value", "std_error", "rounds"
+    ]
 
     /// One acceptance model.
     public struct Model: Sendable {
@@ -80,13 +82,17 @@ public enum CandidateLengthSweep: Experiment {
     static let models: [Model] = {
         let p4 = try! Distribution([1.0 / 3, 2.0 / 3]), q4 = try! Distribution([2.0 / 3, 1.0 / 3])
         return [
-            Model(name: "M1", law: try! AcceptanceLaw(values: [0.95, 0.3], weights: [0.8, 0.2]), maxLength: 20, tokens: nil),
-            Model(name: "M3", law: try! AcceptanceLaw(values: [0.99, 0.5, 0.1], weights: [0.6, 0.3, 0.1]), maxLength: 20, tokens: nil),
+            Model(
+                name: "M1", law: try! AcceptanceLaw(values: [0.95, 0.3], weights: [0.8, 0.2]), maxLength: 20,
+                tokens: nil),
+            Model(
+                name: "M3", law: try! AcceptanceLaw(values: [0.99, 0.5, 0.1], weights: [0.6, 0.3, 0.1]), maxLength: 20,
+                tokens: nil),
             Model(name: "M4", law: try! AcceptanceLaw(target: p4, draft: q4), maxLength: 10, tokens: (p4, q4)),
             Model(name: "beta_4_1", law: try! discretisedBeta(4, 1, points: 5), maxLength: 12, tokens: nil),
             Model(name: "beta_2_1", law: try! discretisedBeta(2, 1, points: 5), maxLength: 12, tokens: nil),
             Model(realDraft: "layerskip", maxLength: 12),
-            Model(realDraft: "rtn3", maxLength: 12),
+            Model(realDraft: "rtn3", maxLength: 12)
         ]
     }()
 
@@ -108,19 +114,25 @@ public enum CandidateLengthSweep: Experiment {
         let model = try IAPModel(law: law, cost: cost, maxLength: m.maxLength)
         let opt = model.optimum()
         let fixed = model.bestFixedLength()
-        let lagged = try model.bestThreshold(grid: item.grid) { try ThresholdRule.asCoded(threshold: $0, maxLength: m.maxLength) }
+        let lagged = try model.bestThreshold(grid: item.grid) {
+            try ThresholdRule.asCoded(threshold: $0, maxLength: m.maxLength)
+        }
         let entries: [(String, String, Double, StoppingPolicy)] = [
             ("threshold_optimal", "h", opt.threshold, .threshold(opt.rule)),
             ("fixed_best", "length", Double(fixed.length), .fixed(fixed.length)),
-            ("threshold_lagged_as_coded", "h", lagged.threshold,
-             .threshold(try ThresholdRule.asCoded(threshold: lagged.threshold, maxLength: m.maxLength))),
-            ("hindsight_oracle", "max_length", Double(m.maxLength), .hindsightOracle(maxLength: m.maxLength)),
+            (
+                "threshold_lagged_as_coded", "h", lagged.threshold,
+                .threshold(try ThresholdRule.asCoded(threshold: lagged.threshold, maxLength: m.maxLength))
+            ),
+            ("hindsight_oracle", "max_length", Double(m.maxLength), .hindsightOracle(maxLength: m.maxLength))
         ]
         var out: [Observation] = []
         for (e, (policyName, parameter, parameterValue, policy)) in entries.enumerated() {
             func add(_ metric: String, _ source: String, _ value: Double, _ se: Double? = nil, _ n: Int? = nil) {
-                out.append(Observation(policy: policyName, parameter: parameter, parameterValue: parameterValue,
-                                       metric: metric, source: source, value: value, standardError: se, rounds: n))
+                out.append(
+                    Observation(
+                        policy: policyName, parameter: parameter, parameterValue: parameterValue,
+                        metric: metric, source: source, value: value, standardError: se, rounds: n))
             }
             let exact = try model.evaluate(policy: policy)
             let exactTime = policyName == "threshold_optimal" ? opt.timePerToken : exact.timePerToken
@@ -148,9 +160,11 @@ public enum CandidateLengthSweep: Experiment {
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         let m = item.model
         return try observations(for: item, index: context.index, seed: context.seed).map { o in
-            [.text(m.name), .real(item.costRatio), .integer(m.maxLength), .text(o.policy), .text(o.parameter),
-             .real(o.parameterValue), .text(o.metric), .text(o.source), .real(o.value),
-             o.standardError.map { .real($0) } ?? .empty, o.rounds.map { .integer($0) } ?? .empty]
+            [
+                .text(m.name), .real(item.costRatio), .integer(m.maxLength), .text(o.policy), .text(o.parameter),
+                .real(o.parameterValue), .text(o.metric), .text(o.source), .real(o.value),
+                o.standardError.map { .real($0) } ?? .empty, o.rounds.map { .integer($0) } ?? .empty
+            ]
         }
     }
 }

@@ -37,15 +37,21 @@ import Multidraft
 /// number of emitted tokens, on a grid, at which the test's p-value is below 1e-3; median over seeds).
 public enum EngineAuditExperiment: Experiment {
     public static let name = "engine_audit"
-    public static let header = ["kind", "mechanism", "test", "seeds", "tokens", "level", "flagged", "rate", "ci_low",
-                                "ci_high", "tv_size", "draft_tv_size", "median_tokens_to_flag", "tv_lower_bound",
-                                "elapsed_ms"]
+    public static let header = [
+        "kind", "mechanism", "test", "seeds", "tokens", "level", "flagged", "rate", "ci_low",
+        "ci_high", "tv_size", "draft_tv_size", "median_tokens_to_flag", "tv_lower_bound",
+        "elapsed_ms"
+    ]
     public static let parallelItems = false
 
     public enum Item: Sendable { case falsePositive(String), detection(String) }
 
-    static let bugs = ["accept-by-p", "topk-q-reported-full", "temperature-mismatch", "bf16-draft", "block-tokenwise-unadjusted"]
-    static let correctVerifiers = ["correct", "correct-optimal-k2", "correct-rrs-k2", "correct-kseq-k2", "correct-block-g2"]
+    static let bugs = [
+        "accept-by-p", "topk-q-reported-full", "temperature-mismatch", "bf16-draft", "block-tokenwise-unadjusted"
+    ]
+    static let correctVerifiers = [
+        "correct", "correct-optimal-k2", "correct-rrs-k2", "correct-kseq-k2", "correct-block-g2"
+    ]
 
     public static func items(scale: ExperimentScale) -> [Item] {
         correctVerifiers.map { .falsePositive($0) } + (["correct"] + bugs).map { .detection($0) }
@@ -121,16 +127,19 @@ public enum EngineAuditExperiment: Experiment {
             case "bf16-draft": drafted = try softmax(dl.map(bfloat16))
             default: break
             }
-            return Instance(p: p, q: q, drafted: drafted, accept: accept, rejection: rejection,
-                            pCells: TraceLaw.dense(p).cellTable(vocabularySize: v),
-                            qCells: TraceLaw.dense(q).cellTable(vocabularySize: v),
-                            blockBug: mechanism == "block-tokenwise-unadjusted")
+            return Instance(
+                p: p, q: q, drafted: drafted, accept: accept, rejection: rejection,
+                pCells: TraceLaw.dense(p).cellTable(vocabularySize: v),
+                qCells: TraceLaw.dense(q).cellTable(vocabularySize: v),
+                blockBug: mechanism == "block-tokenwise-unadjusted")
         }
     }
 
     /// The output-law and draft-law transforms of `tokens` steps cycling over the positions.
-    static func transforms(_ inst: [Instance], tables: [(drafted: AliasTable, rejection: AliasTable, target: AliasTable)], tokens: Int,
-                           seed: UInt64, stream: UInt64) -> (output: [Double], draft: [Double]) {
+    static func transforms(
+        _ inst: [Instance], tables: [(drafted: AliasTable, rejection: AliasTable, target: AliasTable)], tokens: Int,
+        seed: UInt64, stream: UInt64
+    ) -> (output: [Double], draft: [Double]) {
         var rng = Xoshiro256(seed: seed, stream: stream)
         var output: [Double] = [], draft: [Double] = []
         output.reserveCapacity(tokens)
@@ -148,8 +157,11 @@ public enum EngineAuditExperiment: Experiment {
                     if pi >= u { tau = j + 1 }
                 }
                 var emitted = Array(x[0..<tau])
-                emitted.append(tau == x.count ? tables[i].target.sample(using: &rng) : tables[i].rejection.sample(using: &rng))
-                for xj in x { draft.append(min(1, inst[i].qCells.below[xj] + rng.nextUniform() * inst[i].qCells.mass[xj])) }
+                emitted.append(
+                    tau == x.count ? tables[i].target.sample(using: &rng) : tables[i].rejection.sample(using: &rng))
+                for xj in x {
+                    draft.append(min(1, inst[i].qCells.below[xj] + rng.nextUniform() * inst[i].qCells.mass[xj]))
+                }
                 for y in emitted where output.count < tokens {
                     output.append(min(1, inst[i].pCells.below[y] + rng.nextUniform() * inst[i].pCells.mass[y]))
                 }
@@ -199,7 +211,9 @@ public enum EngineAuditExperiment: Experiment {
                         let i = t % inst.count
                         let d = samplers[i].sample(using: &r)
                         let y = verifiers[i].verify(d, using: &r).token
-                        for x in d { draft.append(min(1, inst[i].qCells.below[x] + r.nextUniform() * inst[i].qCells.mass[x])) }
+                        for x in d {
+                            draft.append(min(1, inst[i].qCells.below[x] + r.nextUniform() * inst[i].qCells.mass[x]))
+                        }
                         output.append(min(1, inst[i].pCells.below[y] + r.nextUniform() * inst[i].pCells.mass[y]))
                     }
                     if UniformityTest(output).pValue < level { flaggedOutput += 1 }
@@ -207,7 +221,11 @@ public enum EngineAuditExperiment: Experiment {
                 }
             } else if mechanism == "correct-block-g2" {
                 let inst = try instances("correct", scale: scale)
-                let blocks = try inst.map { try BlockVerification(model: try SequenceModel(target: try Distribution($0.p), draft: try Distribution($0.q)), length: 2) }
+                let blocks = try inst.map {
+                    try BlockVerification(
+                        model: try SequenceModel(target: try Distribution($0.p), draft: try Distribution($0.q)),
+                        length: 2)
+                }
                 for s in 0..<seeds {
                     var r = Xoshiro256(seed: context.seed, stream: UInt64(s))
                     var output: [Double] = [], draft: [Double] = []
@@ -219,14 +237,18 @@ public enum EngineAuditExperiment: Experiment {
                         for y in blocks[i].verify(x, using: &r) where output.count < tokens {
                             output.append(min(1, inst[i].pCells.below[y] + r.nextUniform() * inst[i].pCells.mass[y]))
                         }
-                        for xj in x { draft.append(min(1, inst[i].qCells.below[xj] + r.nextUniform() * inst[i].qCells.mass[xj])) }
+                        for xj in x {
+                            draft.append(min(1, inst[i].qCells.below[xj] + r.nextUniform() * inst[i].qCells.mass[xj]))
+                        }
                     }
                     if UniformityTest(output).pValue < level { flaggedOutput += 1 }
                     if UniformityTest(draft).pValue < level { flaggedDraft += 1 }
                 }
             } else {
                 let inst = try instances(mechanism, scale: scale)
-                let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection), AliasTable(weights: $0.p)) }
+                let tables = inst.map {
+                    (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection), AliasTable(weights: $0.p))
+                }
                 for s in 0..<seeds {
                     let tr = transforms(inst, tables: tables, tokens: tokens, seed: context.seed, stream: UInt64(s))
                     if UniformityTest(tr.output).pValue < level { flaggedOutput += 1 }
@@ -235,23 +257,35 @@ public enum EngineAuditExperiment: Experiment {
             }
             return [("output_law", flaggedOutput), ("draft_law", flaggedDraft)].map { test, flagged in
                 let (lo, hi) = wilson(flagged, seeds)
-                return [.text("false_positive"), .text(mechanism), .text(test), .integer(seeds), .integer(tokens), .real(level),
-                        .integer(flagged), .real(Double(flagged) / Double(seeds)), .real(lo), .real(hi), .real(0), .real(0),
-                        .empty, .empty, .real(watch.elapsedMilliseconds)]
+                return [
+                    .text("false_positive"), .text(mechanism), .text(test), .integer(seeds), .integer(tokens),
+                    .real(level),
+                    .integer(flagged), .real(Double(flagged) / Double(seeds)), .real(lo), .real(hi), .real(0), .real(0),
+                    .empty, .empty, .real(watch.elapsedMilliseconds)
+                ]
             }
         case .detection(let mechanism):
             let inst = try instances(mechanism, scale: scale)
-            let tv = inst.map { i in 0.5 * zip(i.outputLaw, i.p).reduce(0.0) { $0 + abs($1.0 - $1.1) } }.reduce(0, +) / Double(inst.count)
-            let draftTV = inst.map { i in 0.5 * zip(i.drafted, i.q).reduce(0.0) { $0 + abs($1.0 - $1.1) } }.reduce(0, +) / Double(inst.count)
+            let tv =
+                inst.map { i in 0.5 * zip(i.outputLaw, i.p).reduce(0.0) { $0 + abs($1.0 - $1.1) } }.reduce(0, +)
+                / Double(inst.count)
+            let draftTV =
+                inst.map { i in 0.5 * zip(i.drafted, i.q).reduce(0.0) { $0 + abs($1.0 - $1.1) } }.reduce(0, +)
+                / Double(inst.count)
             let seeds = scale == .tiny ? 2 : (scale == .quick ? 11 : 21)
             let maxTokens = scale == .tiny ? 5_000 : 1_000_000
-            let grid = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000].filter { $0 <= maxTokens }
-            let tables = inst.map { (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection), AliasTable(weights: $0.p)) }
+            let grid = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000].filter {
+                $0 <= maxTokens
+            }
+            let tables = inst.map {
+                (AliasTable(weights: $0.drafted), AliasTable(weights: $0.rejection), AliasTable(weights: $0.p))
+            }
             let alpha = 1e-3
             var firstFlag: [String: [Int?]] = ["output_law": [], "draft_law": []]
             var bounds: [String: [Double]] = ["output_law": [], "draft_law": []]
             for s in 0..<seeds {
-                let tr = transforms(inst, tables: tables, tokens: maxTokens, seed: context.seed, stream: 1_000 + UInt64(s))
+                let tr = transforms(
+                    inst, tables: tables, tokens: maxTokens, seed: context.seed, stream: 1_000 + UInt64(s))
                 for (test, values) in [("output_law", tr.output), ("draft_law", tr.draft)] {
                     firstFlag[test]!.append(grid.first { UniformityTest(Array(values.prefix($0))).pValue < alpha })
                     bounds[test]!.append(UniformityTest(values).defectLowerBound(level: alpha))
@@ -264,10 +298,14 @@ public enum EngineAuditExperiment: Experiment {
                 let sorted = hits.map { $0 ?? Int.max }.sorted()
                 let median = sorted[sorted.count / 2]
                 let b = bounds[test]!.sorted()
-                return [.text("detection"), .text(mechanism), .text(test), .integer(seeds), .integer(maxTokens), .real(alpha),
-                        .integer(flagged), .real(Double(flagged) / Double(seeds)), .empty, .empty, .real(tv), .real(draftTV),
-                        median == Int.max ? .text(">\(maxTokens)") : .integer(median), .real(b[b.count / 2]),
-                        .real(watch.elapsedMilliseconds)]
+                return [
+                    .text("detection"), .text(mechanism), .text(test), .integer(seeds), .integer(maxTokens),
+                    .real(alpha),
+                    .integer(flagged), .real(Double(flagged) / Double(seeds)), .empty, .empty, .real(tv),
+                    .real(draftTV),
+                    median == Int.max ? .text(">\(maxTokens)") : .integer(median), .real(b[b.count / 2]),
+                    .real(watch.elapsedMilliseconds)
+                ]
             }
         }
     }

@@ -47,8 +47,10 @@ public enum ExperimentRunner {
         let shard = try options.shardSpec()
         let items = E.items(scale: scale)
         let header = ["item", "seed", "multidraft_version"] + E.header
-        let parts = PartFiles(folder: options.outputDir + "/.parts/\(E.name)-\(scale.rawValue)-\(options.seed)",
-                              header: header, count: items.count) { String(format: "item-%06d.csv", $0) }
+        let parts = PartFiles(
+            folder: options.outputDir + "/.parts/\(E.name)-\(scale.rawValue)-\(options.seed)",
+            header: header, count: items.count
+        ) { String(format: "item-%06d.csv", $0) }
         do { try parts.prepare(fingerprint: nil) } catch {
             throw ExperimentError.itemFailed(experiment: E.name, detail: "cannot create \(parts.folder): \(error)")
         }
@@ -60,8 +62,9 @@ public enum ExperimentRunner {
                 let index = todo[k]
                 var rng = Xoshiro256(seed: options.seed, stream: UInt64(index))
                 do {
-                    let context = ExperimentContext(index: index, scale: scale, threads: itemThreads, seed: options.seed,
-                                                    registry: registry, outputDir: options.outputDir)
+                    let context = ExperimentContext(
+                        index: index, scale: scale, threads: itemThreads, seed: options.seed,
+                        registry: registry, outputDir: options.outputDir)
                     let rows = try E.rows(for: items[index], context: context, rng: &rng)
                     var table = CSVTable(header: header)
                     for row in rows {
@@ -76,7 +79,7 @@ public enum ExperimentRunner {
             if let failure = failures.compactMap({ $0 }).first {
                 throw ExperimentError.itemFailed(experiment: E.name, detail: failure)
             }
-            if shard.count > 1 { return }   // the merge step assembles the table once every shard is done
+            if shard.count > 1 { return } // the merge step assembles the table once every shard is done
         }
         var table = CSVTable(header: header)
         for index in items.indices {
@@ -99,8 +102,10 @@ public enum ExperimentError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .itemFailed(let e, let d): return "experiment \(e) failed: \(d)"
-        case .missingPart(let e, let i): return "experiment \(e): item \(i) has not been computed yet (run every shard before --merge)"
-        case .staleParts(let e, let p): return "experiment \(e): part file \(p) has another header (delete the .parts folder)"
+        case .missingPart(let e, let i):
+            return "experiment \(e): item \(i) has not been computed yet (run every shard before --merge)"
+        case .staleParts(let e, let p):
+            return "experiment \(e): part file \(p) has another header (delete the .parts folder)"
         }
     }
 }

@@ -6,20 +6,38 @@ import Multidraft
 /// compare (a user's executable passes one with its own verifiers).
 public let allExperiments: [(name: String, run: @Sendable (ExperimentOptions, VerifierRegistry) throws -> Void)] = [
     (AcceptanceExperiment.name, { try ExperimentRunner.run(AcceptanceExperiment.self, options: $0, registry: $1) }),
-    (ImportanceSweepExperiment.name, { try ExperimentRunner.run(ImportanceSweepExperiment.self, options: $0, registry: $1) }),
-    (ImportanceTableExperiment.name, { try ExperimentRunner.run(ImportanceTableExperiment.self, options: $0, registry: $1) }),
+    (
+        ImportanceSweepExperiment.name,
+        { try ExperimentRunner.run(ImportanceSweepExperiment.self, options: $0, registry: $1) }
+    ),
+    (
+        ImportanceTableExperiment.name,
+        { try ExperimentRunner.run(ImportanceTableExperiment.self, options: $0, registry: $1) }
+    ),
     (KSeqRatioExperiment.name, { try ExperimentRunner.run(KSeqRatioExperiment.self, options: $0, registry: $1) }),
-    (MarkovThresholdExperiment.name, { try ExperimentRunner.run(MarkovThresholdExperiment.self, options: $0, registry: $1) }),
+    (
+        MarkovThresholdExperiment.name,
+        { try ExperimentRunner.run(MarkovThresholdExperiment.self, options: $0, registry: $1) }
+    ),
     (ScalingExperiment.name, { try ExperimentRunner.run(ScalingExperiment.self, options: $0, registry: $1) }),
     (AuditExperiment.name, { try ExperimentRunner.run(AuditExperiment.self, options: $0, registry: $1) }),
     (CandidateLengthSweep.name, { try ExperimentRunner.run(CandidateLengthSweep.self, options: $0, registry: $1) }),
-    (OptimalVerifierExperiment.name, { try ExperimentRunner.run(OptimalVerifierExperiment.self, options: $0, registry: $1) }),
+    (
+        OptimalVerifierExperiment.name,
+        { try ExperimentRunner.run(OptimalVerifierExperiment.self, options: $0, registry: $1) }
+    ),
     (ModelPairsExperiment.name, { try ExperimentRunner.run(ModelPairsExperiment.self, options: $0, registry: $1) }),
     (DraftTreesExperiment.name, { try ExperimentRunner.run(DraftTreesExperiment.self, options: $0, registry: $1) }),
-    (HeterogeneousDraftsExperiment.name, { try ExperimentRunner.run(HeterogeneousDraftsExperiment.self, options: $0, registry: $1) }),
-    (BlockVerificationExperiment.name, { try ExperimentRunner.run(BlockVerificationExperiment.self, options: $0, registry: $1) }),
+    (
+        HeterogeneousDraftsExperiment.name,
+        { try ExperimentRunner.run(HeterogeneousDraftsExperiment.self, options: $0, registry: $1) }
+    ),
+    (
+        BlockVerificationExperiment.name,
+        { try ExperimentRunner.run(BlockVerificationExperiment.self, options: $0, registry: $1) }
+    ),
     (RealModelsExperiment.name, { try ExperimentRunner.run(RealModelsExperiment.self, options: $0, registry: $1) }),
-    (EngineAuditExperiment.name, { try ExperimentRunner.run(EngineAuditExperiment.self, options: $0, registry: $1) }),
+    (EngineAuditExperiment.name, { try ExperimentRunner.run(EngineAuditExperiment.self, options: $0, registry: $1) })
 ]
 
 /// Runs the named experiments with shared options, printing one progress line each; errors become one line on
@@ -31,12 +49,16 @@ public func runExperiments(
         try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
         for name in names {
             guard let experiment = allExperiments.first(where: { $0.name == name }) else {
-                throw ValidationError("unknown experiment '\(name)' (known: \(allExperiments.map(\.name).joined(separator: ", ")))")
+                throw ValidationError(
+                    "unknown experiment '\(name)' (known: \(allExperiments.map(\.name).joined(separator: ", ")))")
             }
             let watch = Stopwatch()
             try experiment.run(options, registry)
-            let where_ = options.shard == nil || options.merge ? "\(options.outputDir)/\(name).csv" : "parts of \(name) (shard \(options.shard!))"
-            FileHandle.standardError.write(Data(String(format: "%@: wrote %@ in %.1f s\n", name, where_, watch.elapsedMilliseconds / 1000).utf8))
+            let where_ =
+                options.shard == nil || options.merge
+                ? "\(options.outputDir)/\(name).csv" : "parts of \(name) (shard \(options.shard!))"
+            FileHandle.standardError.write(
+                Data(String(format: "%@: wrote %@ in %.1f s\n", name, where_, watch.elapsedMilliseconds / 1000).utf8))
         }
     } catch let error as ValidationError {
         throw error
@@ -59,7 +81,8 @@ public func experimentMain(_ name: String, registry: VerifierRegistry = .standar
 struct SingleExperiment: ParsableCommand {
     @TaskLocal static var name = ""
     @TaskLocal static var registry = VerifierRegistry.standard
-    static let configuration = CommandConfiguration(abstract: "Run one multidraft experiment and write its tidy CSV table.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run one multidraft experiment and write its tidy CSV table.")
     @OptionGroup var options: ExperimentOptions
     func run() throws { try runExperiments([Self.name], options: options, registry: Self.registry) }
 }

@@ -30,7 +30,7 @@ public struct ExperimentOptions: ParsableArguments, Sendable {
     public var effectiveScale: ExperimentScale { full ? .full : (quick ? .quick : scale) }
 
     /// (index, count) of the shard, (0, 1) when unsharded.
-    public func shardSpec() throws -> Shard {
+    package func shardSpec() throws -> Shard {
         guard let shard else { return .whole }
         guard let parsed = Shard(shard) else {
             throw ValidationError("--shard must be i/N with 0 <= i < N, got '\(shard)'")

@@ -21,9 +21,11 @@ import Multidraft
 ///   LPs in the same suite run (table `highs_lp.csv`).
 public enum HeterogeneousDraftsExperiment: Experiment {
     public static let name = "heterogeneous_drafts"
-    public static let header = ["kind", "vocab", "law", "drafts", "temperature_1", "temperature_2", "quantity",
-                                "value", "lower", "upper", "gap", "iterations", "std_error", "trials", "instance",
-                                "elapsed_ms"]
+    public static let header = [
+        "kind", "vocab", "law", "drafts", "temperature_1", "temperature_2", "quantity",
+        "value", "lower", "upper", "gap", "iterations", "std_error", "trials", "instance",
+        "elapsed_ms"
+    ]
     public static let parallelItems = false
 
     public enum Item: Sendable {
@@ -50,7 +52,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             return pairs.prefix(2).map { .acceptance(vocab: 500, second: $0) } + [
                 .timing(vocab: 50, law: "independent", drafts: 2, methods: ["lp", "lp_simplex", "flow", "sfm"]),
                 .timing(vocab: 20, law: "iid", drafts: 3, methods: ["lp", "lp_simplex", "flow", "sfm"]),
-                .timing(vocab: 40, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"], dirichlet: true),
+                .timing(vocab: 40, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"], dirichlet: true)
             ] + real
         case .quick, .full:
             let vocab = 32_000
@@ -58,17 +60,24 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             // GLPK's simplex (`lp_simplex`) only where it takes seconds; the interior-point route (`lp`) everywhere.
             let simplexLimit = scale == .quick ? 100 : 200
             for v in [100, 200, 300] {
-                items.append(.timing(vocab: v, law: "independent", drafts: 2,
-                                     methods: ["lp"] + (v <= simplexLimit ? ["lp_simplex"] : []) + ["flow", "sfm"]))
+                items.append(
+                    .timing(
+                        vocab: v, law: "independent", drafts: 2,
+                        methods: ["lp"] + (v <= simplexLimit ? ["lp_simplex"] : []) + ["flow", "sfm"]))
             }
             for v in [30, 40] {
-                items.append(.timing(vocab: v, law: "iid", drafts: 3,
-                                     methods: ["lp"] + (v <= 30 || scale == .full ? ["lp_simplex"] : []) + ["flow", "sfm"]))
+                items.append(
+                    .timing(
+                        vocab: v, law: "iid", drafts: 3,
+                        methods: ["lp"] + (v <= 30 || scale == .full ? ["lp_simplex"] : []) + ["flow", "sfm"]))
             }
             for v in [100, 200, 300] {
-                items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"], dirichlet: true))
+                items.append(
+                    .timing(vocab: v, law: "independent", drafts: 2, methods: ["lp", "flow", "sfm"], dirichlet: true))
             }
-            for v in [1_000, 2_000] { items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["flow", "sfm"])) }
+            for v in [1_000, 2_000] {
+                items.append(.timing(vocab: v, law: "independent", drafts: 2, methods: ["flow", "sfm"]))
+            }
             for n in [2, 4, 8] { items.append(.timing(vocab: 32_000, law: "independent", drafts: n, methods: ["sfm"])) }
             if scale == .full { items.append(.timing(vocab: 152_064, law: "independent", drafts: 2, methods: ["sfm"])) }
             return items + real
@@ -80,7 +89,10 @@ public enum HeterogeneousDraftsExperiment: Experiment {
         var rng = Xoshiro256(seed: seed, stream: 0x4E7E_0000 &+ UInt64(v))
         let target = Distribution.zipfLogits(v, exponent: 1.1, noise: 1, using: &rng)
         let draft = target.map { $0 + 0.8 * Distribution.gaussian(using: &rng) }
-        return (try Distribution(logits: target, temperature: 1), try temperatures.map { try Distribution(logits: draft, temperature: $0) })
+        return (
+            try Distribution(logits: target, temperature: 1),
+            try temperatures.map { try Distribution(logits: draft, temperature: $0) }
+        )
     }
 
     /// Major iterations of the minimisation: rows report the certified bracket [lower, upper] it reached (identical
@@ -91,38 +103,49 @@ public enum HeterogeneousDraftsExperiment: Experiment {
         switch item {
         case .acceptance(let v, let t2):
             let (p, qs) = try family(vocab: v, temperatures: [1.2, t2], seed: context.seed)
-            return try acceptanceRows(kind: "acceptance", target: p, drafts: qs, temperatures: (1.2, t2), instance: "",
-                                      context: context, rng: &rng)
+            return try acceptanceRows(
+                kind: "acceptance", target: p, drafts: qs, temperatures: (1.2, t2), instance: "",
+                context: context, rng: &rng)
         case .real(let i):
             let (p, qs) = try RealPair.dense(position: i, drafts: ["layerskip", "rtn3"])
-            return try acceptanceRows(kind: "real", target: p, drafts: qs, temperatures: (1, 1),
-                                      instance: "smollm2-135m:layerskip+rtn3@\(i)", context: context, rng: &rng)
+            return try acceptanceRows(
+                kind: "real", target: p, drafts: qs, temperatures: (1, 1),
+                instance: "smollm2-135m:layerskip+rtn3@\(i)", context: context, rng: &rng)
         case .timing(let v, let law, let n, let methods, let dirichlet):
-            return try timingRows(vocab: v, law: law, drafts: n, methods: methods, dirichlet: dirichlet, context: context)
+            return try timingRows(
+                vocab: v, law: law, drafts: n, methods: methods, dirichlet: dirichlet, context: context)
         }
     }
 
     /// The `acceptance` rows (synthetic family) or `real` rows (the shipped SmolLM2 pair: target, one draft from
     /// `layerskip` and one from `rtn3`, all at T = 1, V = 49,152; `instance` names the position) of one instance.
-    static func acceptanceRows(kind: String, target p: Distribution, drafts qs: [Distribution],
-                               temperatures: (Double, Double), instance: String, context: ExperimentContext,
-                               rng: inout Xoshiro256) throws -> [[CSVValue]] {
+    static func acceptanceRows(
+        kind: String, target p: Distribution, drafts qs: [Distribution],
+        temperatures: (Double, Double), instance: String, context: ExperimentContext,
+        rng: inout Xoshiro256
+    ) throws -> [[CSVValue]] {
         let v = p.vocabularySize
         let law = try DraftLaw.independent(qs)
         var rows: [[CSVValue]] = []
-        func row(_ quantity: String, _ value: Double, lower: Double? = nil, upper: Double? = nil, iterations: Int? = nil,
-                 stdError: Double? = nil, trials: Int? = nil, ms: Double) {
-            rows.append([.text(kind), .integer(v), .text(law.name), .integer(2), .real(temperatures.0), .real(temperatures.1),
-                         .text(quantity), .real(value), lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty,
-                         (lower != nil && upper != nil) ? .real(upper! - lower!) : .empty,
-                         iterations.map { .integer($0) } ?? .empty, stdError.map { .real($0) } ?? .empty,
-                         trials.map { .integer($0) } ?? .empty, .text(instance), .real(ms)])
+        func row(
+            _ quantity: String, _ value: Double, lower: Double? = nil, upper: Double? = nil, iterations: Int? = nil,
+            stdError: Double? = nil, trials: Int? = nil, ms: Double
+        ) {
+            rows.append([
+                .text(kind), .integer(v), .text(law.name), .integer(2), .real(temperatures.0), .real(temperatures.1),
+                .text(quantity), .real(value), lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty,
+                (lower != nil && upper != nil) ? .real(upper! - lower!) : .empty,
+                iterations.map { .integer($0) } ?? .empty, stdError.map { .real($0) } ?? .empty,
+                trials.map { .integer($0) } ?? .empty, .text(instance), .real(ms)
+            ])
         }
         let boundWatch = Stopwatch()
         let bound = try SubsetObjective(target: p, law: law).certifiedMinimum(maxIterations: sfmIterations)
         let boundMs = boundWatch.elapsedMilliseconds
         let alphaUpper = subsetBoundValue(target: p, law: law, set: bound.minimizer)
-        row("alpha_star", alphaUpper, lower: 1 + bound.lower, upper: alphaUpper, iterations: bound.iterations, ms: boundMs)
+        row(
+            "alpha_star", alphaUpper, lower: 1 + bound.lower, upper: alphaUpper, iterations: bound.iterations,
+            ms: boundMs)
         let watch = Stopwatch()
         let optimal = try PriorityMixtureVerifier(target: p, law: law, maxIterations: sfmIterations)
         let optimalMs = watch.elapsedMilliseconds
@@ -142,22 +165,29 @@ public enum HeterogeneousDraftsExperiment: Experiment {
                 row("verifier_\(name)", exact, ms: w.elapsedMilliseconds)
             } else {
                 let trials = context.scale == .tiny ? 20_000 : 200_000
-                let run = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: rng.next(), threads: context.threads)
-                row("verifier_\(name)", run.acceptance, stdError: run.standardError, trials: trials, ms: w.elapsedMilliseconds)
+                let run = MonteCarlo.run(
+                    anyVerifier: verifier, trials: trials, seed: rng.next(), threads: context.threads)
+                row(
+                    "verifier_\(name)", run.acceptance, stdError: run.standardError, trials: trials,
+                    ms: w.elapsedMilliseconds)
             }
         }
         return rows
     }
 
-    static func timingRows(vocab v: Int, law lawName: String, drafts n: Int, methods: [String], dirichlet: Bool = false,
-                           context: ExperimentContext) throws -> [[CSVValue]] {
-        let temperatures = dirichlet ? [] : lawName == "iid" ? [1.2] : Array([1.2, 1.6, 2.0, 2.4, 1.4, 1.8, 2.2, 2.6].prefix(n))
+    static func timingRows(
+        vocab v: Int, law lawName: String, drafts n: Int, methods: [String], dirichlet: Bool = false,
+        context: ExperimentContext
+    ) throws -> [[CSVValue]] {
+        let temperatures =
+            dirichlet ? [] : lawName == "iid" ? [1.2] : Array([1.2, 1.6, 2.0, 2.4, 1.4, 1.8, 2.2, 2.6].prefix(n))
         let p: Distribution, qs: [Distribution]
         if dirichlet {
             // Target and drafts drawn from Dirichlet(0.5) on V tokens, one stream per V.
             var rng = Xoshiro256(seed: context.seed, stream: 0xD1C0 + UInt64(v))
             p = Distribution.dirichlet(v, concentration: 0.5, using: &rng)
-            qs = (0..<(lawName == "iid" ? 1 : n)).map { _ in Distribution.dirichlet(v, concentration: 0.5, using: &rng) }
+            qs = (0..<(lawName == "iid" ? 1 : n)).map { _ in Distribution.dirichlet(v, concentration: 0.5, using: &rng)
+            }
         } else {
             (p, qs) = try family(vocab: v, temperatures: temperatures, seed: context.seed)
         }
@@ -170,11 +200,13 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let stem = (dirichlet ? "dirichlet-" : "") + "\(lawName)-n\(n)-v\(v)"
             var files = ["\(stem)-p.npy"]
-            try Distribution.npyData(p.probabilities).write(to: URL(fileURLWithPath: dir + "/" + files[0]), options: .atomic)
+            try Distribution.npyData(p.probabilities).write(
+                to: URL(fileURLWithPath: dir + "/" + files[0]), options: .atomic)
             for (k, q) in qs.enumerated() {
                 files.append("\(stem)-q\(k + 1).npy")
-                try Distribution.npyData(q.probabilities).write(to: URL(fileURLWithPath: dir + "/" + files.last!),
-                                                                options: .atomic)
+                try Distribution.npyData(q.probabilities).write(
+                    to: URL(fileURLWithPath: dir + "/" + files.last!),
+                    options: .atomic)
             }
             instance = "\(lawName):\(n):" + files.map { "instances/" + $0 }.joined(separator: ":")
         }
@@ -191,16 +223,19 @@ public enum HeterogeneousDraftsExperiment: Experiment {
                 value = upper
                 iterations = result.iterations
             default:
-                let bound = try optimalAcceptance(target: p, law: law, method: method.hasPrefix("lp") ? .lp : .flow,
-                                                  maxLPVariables: 1_000_000,
-                                                  lpAlgorithm: method == "lp_simplex" ? .simplex : .interior)
+                let bound = try optimalAcceptance(
+                    target: p, law: law, method: method.hasPrefix("lp") ? .lp : .flow,
+                    maxLPVariables: 1_000_000,
+                    lpAlgorithm: method == "lp_simplex" ? .simplex : .interior)
                 (value, lower, upper, iterations) = (bound.alpha, bound.lower, bound.upper, bound.iterations)
             }
             let ms = watch.elapsedMilliseconds
-            rows.append([.text(kind), .integer(v), .text(law.name), .integer(n), temperatures.first.map { .real($0) } ?? .empty,
-                         temperatures.count > 1 ? .real(temperatures[1]) : .empty, .text(method), .real(value),
-                         .real(lower), .real(upper), .real(upper - lower), .integer(iterations), .empty, .empty,
-                         .text(instance), .real(ms)])
+            rows.append([
+                .text(kind), .integer(v), .text(law.name), .integer(n), temperatures.first.map { .real($0) } ?? .empty,
+                temperatures.count > 1 ? .real(temperatures[1]) : .empty, .text(method), .real(value),
+                .real(lower), .real(upper), .real(upper - lower), .integer(iterations), .empty, .empty,
+                .text(instance), .real(ms)
+            ])
         }
         return rows
     }

@@ -14,7 +14,9 @@ import Multidraft
 /// Readings: 2 = target uniform, drafts v; 1 = target v, drafts uniform.
 public enum ImportanceSweepExperiment: Experiment {
     public static let name = "importance_sweeps"
-    public static let header = ["experiment", "reading", "panel", "point", "x", "target", "draft", "drafts", "method", "alpha"]
+    public static let header = [
+        "experiment", "reading", "panel", "point", "x", "target", "draft", "drafts", "method", "alpha"
+    ]
 
     /// One sweep point: v = (first, x, total − x) with x = total·point/12.
     public struct Item: Sendable {
@@ -50,7 +52,9 @@ public enum ImportanceSweepExperiment: Experiment {
         var items: [Item] = []
         for reading in [2, 1] {
             for (panel, first, total) in [("left", 1.0 / 3, 2.0 / 3), ("right", 1.0 / 6, 5.0 / 6)] {
-                for j in 0...12 { items.append(Item(reading: reading, panel: panel, first: first, total: total, point: j)) }
+                for j in 0...12 {
+                    items.append(Item(reading: reading, panel: panel, first: first, total: total, point: j))
+                }
             }
         }
         return items
@@ -78,11 +82,14 @@ public enum ImportanceSweepExperiment: Experiment {
         let methods: [(String, Double)] = [
             ("optimal", point.optimal), ("optimal_closed_form", point.optimalClosedForm),
             ("importance_lp", point.importanceLP), ("kseq", point.kSequential),
-            ("rrs", point.recursiveRejection), ("single", point.single),
+            ("rrs", point.recursiveRejection), ("single", point.single)
         ]
         return methods.map { method, alpha in
-            [.text("importance_sweep"), .integer(item.reading), .text(item.panel), .integer(item.point), .real(item.x),
-             .text(target), .text(draft), .integer(2), .text(method), .real(alpha)]
+            [
+                .text("importance_sweep"), .integer(item.reading), .text(item.panel), .integer(item.point),
+                .real(item.x),
+                .text(target), .text(draft), .integer(2), .text(method), .real(alpha)
+            ]
         }
     }
 }
@@ -105,8 +112,10 @@ public enum ImportanceSweepExperiment: Experiment {
 /// truncated LP s = 5 only.
 public enum ImportanceTableExperiment: Experiment {
     public static let name = "importance_table"
-    public static let header = ["experiment", "quick", "instance", "vocab", "temperature", "drafts", "method", "truncate",
-                                "alpha", "elapsed_ms"]
+    public static let header = [
+        "experiment", "quick", "instance", "vocab", "temperature", "drafts", "method", "truncate",
+        "alpha", "elapsed_ms"
+    ]
     static let temperatures = [0.5, 1.0]
     static let draftCounts = [2, 4, 8]
 
@@ -144,8 +153,10 @@ public enum ImportanceTableExperiment: Experiment {
             let truncations = Set(scale == .full ? [5, 10, 15, v] : [5, v]).filter { $0 <= v }.sorted()
             for t in temperatures.indices {
                 for i in 0..<instances {
-                    items.append(Item(vocab: v, temperatureIndex: t, instance: i, truncations: truncations,
-                                      quick: scale != .full))
+                    items.append(
+                        Item(
+                            vocab: v, temperatureIndex: t, instance: i, truncations: truncations,
+                            quick: scale != .full))
                 }
             }
         }
@@ -153,8 +164,10 @@ public enum ImportanceTableExperiment: Experiment {
         // membership do not).
         let positions = scale == .tiny ? [0] : (scale == .quick ? [0, 16] : [0, 8, 16, 24])
         for i in positions {
-            items.append(Item(vocab: 49_152, temperatureIndex: 1, instance: i, truncations: [5], quick: scale != .full,
-                              position: i))
+            items.append(
+                Item(
+                    vocab: 49_152, temperatureIndex: 1, instance: i, truncations: [5], quick: scale != .full,
+                    position: i))
         }
         return items
     }
@@ -169,8 +182,10 @@ public enum ImportanceTableExperiment: Experiment {
         let targetLogits = Distribution.zipfLogits(item.vocab, exponent: 1.1, noise: 1, using: &rng)
         let draftLogits = targetLogits.map { $0 + Distribution.gaussian(using: &rng) }
         let temperature = temperatures[item.temperatureIndex]
-        return (try Distribution(logits: targetLogits, temperature: temperature),
-                try Distribution(logits: draftLogits, temperature: temperature))
+        return (
+            try Distribution(logits: targetLogits, temperature: temperature),
+            try Distribution(logits: draftLogits, temperature: temperature)
+        )
     }
 
     /// Every value of one item, K by K.
@@ -179,8 +194,10 @@ public enum ImportanceTableExperiment: Experiment {
         var results: [Result] = []
         for k in draftCounts {
             func add(_ method: String, _ truncate: Int?, _ alpha: Double, _ watch: Stopwatch) {
-                results.append(Result(drafts: k, method: method, truncate: truncate, alpha: alpha,
-                                      milliseconds: watch.elapsedMilliseconds))
+                results.append(
+                    Result(
+                        drafts: k, method: method, truncate: truncate, alpha: alpha,
+                        milliseconds: watch.elapsedMilliseconds))
             }
             var watch = Stopwatch()
             add("optimal", nil, SubsetBound.prefixIID(target: p, draft: q, drafts: k).alpha, watch)
@@ -208,9 +225,12 @@ public enum ImportanceTableExperiment: Experiment {
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         try results(for: item, seed: context.seed).map { r in
-            [.text(item.position == nil ? "importance_table" : "importance_table_real"), .integer(item.quick ? 1 : 0), .integer(item.instance), .integer(item.vocab),
-             .real(temperatures[item.temperatureIndex]), .integer(r.drafts), .text(r.method),
-             r.truncate.map { .integer($0) } ?? .empty, .real(r.alpha), .real(r.milliseconds)]
+            [
+                .text(item.position == nil ? "importance_table" : "importance_table_real"),
+                .integer(item.quick ? 1 : 0), .integer(item.instance), .integer(item.vocab),
+                .real(temperatures[item.temperatureIndex]), .integer(r.drafts), .text(r.method),
+                r.truncate.map { .integer($0) } ?? .empty, .real(r.alpha), .real(r.milliseconds)
+            ]
         }
     }
 }

@@ -7,8 +7,10 @@ import Multidraft
 /// RRS (with replacement) is reported alongside.
 public enum KSeqRatioExperiment: Experiment {
     public static let name = "kseq_ratio"
-    public static let header = ["family", "vocab", "drafts", "instance", "kseq", "rrs", "optimum", "kseq_ratio",
-                                "rrs_ratio", "guarantee_n", "guarantee_e", "search_steps"]
+    public static let header = [
+        "family", "vocab", "drafts", "instance", "kseq", "rrs", "optimum", "kseq_ratio",
+        "rrs_ratio", "guarantee_n", "guarantee_e", "search_steps"
+    ]
 
     public struct Item: Sendable { let family: String, vocab: Int, drafts: Int, instance: Int }
 
@@ -20,15 +22,21 @@ public enum KSeqRatioExperiment: Experiment {
         case .full: (vocabs, ns, randomCount, searches) = ([2, 3, 4, 5, 8, 16], [2, 3, 4, 6, 8, 16], 400, 16)
         }
         var items: [Item] = []
-        for v in vocabs { for n in ns {
-            for k in 0..<randomCount { items.append(Item(family: "random", vocab: v, drafts: n, instance: k)) }
-            for k in 0..<searches { items.append(Item(family: "adversarial", vocab: v, drafts: n, instance: k)) }
-        } }
+        for v in vocabs {
+            for n in ns {
+                for k in 0..<randomCount { items.append(Item(family: "random", vocab: v, drafts: n, instance: k)) }
+                for k in 0..<searches { items.append(Item(family: "adversarial", vocab: v, drafts: n, instance: k)) }
+            }
+        }
         return items
     }
 
     static func steps(_ scale: ExperimentScale) -> Int {
-        switch scale { case .tiny: return 20; case .quick: return 400; case .full: return 3_000 }
+        switch scale {
+        case .tiny: return 20;
+        case .quick: return 400;
+        case .full: return 3_000
+        }
     }
 
     /// (K-SEQ, RRS, alpha*) for a pair, all exact (closed forms and the prefix scan).
@@ -70,8 +78,12 @@ public enum KSeqRatioExperiment: Experiment {
             q = try Distribution(logits: lq)
         }
         let (kseq, rrs, optimum) = try values(p, q, n)
-        return [[.text(item.family), .integer(v), .integer(n), .integer(item.instance), .real(kseq), .real(rrs),
-                 .real(optimum), .real(optimum > 0 ? kseq / optimum : .nan), .real(optimum > 0 ? rrs / optimum : .nan),
-                 .real(guaranteeN), .real(1 - exp(-1)), .integer(stepsUsed)]]
+        return [
+            [
+                .text(item.family), .integer(v), .integer(n), .integer(item.instance), .real(kseq), .real(rrs),
+                .real(optimum), .real(optimum > 0 ? kseq / optimum : .nan), .real(optimum > 0 ? rrs / optimum : .nan),
+                .real(guaranteeN), .real(1 - exp(-1)), .integer(stepsUsed)
+            ]
+        ]
     }
 }

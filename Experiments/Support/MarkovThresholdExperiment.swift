@@ -14,9 +14,11 @@ import Multidraft
 /// `stickiness` is then the fitted mean probability of staying.
 public enum MarkovThresholdExperiment: Experiment {
     public static let name = "markov_thresholds"
-    public static let header = ["variant", "stickiness", "max_length", "cost_ratio", "optimal_time_per_token",
-                                "best_single_threshold", "best_single_time_per_token", "single_threshold_loss",
-                                "best_state_time_per_token", "best_fixed_time_per_token"]
+    public static let header = [
+        "variant", "stickiness", "max_length", "cost_ratio", "optimal_time_per_token",
+        "best_single_threshold", "best_single_time_per_token", "single_threshold_loss",
+        "best_state_time_per_token", "best_fixed_time_per_token"
+    ]
 
     public struct Item: Sendable { let variant: String, stickiness: Double, maxLength: Int, cost: Double }
 
@@ -25,12 +27,22 @@ public enum MarkovThresholdExperiment: Experiment {
         let lengths: [Int] = scale == .tiny ? [4] : (scale == .quick ? [6, 8] : [6, 8, 10])
         let costs: [Double] = scale == .full ? [0.05, 0.15, 0.25] : [0.15]
         var items: [Item] = []
-        for variant in ["observed", "hidden"] { for s in sticky { for k in lengths { for c in costs {
-            items.append(Item(variant: variant, stickiness: s, maxLength: k, cost: c))
-        } } } }
-        for variant in ["observed-real", "hidden-real"] { for k in lengths { for c in costs {
-            items.append(Item(variant: variant, stickiness: .nan, maxLength: k, cost: c))
-        } } }
+        for variant in ["observed", "hidden"] {
+            for s in sticky {
+                for k in lengths {
+                    for c in costs {
+                        items.append(Item(variant: variant, stickiness: s, maxLength: k, cost: c))
+                    }
+                }
+            }
+        }
+        for variant in ["observed-real", "hidden-real"] {
+            for k in lengths {
+                for c in costs {
+                    items.append(Item(variant: variant, stickiness: .nan, maxLength: k, cost: c))
+                }
+            }
+        }
         return items
     }
 
@@ -56,8 +68,10 @@ public enum MarkovThresholdExperiment: Experiment {
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
-        var laws = [try AcceptanceLaw(values: [0.95, 0.6], weights: [0.9, 0.1]),
-                    try AcceptanceLaw(values: [0.3, 0.6], weights: [0.7, 0.3])]
+        var laws = [
+            try AcceptanceLaw(values: [0.95, 0.6], weights: [0.9, 0.1]),
+            try AcceptanceLaw(values: [0.3, 0.6], weights: [0.7, 0.3])
+        ]
         var s = item.stickiness
         var transition = [[s, 1 - s], [1 - s, s]]
         var initial = [0.5, 0.5]
@@ -68,18 +82,32 @@ public enum MarkovThresholdExperiment: Experiment {
         }
         let cost = try CostModel(draftTime: item.cost)
         if item.variant.hasPrefix("observed") {
-            let model = try MarkovDifficultyModel(laws: laws, transition: transition, initial: initial, cost: cost,
-                                                  maxLength: item.maxLength)
+            let model = try MarkovDifficultyModel(
+                laws: laws, transition: transition, initial: initial, cost: cost,
+                maxLength: item.maxLength)
             let report = try model.thresholdReport(grid: (0...200).map { Double($0) / 200 })
-            return [[.text(item.variant), .real(s), .integer(item.maxLength), .real(item.cost), .real(report.optimalTimePerToken),
-                     .real(report.bestSingleThreshold), .real(report.bestSingleTimePerToken), .real(report.singleThresholdLoss),
-                     .real(report.bestStateTimePerToken), .empty]]
+            return [
+                [
+                    .text(item.variant), .real(s), .integer(item.maxLength), .real(item.cost),
+                    .real(report.optimalTimePerToken),
+                    .real(report.bestSingleThreshold), .real(report.bestSingleTimePerToken),
+                    .real(report.singleThresholdLoss),
+                    .real(report.bestStateTimePerToken), .empty
+                ]
+            ]
         }
-        let model = try HiddenMarkovDifficultyModel(laws: laws, transition: transition, initial: initial, cost: cost,
-                                                    maxLength: item.maxLength)
+        let model = try HiddenMarkovDifficultyModel(
+            laws: laws, transition: transition, initial: initial, cost: cost,
+            maxLength: item.maxLength)
         let report = try model.thresholdReport()
-        return [[.text(item.variant), .real(s), .integer(item.maxLength), .real(item.cost), .real(report.optimalTimePerToken),
-                 .real(report.bestSingleThreshold), .real(report.bestSingleTimePerToken), .real(report.singleThresholdLoss),
-                 .empty, .real(model.bestFixedLength().statistics.timePerToken)]]
+        return [
+            [
+                .text(item.variant), .real(s), .integer(item.maxLength), .real(item.cost),
+                .real(report.optimalTimePerToken),
+                .real(report.bestSingleThreshold), .real(report.bestSingleTimePerToken),
+                .real(report.singleThresholdLoss),
+                .empty, .real(model.bestFixedLength().statistics.timePerToken)
+            ]
+        ]
     }
 }

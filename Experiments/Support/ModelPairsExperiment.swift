@@ -11,9 +11,11 @@ import Multidraft
 /// One row per (kind, format, temperature, top_p, law, drafts, verifier).
 public enum ModelPairsExperiment: Experiment {
     public static let name = "model_pairs"
-    public static let header = ["kind", "format", "temperature", "top_p", "law", "drafts", "verifier", "mean",
-                                "std_error", "ci_low", "ci_high", "positions", "mean_lower", "mean_upper", "trials",
-                                "elapsed_ms"]
+    public static let header = [
+        "kind", "format", "temperature", "top_p", "law", "drafts", "verifier", "mean",
+        "std_error", "ci_low", "ci_high", "positions", "mean_lower", "mean_upper", "trials",
+        "elapsed_ms"
+    ]
     public static let parallelItems = false
     static let folder = "Experiments/data/model-pairs-sample"
 
@@ -33,44 +35,55 @@ public enum ModelPairsExperiment: Experiment {
 
     /// The registry of the table: the toolkit's verifiers plus Khisti et al.'s truncated importance-sampling scheme.
     static func registry() throws -> VerifierRegistry {
-        try VerifierRegistry.standard.registering(.init(
-            name: "importance-s8", laws: [.iid], summary: "Khisti et al. two-step scheme, truncated weight LP (s = 8)",
-            make: { try ImportanceVerifier(target: $0, law: $1, truncate: 8, scheme: .lp) }))
+        try VerifierRegistry.standard.registering(
+            .init(
+                name: "importance-s8", laws: [.iid],
+                summary: "Khisti et al. two-step scheme, truncated weight LP (s = 8)",
+                make: { try ImportanceVerifier(target: $0, law: $1, truncate: 8, scheme: .lp) }))
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
         guard FileManager.default.fileExists(atPath: folder + "/logits.safetensors") else {
-            throw DatasetError.usage("\(folder)/logits.safetensors not found: run from the package root (or regenerate it with Experiments/export/make_sample.py)")
+            throw DatasetError.usage(
+                "\(folder)/logits.safetensors not found: run from the package root (or regenerate it with Experiments/export/make_sample.py)"
+            )
         }
-        let dense = (target: try ModelRows(spec: folder + "/logits.safetensors:target"),
-                     draft: try ModelRows(spec: folder + "/logits.safetensors:draft"))
+        let dense = (
+            target: try ModelRows(spec: folder + "/logits.safetensors:target"),
+            draft: try ModelRows(spec: folder + "/logits.safetensors:draft")
+        )
         let watch = Stopwatch()
         var format = "dense_f16_logits", temperature = 1.0, topP = 1.0
         let job: BatchJob
         switch item {
         case .table:
-            job = try BatchJob(target: dense.target, drafts: [dense.draft], targetProcessing: try RowProcessing(logits: true),
-                               draftProcessing: try RowProcessing(logits: true),
-                               plan: BatchPlan(laws: [.iid], drafts: [2, 4, 8],
-                                               verifiers: ["optimal", "importance-s8", "kseq", "rrs"],
-                                               trials: trials(context.scale), seed: context.seed, registry: try registry()))
+            job = try BatchJob(
+                target: dense.target, drafts: [dense.draft], targetProcessing: try RowProcessing(logits: true),
+                draftProcessing: try RowProcessing(logits: true),
+                plan: BatchPlan(
+                    laws: [.iid], drafts: [2, 4, 8],
+                    verifiers: ["optimal", "importance-s8", "kseq", "rrs"],
+                    trials: trials(context.scale), seed: context.seed, registry: try registry()))
         case .temperature(let t):
             temperature = t
-            job = try BatchJob(target: dense.target, drafts: [dense.draft],
-                               targetProcessing: try RowProcessing(logits: true, temperature: t),
-                               draftProcessing: try RowProcessing(logits: true, temperature: t),
-                               plan: BatchPlan(laws: [.iid, .withoutReplacement], drafts: [4], verifiers: []))
+            job = try BatchJob(
+                target: dense.target, drafts: [dense.draft],
+                targetProcessing: try RowProcessing(logits: true, temperature: t),
+                draftProcessing: try RowProcessing(logits: true, temperature: t),
+                plan: BatchPlan(laws: [.iid, .withoutReplacement], drafts: [4], verifiers: []))
         case .topP(let p):
             topP = p
-            job = try BatchJob(target: dense.target, drafts: [dense.draft], targetProcessing: try RowProcessing(logits: true),
-                               draftProcessing: try RowProcessing(logits: true, topP: p),
-                               plan: BatchPlan(laws: [.iid], drafts: [4], verifiers: []))
+            job = try BatchJob(
+                target: dense.target, drafts: [dense.draft], targetProcessing: try RowProcessing(logits: true),
+                draftProcessing: try RowProcessing(logits: true, topP: p),
+                plan: BatchPlan(laws: [.iid], drafts: [4], verifiers: []))
         case .sparse:
             format = "sparse_top64_f32"
-            job = try BatchJob(target: try ModelRows(spec: folder + "/target_top64.safetensors"),
-                               drafts: [try ModelRows(spec: folder + "/draft_top64.safetensors")],
-                               targetProcessing: try RowProcessing(), draftProcessing: try RowProcessing(),
-                               plan: BatchPlan(laws: [.iid], drafts: [2, 4, 8], verifiers: []))
+            job = try BatchJob(
+                target: try ModelRows(spec: folder + "/target_top64.safetensors"),
+                drafts: [try ModelRows(spec: folder + "/draft_top64.safetensors")],
+                targetProcessing: try RowProcessing(), draftProcessing: try RowProcessing(),
+                plan: BatchPlan(laws: [.iid], drafts: [2, 4, 8], verifiers: []))
         }
         let count = positions(context.scale, total: job.positions)
         let results: [Result<[BatchRow], Error>] = parallelMap(count: count, threads: context.threads) { i in
@@ -85,7 +98,9 @@ public enum ModelPairsExperiment: Experiment {
         case .topP: itemKind = "top_p"
         case .sparse: itemKind = "sparse"
         }
-        let trialsColumn: CSVValue = { if case .table = item { return .integer(trials(context.scale)) } else { return .empty } }()
+        let trialsColumn: CSVValue = {
+            if case .table = item { return .integer(trials(context.scale)) } else { return .empty }
+        }()
         return summary.rows.map { cells in
             [.text(itemKind), .text(format), .real(temperature), .real(topP)] + cells.prefix(3)
                 + cells[3...] + [trialsColumn, .real(watch.elapsedMilliseconds)]

@@ -13,10 +13,12 @@ import Multidraft
 /// `layerskip` draft at T = 1, V = 49,152, dense positions spread over the 32).
 public enum OptimalVerifierExperiment: Experiment {
     public static let name = "optimal_verifier"
-    public static let header = ["vocab", "temperature", "drafts", "law", "verifier", "bound", "exact_acceptance",
-                                "acceptance", "std_error", "z_score", "chi2_pvalue", "trials", "certified_gap",
-                                "blocks", "multi_token_blocks", "largest_block", "fit_iterations", "setup_ms", "dual_ms",
-                                "setup_over_dual", "trials_per_second", "elapsed_ms", "pair"]
+    public static let header = [
+        "vocab", "temperature", "drafts", "law", "verifier", "bound", "exact_acceptance",
+        "acceptance", "std_error", "z_score", "chi2_pvalue", "trials", "certified_gap",
+        "blocks", "multi_token_blocks", "largest_block", "fit_iterations", "setup_ms", "dual_ms",
+        "setup_over_dual", "trials_per_second", "elapsed_ms", "pair"
+    ]
     public static let parallelItems = false
 
     public struct Item: Sendable {
@@ -30,15 +32,20 @@ public enum OptimalVerifierExperiment: Experiment {
         switch scale {
         case .tiny: (vocabs, temps, ns) = ([2_000], [1.0], [1, 2, 4])
         case .quick: (vocabs, temps, ns) = ([32_000, 152_064], [0.3, 1.0, 1.5], [1, 2, 4, 8, 16])
-        case .full: (vocabs, temps, ns) = ([32_000, 152_064], [0.3, 0.5, 0.7, 1.0, 1.2, 1.5], [1, 2, 3, 4, 6, 8, 12, 16])
+        case .full:
+            (vocabs, temps, ns) = ([32_000, 152_064], [0.3, 0.5, 0.7, 1.0, 1.2, 1.5], [1, 2, 3, 4, 6, 8, 12, 16])
         }
-        let synthetic = vocabs.flatMap { v in temps.flatMap { t in ns.map { Item(vocab: v, temperature: t, drafts: $0) } } }
-        let (positions, realNs): ([Int], [Int]) = switch scale {
-        case .tiny: ([], [])   // the real path is exercised by acceptance and heterogeneous_drafts at this scale
-        case .quick: ([0, 16], [2, 4, 8])
-        case .full: ([0, 8, 16, 24], [2, 4, 8, 16])
+        let synthetic = vocabs.flatMap { v in
+            temps.flatMap { t in ns.map { Item(vocab: v, temperature: t, drafts: $0) } }
         }
-        return synthetic + positions.flatMap { i in realNs.map { Item(vocab: 49_152, temperature: 1, drafts: $0, position: i) } }
+        let (positions, realNs): ([Int], [Int]) =
+            switch scale {
+            case .tiny: ([], []) // the real path is exercised by acceptance and heterogeneous_drafts at this scale
+            case .quick: ([0, 16], [2, 4, 8])
+            case .full: ([0, 8, 16, 24], [2, 4, 8, 16])
+            }
+        return synthetic
+            + positions.flatMap { i in realNs.map { Item(vocab: 49_152, temperature: 1, drafts: $0, position: i) } }
     }
 
     /// Monte-Carlo trials: the optimal verifier gets 10⁷ at n = 2, 4, 8 from the quick scale on (the check),
@@ -47,7 +54,11 @@ public enum OptimalVerifierExperiment: Experiment {
     /// V = 32,000, T = 0.3).
     static func trials(_ scale: ExperimentScale, verifier: String, drafts: Int) -> Int {
         if verifier == "rrs-without-replacement" {
-            switch scale { case .tiny: return 5_000; case .quick: return 10_000; case .full: return 100_000 }
+            switch scale {
+            case .tiny: return 5_000;
+            case .quick: return 10_000;
+            case .full: return 100_000
+            }
         }
         switch scale {
         case .tiny: return 20_000
@@ -68,26 +79,33 @@ public enum OptimalVerifierExperiment: Experiment {
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
-        let (p, q, pair) = try RealPair.targetAndLayerskip(position: item.position, vocabularySize: item.vocab,
-                                                          temperature: item.temperature, seed: context.seed)
+        let (p, q, pair) = try RealPair.targetAndLayerskip(
+            position: item.position, vocabularySize: item.vocab,
+            temperature: item.temperature, seed: context.seed)
         let n = item.drafts
         let iid = try DraftLaw.iid(q, drafts: n)
         let repeats = context.scale == .tiny ? 1 : 3
         let dual = try Stopwatch.median(repeats: repeats) { try optimalAcceptance(target: p, law: iid, method: .dual) }
-        let setup = try Stopwatch.median(repeats: repeats) { try OptimalSelectionVerifier(target: p, law: iid, threads: context.threads) }
+        let setup = try Stopwatch.median(repeats: repeats) {
+            try OptimalSelectionVerifier(target: p, law: iid, threads: context.threads)
+        }
         let optimal = setup.value
         let selection = optimal.selection
         var rows: [[CSVValue]] = []
         /// `optimal`: the realised selection and the dual scan's time for its law (the optimal-verifier columns).
-        func simulate(_ verifier: any Verifier, bound: Double, setupMs: Double?,
-                      optimal: (selection: RealisedOptimalSelection, dualMs: Double)? = nil) {
+        func simulate(
+            _ verifier: any Verifier, bound: Double, setupMs: Double?,
+            optimal: (selection: RealisedOptimalSelection, dualMs: Double)? = nil
+        ) {
             let trials = trials(context.scale, verifier: verifier.name, drafts: n)
             let run = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: rng.next(), threads: context.threads)
-            let z = run.standardError > 0 ? (run.acceptance - (verifier.exactAcceptance ?? bound)) / run.standardError : 0
+            let z =
+                run.standardError > 0 ? (run.acceptance - (verifier.exactAcceptance ?? bound)) / run.standardError : 0
             let selection = optimal?.selection
             let multi = selection?.optimal.blocks.filter { $0.range.count > 1 } ?? []
             rows.append([
-                .integer(item.vocab), .real(item.temperature), .integer(n), .text(verifier.law.name), .text(verifier.name),
+                .integer(item.vocab), .real(item.temperature), .integer(n), .text(verifier.law.name),
+                .text(verifier.name),
                 .real(bound), verifier.exactAcceptance.map { .real($0) } ?? .empty, .real(run.acceptance),
                 .real(run.standardError), .real(z), .real(run.chiSquare.pValue), .integer(trials),
                 selection.map { .real($0.certifiedGap) } ?? .empty,
@@ -98,11 +116,12 @@ public enum OptimalVerifierExperiment: Experiment {
                 setupMs.map { .real($0) } ?? .empty,
                 optimal.map { .real($0.dualMs) } ?? .empty,
                 optimal.map { .real((setupMs ?? 0) / max($0.dualMs, 1e-9)) } ?? .empty,
-                .real(run.trialsPerSecond), .real(run.elapsedMilliseconds), .text(pair),
+                .real(run.trialsPerSecond), .real(run.elapsedMilliseconds), .text(pair)
             ])
         }
-        simulate(optimal, bound: dual.value.alpha, setupMs: setup.milliseconds,
-                 optimal: (selection, dual.milliseconds))
+        simulate(
+            optimal, bound: dual.value.alpha, setupMs: setup.milliseconds,
+            optimal: (selection, dual.milliseconds))
         for name in ["kseq", "rrs"] where n > 1 {
             let watch = Stopwatch()
             let verifier = try makeVerifier(name: name, target: p, law: iid)
@@ -118,8 +137,9 @@ public enum OptimalVerifierExperiment: Experiment {
                 let worSetup = try Stopwatch.median(repeats: 1) {
                     try OptimalSelectionVerifier(target: p, law: wor, threads: context.threads)
                 }
-                simulate(worSetup.value, bound: bound, setupMs: worSetup.milliseconds,
-                         optimal: (worSetup.value.selection, worDual.milliseconds))
+                simulate(
+                    worSetup.value, bound: bound, setupMs: worSetup.milliseconds,
+                    optimal: (worSetup.value.selection, worDual.milliseconds))
             }
             let watch = Stopwatch()
             let verifier = try makeVerifier(name: "rrs-without-replacement", target: p, law: wor)

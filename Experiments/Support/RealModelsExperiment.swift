@@ -44,10 +44,12 @@ import Multidraft
 /// One row per (kind, draft, temperatures, law, drafts, verifier[, position][, gamma, threshold, statistic]).
 public enum RealModelsExperiment: Experiment {
     public static let name = "real_models"
-    public static let header = ["kind", "dataset", "format", "draft", "target_temperature", "draft_temperature", "law",
-                                "drafts", "verifier", "position", "mean", "std_error", "ci_low", "ci_high",
-                                "positions", "mean_lower", "mean_upper", "trials", "elapsed_ms", "exact",
-                                "chi2_pvalue", "gamma", "threshold", "statistic"]
+    public static let header = [
+        "kind", "dataset", "format", "draft", "target_temperature", "draft_temperature", "law",
+        "drafts", "verifier", "position", "mean", "std_error", "ci_low", "ci_high",
+        "positions", "mean_lower", "mean_upper", "trials", "elapsed_ms", "exact",
+        "chi2_pvalue", "gamma", "threshold", "statistic"
+    ]
     public static let parallelItems = false
     static let folder = RealPair.folder
     static let dataset = RealPair.dataset
@@ -78,7 +80,7 @@ public enum RealModelsExperiment: Experiment {
         items += draftModels.map { .perPosition(draft: $0) }
         items += draftModels.map { .chains(draft: $0) }
         items.append(.lossless(law: .iid, drafts: 4))
-        if scale != .tiny {   // seconds of verifier setup per position at V = 49,152
+        if scale != .tiny { // seconds of verifier setup per position at V = 49,152
             items += [.lossless(law: .withoutReplacement, drafts: 2), .lossless(law: .independent, drafts: 2)]
         }
         return items
@@ -99,10 +101,11 @@ public enum RealModelsExperiment: Experiment {
         let watch = Stopwatch()
         let logits = try RowProcessing(logits: true)
         let models = law == .independent ? draftModels : ["layerskip"]
-        let job = try BatchJob(target: rows("dense_logits.safetensors:target"),
-                               drafts: try models.map { try rows("dense_logits.safetensors:" + $0) },
-                               targetProcessing: logits, draftProcessing: logits,
-                               plan: BatchPlan(laws: [law], drafts: [n], verifiers: ["optimal"]))
+        let job = try BatchJob(
+            target: rows("dense_logits.safetensors:target"),
+            drafts: try models.map { try rows("dense_logits.safetensors:" + $0) },
+            targetProcessing: logits, draftProcessing: logits,
+            plan: BatchPlan(laws: [law], drafts: [n], verifiers: ["optimal"]))
         let count = min(job.positions, context.scale == .tiny ? 2 : 20)
         let positions = spread(count, over: job.positions)
         let trials = context.scale == .tiny ? 5_000 : (context.scale == .quick ? 200_000 : 1_000_000)
@@ -115,11 +118,13 @@ public enum RealModelsExperiment: Experiment {
             let seed = context.seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
             let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: seed, threads: context.threads)
             let ci = result.confidenceInterval95
-            out.append([.text("lossless"), .text(dataset), .text("dense_f16_logits"), .text(models.joined(separator: "+")),
-                        .real(1.0), .real(1.0), .text(law.rawValue), .integer(n), .text("optimal"), .integer(i),
-                        .real(result.acceptance), .real(result.standardError), .real(ci.lowerBound), .real(ci.upperBound),
-                        .integer(1), .empty, .empty, .integer(trials), .real(watch.elapsedMilliseconds),
-                        exact.map { .real($0) } ?? .empty, .real(result.chiSquare.pValue), .empty, .empty, .empty])
+            out.append([
+                .text("lossless"), .text(dataset), .text("dense_f16_logits"), .text(models.joined(separator: "+")),
+                .real(1.0), .real(1.0), .text(law.rawValue), .integer(n), .text("optimal"), .integer(i),
+                .real(result.acceptance), .real(result.standardError), .real(ci.lowerBound), .real(ci.upperBound),
+                .integer(1), .empty, .empty, .integer(trials), .real(watch.elapsedMilliseconds),
+                exact.map { .real($0) } ?? .empty, .real(result.chiSquare.pValue), .empty, .empty, .empty
+            ])
         }
         return out
     }
@@ -166,18 +171,21 @@ public enum RealModelsExperiment: Experiment {
         let mean = values.reduce(0, +) / n
         let variance = values.count > 1 ? values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1) : 0
         let se = (variance / n).squareRoot()
-        return [.real(mean), .real(se), .real(mean - 1.959963984540054 * se), .real(mean + 1.959963984540054 * se),
-                .integer(values.count)]
+        return [
+            .real(mean), .real(se), .real(mean - 1.959963984540054 * se), .real(mean + 1.959963984540054 * se),
+            .integer(values.count)
+        ]
     }
 
     static func chainRows(draft d: String) throws -> [[CSVValue]] {
         let watch = Stopwatch()
-        _ = try rows("dense_logits.safetensors:target")   // checks the folder
+        _ = try rows("dense_logits.safetensors:target") // checks the folder
         let (tensors, metadata) = try TensorFile.open(folder + "/trees.safetensors")
         guard let p = tensors[d + ".p_token"], let q = tensors[d + ".q_token"], let sampled = tensors["rows"],
-              let residual = tensors[d + ".block_residual"], residual.shape == [p.shape[0], p.shape[1] + 1],
-              let chains = metadata["chains"].flatMap({ Int($0) }), chains >= 1, p.shape == q.shape, p.shape.count == 2,
-              p.shape[0] == sampled.shape[0] * chains else {
+            let residual = tensors[d + ".block_residual"], residual.shape == [p.shape[0], p.shape[1] + 1],
+            let chains = metadata["chains"].flatMap({ Int($0) }), chains >= 1, p.shape == q.shape, p.shape.count == 2,
+            p.shape[0] == sampled.shape[0] * chains
+        else {
             throw DatasetError.usage("\(folder)/trees.safetensors: missing or inconsistent tensors for draft \(d)")
         }
         let depth = p.shape[1]
@@ -190,11 +198,14 @@ public enum RealModelsExperiment: Experiment {
         }
         // block verification: the stop law from the chain's scalars, exact given the chain
         let block: [[(p: [Double], q: [Double], r: [Double])]] = (0..<sampled.shape[0]).map { s in
-            (0..<chains).map { k in (p.row(s * chains + k), q.row(s * chains + k), Array(residual.row(s * chains + k).dropFirst())) }
+            (0..<chains).map { k in
+                (p.row(s * chains + k), q.row(s * chains + k), Array(residual.row(s * chains + k).dropFirst()))
+            }
         }
         func blockAccepted(_ c: (p: [Double], q: [Double], r: [Double]), upTo gamma: Int) -> Double {
-            let stop = BlockVerification.stopLaw(targetProbabilities: Array(c.p.prefix(gamma)),
-                                                 draftProbabilities: Array(c.q.prefix(gamma)), residualMasses: c.r)
+            let stop = BlockVerification.stopLaw(
+                targetProbabilities: Array(c.p.prefix(gamma)),
+                draftProbabilities: Array(c.q.prefix(gamma)), residualMasses: c.r)
             return stop.enumerated().reduce(0.0) { $0 + Double($1.offset) * $1.element }
         }
         func accepted(_ a: [Double], upTo gamma: Int) -> Double { tokenAccepted(a, from: 0, upTo: gamma) }
@@ -204,39 +215,56 @@ public enum RealModelsExperiment: Experiment {
             return a.count
         }
         guard let tokens = tensors[d + ".tokens"], let overlap = tensors[d + ".overlap"], tokens.shape == p.shape,
-              overlap.shape == residual.shape else {
+            overlap.shape == residual.shape
+        else {
             throw DatasetError.usage("\(folder)/trees.safetensors: missing tokens or overlap for draft \(d)")
         }
         let chainData: [[Chain]] = (0..<sampled.shape[0]).map { s in
             (0..<chains).map { k in
                 let i = s * chains + k
-                return Chain(tokens: tokens.row(i).map { Int($0) }, target: p.row(i), draft: q.row(i), overlap: overlap.row(i))
+                return Chain(
+                    tokens: tokens.row(i).map { Int($0) }, target: p.row(i), draft: q.row(i), overlap: overlap.row(i))
             }
         }
-        func row(_ values: [Double], gamma: Int?, threshold: Double?, statistic: String, verifier: String = "token",
-                 law: String = "single-chain", drafts: Int = 1) -> [CSVValue] {
-            [.text("chains"), .text(dataset), .text("trees_exact_p_q"), .text(d), .real(1.0), .real(1.0),
-             .text(law), .integer(drafts), .text(verifier), .empty] + moments(values) + [.empty, .empty, .empty, .real(watch.elapsedMilliseconds), .empty, .empty,
-                                        gamma.map { .integer($0) } ?? .empty, threshold.map { .real($0) } ?? .empty,
-                                        .text(statistic)]
+        func row(
+            _ values: [Double], gamma: Int?, threshold: Double?, statistic: String, verifier: String = "token",
+            law: String = "single-chain", drafts: Int = 1
+        ) -> [CSVValue] {
+            [
+                .text("chains"), .text(dataset), .text("trees_exact_p_q"), .text(d), .real(1.0), .real(1.0),
+                .text(law), .integer(drafts), .text(verifier), .empty
+            ] + moments(values) + [
+                .empty, .empty, .empty, .real(watch.elapsedMilliseconds), .empty, .empty,
+                gamma.map { .integer($0) } ?? .empty, threshold.map { .real($0) } ?? .empty,
+                .text(statistic)
+            ]
         }
         var out: [[CSVValue]] = []
         for gamma in 1...depth {
-            let values = acceptance.map { chainsAt in chainsAt.map { accepted($0, upTo: gamma) + 1 }.reduce(0, +) / Double(chains) }
+            let values = acceptance.map { chainsAt in
+                chainsAt.map { accepted($0, upTo: gamma) + 1 }.reduce(0, +) / Double(chains)
+            }
             out.append(row(values, gamma: gamma, threshold: nil, statistic: "block_efficiency"))
-            let blockValues = block.map { c in c.map { blockAccepted($0, upTo: gamma) + 1 }.reduce(0, +) / Double(chains) }
+            let blockValues = block.map { c in
+                c.map { blockAccepted($0, upTo: gamma) + 1 }.reduce(0, +) / Double(chains)
+            }
             out.append(row(blockValues, gamma: gamma, threshold: nil, statistic: "block_efficiency", verifier: "block"))
             if chains >= 2 {
                 let pairs = chains / 2
                 let rrsValues = chainData.map { c in
-                    (0..<pairs).map { j in rrsPairAccepted(c[2 * j], c[2 * j + 1], from: 0, upTo: gamma) + 1 }.reduce(0, +) / Double(pairs)
+                    (0..<pairs).map { j in rrsPairAccepted(c[2 * j], c[2 * j + 1], from: 0, upTo: gamma) + 1 }.reduce(
+                        0, +) / Double(pairs)
                 }
-                out.append(row(rrsValues, gamma: gamma, threshold: nil, statistic: "block_efficiency", verifier: "rrs",
-                               law: "iid", drafts: 2))
+                out.append(
+                    row(
+                        rrsValues, gamma: gamma, threshold: nil, statistic: "block_efficiency", verifier: "rrs",
+                        law: "iid", drafts: 2))
             }
         }
         for h in [0.1, 0.3, 0.5, 0.7, 0.9] {
-            let efficiency = acceptance.map { c in c.map { accepted($0, upTo: stop($0, threshold: h)) + 1 }.reduce(0, +) / Double(chains) }
+            let efficiency = acceptance.map { c in
+                c.map { accepted($0, upTo: stop($0, threshold: h)) + 1 }.reduce(0, +) / Double(chains)
+            }
             let drafted = acceptance.map { c in c.map { Double(stop($0, threshold: h)) }.reduce(0, +) / Double(chains) }
             out.append(row(efficiency, gamma: nil, threshold: h, statistic: "block_efficiency"))
             out.append(row(drafted, gamma: nil, threshold: h, statistic: "drafted_tokens"))
@@ -259,61 +287,76 @@ public enum RealModelsExperiment: Experiment {
         switch item {
         case .alphaByN(let d, let law):
             (kind, draftLabel) = ("alpha_by_n", d)
-            job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
-                               draftProcessing: logits,
-                               plan: BatchPlan(laws: [law], drafts: scale == .tiny ? [1, 2, 4] : [1, 2, 3, 4, 6, 8], verifiers: []))
+            job = try BatchJob(
+                target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
+                draftProcessing: logits,
+                plan: BatchPlan(laws: [law], drafts: scale == .tiny ? [1, 2, 4] : [1, 2, 3, 4, 6, 8], verifiers: []))
         case .heterogeneous:
             (kind, draftLabel) = ("heterogeneous", draftModels.joined(separator: "+"))
-            job = try BatchJob(target: rows(dense + "target"), drafts: try draftModels.map { try rows(dense + $0) },
-                               targetProcessing: logits, draftProcessing: logits,
-                               plan: BatchPlan(laws: [.independent], drafts: scale == .tiny ? [2] : [2, 4], verifiers: []))
+            job = try BatchJob(
+                target: rows(dense + "target"), drafts: try draftModels.map { try rows(dense + $0) },
+                targetProcessing: logits, draftProcessing: logits,
+                plan: BatchPlan(laws: [.independent], drafts: scale == .tiny ? [2] : [2, 4], verifiers: []))
         case .verifiers(let d):
             (kind, draftLabel) = ("verifiers", d)
-            job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
-                               draftProcessing: logits,
-                               plan: BatchPlan(laws: [.iid], drafts: scale == .tiny ? [2] : [2, 4], verifiers: ["optimal", "kseq", "rrs"]))
+            job = try BatchJob(
+                target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
+                draftProcessing: logits,
+                plan: BatchPlan(
+                    laws: [.iid], drafts: scale == .tiny ? [2] : [2, 4], verifiers: ["optimal", "kseq", "rrs"]))
         case .verifiersWithoutReplacement(let d):
             (kind, draftLabel) = ("verifiers", d)
-            job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
-                               draftProcessing: logits,
-                               plan: BatchPlan(laws: [.withoutReplacement], drafts: [2, 4], verifiers: ["optimal"]))
+            job = try BatchJob(
+                target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
+                draftProcessing: logits,
+                plan: BatchPlan(laws: [.withoutReplacement], drafts: [2, 4], verifiers: ["optimal"]))
         case .table3(let d):
             (kind, draftLabel, draftT) = ("table3", d, 1.2)
             trialsColumn = .integer(trials(scale))
-            job = try BatchJob(target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
-                               draftProcessing: try RowProcessing(logits: true, temperature: 1.2),
-                               plan: BatchPlan(laws: [.iid], drafts: scale == .tiny ? [2] : [2, 4, 8],
-                                               verifiers: ["optimal", "importance-s8", "kseq", "rrs"],
-                                               trials: trials(scale), seed: context.seed,
-                                               registry: try ModelPairsExperiment.registry()))
+            job = try BatchJob(
+                target: rows(dense + "target"), drafts: [rows(dense + d)], targetProcessing: logits,
+                draftProcessing: try RowProcessing(logits: true, temperature: 1.2),
+                plan: BatchPlan(
+                    laws: [.iid], drafts: scale == .tiny ? [2] : [2, 4, 8],
+                    verifiers: ["optimal", "importance-s8", "kseq", "rrs"],
+                    trials: trials(scale), seed: context.seed,
+                    registry: try ModelPairsExperiment.registry()))
         case .lossless, .chains:
             fatalError("handled above")
         case .sparseAlpha(let d), .perPosition(let d):
             if case .perPosition = item { (kind, perPosition) = ("position", true) } else { kind = "sparse_alpha" }
             (format, draftLabel, sparseRun) = ("sparse_top128_f32", d, true)
-            job = try BatchJob(target: rows(sparse + "target_t1"), drafts: [rows(sparse + d + "_t1")],
-                               targetProcessing: try RowProcessing(), draftProcessing: try RowProcessing(),
-                               plan: BatchPlan(laws: [.iid], drafts: perPosition ? [4] : [2, 4, 8], verifiers: []))
+            job = try BatchJob(
+                target: rows(sparse + "target_t1"), drafts: [rows(sparse + d + "_t1")],
+                targetProcessing: try RowProcessing(), draftProcessing: try RowProcessing(),
+                plan: BatchPlan(laws: [.iid], drafts: perPosition ? [4] : [2, 4, 8], verifiers: []))
         }
-        var count = sparseRun ? sparsePositions(scale, total: job.positions) : densePositions(scale, total: job.positions)
+        var count =
+            sparseRun ? sparsePositions(scale, total: job.positions) : densePositions(scale, total: job.positions)
         if case .verifiersWithoutReplacement = item { count = withoutReplacementPositions(scale, total: job.positions) }
         let positions = spread(count, over: job.positions)
         let results: [Result<[BatchRow], Error>] = parallelMap(count: count, threads: context.threads) { k in
             Result { try job.rows(position: positions[k]).rows }
         }
-        let prefix: [CSVValue] = [.text(kind), .text(dataset), .text(format), .text(draftLabel), .real(1.0), .real(draftT)]
+        let prefix: [CSVValue] = [
+            .text(kind), .text(dataset), .text(format), .text(draftLabel), .real(1.0), .real(draftT)
+        ]
         if perPosition {
             return try results.flatMap { try $0.get() }.map { row in
-                prefix + [.text(row.law), .integer(row.drafts), .text(row.verifier), .integer(row.position),
-                          .real(row.value), .empty, .empty, .empty, .integer(1),
-                          row.lower.map { .real($0) } ?? .empty, row.upper.map { .real($0) } ?? .empty, .empty,
-                          .real(watch.elapsedMilliseconds), .empty, .empty, .empty, .empty, .empty]
+                prefix + [
+                    .text(row.law), .integer(row.drafts), .text(row.verifier), .integer(row.position),
+                    .real(row.value), .empty, .empty, .empty, .integer(1),
+                    row.lower.map { .real($0) } ?? .empty, row.upper.map { .real($0) } ?? .empty, .empty,
+                    .real(watch.elapsedMilliseconds), .empty, .empty, .empty, .empty, .empty
+                ]
             }
         }
         var summary = BatchSummary()
         for r in results { for row in try r.get() { summary.add(row) } }
         return summary.rows.map { cells in
-            prefix + cells.prefix(3) + [.empty] + cells[3...] + [trialsColumn, .real(watch.elapsedMilliseconds), .empty, .empty, .empty, .empty, .empty]
+            prefix + cells.prefix(3) + [.empty] + cells[3...] + [
+                trialsColumn, .real(watch.elapsedMilliseconds), .empty, .empty, .empty, .empty, .empty
+            ]
         }
     }
 }

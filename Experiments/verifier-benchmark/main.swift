@@ -20,7 +20,8 @@ let n = Int(options["drafts"] ?? "") ?? 4
 let threads = Int(options["threads"] ?? "") ?? availableCores
 let seed = UInt64(options["seed"] ?? "") ?? 1
 let defaultTrials = Int(options["trials"] ?? "") ?? 20_000_000
-let names = (options["verifiers"] ?? "single,rrs,kseq,greedy,naive,rrs-without-replacement,sir").split(separator: ",").map(String.init)
+let names = (options["verifiers"] ?? "single,rrs,kseq,greedy,naive,rrs-without-replacement,sir").split(separator: ",")
+    .map(String.init)
 
 // Target and draft: temperature-1 softmax of correlated Zipf-like logits (draft = target logits + noise).
 var rng = Xoshiro256(seed: seed)
@@ -29,8 +30,10 @@ let draftLogits = targetLogits.map { $0 + 0.7 * Distribution.gaussian(using: &rn
 let p = try Distribution(logits: targetLogits, temperature: 1)
 let q = try Distribution(logits: draftLogits, temperature: 1)
 
-var table = CSVTable(header: ["verifier", "law", "drafts", "vocab", "trials", "threads", "setup_ms", "elapsed_ms",
-                              "trials_per_second", "acceptance", "exact_acceptance"])
+var table = CSVTable(header: [
+    "verifier", "law", "drafts", "vocab", "trials", "threads", "setup_ms", "elapsed_ms",
+    "trials_per_second", "acceptance", "exact_acceptance"
+])
 for name in names {
     let entry = try VerifierRegistry.standard.entry(named: name)
     let drafts = entry.drafts.contains(n) ? n : entry.drafts.lowerBound
@@ -40,9 +43,11 @@ for name in names {
     let setupMs = setup.elapsedMilliseconds
     let trials = defaultTrials
     let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: seed, threads: threads)
-    table.append([.text(name), .text(law.name), .integer(drafts), .integer(vocabulary), .integer(trials),
-                  .integer(threads), .real(setupMs), .real(result.elapsedMilliseconds), .real(result.trialsPerSecond),
-                  .real(result.acceptance), verifier.exactAcceptance.map { CSVValue.real($0) } ?? .empty])
+    table.append([
+        .text(name), .text(law.name), .integer(drafts), .integer(vocabulary), .integer(trials),
+        .integer(threads), .real(setupMs), .real(result.elapsedMilliseconds), .real(result.trialsPerSecond),
+        .real(result.acceptance), verifier.exactAcceptance.map { CSVValue.real($0) } ?? .empty
+    ])
     FileHandle.standardError.write(Data("\(name): \(Int(result.trialsPerSecond)) trials/s\n".utf8))
 }
 print(table.text, terminator: "")

@@ -33,9 +33,11 @@ public struct AcceptanceBound: Sendable {
     /// Iterations of the route (simplex iterations are not counted; Dinic phases for flow, major iterations for sfm).
     public let iterations: Int
 
-    public init(alpha: Double, method: BoundMethod, certificate: [Int], target: Distribution, law: DraftLaw,
-                status: LPStatus?, exactConfirmed: Bool, lower: Double? = nil, upper: Double? = nil,
-                iterations: Int = 0) {
+    public init(
+        alpha: Double, method: BoundMethod, certificate: [Int], target: Distribution, law: DraftLaw,
+        status: LPStatus?, exactConfirmed: Bool, lower: Double? = nil, upper: Double? = nil,
+        iterations: Int = 0
+    ) {
         self.alpha = alpha
         self.method = method
         self.certificate = certificate
@@ -65,7 +67,7 @@ public func subsetBoundValue(target p: Distribution, law: DraftLaw, set tokens: 
     if tokens.isEmpty || all { return 1 }
     let pH = p.splitMass(ofMask: mask).inside
     switch law.kind {
-    case .iid(let q):   // 1 − q(H)ⁿ from q(Σ ∖ H), accurate for huge n (see massPower)
+    case .iid(let q): // 1 − q(H)ⁿ from q(Σ ∖ H), accurate for huge n (see massPower)
         let split = q.splitMass(ofMask: mask)
         return pH + complementOfMassPower(inside: split.inside, outside: split.outside, law.drafts)
     case .independent(let qs) where qs.allSatisfy({ $0.splitMass(ofMask: mask).outside < 0.5 }):

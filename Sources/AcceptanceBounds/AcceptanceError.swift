@@ -14,9 +14,13 @@ public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .lpTooLarge(let sets, let vars, let limit):
-            return String(format: "LP too large: about %.3g draft sets and %.3g variables (limit %d variables); use a smaller vocabulary or fewer drafts", sets, vars, limit)
+            return String(
+                format:
+                    "LP too large: about %.3g draft sets and %.3g variables (limit %d variables); use a smaller vocabulary or fewer drafts",
+                sets, vars, limit)
         case .methodNotExact(let method, let law):
-            return "method \(method) is not exact for the \(law) law (no single sort order exists); use the flow, sfm, lp or auto method"
+            return
+                "method \(method) is not exact for the \(law) law (no single sort order exists); use the flow, sfm, lp or auto method"
         case .bruteForceTooLarge(let v, let limit):
             return "brute force over all subsets needs V <= \(limit), got V = \(v)"
         case .lpUnverified(let detail):
@@ -24,7 +28,10 @@ public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible
         case .exactNotConfirmed:
             return "GLPK's exact rational simplex did not confirm the LP optimum in exact arithmetic"
         case .notCertified(let lower, let upper, let iterations):
-            return String(format: "submodular minimisation stopped after %d iterations with alpha* in [%.17g, %.17g] (gap %.3g); raise the iteration budget", iterations, lower, upper, upper - lower)
+            return String(
+                format:
+                    "submodular minimisation stopped after %d iterations with alpha* in [%.17g, %.17g] (gap %.3g); raise the iteration budget",
+                iterations, lower, upper, upper - lower)
         case .solverFailed(let status):
             return "the LP solver did not reach an optimum (status \(status))"
         }

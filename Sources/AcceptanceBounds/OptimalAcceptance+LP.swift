@@ -21,7 +21,7 @@ public enum OptimalTransportLP {
     /// Estimated (sets, variables) of the set-level LP.
     public static func estimatedSize(of law: DraftLaw) -> (sets: Double, variables: Double) {
         let sets = law.estimatedSetCount
-        return (sets, sets * Double(min(law.drafts, law.vocabularySize)))   // a set has at most min(n, V) tokens
+        return (sets, sets * Double(min(law.drafts, law.vocabularySize))) // a set has at most min(n, V) tokens
     }
 
     /// Solves the LP and returns the repaired transport plan.
@@ -39,8 +39,11 @@ public enum OptimalTransportLP {
     ) throws -> TransportPlan {
         try law.requireVocabulary(of: p)
         let size = estimatedSize(of: law)
-        if size.variables > Double(maxVariables) || (law.kind.enumeratesSubsets && law.vocabularySize > 4096 && size.sets > 1e6) {
-            throw AcceptanceError.lpTooLarge(estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxVariables)
+        if size.variables > Double(maxVariables)
+            || (law.kind.enumeratesSubsets && law.vocabularySize > 4096 && size.sets > 1e6)
+        {
+            throw AcceptanceError.lpTooLarge(
+                estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxVariables)
         }
         let sets = law.setLaw()
         // The interior point solves the LP in the set-relative variables x(S, j) = z(S, j)/Q_set(S) (set rows
@@ -77,9 +80,11 @@ public enum OptimalTransportLP {
         for s in variable.indices {
             for (k, v) in variable[s].enumerated() { raw.values[raw.offsets[s] + k] = scale(s) * solution.values[v] }
         }
-        let plan = try repairedPlan(sets: sets, rawFlows: raw,
-                                    target: p, law: law, objective: solution.objective, status: solution.status,
-                                    exactConfirmed: solution.exact, tokenDuals: duals).plan
+        let plan = try repairedPlan(
+            sets: sets, rawFlows: raw,
+            target: p, law: law, objective: solution.objective, status: solution.status,
+            exactConfirmed: solution.exact, tokenDuals: duals
+        ).plan
         if exact && !plan.exactConfirmed { throw AcceptanceError.exactNotConfirmed }
         return plan
     }
@@ -91,9 +96,10 @@ public enum OptimalTransportLP {
     ///
     /// `topUp: false` is for flows that are already maximum (a maximum-flow solver's, which ends with no augmenting
     /// path): clipping and scaling then move them by rounding only, and the certificate check still decides.
-    static func repairedPlan(sets: [DraftSet], rawFlows: FlatFlows, target p: Distribution, law: DraftLaw,
-                             objective: Double, status: LPStatus, exactConfirmed: Bool,
-                             tokenDuals duals: [Double], topUp: Bool = true
+    static func repairedPlan(
+        sets: [DraftSet], rawFlows: FlatFlows, target p: Distribution, law: DraftLaw,
+        objective: Double, status: LPStatus, exactConfirmed: Bool,
+        tokenDuals duals: [Double], topUp: Bool = true
     ) throws -> (plan: TransportPlan, certificate: (set: [Int], value: Double)) {
         var flows = rawFlows
         TransportPlan.repair(flows: &flows, target: p)
@@ -101,11 +107,13 @@ public enum OptimalTransportLP {
         // augment along residual paths until none carries more than 1e-15, keeping the plan exactly feasible.
         if topUp { flows = FlatFlows(sets: sets, nested: augmented(sets, flows: flows.nested, target: p)) }
         let (accepted, residual) = TransportPlan.acceptedAndResidual(flows: flows, target: p)
-        let certificate = try TransportPlan.verified(flows: flows, acceptedMass: accepted, tokenDuals: duals,
-                                                     target: p, law: law)
-        let plan = TransportPlan(sets: sets, flows: flows.nested, residualTarget: residual, acceptedMass: accepted,
-                                 lpObjective: objective, status: status,
-                                 exactConfirmed: exactConfirmed, tokenDuals: duals)
+        let certificate = try TransportPlan.verified(
+            flows: flows, acceptedMass: accepted, tokenDuals: duals,
+            target: p, law: law)
+        let plan = TransportPlan(
+            sets: sets, flows: flows.nested, residualTarget: residual, acceptedMass: accepted,
+            lpObjective: objective, status: status,
+            exactConfirmed: exactConfirmed, tokenDuals: duals)
         return (plan, certificate)
     }
 }

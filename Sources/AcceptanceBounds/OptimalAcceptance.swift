@@ -40,21 +40,25 @@ public func optimalAcceptance(
     let dualExact = law.kind.hasExactSortOrder
     switch method.resolved(for: law, maxFlowArcs: maxFlowArcs) {
     case .lp, .auto:
-        let plan = try optimalCoupling(target: p, law: law, exact: exact, maxLPVariables: maxLPVariables,
-                                       lpAlgorithm: lpAlgorithm)
+        let plan = try optimalCoupling(
+            target: p, law: law, exact: exact, maxLPVariables: maxLPVariables,
+            lpAlgorithm: lpAlgorithm)
         let best = plan.certificate(target: p, law: law)
-        return AcceptanceBound(alpha: min(1, max(0, plan.acceptedMass)), method: .lp, certificate: best.set,
-                               target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed,
-                               lower: plan.acceptedMass, upper: best.value)
+        return AcceptanceBound(
+            alpha: min(1, max(0, plan.acceptedMass)), method: .lp, certificate: best.set,
+            target: p, law: law, status: plan.status, exactConfirmed: plan.exactConfirmed,
+            lower: plan.acceptedMass, upper: best.value)
     case .flow:
         let solution = try OptimalTransportFlow.bound(target: p, law: law, maxArcs: maxFlowArcs)
-        return AcceptanceBound(alpha: min(1, max(0, solution.lower)), method: .flow, certificate: solution.cut,
-                               target: p, law: law, status: .optimal, exactConfirmed: false,
-                               lower: solution.lower, upper: solution.upper, iterations: solution.phases)
+        return AcceptanceBound(
+            alpha: min(1, max(0, solution.lower)), method: .flow, certificate: solution.cut,
+            target: p, law: law, status: .optimal, exactConfirmed: false,
+            lower: solution.lower, upper: solution.upper, iterations: solution.phases)
     case .sfm:
         // `.auto` may fall back to the flow when the bracket stays open; an explicit `.sfm` never does.
-        let bound = try submodularBracket(target: p, law: law, tolerance: sfmTolerance, maxIterations: maxSFMIterations,
-                                          maxFlowArcs: maxFlowArcs, flowFallback: method == .auto)
+        let bound = try submodularBracket(
+            target: p, law: law, tolerance: sfmTolerance, maxIterations: maxSFMIterations,
+            maxFlowArcs: maxFlowArcs, flowFallback: method == .auto)
         if isClosed(bound, tolerance: sfmTolerance) { return bound }
         throw AcceptanceError.notCertified(lower: bound.lower, upper: bound.upper, iterations: bound.iterations)
     case .dual:
@@ -68,24 +72,29 @@ public func optimalAcceptance(
             result = SubsetBound.greedyClosedForm(target: p, draft: q, top: law.deterministicTokens)
         default: fatalError("unreachable: dualExact checked above")
         }
-        return AcceptanceBound(alpha: result.alpha, method: .dual, certificate: result.minimizer,
-                               target: p, law: law, status: nil, exactConfirmed: false)
+        return AcceptanceBound(
+            alpha: result.alpha, method: .dual, certificate: result.minimizer,
+            target: p, law: law, status: nil, exactConfirmed: false)
     case .bruteForce:
         let result = try SubsetBound.bruteForce(target: p, law: law)
-        return AcceptanceBound(alpha: result.alpha, method: .bruteForce, certificate: result.minimizer,
-                               target: p, law: law, status: nil, exactConfirmed: false)
+        return AcceptanceBound(
+            alpha: result.alpha, method: .bruteForce, certificate: result.minimizer,
+            target: p, law: law, status: nil, exactConfirmed: false)
     }
 }
 
 /// alpha* by submodular minimisation with its bracket, open or closed (``SubsetObjective/certifiedMinimum(tolerance:maxIterations:)``).
-func submodularBound(target p: Distribution, law: DraftLaw, tolerance: Double, maxIterations: Int,
-                     maxSetArcs: Int) throws -> AcceptanceBound {
+func submodularBound(
+    target p: Distribution, law: DraftLaw, tolerance: Double, maxIterations: Int,
+    maxSetArcs: Int
+) throws -> AcceptanceBound {
     let objective = try SubsetObjective(target: p, law: law, maxSetArcs: maxSetArcs)
     let result = objective.certifiedMinimum(tolerance: tolerance, maxIterations: maxIterations)
     let upper = subsetBoundValue(target: p, law: law, set: result.minimizer)
-    return AcceptanceBound(alpha: min(1, max(0, upper)), method: .sfm, certificate: result.minimizer, target: p,
-                           law: law, status: nil, exactConfirmed: false, lower: 1 + result.lower, upper: upper,
-                           iterations: result.iterations)
+    return AcceptanceBound(
+        alpha: min(1, max(0, upper)), method: .sfm, certificate: result.minimizer, target: p,
+        law: law, status: nil, exactConfirmed: false, lower: 1 + result.lower, upper: upper,
+        iterations: result.iterations)
 }
 
 /// Whether a bracket is closed: `upper` re-evaluates F(H) from the law instead of the running sum that stopped the
@@ -96,12 +105,16 @@ func isClosed(_ bound: AcceptanceBound, tolerance: Double) -> Bool {
 
 /// The submodular bracket, then (with `flowFallback`) the exact flow when the bracket stays open and the draft-set
 /// graph fits in `maxFlowArcs`.
-func submodularBracket(target p: Distribution, law: DraftLaw, tolerance: Double, maxIterations: Int, maxFlowArcs: Int,
-                       flowFallback: Bool) throws -> AcceptanceBound {
-    let bound = try submodularBound(target: p, law: law, tolerance: tolerance, maxIterations: maxIterations,
-                                    maxSetArcs: maxFlowArcs)
+func submodularBracket(
+    target p: Distribution, law: DraftLaw, tolerance: Double, maxIterations: Int, maxFlowArcs: Int,
+    flowFallback: Bool
+) throws -> AcceptanceBound {
+    let bound = try submodularBound(
+        target: p, law: law, tolerance: tolerance, maxIterations: maxIterations,
+        maxSetArcs: maxFlowArcs)
     if !isClosed(bound, tolerance: tolerance), flowFallback,
-       OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs) {
+        OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxFlowArcs)
+    {
         return try optimalAcceptance(target: p, law: law, method: .flow, maxFlowArcs: maxFlowArcs)
     }
     return bound
@@ -110,14 +123,18 @@ func submodularBracket(target p: Distribution, law: DraftLaw, tolerance: Double,
 /// alpha* by the routing of `optimalAcceptance(method: .auto)`, the one routing the command line, `batch` and the
 /// experiments share, except that a bracket submodular minimisation leaves open (and the flow cannot close) is
 /// returned rather than thrown: its `lower` and `upper` stay proven bounds.
-public func alphaStarBracket(target p: Distribution, law: DraftLaw, maxIterations: Int = 2000,
-                             maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs) throws -> AcceptanceBound {
+public func alphaStarBracket(
+    target p: Distribution, law: DraftLaw, maxIterations: Int = 2000,
+    maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs
+) throws -> AcceptanceBound {
     guard BoundMethod.auto.resolved(for: law, maxFlowArcs: maxFlowArcs) == .sfm else {
-        return try optimalAcceptance(target: p, law: law, method: .auto, maxFlowArcs: maxFlowArcs,
-                                     maxSFMIterations: maxIterations)
+        return try optimalAcceptance(
+            target: p, law: law, method: .auto, maxFlowArcs: maxFlowArcs,
+            maxSFMIterations: maxIterations)
     }
-    return try submodularBracket(target: p, law: law, tolerance: 1e-12, maxIterations: maxIterations,
-                                 maxFlowArcs: maxFlowArcs, flowFallback: true)
+    return try submodularBracket(
+        target: p, law: law, tolerance: 1e-12, maxIterations: maxIterations,
+        maxFlowArcs: maxFlowArcs, flowFallback: true)
 }
 
 extension BoundMethod {
@@ -159,8 +176,9 @@ public func optimalCoupling(
 ) throws -> TransportPlan {
     switch solver {
     case .lp:
-        return try OptimalTransportLP.solve(target: p, law: law, exact: exact, maxVariables: maxLPVariables,
-                                            algorithm: lpAlgorithm)
+        return try OptimalTransportLP.solve(
+            target: p, law: law, exact: exact, maxVariables: maxLPVariables,
+            algorithm: lpAlgorithm)
     case .flow: return try OptimalTransportFlow.solve(target: p, law: law, maxArcs: maxLPVariables).plan
     }
 }

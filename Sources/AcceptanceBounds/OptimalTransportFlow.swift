@@ -53,10 +53,12 @@ public enum OptimalTransportFlow {
         var flows = run.flows
         TransportPlan.repair(flows: &flows, target: p)
         let accepted = TransportPlan.acceptedAndResidual(flows: flows, target: p).accepted
-        let best = try TransportPlan.verified(flows: flows, acceptedMass: accepted, tokenDuals: run.cutIndicator,
-                                              target: p, law: law)
-        return Bracket(lower: accepted, upper: best.value, cut: best.set, phases: run.phases,
-                       augmentations: run.augmentations)
+        let best = try TransportPlan.verified(
+            flows: flows, acceptedMass: accepted, tokenDuals: run.cutIndicator,
+            target: p, law: law)
+        return Bracket(
+            lower: accepted, upper: best.value, cut: best.set, phases: run.phases,
+            augmentations: run.augmentations)
     }
 
     /// Solves the transport problem by maximum flow. Throws ``AcceptanceError/lpTooLarge(estimatedSets:estimatedVariables:limit:)``
@@ -69,18 +71,22 @@ public enum OptimalTransportFlow {
         let (plan, best) = try OptimalTransportLP.repairedPlan(
             sets: run.sets, rawFlows: run.flows, target: p, law: law, objective: run.value, status: .optimal,
             exactConfirmed: false, tokenDuals: run.cutIndicator, topUp: false)
-        return Solution(plan: plan, lower: plan.acceptedMass, upper: best.value, cut: best.set,
-                        phases: run.phases, augmentations: run.augmentations)
+        return Solution(
+            plan: plan, lower: plan.acceptedMass, upper: best.value, cut: best.set,
+            phases: run.phases, augmentations: run.augmentations)
     }
 
     /// Dinic on the set-level network: the set law, the raw flows (≥ 0) and the minimum cut's token indicator.
-    private static func maximumFlow(target p: Distribution, law: DraftLaw, maxArcs: Int) throws
+    private static func maximumFlow(
+        target p: Distribution, law: DraftLaw, maxArcs: Int
+    ) throws
         -> (sets: [DraftSet], flows: FlatFlows, cutIndicator: [Double], value: Double, phases: Int, augmentations: Int)
     {
         try law.requireVocabulary(of: p)
         let size = OptimalTransportLP.estimatedSize(of: law)
         if size.variables > Double(maxArcs) || !size.variables.isFinite {
-            throw AcceptanceError.lpTooLarge(estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxArcs)
+            throw AcceptanceError.lpTooLarge(
+                estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxArcs)
         }
         let sets = law.setLaw()
         let v = p.vocabularySize

@@ -46,8 +46,10 @@ public enum ProductDualBound {
 
     /// Alternates the prefix scan and the tight weights at the best set until upper − lower ≤ `tolerance` or
     /// `maxRounds` scans; returns the best lower and upper bounds seen.
-    public static func minimize(target p: Distribution, drafts qs: [Distribution], tolerance: Double = 1e-12,
-                                maxRounds: Int = 12) -> Result {
+    public static func minimize(
+        target p: Distribution, drafts qs: [Distribution], tolerance: Double = 1e-12,
+        maxRounds: Int = 12
+    ) -> Result {
         let n = qs.count
         precondition(n >= 1 && qs.allSatisfy { $0.vocabularySize == p.vocabularySize })
         var c = [Double](repeating: 1, count: n)
@@ -67,12 +69,15 @@ public enum ProductDualBound {
             if next == c { break }
             c = next
         }
-        return Result(lower: best.lower, upper: best.upper, minimizer: best.set.sorted(), weights: best.weights,
-                      rounds: rounds)
+        return Result(
+            lower: best.lower, upper: best.upper, minimizer: best.set.sorted(), weights: best.weights,
+            rounds: rounds)
     }
 
     /// One dual point: the ratio order of p / m_c, L(c) = min_k [p(P_k) − m_c(P_k)ⁿ] and the best prefix for F.
-    static func scan(target p: Distribution, drafts qs: [Distribution], weights c: [Double])
+    static func scan(
+        target p: Distribution, drafts qs: [Distribution], weights c: [Double]
+    )
         -> (lower: Double, upper: Double, set: [Int])
     {
         let v = p.vocabularySize, n = qs.count
@@ -84,7 +89,7 @@ public enum ProductDualBound {
         let order = (0..<v).sorted { ratio[$0] < ratio[$1] || (ratio[$0] == ratio[$1] && $0 < $1) }
         var pSum = 0.0, pComp = 0.0, mSum = 0.0, mComp = 0.0
         var a = [Double](repeating: 0, count: n), aComp = [Double](repeating: 0, count: n)
-        var lower = 0.0, upper = 0.0, bestK = 0          // the empty prefix: G = F = 0
+        var lower = 0.0, upper = 0.0, bestK = 0 // the empty prefix: G = F = 0
         for (k, x) in order.enumerated() {
             compensatedAdd(&pSum, &pComp, p[x])
             compensatedAdd(&mSum, &mComp, m[x])

@@ -33,7 +33,7 @@ public enum RatioOrder {
         }
         for pass in 0..<passes {
             let base = pass * radix
-            if counts[base..<(base + radix)].contains(v) { continue }   // constant digit: nothing would move
+            if counts[base..<(base + radix)].contains(v) { continue } // constant digit: nothing would move
             var total = 0
             for d in 0..<radix { let c = counts[base + d]; counts[base + d] = total; total += c }
             let shift = UInt64(32 + 11 * pass)

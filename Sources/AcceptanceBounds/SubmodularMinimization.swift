@@ -92,13 +92,16 @@ public struct SubmodularMinimizer {
     }
 
     /// Runs the algorithm from `initialOrders` (at least one; the best of them seeds x).
-    public func minimize(initialOrders: [[Int]], tolerance: Double = 1e-12, maxIterations: Int = 2000,
-                         maxActive: Int = 400) -> Result {
+    public func minimize(
+        initialOrders: [[Int]], tolerance: Double = 1e-12, maxIterations: Int = 2000,
+        maxActive: Int = 400
+    ) -> Result {
         let m = groundSize
         precondition(!initialOrders.isEmpty)
         if m == 0 {
-            return Result(minimizer: [], upper: 0, lower: 0, converged: true, iterations: 0, activeVertices: 0,
-                          point: [], orders: [], weights: [])
+            return Result(
+                minimizer: [], upper: 0, lower: 0, converged: true, iterations: 0, activeVertices: 0,
+                point: [], orders: [], weights: [])
         }
         var bestValue = 0.0
         var bestSet: [Int] = []
@@ -284,8 +287,9 @@ public struct SubmodularMinimizer {
         }
         record()
         if bestValue - lower <= tolerance { converged = true }
-        return Result(minimizer: bestSet, upper: bestValue, lower: lower, converged: converged,
-                      iterations: iterations, activeVertices: certificate.orders.count, point: certificate.x,
-                      orders: certificate.orders, weights: certificate.weights)
+        return Result(
+            minimizer: bestSet, upper: bestValue, lower: lower, converged: converged,
+            iterations: iterations, activeVertices: certificate.orders.count, point: certificate.x,
+            orders: certificate.orders, weights: certificate.weights)
     }
 }

@@ -36,8 +36,8 @@ public enum SubsetBound {
         var best = 0.0, bestK = 0
         var pSum = 0.0, pComp = 0.0
         var qSum = 0.0, qComp = 0.0
-        let qRest = suffixMasses(q.probabilities, order: order)   // q(Σ ∖ H_k), for Q(H_k) accurate at huge n
-        for k in 0..<(v - 1) {              // H_V = Σ has value 0 by definition
+        let qRest = suffixMasses(q.probabilities, order: order) // q(Σ ∖ H_k), for Q(H_k) accurate at huge n
+        for k in 0..<(v - 1) { // H_V = Σ has value 0 by definition
             let i = order[k]
             compensatedAdd(&pSum, &pComp, p[i])
             compensatedAdd(&qSum, &qComp, q[i])
@@ -64,8 +64,10 @@ public enum SubsetBound {
     /// q(H)ⁿ⁻² (and Q₂ ≤ q(H)², so this bound is never weaker than the iid one).
     /// Every prefix whose lower bound exceeds the best upper bound is skipped, which is exact, and the race runs only
     /// up to the last candidate prefix.
-    public static func prefixWithoutReplacement(target p: Distribution, draft q: Distribution, drafts n: Int,
-                                                threads: Int = 1) -> Result {
+    public static func prefixWithoutReplacement(
+        target p: Distribution, draft q: Distribution, drafts n: Int,
+        threads: Int = 1
+    ) -> Result {
         let order = RatioOrder.order(target: p.probabilities, draft: q.probabilities)
         let v = order.count
         let r = suffixMasses(q.probabilities, order: order)
@@ -73,8 +75,8 @@ public enum SubsetBound {
         var lower = [Double](repeating: 0, count: v + 1)
         var bestUpper = 0.0
         var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
-        var top: [Double] = []        // the n − 1 largest q in the prefix, decreasing
-        var q2 = 0.0, oddsSum = 0.0    // Q₂(H_k) and Σ_{i∈H_k} q_i/(1 − q_i)
+        var top: [Double] = [] // the n − 1 largest q in the prefix, decreasing
+        var q2 = 0.0, oddsSum = 0.0 // Q₂(H_k) and Σ_{i∈H_k} q_i/(1 − q_i)
         for k in 1..<v {
             let x = q[order[k - 1]]
             let complement = x <= 0.5 ? r[0] - x : q.remainingMass(excluding: [order[k - 1]])
@@ -103,8 +105,9 @@ public enum SubsetBound {
         let candidates = (1..<v).filter { lower[$0] <= bestUpper + slack }
         var best = 0.0, bestK = 0
         if let first = candidates.first, let last = candidates.last {
-            let qs = WithoutReplacementRace.prefixMasses(q.probabilities, order: order, drafts: n, threads: threads,
-                                                          needed: first...last)
+            let qs = WithoutReplacementRace.prefixMasses(
+                q.probabilities, order: order, drafts: n, threads: threads,
+                needed: first...last)
             pSum = 0; pComp = 0
             for k in 1...last {
                 compensatedAdd(&pSum, &pComp, p[order[k - 1]])
@@ -142,7 +145,9 @@ public enum SubsetBound {
     /// of the set law.
     public static func bruteForce(target p: Distribution, law: DraftLaw, maxVocabulary: Int = 20) throws -> Result {
         let v = p.vocabularySize
-        guard v <= maxVocabulary else { throw AcceptanceError.bruteForceTooLarge(vocabularySize: v, limit: maxVocabulary) }
+        guard v <= maxVocabulary else {
+            throw AcceptanceError.bruteForceTooLarge(vocabularySize: v, limit: maxVocabulary)
+        }
         try law.requireVocabulary(of: p)
         let count = 1 << v
         var zeta: [Double]? = nil

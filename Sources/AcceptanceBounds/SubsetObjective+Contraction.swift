@@ -27,8 +27,10 @@ extension SubsetObjective {
     ///   most `tolerance`), never worse than the starting one.
     /// - Complexity: O(|R| n) per marginal pass; 2^|R| · n for the enumeration (|R| ≤ `enumerationLimit`); the
     ///   restricted minimisations cost as in ``SubmodularMinimizer`` on |R| elements.
-    func contractedMinimum(from start: SubmodularMinimizer.Result, tolerance: Double, maxIterations: Int,
-                           enumerationLimit: Int = 20, rounds: Int = 6) -> CertifiedMinimum? {
+    func contractedMinimum(
+        from start: SubmodularMinimizer.Result, tolerance: Double, maxIterations: Int,
+        enumerationLimit: Int = 20, rounds: Int = 6
+    ) -> CertifiedMinimum? {
         guard case .independent(let qs) = law.kind else { return nil }
         let n = qs.count, v = target.vocabularySize
         let p = target.probabilities
@@ -129,8 +131,9 @@ extension SubsetObjective {
                 // The enumeration's value and the best set found so far both bound min F from above; the
                 // enumeration over the contracted lattice is also its lower bound.
                 let value = min(best, upper)
-                return CertifiedMinimum(lower: value, upper: value, minimizer: best <= upper ? minimizer : bestSet,
-                                        iterations: iterations, converged: true, route: .contraction)
+                return CertifiedMinimum(
+                    lower: value, upper: value, minimizer: best <= upper ? minimizer : bestSet,
+                    iterations: iterations, converged: true, route: .contraction)
             }
             // 3b. Otherwise minimise the contracted function and test again on its point.
             let remaining = maxIterations - iterations
@@ -148,10 +151,13 @@ extension SubsetObjective {
             }
             // Start from the previous point's order and from the full problem's half-space orders, restricted.
             let local = Dictionary(uniqueKeysWithValues: tokens.enumerated().map { ($1, $0) })
-            var orders = [Array(0..<tokens.count).sorted { point[$0] < point[$1] || (point[$0] == point[$1] && $0 < $1) }]
+            var orders = [
+                Array(0..<tokens.count).sorted { point[$0] < point[$1] || (point[$0] == point[$1] && $0 < $1) }
+            ]
             for order in startingOrders(directions: 4) { orders.append(order.compactMap { local[$0] }) }
-            let result = restricted.minimize(initialOrders: orders, tolerance: tolerance,
-                                             maxIterations: min(remaining, 200))
+            let result = restricted.minimize(
+                initialOrders: orders, tolerance: tolerance,
+                maxIterations: min(remaining, 200))
             iterations += result.iterations
             let shiftedUpper = baseValue + result.upper
             if shiftedUpper < upper {
@@ -162,12 +168,14 @@ extension SubsetObjective {
             pointLower = baseValue + result.lower
             point = result.point
             if upper - lower <= tolerance {
-                return CertifiedMinimum(lower: lower, upper: upper, minimizer: bestSet, iterations: iterations,
-                                        converged: true, route: .contraction)
+                return CertifiedMinimum(
+                    lower: lower, upper: upper, minimizer: bestSet, iterations: iterations,
+                    converged: true, route: .contraction)
             }
         }
-        return CertifiedMinimum(lower: lower, upper: upper, minimizer: bestSet, iterations: iterations,
-                                converged: upper - lower <= tolerance, route: .contraction)
+        return CertifiedMinimum(
+            lower: lower, upper: upper, minimizer: bestSet, iterations: iterations,
+            converged: upper - lower <= tolerance, route: .contraction)
     }
 }
 

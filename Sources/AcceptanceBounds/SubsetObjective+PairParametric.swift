@@ -69,7 +69,7 @@ extension SubsetObjective {
             return (sp.value - s1.value * s2.value, set)
         }
 
-        var upper = 0.0, best: [Int] = []    // the empty set: F = 0
+        var upper = 0.0, best: [Int] = [] // the empty set: F = 0
         struct Interval { let a: Double, b: Double, bound: Double }
         func interval(_ a: Double, _ b: Double) -> Interval {
             let mid = (a + b) / 2
@@ -87,17 +87,19 @@ extension SubsetObjective {
             // An interval whose bound reaches the best set cannot hold anything better: dropped for good.
             open.removeAll { $0.bound >= upper }
             guard let k = open.indices.min(by: { open[$0].bound < open[$1].bound }),
-                  upper - open[k].bound > tolerance else { break }
+                upper - open[k].bound > tolerance
+            else { break }
             let worst = open.remove(at: k)
             let mid = (worst.a + worst.b) / 2
-            if mid <= worst.a || mid >= worst.b { open.append(worst); break }   // no more room to split
+            if mid <= worst.a || mid >= worst.b { open.append(worst); break } // no more room to split
             open.append(interval(worst.a, mid))
             open.append(interval(mid, worst.b))
             evaluated += 2
         }
         open.removeAll { $0.bound >= upper }
         let lower = min(upper, open.map(\.bound).min() ?? upper)
-        return CertifiedMinimum(lower: lower, upper: upper, minimizer: best, iterations: evaluated,
-                                converged: upper - lower <= tolerance, route: .parametric)
+        return CertifiedMinimum(
+            lower: lower, upper: upper, minimizer: best, iterations: evaluated,
+            converged: upper - lower <= tolerance, route: .parametric)
     }
 }

@@ -29,7 +29,8 @@ public struct SubsetObjective: Sendable {
         default:
             let size = OptimalTransportLP.estimatedSize(of: law)
             if size.variables > Double(maxSetArcs) || !size.variables.isFinite {
-                throw AcceptanceError.lpTooLarge(estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxSetArcs)
+                throw AcceptanceError.lpTooLarge(
+                    estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxSetArcs)
             }
             sets = law.setLaw()
         }
@@ -52,7 +53,7 @@ public struct SubsetObjective: Sendable {
                     prod *= a[i]
                 }
                 y[t] = target[t] - d
-                for i in 0..<n {   // Kahan sums of the prefix masses
+                for i in 0..<n { // Kahan sums of the prefix masses
                     let term = qs[i][t] - comp[i]
                     let s = a[i] + term
                     comp[i] = (s - a[i]) - term
@@ -65,7 +66,13 @@ public struct SubsetObjective: Sendable {
             for t in order {
                 let d = q[t]
                 let inc: Double
-                if d == 0 { inc = 0 } else if a == 0 { inc = pow(d, n) } else { inc = pow(a, n) * expm1(n * log1p(d / a)) }
+                if d == 0 {
+                    inc = 0
+                } else if a == 0 {
+                    inc = pow(d, n)
+                } else {
+                    inc = pow(a, n) * expm1(n * log1p(d / a))
+                }
                 y[t] = target[t] - inc
                 let term = d - comp
                 let s = a + term
@@ -98,11 +105,13 @@ public struct SubsetObjective: Sendable {
         // Independent drafts: the AM–GM dual's best weights give one more half-space order to start from.
         var extra: [[Double]] = []
         if case .independent(let qs) = law.kind, qs.count >= 2 {
-            extra.append(dualWeights ?? ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance).weights)
+            extra.append(
+                dualWeights ?? ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance).weights)
         }
         return SubmodularMinimizer(groundSize: target.vocabularySize, vertex: greedyVertex)
-            .minimize(initialOrders: startingOrders(extraWeightings: extra), tolerance: tolerance,
-                      maxIterations: maxIterations)
+            .minimize(
+                initialOrders: startingOrders(extraWeightings: extra), tolerance: tolerance,
+                maxIterations: maxIterations)
     }
 
     /// min F with a proof, by the fastest route that closes the gap: for independent drafts the AM–GM dual scan
@@ -113,31 +122,36 @@ public struct SubsetObjective: Sendable {
         if case .independent(let qs) = law.kind, qs.count >= 2 {
             let dual = ProductDualBound.minimize(target: target, drafts: qs, tolerance: tolerance)
             if dual.gap <= tolerance {
-                return CertifiedMinimum(lower: dual.lower, upper: dual.upper, minimizer: dual.minimizer,
-                                        iterations: dual.rounds, converged: true, route: .productDual)
+                return CertifiedMinimum(
+                    lower: dual.lower, upper: dual.upper, minimizer: dual.minimizer,
+                    iterations: dual.rounds, converged: true, route: .productDual)
             }
             dualWeights = dual.weights
         }
         if case .independent(let qs) = law.kind, qs.count == 2,
-           let pair = pairParametricMinimum(tolerance: tolerance), pair.converged {
+            let pair = pairParametricMinimum(tolerance: tolerance), pair.converged
+        {
             return pair
         }
         if case .independent = law.kind {
             // A short run of the minimum-norm-point algorithm, then contraction to the tokens a minimiser can
             // still disagree on (exact enumeration or a minimisation over those alone).
-            let first = minimize(tolerance: tolerance, maxIterations: min(maxIterations, Self.contractionStart),
-                                 dualWeights: dualWeights)
+            let first = minimize(
+                tolerance: tolerance, maxIterations: min(maxIterations, Self.contractionStart),
+                dualWeights: dualWeights)
             if first.converged {
-                return CertifiedMinimum(lower: first.lower, upper: first.upper, minimizer: first.minimizer,
-                                        iterations: first.iterations, converged: true, route: .minimumNormPoint)
+                return CertifiedMinimum(
+                    lower: first.lower, upper: first.upper, minimizer: first.minimizer,
+                    iterations: first.iterations, converged: true, route: .minimumNormPoint)
             }
             if let contracted = contractedMinimum(from: first, tolerance: tolerance, maxIterations: maxIterations) {
                 return contracted
             }
         }
         let result = minimize(tolerance: tolerance, maxIterations: maxIterations, dualWeights: dualWeights)
-        return CertifiedMinimum(lower: result.lower, upper: result.upper, minimizer: result.minimizer,
-                                iterations: result.iterations, converged: result.converged, route: .minimumNormPoint)
+        return CertifiedMinimum(
+            lower: result.lower, upper: result.upper, minimizer: result.minimizer,
+            iterations: result.iterations, converged: result.converged, route: .minimumNormPoint)
     }
 
     /// Major iterations of the minimum-norm-point algorithm before contraction starts (independent drafts).
@@ -176,8 +190,9 @@ public struct SubsetObjective: Sendable {
         switch law.kind {
         case .independent(let qs): marginals = qs.map(\.probabilities)
         default:
-            if let q = law.draftDistribution { marginals = [q.probabilities] }
-            else {   // explicit law: the per-token draft frequency
+            if let q = law.draftDistribution {
+                marginals = [q.probabilities]
+            } else { // explicit law: the per-token draft frequency
                 var f = [Double](repeating: 0, count: v)
                 for set in sets ?? [] { for t in set.tokens { f[t] += set.mass } }
                 marginals = [f]

@@ -69,13 +69,16 @@ extension TransportPlan {
         for i in flows.values.indices { column[flows.tokens[i]] += flows.values[i] }
         var scale = [Double](repeating: 1, count: p.vocabularySize)
         var anyScaled = false
-        for j in 0..<p.vocabularySize where column[j] > p[j] && column[j] > 0 { scale[j] = p[j] / column[j]; anyScaled = true }
+        for j in 0..<p.vocabularySize where column[j] > p[j] && column[j] > 0 {
+            scale[j] = p[j] / column[j]; anyScaled = true
+        }
         guard anyScaled else { return }
         for i in flows.values.indices where scale[flows.tokens[i]] != 1 { flows.values[i] *= scale[flows.tokens[i]] }
     }
 
     /// (Σ z, p(j) − Σ_S z(S, j) clipped at 0), summed in set order.
-    static func acceptedAndResidual(flows: FlatFlows, target p: Distribution) -> (accepted: Double, residual: [Double]) {
+    static func acceptedAndResidual(flows: FlatFlows, target p: Distribution) -> (accepted: Double, residual: [Double])
+    {
         var accepted = 0.0
         var used = [Double](repeating: 0, count: p.vocabularySize)
         for i in flows.values.indices {
@@ -121,8 +124,10 @@ extension TransportPlan {
 
     /// The certificate of ``certificate(target:law:)`` on the flat layout: the better of the flows' minimum cut and
     /// the token set {j : tokenDuals[j] > 1/2}.
-    static func certificate(flows: FlatFlows, acceptedMass: Double, tokenDuals: [Double],
-                            target p: Distribution, law: DraftLaw) -> (set: [Int], value: Double) {
+    static func certificate(
+        flows: FlatFlows, acceptedMass: Double, tokenDuals: [Double],
+        target p: Distribution, law: DraftLaw
+    ) -> (set: [Int], value: Double) {
         let cut = minimumCut(flows: flows, vocabularySize: p.vocabularySize, tolerance: 1e-12)
         let dualSet = (0..<p.vocabularySize).filter { tokenDuals[$0] > 0.5 }
         let candidates = [cut, dualSet].map { ($0, subsetBoundValue(target: p, law: law, set: $0)) }
@@ -130,19 +135,27 @@ extension TransportPlan {
     }
 
     /// The checks of ``verify(target:law:)`` on the flat layout; returns the certificate.
-    static func verified(flows: FlatFlows, acceptedMass: Double, tokenDuals: [Double],
-                         target p: Distribution, law: DraftLaw) throws -> (set: [Int], value: Double) {
+    static func verified(
+        flows: FlatFlows, acceptedMass: Double, tokenDuals: [Double],
+        target p: Distribution, law: DraftLaw
+    ) throws -> (set: [Int], value: Double) {
         var total = 0.0, compensation = 0.0
         for mass in flows.masses { compensatedAdd(&total, &compensation, mass) }
         guard total.isFinite, abs(total - 1) <= 1e-9 else {
-            throw AcceptanceError.lpUnverified(detail: "the draft-set masses of the \(law.name) law with n = \(law.drafts) sum to \(total), not 1 (they cannot be computed accurately at this size)")
+            throw AcceptanceError.lpUnverified(
+                detail:
+                    "the draft-set masses of the \(law.name) law with n = \(law.drafts) sum to \(total), not 1 (they cannot be computed accurately at this size)"
+            )
         }
         guard acceptedMass.isFinite else {
             throw AcceptanceError.lpUnverified(detail: "the plan's accepted mass is \(acceptedMass)")
         }
         let best = certificate(flows: flows, acceptedMass: acceptedMass, tokenDuals: tokenDuals, target: p, law: law)
         guard best.value.isFinite, abs(best.value - acceptedMass) <= verificationTolerance else {
-            throw AcceptanceError.lpUnverified(detail: "the LP's value \(acceptedMass) is not confirmed by its certificate (p(H) + 1 - Q(H) = \(best.value))")
+            throw AcceptanceError.lpUnverified(
+                detail:
+                    "the LP's value \(acceptedMass) is not confirmed by its certificate (p(H) + 1 - Q(H) = \(best.value))"
+            )
         }
         return best
     }

@@ -15,8 +15,9 @@ extension TransportPlan {
     /// The certificate H (minimum cut or the LP duals' token set, whichever is closer to the accepted mass) and its
     /// value p(H) + 1 − Q(H).
     public func certificate(target p: Distribution, law: DraftLaw) -> (set: [Int], value: Double) {
-        Self.certificate(flows: FlatFlows(sets: sets, nested: flows), acceptedMass: acceptedMass,
-                         tokenDuals: tokenDuals, target: p, law: law)
+        Self.certificate(
+            flows: FlatFlows(sets: sets, nested: flows), acceptedMass: acceptedMass,
+            tokenDuals: tokenDuals, target: p, law: law)
     }
 
     /// Throws ``AcceptanceError/lpUnverified(detail:)`` unless the set law sums to 1 and the certificate's value
@@ -24,7 +25,8 @@ extension TransportPlan {
     /// (``certificate(target:law:)``).
     @discardableResult
     public func verify(target p: Distribution, law: DraftLaw) throws -> (set: [Int], value: Double) {
-        try Self.verified(flows: FlatFlows(sets: sets, nested: flows), acceptedMass: acceptedMass,
-                          tokenDuals: tokenDuals, target: p, law: law)
+        try Self.verified(
+            flows: FlatFlows(sets: sets, nested: flows), acceptedMass: acceptedMass,
+            tokenDuals: tokenDuals, target: p, law: law)
     }
 }

@@ -27,6 +27,7 @@ extension TransportPlan {
     /// A minimum cut read off the plan: H = tokens reachable from the source in the residual network
     /// (source → S with slack, S → j ∈ S, j → S' with z(S', j) > 0). By max-flow/min-cut, p(H) + 1 − Q(H) = Σ z.
     public func minimumCut(vocabularySize: Int, tolerance: Double = 1e-12) -> [Int] {
-        Self.minimumCut(flows: FlatFlows(sets: sets, nested: flows), vocabularySize: vocabularySize, tolerance: tolerance)
+        Self.minimumCut(
+            flows: FlatFlows(sets: sets, nested: flows), vocabularySize: vocabularySize, tolerance: tolerance)
     }
 }

@@ -21,7 +21,8 @@ public struct AcceptanceLaw: Sendable, Hashable {
     public init(values: [Double], weights: [Double]) throws {
         guard !values.isEmpty else { throw CandidateLengthError.emptyAcceptanceLaw }
         guard values.count == weights.count else {
-            throw CandidateLengthError.invalidMarkovModel("acceptance law has \(values.count) values but \(weights.count) weights")
+            throw CandidateLengthError.invalidMarkovModel(
+                "acceptance law has \(values.count) values but \(weights.count) weights")
         }
         for (i, v) in values.enumerated() { try requireProbability(v, "acceptance value \(i)") }
         for (i, w) in weights.enumerated() where !(w.isFinite && w >= 0) {
@@ -48,7 +49,8 @@ public struct AcceptanceLaw: Sendable, Hashable {
     /// D as the law of min(1, p(Y)/q(Y)) for Y ~ q (tokens with q(Y) = 0 are never drafted).
     public init(target p: Distribution, draft q: Distribution) throws {
         guard p.vocabularySize == q.vocabularySize else {
-            throw CandidateLengthError.invalidMarkovModel("target has \(p.vocabularySize) tokens but draft has \(q.vocabularySize)")
+            throw CandidateLengthError.invalidMarkovModel(
+                "target has \(p.vocabularySize) tokens but draft has \(q.vocabularySize)")
         }
         var vs: [Double] = [], ws: [Double] = []
         for y in 0..<q.vocabularySize where q[y] > 0 {

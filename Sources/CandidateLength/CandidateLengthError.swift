@@ -53,7 +53,8 @@ public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConver
             return "acceptance-law weights sum to 0"
         case .stateSpaceTooLarge(let states, let limit):
             let about = states.isFinite ? "about \(String(format: "%.3g", states))" : "more than 1e308"
-            return "state space too large: \(about) states (limit \(limit)); use fewer support values (bins) or a smaller largest length"
+            return
+                "state space too large: \(about) states (limit \(limit)); use fewer support values (bins) or a smaller largest length"
         case .invalidMarkovModel(let detail):
             return "invalid Markov difficulty model: \(detail)"
         case .invalidHeadWeight(let w):

@@ -61,7 +61,9 @@ public struct CostFit: Sendable {
         if g22 == 0 { throw CandidateLengthError.singularDesign("target_calls is zero in every row") }
         let det = g11 * g22 - g12 * g12
         guard det > 1e-12 * g11 * g22 else {
-            throw CandidateLengthError.singularDesign("draft_calls and target_calls are proportional (e.g. a fixed candidate length); vary the candidate length across runs")
+            throw CandidateLengthError.singularDesign(
+                "draft_calls and target_calls are proportional (e.g. a fixed candidate length); vary the candidate length across runs"
+            )
         }
         var a = [Double](repeating: 0, count: 2 * rows.count)
         var b = rows.map(\.seconds)

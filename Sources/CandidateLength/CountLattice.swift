@@ -20,13 +20,15 @@ struct CountLattice: Sendable {
     /// C(K_max + M, M) as a Double (for the size check before building).
     static func size(dimension m: Int, maxLength k: Int) -> Double {
         var s = 1.0
-        for i in 0..<m { s = s * (Double(k) + Double(m - i)) / Double(i + 1) }   // in Double: k can be Int.max
+        for i in 0..<m { s = s * (Double(k) + Double(m - i)) / Double(i + 1) } // in Double: k can be Int.max
         return s
     }
 
     init(dimension m: Int, maxLength: Int, limit: Int = CountLattice.defaultLimit) throws {
         let estimated = CountLattice.size(dimension: m, maxLength: maxLength)
-        guard estimated <= Double(limit) else { throw CandidateLengthError.stateSpaceTooLarge(states: estimated, limit: limit) }
+        guard estimated <= Double(limit) else {
+            throw CandidateLengthError.stateSpaceTooLarge(states: estimated, limit: limit)
+        }
         var levels: [[[Int]]] = [[[Int](repeating: 0, count: m)]]
         var child: [[[Int]]] = []
         for k in 0..<maxLength {

@@ -61,10 +61,13 @@ public struct HiddenMarkovDifficultyModel: Sendable {
         var nextMean: Double
     }
 
-    public init(laws: [AcceptanceLaw], transition: [[Double]], initial: [Double], cost: CostModel, maxLength: Int,
-                stateLimit: Int = HiddenMarkovDifficultyModel.defaultStateLimit) throws {
+    public init(
+        laws: [AcceptanceLaw], transition: [[Double]], initial: [Double], cost: CostModel, maxLength: Int,
+        stateLimit: Int = HiddenMarkovDifficultyModel.defaultStateLimit
+    ) throws {
         let s = laws.count
-        let union = try validateMarkovDifficulty(laws: laws, transition: transition, initial: initial, maxLength: maxLength)
+        let union = try validateMarkovDifficulty(
+            laws: laws, transition: transition, initial: initial, maxLength: maxLength)
         let m = union.count
         let weights = laws.map { law in union.map { v in law.values.firstIndex(of: v).map { law.weights[$0] } ?? 0 } }
         // Exact merge rules (see the type documentation).
@@ -83,9 +86,14 @@ public struct HiddenMarkovDifficultyModel: Sendable {
         }
         // Level 0: the empty history; ρ_1 = μ.
         var total = 1
-        var levels: [[HistoryNode]] = [[HistoryNode(counts: [Int](repeating: 0, count: m), product: 1, predictive: initial,
-                                                    nextProbability: [], child: [], nextMean: 0)]]
-        var keys: [[Int]] = [[]]     // merge key per node of the current level
+        var levels: [[HistoryNode]] = [
+            [
+                HistoryNode(
+                    counts: [Int](repeating: 0, count: m), product: 1, predictive: initial,
+                    nextProbability: [], child: [], nextMean: 0)
+            ]
+        ]
+        var keys: [[Int]] = [[]] // merge key per node of the current level
         for k in 0..<maxLength {
             var next: [HistoryNode] = []
             var nextKeys: [[Int]] = []
@@ -112,11 +120,14 @@ public struct HiddenMarkovDifficultyModel: Sendable {
                     }
                     // b_{k+1} ∝ ρ_{k+1} · D(v_j); then ρ_{k+2} = b_{k+1} P.
                     let filtered = (0..<s).map { node.predictive[$0] * weights[$0][j] / law[j] }
-                    let predictive = (0..<s).map { z2 in (0..<s).reduce(0.0) { $0 + filtered[$1] * transition[$1][z2] } }
+                    let predictive = (0..<s).map { z2 in (0..<s).reduce(0.0) { $0 + filtered[$1] * transition[$1][z2] }
+                    }
                     index[key] = next.count
                     children[j] = next.count
-                    next.append(HistoryNode(counts: counts, product: product(counts), predictive: predictive,
-                                            nextProbability: [], child: [], nextMean: 0))
+                    next.append(
+                        HistoryNode(
+                            counts: counts, product: product(counts), predictive: predictive,
+                            nextProbability: [], child: [], nextMean: 0))
                     nextKeys.append(key)
                 }
                 levels[k][i].nextProbability = law
@@ -168,7 +179,7 @@ public struct HiddenMarkovDifficultyModel: Sendable {
             var i = 0
             for (k, j) in history.enumerated() {
                 i = levels[k][i].child[j]
-                if i < 0 { return false }   // a history of probability 0: never reached
+                if i < 0 { return false } // a history of probability 0: never reached
             }
             return policy.continues[history.count][i]
         }
@@ -181,7 +192,8 @@ public struct HiddenMarkovDifficultyModel: Sendable {
     /// ```
     public func evaluate(_ policy: NodePolicy) throws -> RoundStatistics {
         guard policy.continues.count == maxLength,
-              zip(policy.continues, levels).allSatisfy({ $0.count == $1.count }) else {
+            zip(policy.continues, levels).allSatisfy({ $0.count == $1.count })
+        else {
             throw CandidateLengthError.invalidMarkovModel("node policy does not match the history tree")
         }
         var ea = [Double](repeating: 0, count: levels[maxLength].count), ek = ea
@@ -259,8 +271,9 @@ public struct HiddenMarkovDifficultyModel: Sendable {
             let t = try evaluate(try thresholdPolicy(threshold: h)).timePerToken
             if t < best.time * (1 - 1e-15) { best = (h, t) }
         }
-        return HiddenMarkovThresholdReport(optimalTimePerToken: opt.timePerToken, optimalStatistics: opt.statistics,
-                                           bestSingleThreshold: best.threshold, bestSingleTimePerToken: best.time)
+        return HiddenMarkovThresholdReport(
+            optimalTimePerToken: opt.timePerToken, optimalStatistics: opt.statistics,
+            bestSingleThreshold: best.threshold, bestSingleTimePerToken: best.time)
     }
 
     // MARK: blind policies

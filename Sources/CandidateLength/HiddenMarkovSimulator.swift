@@ -29,8 +29,10 @@ public struct HiddenMarkovSimulator: Sendable {
     }
 
     /// One round on explicit streams.
-    public func simulateRound(chainRNG: inout some RandomNumberGenerator, observationRNG: inout some RandomNumberGenerator,
-                              acceptanceRNG: inout some RandomNumberGenerator) -> RoundOutcome {
+    public func simulateRound(
+        chainRNG: inout some RandomNumberGenerator, observationRNG: inout some RandomNumberGenerator,
+        acceptanceRNG: inout some RandomNumberGenerator
+    ) -> RoundOutcome {
         var history: [Int] = []
         var z = -1
         while history.count < model.maxLength, policy(history) {

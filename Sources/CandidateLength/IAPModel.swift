@@ -21,7 +21,9 @@ public struct IAPModel: Sendable {
     /// Default cap on the count-vector lattice size C(K_max + M, M).
     public static let defaultStateLimit = 3_000_000
 
-    public init(law: AcceptanceLaw, cost: CostModel, maxLength: Int, stateLimit: Int = IAPModel.defaultStateLimit) throws {
+    public init(
+        law: AcceptanceLaw, cost: CostModel, maxLength: Int, stateLimit: Int = IAPModel.defaultStateLimit
+    ) throws {
         guard maxLength >= 1 else {
             throw CandidateLengthError.invalidLength(name: "max length", value: maxLength, detail: "must be >= 1")
         }
@@ -72,8 +74,9 @@ public struct IAPModel: Sendable {
     /// Complexity O(M · C(K_max+M, M)). The rule's K_max must not exceed the model's.
     public func evaluate(_ rule: ThresholdRule) throws -> RoundStatistics {
         guard rule.maxLength <= maxLength else {
-            throw CandidateLengthError.invalidLength(name: "rule max length", value: rule.maxLength,
-                                                     detail: "exceeds the model's max length \(maxLength)")
+            throw CandidateLengthError.invalidLength(
+                name: "rule max length", value: rule.maxLength,
+                detail: "exceeds the model's max length \(maxLength)")
         }
         let m = law.supportSize
         let hatValues = law.values.map { rule.head.estimate($0) }
@@ -119,7 +122,9 @@ public struct IAPModel: Sendable {
 
     /// The best threshold on a grid (smallest h attaining the minimum time per token, relative slack 1e-15),
     /// for rules built by `makeRule(h)`.
-    public func bestThreshold(grid: [Double], makeRule: (Double) throws -> ThresholdRule) throws
+    public func bestThreshold(
+        grid: [Double], makeRule: (Double) throws -> ThresholdRule
+    ) throws
         -> (threshold: Double, statistics: RoundStatistics)
     {
         var best: (threshold: Double, statistics: RoundStatistics)? = nil
@@ -183,10 +188,12 @@ extension IAPModel {
         let (lambda, steps) = dinkelbachRoot(targetTime: cost.targetTime) { roundValue(lambda: $0) }
         let mean = law.mean
         let h = mean > 0 ? 1 - cost.draftTime / (lambda * mean) : -Double.infinity
-        let rule = try! ThresholdRule(threshold: h - 1e-12, comparison: .atLeast, timing: .idealised,
-                                      minLength: 0, maxLength: maxLength)
+        let rule = try! ThresholdRule(
+            threshold: h - 1e-12, comparison: .atLeast, timing: .idealised,
+            minLength: 0, maxLength: maxLength)
         let stats = try! evaluate(rule)
-        return IAPOptimum(timePerToken: lambda, speedup: cost.targetTime / lambda, threshold: h,
-                          delta: mean * lambda - cost.targetTime, rule: rule, statistics: stats, iterations: steps)
+        return IAPOptimum(
+            timePerToken: lambda, speedup: cost.targetTime / lambda, threshold: h,
+            delta: mean * lambda - cost.targetTime, rule: rule, statistics: stats, iterations: steps)
     }
 }

@@ -11,8 +11,9 @@ extension CostFit {
         let rows = try parseNumericRows(text, source: source)
         return try rows.map { row in
             guard row.values.count == 3 else {
-                throw CandidateLengthError.malformedInput(source: source, line: row.line,
-                                                          detail: "expected 3 numbers (draft_calls,target_calls,seconds), found \(row.values.count)")
+                throw CandidateLengthError.malformedInput(
+                    source: source, line: row.line,
+                    detail: "expected 3 numbers (draft_calls,target_calls,seconds), found \(row.values.count)")
             }
             return TimingObservation(draftCalls: row.values[0], targetCalls: row.values[1], seconds: row.values[2])
         }
@@ -25,12 +26,14 @@ extension CostFit {
 func parseNumericRows(_ text: String, source: String) throws -> [(line: Int, values: [Double])] {
     let parsed: [NumericText.Row]
     do { parsed = try NumericText.rows(text, allowHeader: true).rows } catch {
-        throw CandidateLengthError.malformedInput(source: source, line: error.line, detail: "'\(error.field)' is not a number")
+        throw CandidateLengthError.malformedInput(
+            source: source, line: error.line, detail: "'\(error.field)' is not a number")
     }
     var rows: [(line: Int, values: [Double])] = []
     for row in parsed {
         if let k = row.values.firstIndex(where: { !$0.isFinite }) {
-            throw CandidateLengthError.malformedInput(source: source, line: row.line, detail: "'\(row.fields[k])' is not finite")
+            throw CandidateLengthError.malformedInput(
+                source: source, line: row.line, detail: "'\(row.fields[k])' is not finite")
         }
         rows.append((row.line, row.values))
     }
@@ -56,18 +59,21 @@ extension AcceptanceLaw {
         let rows = try parseNumericRows(text, source: source)
         let width = rows[0].values.count
         guard width == 1 || width == 2 else {
-            throw CandidateLengthError.malformedInput(source: source, line: rows[0].line,
-                                                      detail: "expected 1 number (acceptance probability) or 2 (value,weight), found \(width)")
+            throw CandidateLengthError.malformedInput(
+                source: source, line: rows[0].line,
+                detail: "expected 1 number (acceptance probability) or 2 (value,weight), found \(width)")
         }
         var values: [Double] = [], weights: [Double] = []
         for row in rows {
             guard row.values.count == width else {
-                throw CandidateLengthError.malformedInput(source: source, line: row.line,
-                                                          detail: "expected \(width) numbers like the first row, found \(row.values.count)")
+                throw CandidateLengthError.malformedInput(
+                    source: source, line: row.line,
+                    detail: "expected \(width) numbers like the first row, found \(row.values.count)")
             }
             guard row.values[0] >= 0, row.values[0] <= 1 else {
-                throw CandidateLengthError.malformedInput(source: source, line: row.line,
-                                                          detail: "acceptance probability \(row.values[0]) is outside [0, 1]")
+                throw CandidateLengthError.malformedInput(
+                    source: source, line: row.line,
+                    detail: "acceptance probability \(row.values[0]) is outside [0, 1]")
             }
             values.append(row.values[0])
             weights.append(width == 2 ? row.values[1] : 1)
@@ -78,7 +84,9 @@ extension AcceptanceLaw {
     /// Merges the support into `bins` equal-width bins of [0, 1]; each bin keeps its total weight at its weighted
     /// mean value, so ā is unchanged. Useful for large sample files (the DP state space is C(K_max + M, M)).
     public func binned(_ bins: Int) throws -> AcceptanceLaw {
-        guard bins >= 1 else { throw CandidateLengthError.invalidLength(name: "bins", value: bins, detail: "must be >= 1") }
+        guard bins >= 1 else {
+            throw CandidateLengthError.invalidLength(name: "bins", value: bins, detail: "must be >= 1")
+        }
         var mass = [Double](repeating: 0, count: bins), moment = [Double](repeating: 0, count: bins)
         for (v, w) in zip(values, weights) {
             let b = min(bins - 1, Int(v * Double(bins)))

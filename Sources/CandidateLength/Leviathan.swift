@@ -60,14 +60,17 @@ public enum Leviathan {
         try requireProbability(alpha, "alpha")
         try requirePositiveCost(operationsRatio, "operations ratio")
         try requireLength(length)
-        return (Double(length) * operationsRatio + Double(length) + 1) / expectedTokensUnchecked(alpha: alpha, length: length)
+        return (Double(length) * operationsRatio + Double(length) + 1)
+            / expectedTokensUnchecked(alpha: alpha, length: length)
     }
 
     /// The best fixed γ* = argmax f by the unimodal scan: γ = 0, 1, … until α^{γ+1} > c f(γ) first fails
     /// (or `maxLength` is reached). γ* = 0 iff α ≤ c.
     ///
     /// Complexity O(γ*). `maxLength` defaults to 10 000 (α = 1 never fails the rule, so the cap binds).
-    public static func bestLength(alpha: Double, cost: Double, maxLength: Int = 10_000) throws
+    public static func bestLength(
+        alpha: Double, cost: Double, maxLength: Int = 10_000
+    ) throws
         -> (length: Int, improvement: Double)
     {
         try requireProbability(alpha, "alpha")
@@ -104,7 +107,8 @@ public enum Leviathan {
             throw CandidateLengthError.invalidLength(name: "max length", value: maxLength, detail: "must be >= 1")
         }
         guard minLength >= 0, minLength <= maxLength else {
-            throw CandidateLengthError.invalidLength(name: "min length", value: minLength, detail: "must be in 0...max length")
+            throw CandidateLengthError.invalidLength(
+                name: "min length", value: minLength, detail: "must be in 0...max length")
         }
         var k = max(minLength, 0)
         var power = pow(alpha, Double(k))

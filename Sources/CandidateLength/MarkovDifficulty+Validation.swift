@@ -4,7 +4,9 @@
 /// ```
 /// S ≥ 1 states,  K_max ≥ 1,  P ∈ [0, ∞)^{S×S} with rows summing to 1 (±1e-9),  μ ∈ [0, ∞)^S summing to 1 (±1e-9)
 /// ```
-func validateMarkovDifficulty(laws: [AcceptanceLaw], transition: [[Double]], initial: [Double], maxLength: Int) throws
+func validateMarkovDifficulty(
+    laws: [AcceptanceLaw], transition: [[Double]], initial: [Double], maxLength: Int
+) throws
     -> [Double]
 {
     let s = laws.count
@@ -15,8 +17,12 @@ func validateMarkovDifficulty(laws: [AcceptanceLaw], transition: [[Double]], ini
     guard transition.count == s, transition.allSatisfy({ $0.count == s }) else {
         throw CandidateLengthError.invalidMarkovModel("transition matrix must be \(s)x\(s)")
     }
-    guard initial.count == s else { throw CandidateLengthError.invalidMarkovModel("initial law must have \(s) entries") }
-    for (name, row) in transition.enumerated().map({ ("transition row \($0.offset)", $0.element) }) + [("initial law", initial)] {
+    guard initial.count == s else {
+        throw CandidateLengthError.invalidMarkovModel("initial law must have \(s) entries")
+    }
+    for (name, row) in transition.enumerated().map({ ("transition row \($0.offset)", $0.element) }) + [
+        ("initial law", initial)
+    ] {
         guard row.allSatisfy({ $0.isFinite && $0 >= 0 }), abs(row.reduce(0, +) - 1) <= 1e-9 else {
             throw CandidateLengthError.invalidMarkovModel("\(name) must be non-negative and sum to 1")
         }

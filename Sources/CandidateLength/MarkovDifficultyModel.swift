@@ -33,13 +33,16 @@ public struct MarkovDifficultyModel: Sendable {
     /// Largest dense policy-evaluation system accepted.
     public static let defaultStateLimit = 4_000
 
-    public init(laws: [AcceptanceLaw], transition: [[Double]], initial: [Double], cost: CostModel, maxLength: Int,
-                stateLimit: Int = MarkovDifficultyModel.defaultStateLimit) throws {
+    public init(
+        laws: [AcceptanceLaw], transition: [[Double]], initial: [Double], cost: CostModel, maxLength: Int,
+        stateLimit: Int = MarkovDifficultyModel.defaultStateLimit
+    ) throws {
         let s = laws.count
-        let union = try validateMarkovDifficulty(laws: laws, transition: transition, initial: initial, maxLength: maxLength)
+        let union = try validateMarkovDifficulty(
+            laws: laws, transition: transition, initial: initial, maxLength: maxLength)
         let m = union.count
         var levelCounts = 0.0
-        for k in 1..<maxLength { levelCounts += CountLattice.size(dimension: m - 1, maxLength: k) }   // C(k+M−1, M−1)
+        for k in 1..<maxLength { levelCounts += CountLattice.size(dimension: m - 1, maxLength: k) } // C(k+M−1, M−1)
         let estimated = 1 + Double(s) * levelCounts
         guard estimated <= Double(stateLimit) else {
             throw CandidateLengthError.stateSpaceTooLarge(states: estimated, limit: stateLimit)
@@ -112,7 +115,7 @@ public struct MarkovDifficultyModel: Sendable {
     public func evaluateWithLAPACK(_ policy: [Bool]) throws -> (accepted: [Double], length: [Double]) {
         let n = stateCount
         var a = [Double](repeating: 0, count: n * n)
-        var b = [Double](repeating: 0, count: n * 2)      // row-major n×2: [E_A, E_K]
+        var b = [Double](repeating: 0, count: n * 2) // row-major n×2: [E_A, E_K]
         for s in 0..<n { a[s * n + s] = 1 }
         forEachState { k, i, z in
             let s = index(k, i, z)
@@ -174,7 +177,10 @@ public struct MarkovDifficultyModel: Sendable {
                     let s = index(k, i, z)
                     var q = 0.0
                     forEachSuccessor(k, i, z) { pr, c2, z2 in
-                        q += pr * (-cost.draftTime + lambda * products[k + 1][c2] + (k + 1 < maxLength ? w[index(k + 1, c2, z2)] : 0))
+                        q +=
+                            pr
+                            * (-cost.draftTime + lambda * products[k + 1][c2]
+                                + (k + 1 < maxLength ? w[index(k + 1, c2, z2)] : 0))
                     }
                     w[s] = max(0, q)
                     policy[s] = q > 0
@@ -194,7 +200,9 @@ public struct MarkovDifficultyModel: Sendable {
     /// Dinkelbach policy iteration: evaluate the policy with dgesv, set λ to its time per token, improve greedily
     /// against its values V = λ E_A − t_d E_K (switch only on a strict gain > 1e-12), until stable.
     /// Starts from "always draft K_max". Returns λ, the policy and the number of iterations.
-    public func policyIteration(maxIterations: Int = 100) throws -> (timePerToken: Double, policy: [Bool], iterations: Int) {
+    public func policyIteration(
+        maxIterations: Int = 100
+    ) throws -> (timePerToken: Double, policy: [Bool], iterations: Int) {
         var policy = [Bool](repeating: true, count: stateCount)
         for iteration in 1...maxIterations {
             let x = try evaluateWithLAPACK(policy)
@@ -205,7 +213,9 @@ public struct MarkovDifficultyModel: Sendable {
                 var q = 0.0
                 forEachSuccessor(k, i, z) { pr, c2, z2 in
                     var v = 0.0
-                    if k + 1 < maxLength { let t = index(k + 1, c2, z2); v = lambda * x.accepted[t] - cost.draftTime * x.length[t] }
+                    if k + 1 < maxLength {
+                        let t = index(k + 1, c2, z2); v = lambda * x.accepted[t] - cost.draftTime * x.length[t]
+                    }
                     q += pr * (-cost.draftTime + lambda * products[k + 1][c2] + v)
                 }
                 if policy[s], q < -1e-12 { policy[s] = false; changed = true }
@@ -229,7 +239,9 @@ public struct MarkovDifficultyModel: Sendable {
             let t = try time([Double](repeating: h, count: stateNumber))
             if t < bestSingle.time * (1 - 1e-15) { bestSingle = (h, t) }
         }
-        var bestState = (thresholds: [Double](repeating: bestSingle.threshold, count: stateNumber), time: bestSingle.time)
+        var bestState = (
+            thresholds: [Double](repeating: bestSingle.threshold, count: stateNumber), time: bestSingle.time
+        )
         if stateNumber <= 3 {
             var hs = [Int](repeating: 0, count: stateNumber)
             outer: while true {
@@ -245,9 +257,10 @@ public struct MarkovDifficultyModel: Sendable {
                 break
             }
         }
-        return MarkovThresholdReport(optimalTimePerToken: opt.timePerToken, bestSingleThreshold: bestSingle.threshold,
-                                     bestSingleTimePerToken: bestSingle.time, bestStateThresholds: bestState.thresholds,
-                                     bestStateTimePerToken: bestState.time)
+        return MarkovThresholdReport(
+            optimalTimePerToken: opt.timePerToken, bestSingleThreshold: bestSingle.threshold,
+            bestSingleTimePerToken: bestSingle.time, bestStateThresholds: bestState.thresholds,
+            bestStateTimePerToken: bestState.time)
     }
 }
 

@@ -41,7 +41,7 @@ public struct RoundSimulator: Sendable {
 
     // Sampling tables.
     let draftTable: AliasTable
-    let acceptance: [Double]          // per draft column: a
+    let acceptance: [Double] // per draft column: a
     let target: [Double]
     let draft: [Double]
     let residualTable: AliasTable?
@@ -70,7 +70,8 @@ public struct RoundSimulator: Sendable {
             isTokenLevel = false
         case .tokens(let p, let q):
             guard p.vocabularySize == q.vocabularySize else {
-                throw CandidateLengthError.invalidSimulation("target has \(p.vocabularySize) tokens, draft \(q.vocabularySize)")
+                throw CandidateLengthError.invalidSimulation(
+                    "target has \(p.vocabularySize) tokens, draft \(q.vocabularySize)")
             }
             draftTable = AliasTable(weights: q.probabilities)
             target = p.probabilities
@@ -84,10 +85,12 @@ public struct RoundSimulator: Sendable {
     }
 
     /// One round with explicit streams for drafting, acceptance coins and residual/bonus sampling.
-    public func simulateRound(draftRNG: inout some RandomNumberGenerator,
-                              acceptanceRNG: inout some RandomNumberGenerator,
-                              residualRNG: inout some RandomNumberGenerator) -> RoundOutcome {
-        var drafted: [Int] = []   // draft-table columns (token ids at the token level, support indices otherwise)
+    public func simulateRound(
+        draftRNG: inout some RandomNumberGenerator,
+        acceptanceRNG: inout some RandomNumberGenerator,
+        residualRNG: inout some RandomNumberGenerator
+    ) -> RoundOutcome {
+        var drafted: [Int] = [] // draft-table columns (token ids at the token level, support indices otherwise)
         var pendingRejection = false
         switch policy {
         case .fixed(let k):
@@ -100,7 +103,11 @@ public struct RoundSimulator: Sendable {
                     drafted.append(y)
                     excluding = including
                     including *= rule.head.estimate(acceptance[y])
-                    if rule.stops(afterDrafting: drafted.count, productIncluding: including, productExcluding: excluding) { break }
+                    if rule.stops(
+                        afterDrafting: drafted.count, productIncluding: including, productExcluding: excluding)
+                    {
+                        break
+                    }
                 }
             }
         case .hindsightOracle(let cap):
@@ -114,11 +121,14 @@ public struct RoundSimulator: Sendable {
                     break
                 }
             }
-            var out = RoundOutcome(drafted: drafted.count, accepted: drafted.count, discarded: 0,
-                                   emitted: drafted.count + 1, tokens: [])
+            var out = RoundOutcome(
+                drafted: drafted.count, accepted: drafted.count, discarded: 0,
+                emitted: drafted.count + 1, tokens: [])
             if isTokenLevel {
                 out.tokens = drafted
-                out.tokens.append(pendingRejection ? residualTable!.sample(using: &residualRNG) : bonusTable!.sample(using: &residualRNG))
+                out.tokens.append(
+                    pendingRejection
+                        ? residualTable!.sample(using: &residualRNG) : bonusTable!.sample(using: &residualRNG))
             }
             return out
         }
@@ -126,10 +136,12 @@ public struct RoundSimulator: Sendable {
         let k = drafted.count
         var accepted = 0
         while accepted < k, accepts(drafted[accepted], acceptanceRNG.nextUniform()) { accepted += 1 }
-        var out = RoundOutcome(drafted: k, accepted: accepted, discarded: k - accepted, emitted: accepted + 1, tokens: [])
+        var out = RoundOutcome(
+            drafted: k, accepted: accepted, discarded: k - accepted, emitted: accepted + 1, tokens: [])
         if isTokenLevel {
             out.tokens = Array(drafted[0..<accepted])
-            let last = accepted < k ? residualTable!.sample(using: &residualRNG) : bonusTable!.sample(using: &residualRNG)
+            let last =
+                accepted < k ? residualTable!.sample(using: &residualRNG) : bonusTable!.sample(using: &residualRNG)
             out.tokens.append(last)
         }
         return out

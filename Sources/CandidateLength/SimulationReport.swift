@@ -48,13 +48,17 @@ public struct SimulationReport: Sendable {
     public var timePerTokenStandardError: Double {
         let n = Double(rounds), l = timePerToken, td = cost.draftTime, c0 = cost.targetTime - l
         // E[Z²] with Z = td K − l A + c0
-        let ez2 = (td * td * sumKK + l * l * sumAA + c0 * c0 * n - 2 * td * l * sumKA + 2 * td * c0 * sumK - 2 * l * c0 * sumA) / n
+        let ez2 =
+            (td * td * sumKK + l * l * sumAA + c0 * c0 * n - 2 * td * l * sumKA + 2 * td * c0 * sumK - 2 * l * c0 * sumA)
+            / n
         let ez = (td * sumK - l * sumA + c0 * n) / n
         let meanN = (sumA + n) / n
         return (max(0, ez2 - ez * ez) / Double(max(1, rounds - 1))).squareRoot() / meanN
     }
 
-    public var speedupStandardError: Double { cost.targetTime * timePerTokenStandardError / (timePerToken * timePerToken) }
+    public var speedupStandardError: Double {
+        cost.targetTime * timePerTokenStandardError / (timePerToken * timePerToken)
+    }
 
     /// Standard error of the mean candidate length N_draft / N_target.
     public var meanLengthStandardError: Double {

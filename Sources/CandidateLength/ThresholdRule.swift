@@ -33,14 +33,17 @@ public struct ThresholdRule: Sendable, Hashable {
     public var maxLength: Int
     public var head: AcceptanceHead
 
-    public init(threshold: Double, comparison: Comparison = .atLeast, timing: Timing = .idealised,
-                minLength: Int = 1, maxLength: Int, head: AcceptanceHead = .oracle) throws {
+    public init(
+        threshold: Double, comparison: Comparison = .atLeast, timing: Timing = .idealised,
+        minLength: Int = 1, maxLength: Int, head: AcceptanceHead = .oracle
+    ) throws {
         guard !threshold.isNaN else { throw CandidateLengthError.invalidThreshold(threshold) }
         guard maxLength >= 1 else {
             throw CandidateLengthError.invalidLength(name: "max length", value: maxLength, detail: "must be >= 1")
         }
         guard minLength >= 0, minLength <= maxLength else {
-            throw CandidateLengthError.invalidLength(name: "min length", value: minLength, detail: "must be in 0...\(maxLength)")
+            throw CandidateLengthError.invalidLength(
+                name: "min length", value: minLength, detail: "must be in 0...\(maxLength)")
         }
         if case .weighted(let w) = head, !(w.isFinite && w > 0) { throw CandidateLengthError.invalidHeadWeight(w) }
         self.threshold = threshold
@@ -52,10 +55,13 @@ public struct ThresholdRule: Sendable, Hashable {
     }
 
     /// The rule as coded by the SpecDec++ authors: lagged, strict ">", bounds (k_min, K_max) = (2, 20).
-    public static func asCoded(threshold: Double, minLength: Int = 2, maxLength: Int = 20,
-                               head: AcceptanceHead = .oracle) throws -> ThresholdRule {
-        try ThresholdRule(threshold: threshold, comparison: .greaterThan, timing: .lagged,
-                          minLength: minLength, maxLength: maxLength, head: head)
+    public static func asCoded(
+        threshold: Double, minLength: Int = 2, maxLength: Int = 20,
+        head: AcceptanceHead = .oracle
+    ) throws -> ThresholdRule {
+        try ThresholdRule(
+            threshold: threshold, comparison: .greaterThan, timing: .lagged,
+            minLength: minLength, maxLength: maxLength, head: head)
     }
 
     /// Whether the statistic fires.

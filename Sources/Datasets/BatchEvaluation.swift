@@ -21,8 +21,10 @@ public struct BatchPlan: Sendable {
     /// Major iterations of submodular minimisation (independent drafts beyond the flow).
     public var maxIterations: Int
 
-    public init(laws: [DraftLawName], drafts: [Int], verifiers: [String], trials: Int = 0, seed: UInt64 = 1,
-                registry: VerifierRegistry = .standard, maxIterations: Int = 2000) {
+    public init(
+        laws: [DraftLawName], drafts: [Int], verifiers: [String], trials: Int = 0, seed: UInt64 = 1,
+        registry: VerifierRegistry = .standard, maxIterations: Int = 2000
+    ) {
         (self.laws, self.drafts, self.verifiers, self.trials, self.seed) = (laws, drafts, verifiers, trials, seed)
         (self.registry, self.maxIterations) = (registry, maxIterations)
     }
@@ -45,19 +47,27 @@ public struct BatchRow: Sendable, Equatable {
     public let standardError: Double?
     public let trials: Int?
 
-    public init(position: Int, law: String, drafts: Int, verifier: String, value: Double, lower: Double?, upper: Double?,
-                method: String, standardError: Double?, trials: Int?) {
+    public init(
+        position: Int, law: String, drafts: Int, verifier: String, value: Double, lower: Double?, upper: Double?,
+        method: String, standardError: Double?, trials: Int?
+    ) {
         (self.position, self.law, self.drafts, self.verifier, self.value) = (position, law, drafts, verifier, value)
-        (self.lower, self.upper, self.method, self.standardError, self.trials) = (lower, upper, method, standardError, trials)
+        (self.lower, self.upper, self.method, self.standardError, self.trials) = (
+            lower, upper, method, standardError, trials
+        )
     }
 
-    public static let header = ["position", "law", "drafts", "verifier", "value", "lower", "upper", "method",
-                                "std_error", "trials"]
+    public static let header = [
+        "position", "law", "drafts", "verifier", "value", "lower", "upper", "method",
+        "std_error", "trials"
+    ]
 
     public var csv: [CSVValue] {
-        [.integer(position), .text(law), .integer(drafts), .text(verifier), .real(value),
-         lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty, .text(method),
-         standardError.map { .real($0) } ?? .empty, trials.map { .integer($0) } ?? .empty]
+        [
+            .integer(position), .text(law), .integer(drafts), .text(verifier), .real(value),
+            lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty, .text(method),
+            standardError.map { .real($0) } ?? .empty, trials.map { .integer($0) } ?? .empty
+        ]
     }
 }
 
@@ -76,7 +86,9 @@ public enum BatchEvaluation {
     /// alpha* with its proven bounds by the library's one routing (``alphaStarBracket(target:law:maxIterations:maxFlowArcs:)``):
     /// the dual scan / closed form where exact; for independent drafts submodular minimisation, with the max flow
     /// behind it while the draft-set graph fits, else its bracket after `maxIterations`.
-    public static func alphaStar(target p: Distribution, law: DraftLaw, maxIterations: Int)
+    public static func alphaStar(
+        target p: Distribution, law: DraftLaw, maxIterations: Int
+    )
         throws -> (value: Double, lower: Double, upper: Double, method: String)
     {
         let bound = try alphaStarBracket(target: p, law: law, maxIterations: maxIterations)
@@ -86,7 +98,9 @@ public enum BatchEvaluation {
     /// The rows of one position with dense distributions. Monte-Carlo streams are `(seed, stream: position)`, so
     /// values do not depend on sharding or threads. A verifier that refuses the instance (e.g. the `optimal`
     /// transport plan beyond its size limit) has no row; `skipped` says which and why.
-    public static func rows(position: Int, target p: Distribution, models qs: [Distribution], plan: BatchPlan) throws
+    public static func rows(
+        position: Int, target p: Distribution, models qs: [Distribution], plan: BatchPlan
+    ) throws
         -> (rows: [BatchRow], skipped: [String])
     {
         var rows: [BatchRow] = []
@@ -96,8 +110,10 @@ public enum BatchEvaluation {
             for n in plan.drafts {
                 guard let law = law(name, drafts: n, models: qs) else { continue }
                 let a = try alphaStar(target: p, law: law, maxIterations: plan.maxIterations)
-                rows.append(BatchRow(position: position, law: law.name, drafts: n, verifier: "alpha_star", value: a.value,
-                                     lower: a.lower, upper: a.upper, method: a.method, standardError: nil, trials: nil))
+                rows.append(
+                    BatchRow(
+                        position: position, law: law.name, drafts: n, verifier: "alpha_star", value: a.value,
+                        lower: a.lower, upper: a.upper, method: a.method, standardError: nil, trials: nil))
                 for verifierName in plan.verifiers {
                     let entry = try plan.registry.entry(named: verifierName)
                     guard entry.supports(law) else { continue }
@@ -108,14 +124,19 @@ public enum BatchEvaluation {
                         continue
                     }
                     if let exact = verifier.exactAcceptance {
-                        rows.append(BatchRow(position: position, law: law.name, drafts: n, verifier: verifierName,
-                                             value: exact, lower: nil, upper: nil, method: "exact", standardError: nil,
-                                             trials: nil))
+                        rows.append(
+                            BatchRow(
+                                position: position, law: law.name, drafts: n, verifier: verifierName,
+                                value: exact, lower: nil, upper: nil, method: "exact", standardError: nil,
+                                trials: nil))
                     } else if plan.trials > 0 {
-                        let run = MonteCarlo.run(anyVerifier: verifier, trials: plan.trials, seed: streamSeed, threads: 1)
-                        rows.append(BatchRow(position: position, law: law.name, drafts: n, verifier: verifierName,
-                                             value: run.acceptance, lower: nil, upper: nil, method: "monte_carlo",
-                                             standardError: run.standardError, trials: plan.trials))
+                        let run = MonteCarlo.run(
+                            anyVerifier: verifier, trials: plan.trials, seed: streamSeed, threads: 1)
+                        rows.append(
+                            BatchRow(
+                                position: position, law: law.name, drafts: n, verifier: verifierName,
+                                value: run.acceptance, lower: nil, upper: nil, method: "monte_carlo",
+                                standardError: run.standardError, trials: plan.trials))
                     }
                 }
             }
@@ -125,18 +146,23 @@ public enum BatchEvaluation {
 
     /// The rows of one position with top-k rows: alpha* bracketed by ``SparseBounds`` (iid and independent laws;
     /// `value` is the lower bound, exact when `lower == upper`).
-    public static func sparseRows(position: Int, target: SparseRow, models: [SparseRow], plan: BatchPlan) throws -> [BatchRow] {
+    public static func sparseRows(
+        position: Int, target: SparseRow, models: [SparseRow], plan: BatchPlan
+    ) throws -> [BatchRow] {
         let (lower, upper) = try SparseBounds.completions(target: target, drafts: models)
         var rows: [BatchRow] = []
         for name in plan.laws {
             for n in plan.drafts {
                 guard let lowLaw = law(name, drafts: n, models: lower.1),
-                      let highLaw = law(name, drafts: n, models: upper.1) else { continue }
+                    let highLaw = law(name, drafts: n, models: upper.1)
+                else { continue }
                 let lo = try alphaStar(target: lower.0, law: lowLaw, maxIterations: plan.maxIterations)
                 let hi = try alphaStar(target: upper.0, law: highLaw, maxIterations: plan.maxIterations)
-                rows.append(BatchRow(position: position, law: lowLaw.name, drafts: n, verifier: "alpha_star",
-                                     value: lo.lower, lower: lo.lower, upper: hi.upper, method: "sparse_bounds",
-                                     standardError: nil, trials: nil))
+                rows.append(
+                    BatchRow(
+                        position: position, law: lowLaw.name, drafts: n, verifier: "alpha_star",
+                        value: lo.lower, lower: lo.lower, upper: hi.upper, method: "sparse_bounds",
+                        standardError: nil, trials: nil))
             }
         }
         return rows
@@ -168,18 +194,22 @@ public struct BatchSummary: Sendable {
         cells[key] = m
     }
 
-    public static let header = ["law", "drafts", "verifier", "mean", "std_error", "ci_low", "ci_high", "positions",
-                                "mean_lower", "mean_upper"]
+    public static let header = [
+        "law", "drafts", "verifier", "mean", "std_error", "ci_low", "ci_high", "positions",
+        "mean_lower", "mean_upper"
+    ]
 
     /// One row per cell, in order of first appearance.
     public var rows: [[CSVValue]] {
         order.map { key in
             let m = cells[key]!
             let se = m.count > 1 ? (m.m2 / Double(m.count - 1)).squareRoot() / Double(m.count).squareRoot() : 0
-            return [.text(key.law), .integer(key.drafts), .text(key.verifier), .real(m.mean), .real(se),
-                    .real(m.mean - 1.959963984540054 * se), .real(m.mean + 1.959963984540054 * se), .integer(m.count),
-                    m.hasBounds ? .real(m.lower / Double(m.count)) : .empty,
-                    m.hasBounds ? .real(m.upper / Double(m.count)) : .empty]
+            return [
+                .text(key.law), .integer(key.drafts), .text(key.verifier), .real(m.mean), .real(se),
+                .real(m.mean - 1.959963984540054 * se), .real(m.mean + 1.959963984540054 * se), .integer(m.count),
+                m.hasBounds ? .real(m.lower / Double(m.count)) : .empty,
+                m.hasBounds ? .real(m.upper / Double(m.count)) : .empty
+            ]
         }
     }
 }

@@ -13,29 +13,40 @@ public struct BatchJob: Sendable {
 
     /// Checks that the models agree (positions, vocabulary, all dense or all sparse) and that the plan fits the data
     /// (sparse rows: iid and independent laws, alpha* only).
-    public init(target: ModelRows, drafts: [ModelRows], targetProcessing: RowProcessing, draftProcessing: RowProcessing,
-                plan: BatchPlan) throws {
+    public init(
+        target: ModelRows, drafts: [ModelRows], targetProcessing: RowProcessing, draftProcessing: RowProcessing,
+        plan: BatchPlan
+    ) throws {
         guard !drafts.isEmpty else { throw DatasetError.usage("at least one draft is required", suggesting: [.draft]) }
         for d in drafts {
             guard d.positions == target.positions else {
-                throw DatasetError.mismatch(detail: "\(d.spec) has \(d.positions) positions, \(target.spec) has \(target.positions)")
+                throw DatasetError.mismatch(
+                    detail: "\(d.spec) has \(d.positions) positions, \(target.spec) has \(target.positions)")
             }
             guard d.vocabularySize == target.vocabularySize else {
-                throw DatasetError.mismatch(detail: "\(d.spec) has vocabulary \(d.vocabularySize), \(target.spec) has \(target.vocabularySize)")
+                throw DatasetError.mismatch(
+                    detail: "\(d.spec) has vocabulary \(d.vocabularySize), \(target.spec) has \(target.vocabularySize)")
             }
             guard d.isSparse == target.isSparse else {
-                throw DatasetError.mismatch(detail: "\(d.spec) and \(target.spec): mix dense and sparse rows (convert one)")
+                throw DatasetError.mismatch(
+                    detail: "\(d.spec) and \(target.spec): mix dense and sparse rows (convert one)")
             }
         }
         if target.isSparse {
             if let law = plan.laws.first(where: { $0 != .iid && $0 != .independent }) {
-                throw DatasetError.usage("sparse (top-k) rows bound alpha* for the iid and independent laws only, not \(law.rawValue) (a lumped token could be drafted twice)")
+                throw DatasetError.usage(
+                    "sparse (top-k) rows bound alpha* for the iid and independent laws only, not \(law.rawValue) (a lumped token could be drafted twice)"
+                )
             }
             guard plan.verifiers.isEmpty else {
-                throw DatasetError.usage("sparse (top-k) rows give alpha* bounds only; verifier acceptance needs dense rows (drop the verifiers)", suggesting: [.verifiers])
+                throw DatasetError.usage(
+                    "sparse (top-k) rows give alpha* bounds only; verifier acceptance needs dense rows (drop the verifiers)",
+                    suggesting: [.verifiers])
             }
             guard targetProcessing.isIdentity && draftProcessing.isIdentity else {
-                throw DatasetError.usage("sparse (top-k) rows are read as stored probabilities: logits, temperatures, top-k and top-p need dense rows", suggesting: [.logits, .topK, .topP])
+                throw DatasetError.usage(
+                    "sparse (top-k) rows are read as stored probabilities: logits, temperatures, top-k and top-p need dense rows",
+                    suggesting: [.logits, .topK, .topP])
             }
         }
         (self.target, self.drafts, self.targetProcessing, self.draftProcessing, self.plan) =
@@ -63,24 +74,30 @@ public struct BatchJob: Sendable {
         // All models are dense or all sparse (checked by init).
         if target.isSparse {
             func read(_ model: ModelRows, _ processing: RowProcessing) throws -> SparseRow {
-                guard case .sparse(let indices, let values, let rest) = try model.row(i) else { fatalError("checked by init") }
-                return try processing.sparse(indices: indices, values: values, rest: rest, type: model.valueType,
-                                             vocabularySize: model.vocabularySize, path: model.path, position: i)
+                guard case .sparse(let indices, let values, let rest) = try model.row(i) else {
+                    fatalError("checked by init")
+                }
+                return try processing.sparse(
+                    indices: indices, values: values, rest: rest, type: model.valueType,
+                    vocabularySize: model.vocabularySize, path: model.path, position: i)
             }
-            return .sparse(target: try read(target, targetProcessing), drafts: try drafts.map { try read($0, draftProcessing) })
+            return .sparse(
+                target: try read(target, targetProcessing), drafts: try drafts.map { try read($0, draftProcessing) })
         }
         func read(_ model: ModelRows, _ processing: RowProcessing) throws -> Distribution {
             guard case .dense(let values) = try model.row(i) else { fatalError("checked by init") }
             return try processing.distribution(values, type: model.valueType, path: model.path, position: i)
         }
-        return .dense(target: try read(target, targetProcessing), drafts: try drafts.map { try read($0, draftProcessing) })
+        return .dense(
+            target: try read(target, targetProcessing), drafts: try drafts.map { try read($0, draftProcessing) })
     }
 
     /// The rows of position `i`, and the verifiers that refused it (see ``BatchEvaluation/rows(position:target:models:plan:)``).
     public func rows(position i: Int) throws -> (rows: [BatchRow], skipped: [String]) {
         switch try inputs(at: i) {
         case .dense(let p, let qs): return try BatchEvaluation.rows(position: i, target: p, models: qs, plan: plan)
-        case .sparse(let p, let qs): return (try BatchEvaluation.sparseRows(position: i, target: p, models: qs, plan: plan), [])
+        case .sparse(let p, let qs):
+            return (try BatchEvaluation.sparseRows(position: i, target: p, models: qs, plan: plan), [])
         }
     }
 

@@ -47,10 +47,16 @@ public struct ModelRows: Sendable {
             guard let values = tensors[prefix + "values"], let rest = tensors[prefix + "rest"] else {
                 throw fail("sparse rows need tensors '\(prefix)indices', '\(prefix)values' and '\(prefix)rest'")
             }
-            guard !indices.type.isFloat else { throw fail("'\(prefix)indices' must be I32 or I64, not \(indices.type.rawValue)") }
-            guard values.type.isFloat, rest.type.isFloat else { throw fail("'\(prefix)values' and '\(prefix)rest' must be floats") }
+            guard !indices.type.isFloat else {
+                throw fail("'\(prefix)indices' must be I32 or I64, not \(indices.type.rawValue)")
+            }
+            guard values.type.isFloat, rest.type.isFloat else {
+                throw fail("'\(prefix)values' and '\(prefix)rest' must be floats")
+            }
             guard indices.shape.count == 2, values.shape == indices.shape, rest.shape == [indices.shape[0]] else {
-                throw fail("sparse shapes disagree: indices \(indices.shape), values \(values.shape), rest \(rest.shape) (expected [N, k], [N, k], [N])")
+                throw fail(
+                    "sparse shapes disagree: indices \(indices.shape), values \(values.shape), rest \(rest.shape) (expected [N, k], [N, k], [N])"
+                )
             }
             guard let v = metadata["vocab_size"].flatMap({ Int($0) }), v >= 1 else {
                 throw fail("sparse rows need the vocabulary size in the header metadata ('vocab_size')")
@@ -68,11 +74,15 @@ public struct ModelRows: Sendable {
             } else {
                 let matrices = tensors.values.filter { $0.shape.count == 2 && $0.type.isFloat }
                 guard matrices.count == 1 else {
-                    throw fail("name the tensor as FILE:TENSOR (\(matrices.count) 2-D float tensors: \(tensors.keys.sorted().joined(separator: ", ")))")
+                    throw fail(
+                        "name the tensor as FILE:TENSOR (\(matrices.count) 2-D float tensors: \(tensors.keys.sorted().joined(separator: ", ")))"
+                    )
                 }
                 candidate = matrices[0]
             }
-            guard candidate.type.isFloat else { throw fail("tensor '\(candidate.name)' is \(candidate.type.rawValue), not a float type") }
+            guard candidate.type.isFloat else {
+                throw fail("tensor '\(candidate.name)' is \(candidate.type.rawValue), not a float type")
+            }
             guard candidate.shape.count == 2 else {
                 throw fail("a dataset needs a 2-D tensor [positions, vocabulary], shape is \(candidate.shape)")
             }
@@ -110,7 +120,9 @@ extension ModelRows {
                 guard x >= 0, x < Double(vocabularySize) else {
                     throw fail("sparse index \(Int(x)) at entry \(k) is outside 0..<\(vocabularySize)")
                 }
-                guard seen.insert(Int(x)).inserted else { throw fail("sparse index \(Int(x)) is repeated (entry \(k))") }
+                guard seen.insert(Int(x)).inserted else {
+                    throw fail("sparse index \(Int(x)) is repeated (entry \(k))")
+                }
                 indices.append(Int(x)); values.append(v)
             }
             return .sparse(indices: indices, values: values, rest: restTensor.element(i))

@@ -16,9 +16,13 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
     public var topP: Double?
 
     public init(logits: Bool = false, temperature: Double = 1, topK: Int? = nil, topP: Double? = nil) throws {
-        guard temperature.isFinite, temperature > 0 else { throw DatasetError.usage("temperature must be > 0, got \(temperature)") }
+        guard temperature.isFinite, temperature > 0 else {
+            throw DatasetError.usage("temperature must be > 0, got \(temperature)")
+        }
         if let k = topK, k < 1 { throw DatasetError.usage("top-k must be >= 1, got \(k)", suggesting: [.topK]) }
-        if let p = topP, !(p > 0 && p <= 1) { throw DatasetError.usage("top-p must be in (0, 1], got \(p)", suggesting: [.topP]) }
+        if let p = topP, !(p > 0 && p <= 1) {
+            throw DatasetError.usage("top-p must be in (0, 1], got \(p)", suggesting: [.topP])
+        }
         (self.logits, self.temperature, self.topK, self.topP) = (logits, temperature, topK, topP)
     }
 
@@ -34,7 +38,8 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The distribution of a dense row. Errors name the file and position.
-    public func distribution(_ values: [Double], type: ElementType, path: String, position: Int) throws -> Distribution {
+    public func distribution(_ values: [Double], type: ElementType, path: String, position: Int) throws -> Distribution
+    {
         func fail(_ detail: String) -> DatasetError { .position(path: path, position: position, detail: detail) }
         do {
             if logits {
@@ -48,11 +53,14 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
             for v in values { let t = v - c; let s = sum + t; c = (s - sum) - t; sum = s }
             let tolerance = type.sumTolerance(vocabularySize: values.count)
             guard abs(sum - 1) <= tolerance else {
-                throw fail("probabilities sum to \(sum), not 1 within \(String(format: "%.2g", tolerance)) (the \(type.rawValue) tolerance; logits must be read as logits)")
+                throw fail(
+                    "probabilities sum to \(sum), not 1 within \(String(format: "%.2g", tolerance)) (the \(type.rawValue) tolerance; logits must be read as logits)"
+                )
             }
             if temperature == 1 && topK == nil && topP == nil { return try Distribution(normalizing: values) }
-            return try Distribution(logits: values.map { $0 > 0 ? log($0) : -.infinity }, temperature: temperature,
-                                    topK: topK, topP: topP)
+            return try Distribution(
+                logits: values.map { $0 > 0 ? log($0) : -.infinity }, temperature: temperature,
+                topK: topK, topP: topP)
         } catch let error as DistributionError {
             throw fail("\(error)")
         }
@@ -60,20 +68,28 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
 
     /// Checks a sparse row: probabilities only, no processing; values ≥ 0, rest ≥ 0, Σ values + rest = 1 within the
     /// dtype's tolerance. Returns the values and rest renormalised in float64.
-    public func sparse(indices: [Int], values: [Double], rest: Double, type: ElementType, vocabularySize v: Int,
-                       path: String, position: Int) throws -> SparseRow {
+    public func sparse(
+        indices: [Int], values: [Double], rest: Double, type: ElementType, vocabularySize v: Int,
+        path: String, position: Int
+    ) throws -> SparseRow {
         func fail(_ detail: String) -> DatasetError { .position(path: path, position: position, detail: detail) }
         guard isIdentity else {
-            throw DatasetError.usage("\(path): sparse (top-k) rows are read as stored probabilities: logits, temperatures, top-k and top-p need dense rows (the dropped tokens' values are unknown)", suggesting: [.logits, .topK, .topP])
+            throw DatasetError.usage(
+                "\(path): sparse (top-k) rows are read as stored probabilities: logits, temperatures, top-k and top-p need dense rows (the dropped tokens' values are unknown)",
+                suggesting: [.logits, .topK, .topP])
         }
         for (k, x) in values.enumerated() {
-            guard x.isFinite, x >= 0 else { throw fail("sparse value \(x) at entry \(k) (token \(indices[k])) is negative or not finite") }
+            guard x.isFinite, x >= 0 else {
+                throw fail("sparse value \(x) at entry \(k) (token \(indices[k])) is negative or not finite")
+            }
         }
         guard rest.isFinite, rest >= 0 else { throw fail("rest mass \(rest) is negative or not finite") }
         let total = values.reduce(0, +) + rest
         let tolerance = type.sumTolerance(vocabularySize: v)
         guard abs(total - 1) <= tolerance else {
-            throw fail("values and rest sum to \(total), not 1 within \(String(format: "%.2g", tolerance)) (the \(type.rawValue) tolerance)")
+            throw fail(
+                "values and rest sum to \(total), not 1 within \(String(format: "%.2g", tolerance)) (the \(type.rawValue) tolerance)"
+            )
         }
         return SparseRow(indices: indices, values: values.map { $0 / total }, rest: rest / total, vocabularySize: v)
     }

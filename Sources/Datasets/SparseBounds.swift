@@ -18,7 +18,9 @@ import Distributions
 /// SpecHub laws are not closed under these operations (a lump can be drafted twice), so they are refused.
 public enum SparseBounds {
     /// The spread completion (lower) and the lumped coarsening (upper) of the target and the draft models.
-    public static func completions(target: SparseRow, drafts: [SparseRow]) throws
+    public static func completions(
+        target: SparseRow, drafts: [SparseRow]
+    ) throws
         -> (lower: (Distribution, [Distribution]), upper: (Distribution, [Distribution]))
     {
         let rows = [target] + drafts

@@ -66,7 +66,8 @@ public struct StoredTensor: Sendable {
         var out = [Double](repeating: 0, count: width)
         let start = offset + i * width * type.width
         let bytes = source.bytes(start..<(start + width * type.width))
-        guard bytes.count == width * type.width else { return out.map { _ in .nan } }   // the file shrank: fails the row checks
+        // the file shrank: fails the row checks
+        guard bytes.count == width * type.width else { return out.map { _ in .nan } }
         bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             guard let base = raw.baseAddress else { return }
             for j in 0..<width { out[j] = type.load(base, at: j * type.width, bigEndian: bigEndian) }
@@ -128,13 +129,16 @@ public enum TensorFile {
         do { header = try NPYFile.header(size: data.count, dimensions: 1...2, bytes: data.bytes) } catch {
             throw DatasetError.file(path: path, detail: error.description)
         }
-        return StoredTensor(path: path, name: "", type: header.elementType, shape: header.shape, source: data,
-                            offset: header.dataOffset, bigEndian: header.bigEndian)
+        return StoredTensor(
+            path: path, name: "", type: header.elementType, shape: header.shape, source: data,
+            offset: header.dataOffset, bigEndian: header.bigEndian)
     }
 
     /// A safetensors file: 8-byte little-endian header length N, N bytes of JSON
     /// `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the data.
-    static func safetensors(_ data: ByteSource, path: String) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
+    static func safetensors(
+        _ data: ByteSource, path: String
+    ) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
         func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }
         guard data.count >= 8 else { throw fail("truncated: no 8-byte header length") }
         var n: UInt64 = 0
@@ -144,7 +148,8 @@ public enum TensorFile {
         }
         let headerEnd = 8 + Int(n)
         guard let json = try? JSONSerialization.jsonObject(with: data.bytes(8..<headerEnd)),
-              let object = json as? [String: Any] else { throw fail("header is not a JSON object") }
+            let object = json as? [String: Any]
+        else { throw fail("header is not a JSON object") }
         var tensors: [String: StoredTensor] = [:]
         var metadata: [String: String] = [:]
         let buffer = data.count - headerEnd
@@ -154,31 +159,40 @@ public enum TensorFile {
                 continue
             }
             guard let info = entry as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any],
-                  offsetsAny.count == 2 else { throw fail("tensor '\(name)': malformed header entry") }
+                let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any],
+                offsetsAny.count == 2
+            else { throw fail("tensor '\(name)': malformed header entry") }
             guard let type = ElementType(rawValue: dtype) else {
                 throw fail("tensor '\(name)': dtype \(dtype) is not F16, BF16, F32, F64, I32 or I64")
             }
             let shape = shapeAny.compactMap { ($0 as? NSNumber)?.intValue }
             let offsets = offsetsAny.compactMap { ($0 as? NSNumber)?.intValue }
             guard shape.count == shapeAny.count, (1...2).contains(shape.count), shape.allSatisfy({ $0 >= 0 }),
-                  offsets.count == 2, offsets[0] >= 0, offsets[1] >= offsets[0] else {
-                throw fail("tensor '\(name)': shape \(shapeAny) or data_offsets \(offsetsAny) invalid (1-D or 2-D tensors)")
+                offsets.count == 2, offsets[0] >= 0, offsets[1] >= offsets[0]
+            else {
+                throw fail(
+                    "tensor '\(name)': shape \(shapeAny) or data_offsets \(offsetsAny) invalid (1-D or 2-D tensors)")
             }
             guard offsets[1] <= buffer else {
-                throw fail("tensor '\(name)': data_offsets end \(offsets[1]) beyond the \(buffer) data bytes (truncated file?)")
+                throw fail(
+                    "tensor '\(name)': data_offsets end \(offsets[1]) beyond the \(buffer) data bytes (truncated file?)"
+                )
             }
-            try checkLength(shape: shape, type: type, available: offsets[1] - offsets[0], path: path, exact: true,
-                            name: name)
-            tensors[name] = StoredTensor(path: path, name: name, type: type, shape: shape, source: data,
-                                         offset: headerEnd + offsets[0], bigEndian: false)
+            try checkLength(
+                shape: shape, type: type, available: offsets[1] - offsets[0], path: path, exact: true,
+                name: name)
+            tensors[name] = StoredTensor(
+                path: path, name: name, type: type, shape: shape, source: data,
+                offset: headerEnd + offsets[0], bigEndian: false)
         }
         guard !tensors.isEmpty else { throw fail("no tensors") }
         return (tensors, metadata)
     }
 
-    static func checkLength(shape: [Int], type: ElementType, available: Int, path: String, exact: Bool = true,
-                            name: String = "") throws {
+    static func checkLength(
+        shape: [Int], type: ElementType, available: Int, path: String, exact: Bool = true,
+        name: String = ""
+    ) throws {
         var count = 1
         for d in shape {
             let (c, overflow) = count.multipliedReportingOverflow(by: d)
@@ -188,7 +202,11 @@ public enum TensorFile {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: type.width)
         let label = name.isEmpty ? "" : "tensor '\(name)': "
         guard !overflow, bytes == available else {
-            throw DatasetError.file(path: path, detail: "\(label)shape \(shape) of \(type.rawValue) needs \(bytes) bytes, the file holds \(available) (truncated or header lies)")
+            throw DatasetError.file(
+                path: path,
+                detail:
+                    "\(label)shape \(shape) of \(type.rawValue) needs \(bytes) bytes, the file holds \(available) (truncated or header lies)"
+            )
         }
     }
 }

@@ -15,13 +15,17 @@ public enum TensorWriter {
     }
 
     /// A safetensors file: tensors as (name, type, shape, values) in order, and string metadata.
-    public static func safetensors(_ tensors: [(name: String, type: ElementType, shape: [Int], values: [Double])],
-                                   metadata: [String: String] = [:]) -> Data {
+    public static func safetensors(
+        _ tensors: [(name: String, type: ElementType, shape: [Int], values: [Double])],
+        metadata: [String: String] = [:]
+    ) -> Data {
         var header: [String: Any] = [:]
         var body = Data()
         for t in tensors {
             let blob = bytes(t.values, as: t.type)
-            header[t.name] = ["dtype": t.type.rawValue, "shape": t.shape, "data_offsets": [body.count, body.count + blob.count]]
+            header[t.name] = [
+                "dtype": t.type.rawValue, "shape": t.shape, "data_offsets": [body.count, body.count + blob.count]
+            ]
             body.append(blob)
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }

@@ -29,7 +29,8 @@ extension Distribution {
             return try NPYReader.read(data, path: path)
         }
         guard !data.contains(0) else {
-            throw DistributionError.unsupportedFile(path: path, detail: "a NUL byte in a text file (use .npy for binary arrays)")
+            throw DistributionError.unsupportedFile(
+                path: path, detail: "a NUL byte in a text file (use .npy for binary arrays)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DistributionError.unsupportedFile(path: path, detail: "not UTF-8 text (use .npy for binary arrays)")
@@ -42,10 +43,12 @@ extension Distribution {
     static func parseNumbers(_ text: String, source: String, allowHeader: Bool) throws -> [Double] {
         let parsed: (header: [Substring]?, rows: [NumericText.Row])
         do { parsed = try NumericText.rows(text, allowHeader: allowHeader) } catch {
-            throw DistributionError.malformed(source: source, detail: "line \(error.line): '\(error.field.prefix(30))' is not a number")
+            throw DistributionError.malformed(
+                source: source, detail: "line \(error.line): '\(error.field.prefix(30))' is not a number")
         }
         if let header = parsed.header, header.count != 1 {
-            throw DistributionError.malformed(source: source, detail: "expected one column of numbers, header has \(header.count) columns")
+            throw DistributionError.malformed(
+                source: source, detail: "expected one column of numbers, header has \(header.count) columns")
         }
         let values = parsed.rows.flatMap(\.values)
         guard !values.isEmpty else { throw DistributionError.malformed(source: source, detail: "no numbers found") }

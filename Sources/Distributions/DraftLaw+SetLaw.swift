@@ -20,7 +20,7 @@ extension DraftLaw {
             return c
         }
         switch kind {
-        case .iid(let q):   // sets have at most min(n, s) tokens: the sum stops there (n can be huge)
+        case .iid(let q): // sets have at most min(n, s) tokens: the sum stops there (n can be huge)
             return (1...min(drafts, q.supportSize)).reduce(0) { $0 + binomial(q.supportSize, $1) }
         case .independent(let qs):
             let s = (0..<vocabularySize).filter { i in qs.contains { $0[i] > 0 } }.count
@@ -75,7 +75,9 @@ extension DraftLaw {
             for (tuple, pr) in zip(law.tuples, law.probabilities) where pr > 0 {
                 masses[Array(Set(tuple)).sorted(), default: 0] += pr
             }
-            return masses.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { DraftSet(tokens: $0, mass: masses[$0]!) }
+            return masses.keys.sorted { $0.lexicographicallyPrecedes($1) }.map {
+                DraftSet(tokens: $0, mass: masses[$0]!)
+            }
         }
     }
 
@@ -101,11 +103,11 @@ extension DraftLaw {
     /// P(set(x) = S) for n i.i.d. draws: n! [tⁿ] Π_{i∈S} Σ_{c ≥ 1} (q_i t)^c / c!  (all terms positive).
     static func iidSetMass(_ qs: [Double], drafts n: Int) -> Double {
         if qs.count > n { return 0 }
-        if n > 150 { return iidSetMassLarge(qs, drafts: n) }   // n! and 1/c! leave the Double range near n = 170
+        if n > 150 { return iidSetMassLarge(qs, drafts: n) } // n! and 1/c! leave the Double range near n = 170
         var poly = [Double](repeating: 0, count: n + 1)
         poly[0] = 1
         for qi in qs {
-            var term = [Double](repeating: 0, count: n + 1)   // (q t)^c / c!
+            var term = [Double](repeating: 0, count: n + 1) // (q t)^c / c!
             var power = 1.0
             for c in 1...n { power *= qi / Double(c); term[c] = power }
             var next = [Double](repeating: 0, count: n + 1)
@@ -167,14 +169,14 @@ extension DraftLaw {
             }
             return f1
         }
-        var f0 = 1.0, f1 = 0.0, f2 = 0.0, f3 = 0.0   // covered: none, s[0], s[1], both
+        var f0 = 1.0, f1 = 0.0, f2 = 0.0, f3 = 0.0 // covered: none, s[0], s[1], both
         for q in qs {
             let a = q[s[0]], b = q[s[1]]
             var n1 = 0.0, n2 = 0.0, n3 = 0.0
-            n1 += f0 * a; n2 += f0 * b           // from none
-            n1 += f1 * a; n3 += f1 * b           // from {s0}
-            n3 += f2 * a; n2 += f2 * b           // from {s1}
-            n3 += f3 * a; n3 += f3 * b           // from both
+            n1 += f0 * a; n2 += f0 * b // from none
+            n1 += f1 * a; n3 += f1 * b // from {s0}
+            n3 += f2 * a; n2 += f2 * b // from {s1}
+            n3 += f3 * a; n3 += f3 * b // from both
             f0 = 0; f1 = n1; f2 = n2; f3 = n3
         }
         return f3

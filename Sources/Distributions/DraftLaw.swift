@@ -75,8 +75,9 @@ public struct DraftLaw: Sendable, Hashable {
         guard n <= q.supportSize else {
             throw DraftLawError.tooManyDrafts(law: "greedy", drafts: n, support: q.supportSize)
         }
-        return DraftLaw(kind: .greedy(q), drafts: n, vocabularySize: q.vocabularySize,
-                        deterministicTokens: q.topTokens(n - 1))
+        return DraftLaw(
+            kind: .greedy(q), drafts: n, vocabularySize: q.vocabularySize,
+            deterministicTokens: q.topTokens(n - 1))
     }
 
     /// SpecHub's two-draft pair law. Needs |supp(q)| ≥ 2.
@@ -84,8 +85,9 @@ public struct DraftLaw: Sendable, Hashable {
         guard q.supportSize >= 2 else {
             throw DraftLawError.tooManyDrafts(law: "spechub", drafts: 2, support: q.supportSize)
         }
-        return DraftLaw(kind: .specHub(q), drafts: 2, vocabularySize: q.vocabularySize,
-                        deterministicTokens: q.topTokens(1))
+        return DraftLaw(
+            kind: .specHub(q), drafts: 2, vocabularySize: q.vocabularySize,
+            deterministicTokens: q.topTokens(1))
     }
 
     /// An explicit joint law over draft tuples.
@@ -137,7 +139,9 @@ public struct ExplicitDraftLaw: Sendable, Hashable {
         let n = tuples[0].count
         guard n >= 1 else { throw DraftLawError.invalidDraftCount(n) }
         for (k, t) in tuples.enumerated() {
-            guard t.count == n else { throw DraftLawError.invalidExplicitLaw("tuple \(k) has \(t.count) drafts, expected \(n)") }
+            guard t.count == n else {
+                throw DraftLawError.invalidExplicitLaw("tuple \(k) has \(t.count) drafts, expected \(n)")
+            }
             for x in t where x < 0 || x >= vocabularySize {
                 throw DraftLawError.invalidExplicitLaw("tuple \(k) holds token \(x), outside 0..<\(vocabularySize)")
             }

@@ -15,7 +15,8 @@ public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidDraftCount(let n):
             return "number of drafts must be >= 1, got \(n)"
         case .tooManyDrafts(let law, let n, let support):
-            return "\(law) law cannot draw \(n) drafts: the draft distribution has only \(support) tokens with positive probability"
+            return
+                "\(law) law cannot draw \(n) drafts: the draft distribution has only \(support) tokens with positive probability"
         case .specHubNeedsTwoDrafts(let n):
             return "the spechub law is defined for exactly 2 drafts, got \(n)"
         case .noDraftDistributions:
@@ -25,7 +26,8 @@ public enum DraftLawError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownLaw(let name):
             return "unknown draft law '\(name)' (expected iid, without-replacement, independent, greedy or spechub)"
         case .tooManyTuples(let law, let estimated, let limit):
-            return "the \(law) law has about \(estimated.countDescription) ordered draft tuples, more than the limit \(limit); use a smaller vocabulary or fewer drafts"
+            return
+                "the \(law) law has about \(estimated.countDescription) ordered draft tuples, more than the limit \(limit); use a smaller vocabulary or fewer drafts"
         }
     }
 }

@@ -20,12 +20,13 @@ public struct DraftSampler: Sendable {
     public init(_ law: DraftLaw) {
         self.law = law
         if case .withoutReplacement(let q) = law.kind {
-            let heavy = Array(q.probabilities.indices.filter { q[$0] > 0 }
-                .sorted { q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1) }.prefix(64))
+            let heavy = Array(
+                q.probabilities.indices.filter { q[$0] > 0 }
+                    .sorted { q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1) }.prefix(64))
             var light = q.probabilities
             for x in heavy { light[x] = 0 }
             var mass = 0.0
-            for x in light.sorted() { mass += x }   // increasing: the small masses are not lost
+            for x in light.sorted() { mass += x } // increasing: the small masses are not lost
             heavyTokens = heavy
             var rank = [Int8](repeating: -1, count: q.vocabularySize)
             for (k, x) in heavy.enumerated() { rank[x] = Int8(k) }
@@ -106,7 +107,7 @@ public struct DraftSampler: Sendable {
     /// taken) ∪ (every light token), redrawn when it lands on a taken light token. O(64) per proposal.
     @usableFromInline
     func remainingDraw(excluding taken: ArraySlice<Int>, using rng: inout some RandomNumberGenerator) -> Int {
-        var takenHeavy: UInt64 = 0      // bit k: heavyTokens[k] is taken
+        var takenHeavy: UInt64 = 0 // bit k: heavyTokens[k] is taken
         for x in taken where heavyRank[x] >= 0 { takenHeavy |= 1 << UInt64(heavyRank[x]) }
         var heavyMass = 0.0
         for k in stride(from: heavyTokens.count - 1, through: 0, by: -1) where takenHeavy & (1 << UInt64(k)) == 0 {
@@ -124,7 +125,7 @@ public struct DraftSampler: Sendable {
                     last = x
                     if u < cumulative { return x }
                 }
-                if last >= 0 { return last }   // u within rounding of heavyMass
+                if last >= 0 { return last } // u within rounding of heavyMass
             } else if let table = lightTable {
                 let c = table.sample(using: &rng)
                 if !taken.contains(c) { return c }

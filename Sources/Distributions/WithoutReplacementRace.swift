@@ -97,8 +97,8 @@ public enum WithoutReplacementRace {
                     }
                     if k < kLo { continue }
                     let rt = r[k] * t
-                    if rt > 46 { continue }            // e^{-rt} < 1.1e-20: no contribution yet
-                    if rt < 1e-18 { break }            // later prefixes have even smaller r: nothing left to add
+                    if rt > 46 { continue } // e^{-rt} < 1.1e-20: no contribution yet
+                    if rt < 1e-18 { break } // later prefixes have even smaller r: nothing left to add
                     sinceRefresh += 1
                     if decayIndex != k - 1 || sinceRefresh >= 32 || saturated || bb < 1e-200 {
                         decay = oneMinusExpAndExp(rt).1
@@ -108,7 +108,9 @@ public enum WithoutReplacementRace {
                     }
                     decayIndex = k
                     var tail: Double
-                    if saturated { tail = 1 } else {
+                    if saturated {
+                        tail = 1
+                    } else {
                         var below = 0.0
                         for m in 0..<n { below += d[m] }
                         tail = min(1, max(0, 1 - below))

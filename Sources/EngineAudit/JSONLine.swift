@@ -186,17 +186,23 @@ struct JSONLineParser {
         var negative = false
         if i < end && bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
         guard i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 else { return nil }
-        if bytes[i] == 0x30, i + 1 < end, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 { return nil }   // leading zero
+        if bytes[i] == 0x30, i + 1 < end, bytes[i + 1] >= 0x30, bytes[i + 1] <= 0x39 { return nil } // leading zero
         var mantissa: UInt64 = 0, digits = 0, exponent = 0
         while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] - 0x30); if mantissa > 0 { digits += 1 } } else { exponent += 1 }
+            if digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[i] - 0x30); if mantissa > 0 { digits += 1 }
+            } else {
+                exponent += 1
+            }
             i += 1
         }
         if i < end && bytes[i] == UInt8(ascii: ".") {
             i += 1
             guard i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 else { return nil }
             while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(bytes[i] - 0x30); if mantissa > 0 { digits += 1 }; exponent -= 1 }
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(bytes[i] - 0x30); if mantissa > 0 { digits += 1 }; exponent -= 1
+                }
                 i += 1
             }
         }

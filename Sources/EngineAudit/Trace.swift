@@ -58,8 +58,10 @@ public struct TraceStep: Sendable, Equatable {
 
     /// The target law of the emitted token at index j: p at node j of a chain whose first j tokens are emitted[..<j].
     public func targetLaw(forEmitted j: Int) -> TraceLaw? {
-        for (k, chain) in drafts.enumerated() where chain.count >= j && Array(chain.prefix(j)) == Array(emitted.prefix(j))
-            && p[k].count > j {
+        for (k, chain) in drafts.enumerated()
+        where chain.count >= j && Array(chain.prefix(j)) == Array(emitted.prefix(j))
+            && p[k].count > j
+        {
             return p[k][j]
         }
         return nil
@@ -96,7 +98,9 @@ public enum TraceReader {
     /// `skipInvalid`, malformed steps are left out and reported in `skipped` (one message each); otherwise the first
     /// one throws. The header must be valid in every case. For large traces, ``TraceAudit/audit(_:options:skipInvalid:threads:keepSteps:)``
     /// reads and audits in chunks without holding the steps.
-    public static func read(path: String, skipInvalid: Bool = false) throws -> (header: TraceHeader, steps: [TraceStep], skipped: [String]) {
+    public static func read(
+        path: String, skipInvalid: Bool = false
+    ) throws -> (header: TraceHeader, steps: [TraceStep], skipped: [String]) {
         let source = try TraceSource(path: path)
         let (steps, skipped, error) = source.steps(0..<source.recordCount, skipInvalid: skipInvalid)
         if let error { throw error }
@@ -109,16 +113,22 @@ public enum TraceReader {
             throw TraceError.header(path: path, detail: "\"format\" must be \"\(TraceHeader.format)\"")
         }
         guard let version = o["version"]?.integer, version == TraceHeader.version else {
-            throw TraceError.header(path: path, detail: "unsupported version \(o["version"].map(describe) ?? "(none)") (this reader knows version \(TraceHeader.version))")
+            throw TraceError.header(
+                path: path,
+                detail:
+                    "unsupported version \(o["version"].map(describe) ?? "(none)") (this reader knows version \(TraceHeader.version))"
+            )
         }
         guard let v = o["vocab_size"]?.integer, v >= 1, v <= maxVocabularySize else {
             throw TraceError.header(path: path, detail: "\"vocab_size\" must be an integer in 1...\(maxVocabularySize)")
         }
         guard let law = o["law"]?.string else {
-            throw TraceError.header(path: path, detail: "\"law\" is missing (iid, without-replacement, independent, single)")
+            throw TraceError.header(
+                path: path, detail: "\"law\" is missing (iid, without-replacement, independent, single)")
         }
         guard ["iid", "without-replacement", "independent", "single"].contains(law) else {
-            throw TraceError.header(path: path, detail: "unknown law \"\(law)\" (iid, without-replacement, independent, single)")
+            throw TraceError.header(
+                path: path, detail: "unknown law \"\(law)\" (iid, without-replacement, independent, single)")
         }
         return TraceHeader(vocabularySize: v, law: law)
     }
@@ -141,7 +151,7 @@ public enum TraceReader {
             table.initialize(repeating: -1)
             let mask = capacity - 1
             for t in indices {
-                var h = (t &* -7_046_029_254_386_353_131) >> 7 & mask   // multiplicative hashing (odd 64-bit constant)
+                var h = (t &* -7_046_029_254_386_353_131) >> 7 & mask // multiplicative hashing (odd 64-bit constant)
                 while table[h] != -1 {
                     if table[h] == t { return false }
                     h = (h + 1) & mask
@@ -155,10 +165,14 @@ public enum TraceReader {
     static func parseLaw(_ value: JSONValue?, v: Int, what: String, fail: (String) -> TraceError) throws -> TraceLaw {
         if case .numbers(let p)? = value { return try denseLaw(p, v: v, what: what, fail: fail) }
         if case .array(let a)? = value {
-            throw fail(a.count == v ? "\(what) has an entry that is not a non-negative number" : "\(what) has \(a.count) entries, not vocab_size = \(v)")
+            throw fail(
+                a.count == v
+                    ? "\(what) has an entry that is not a non-negative number"
+                    : "\(what) has \(a.count) entries, not vocab_size = \(v)")
         }
         guard let value, case .object = value, let indices = value["indices"]?.integers,
-              case .numbers(let values)? = value["values"], let rest = value["rest"]?.double else {
+            case .numbers(let values)? = value["values"], let rest = value["rest"]?.double
+        else {
             if case .object? = value, case .array? = value?["values"] {
                 throw fail("\(what): \"indices\" and \"values\" must be lists of the same length")
             }
@@ -175,14 +189,18 @@ public enum TraceReader {
             guard d.isFinite, d >= 0 else { throw fail("\(what) has an entry that is not a non-negative number") }
             total += d
         }
-        guard abs(total - 1) <= massTolerance else { throw fail("\(what) sums to \(total), not 1 (tolerance \(massTolerance))") }
+        guard abs(total - 1) <= massTolerance else {
+            throw fail("\(what) sums to \(total), not 1 (tolerance \(massTolerance))")
+        }
         return .dense(p.map { $0 / total })
     }
 
     /// A top-k law, checked (indices distinct and inside the vocabulary, values and rest non-negative, total 1 within
     /// ``massTolerance``) and renormalised.
-    static func sparseLaw(indices: [Int], values: [Double], rest: Double, v: Int, what: String,
-                          fail: (String) -> TraceError) throws -> TraceLaw {
+    static func sparseLaw(
+        indices: [Int], values: [Double], rest: Double, v: Int, what: String,
+        fail: (String) -> TraceError
+    ) throws -> TraceLaw {
         guard values.count == indices.count else {
             throw fail("\(what): \"indices\" and \"values\" must be lists of the same length")
         }
@@ -196,8 +214,12 @@ public enum TraceReader {
         guard indices.allSatisfy({ $0 >= 0 && $0 < v }), distinct(indices) else {
             throw fail("\(what) has an index outside 0..<\(v) or a repeated index")
         }
-        guard abs(total - 1) <= massTolerance else { throw fail("\(what) sums to \(total) with its rest, not 1 (tolerance \(massTolerance))") }
-        if indices.count == v && rest > massTolerance { throw fail("\(what) lists every token but has rest mass \(rest)") }
+        guard abs(total - 1) <= massTolerance else {
+            throw fail("\(what) sums to \(total) with its rest, not 1 (tolerance \(massTolerance))")
+        }
+        if indices.count == v && rest > massTolerance {
+            throw fail("\(what) lists every token but has rest mass \(rest)")
+        }
         return .sparse(indices: indices, values: values.map { $0 / total }, rest: rest / total)
     }
 
@@ -206,60 +228,87 @@ public enum TraceReader {
         return try line.withUTF8 { try parseStep($0, 0..<$0.count, number: number, header: header, path: path) }
     }
 
-    static func parseStep(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, number: Int, header: TraceHeader,
-                          path: String) throws -> TraceStep {
+    static func parseStep(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, number: Int, header: TraceHeader,
+        path: String
+    ) throws -> TraceStep {
         func fail(_ detail: String) -> TraceError { .record(path: path, line: number, detail: detail) }
-        guard let o = JSONLineParser.parse(bytes, range), case .object = o else { throw fail("not a JSON object (truncated line?)") }
+        guard let o = JSONLineParser.parse(bytes, range), case .object = o else {
+            throw fail("not a JSON object (truncated line?)")
+        }
         let v = header.vocabularySize
         let context: String
-        if let s = o["context"]?.string { context = s } else if let n = o["context"]?.double {
+        if let s = o["context"]?.string {
+            context = s
+        } else if let n = o["context"]?.double {
             context = n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
         } else {
             throw fail("\"context\" is missing")
         }
         let step = o["step"]?.integer ?? 0
-        guard let draftsAny = o["drafts"]?.elements, !draftsAny.isEmpty else { throw fail("\"drafts\" must be a non-empty list of chains") }
+        guard let draftsAny = o["drafts"]?.elements, !draftsAny.isEmpty else {
+            throw fail("\"drafts\" must be a non-empty list of chains")
+        }
         var drafts: [[Int]] = []
         for (k, chainAny) in draftsAny.enumerated() {
-            guard let chain = chainAny.integers, !chain.isEmpty else { throw fail("drafts[\(k)] must be a non-empty list of token ids") }
+            guard let chain = chainAny.integers, !chain.isEmpty else {
+                throw fail("drafts[\(k)] must be a non-empty list of token ids")
+            }
             drafts.append(chain)
         }
-        guard let qAny = o["q"]?.elements, qAny.count == drafts.count else { throw fail("\"q\" must hold one list of laws per chain") }
-        guard let pAny = o["p"]?.elements, pAny.count == drafts.count else { throw fail("\"p\" must hold one list of laws per chain") }
+        guard let qAny = o["q"]?.elements, qAny.count == drafts.count else {
+            throw fail("\"q\" must hold one list of laws per chain")
+        }
+        guard let pAny = o["p"]?.elements, pAny.count == drafts.count else {
+            throw fail("\"p\" must hold one list of laws per chain")
+        }
         var q: [[TraceLaw]] = [], p: [[TraceLaw]] = []
         for k in drafts.indices {
             guard let qk = qAny[k].elements, qk.count == drafts[k].count else {
                 throw fail("q[\(k)] must hold one law per drafted token (\(drafts[k].count))")
             }
             guard let pk = pAny[k].elements, (1...(drafts[k].count + 1)).contains(pk.count) else {
-                throw fail("p[\(k)] must hold 1 to \(drafts[k].count + 1) laws (the root, then after each drafted token)")
+                throw fail(
+                    "p[\(k)] must hold 1 to \(drafts[k].count + 1) laws (the root, then after each drafted token)")
             }
-            q.append(try qk.enumerated().map { try parseLaw($0.element, v: v, what: "q[\(k)][\($0.offset)]", fail: fail) })
-            p.append(try pk.enumerated().map { try parseLaw($0.element, v: v, what: "p[\(k)][\($0.offset)]", fail: fail) })
+            q.append(
+                try qk.enumerated().map { try parseLaw($0.element, v: v, what: "q[\(k)][\($0.offset)]", fail: fail) })
+            p.append(
+                try pk.enumerated().map { try parseLaw($0.element, v: v, what: "p[\(k)][\($0.offset)]", fail: fail) })
         }
-        guard let emitted = o["emitted"]?.integers, !emitted.isEmpty else { throw fail("\"emitted\" must be a non-empty list of token ids") }
-        return try checkedStep(context: context, step: step, drafts: drafts, q: q, p: p, emitted: emitted, number: number,
-                               header: header, fail: fail)
+        guard let emitted = o["emitted"]?.integers, !emitted.isEmpty else {
+            throw fail("\"emitted\" must be a non-empty list of token ids")
+        }
+        return try checkedStep(
+            context: context, step: step, drafts: drafts, q: q, p: p, emitted: emitted, number: number,
+            header: header, fail: fail)
     }
 
     /// The structural checks every step passes, whatever its container: tokens inside the vocabulary, one chain for
     /// the law `single`, at most one emitted token beyond a drafted path, and a target law for every emitted token.
-    static func checkedStep(context: String, step: Int, drafts: [[Int]], q: [[TraceLaw]], p: [[TraceLaw]], emitted: [Int],
-                            number: Int, header: TraceHeader, fail: (String) -> TraceError) throws -> TraceStep {
+    static func checkedStep(
+        context: String, step: Int, drafts: [[Int]], q: [[TraceLaw]], p: [[TraceLaw]], emitted: [Int],
+        number: Int, header: TraceHeader, fail: (String) -> TraceError
+    ) throws -> TraceStep {
         let v = header.vocabularySize
         for (k, chain) in drafts.enumerated() where !chain.allSatisfy({ $0 >= 0 && $0 < v }) {
             throw fail("drafts[\(k)] has a token outside 0..<\(v)")
         }
-        if header.law == "single" && drafts.count != 1 { throw fail("law \"single\" takes one chain, got \(drafts.count)") }
+        if header.law == "single" && drafts.count != 1 {
+            throw fail("law \"single\" takes one chain, got \(drafts.count)")
+        }
         guard emitted.allSatisfy({ $0 >= 0 && $0 < v }) else { throw fail("\"emitted\" has a token outside 0..<\(v)") }
         let record = TraceStep(context: context, step: step, drafts: drafts, q: q, p: p, emitted: emitted, line: number)
         let accepted = record.acceptedCount
         guard emitted.count <= accepted + 1 else {
-            throw fail("\(emitted.count) tokens emitted but only \(accepted) match a drafted path (at most one more may follow)")
+            throw fail(
+                "\(emitted.count) tokens emitted but only \(accepted) match a drafted path (at most one more may follow)"
+            )
         }
         for j in emitted.indices {
             guard record.targetLaw(forEmitted: j) != nil else {
-                throw fail("no target law for emitted token \(j) (p must cover the accepted path and the token after it)")
+                throw fail(
+                    "no target law for emitted token \(j) (p must cover the accepted path and the token after it)")
             }
         }
         return record
@@ -310,7 +359,9 @@ public struct TraceSource: @unchecked Sendable {
                 number += 1
             }
             if let h = headerRange {
-                utf8 = String(validating: UnsafeBufferPointer(start: base + h.lowerBound, count: h.count), as: UTF8.self) != nil
+                utf8 =
+                    String(validating: UnsafeBufferPointer(start: base + h.lowerBound, count: h.count), as: UTF8.self)
+                    != nil
             }
         }
         guard let h = headerRange, !h.isEmpty else { throw TraceError.header(path: path, detail: "the trace is empty") }
@@ -318,7 +369,9 @@ public struct TraceSource: @unchecked Sendable {
         let headerObject = data.withUnsafeBytes { raw in
             JSONLineParser.parse(raw.bindMemory(to: UInt8.self), h)
         }
-        guard let o = headerObject, case .object = o else { throw TraceError.header(path: path, detail: "not a JSON object") }
+        guard let o = headerObject, case .object = o else {
+            throw TraceError.header(path: path, detail: "not a JSON object")
+        }
         header = try TraceReader.header(o, path: path)
         recordCount = starts.count
         kind = .lines(data, starts: starts, ends: ends, numbers: numbers)
@@ -326,7 +379,9 @@ public struct TraceSource: @unchecked Sendable {
 
     /// Records `range`, checked. Without `skipInvalid` the first malformed record ends the read and is returned as
     /// `error` (with the steps before it); with it, malformed records are reported in `skipped` and left out.
-    public func steps(_ range: Range<Int>, skipInvalid: Bool) -> (steps: [TraceStep], skipped: [String], error: TraceError?) {
+    public func steps(
+        _ range: Range<Int>, skipInvalid: Bool
+    ) -> (steps: [TraceStep], skipped: [String], error: TraceError?) {
         switch kind {
         case .container(let container): return container.steps(range, skipInvalid: skipInvalid)
         case .lines(let data, let starts, let ends, let numbers):
@@ -337,12 +392,16 @@ public struct TraceSource: @unchecked Sendable {
                 let bytes = raw.bindMemory(to: UInt8.self)
                 for r in range {
                     do {
-                        let step = try TraceReader.parseStep(bytes, starts[r]..<ends[r], number: numbers[r], header: header, path: path)
+                        let step = try TraceReader.parseStep(
+                            bytes, starts[r]..<ends[r], number: numbers[r], header: header, path: path)
                         if let j = step.outsideSupport.first {
                             // The contract calls this malformed; with --skip-invalid the step is kept and the token counts
                             // against the output law (dropping it would hide the strongest evidence of a defect).
-                            let error = TraceError.record(path: path, line: numbers[r],
-                                                          detail: "emitted token \(step.emitted[j]) (index \(j)) is outside the support of its target law")
+                            let error = TraceError.record(
+                                path: path, line: numbers[r],
+                                detail:
+                                    "emitted token \(step.emitted[j]) (index \(j)) is outside the support of its target law"
+                            )
                             guard skipInvalid else { return error }
                             skipped.append(error.description + " (kept: counted as an impossible output)")
                         }

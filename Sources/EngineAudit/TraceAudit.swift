@@ -36,7 +36,9 @@ public enum TraceAudit {
         public var seed: UInt64
         public var expect: [String]
         public var registry: VerifierRegistry
-        public init(level: Double = 0.001, seed: UInt64 = 1, expect: [String] = [], registry: VerifierRegistry = .standard) {
+        public init(
+            level: Double = 0.001, seed: UInt64 = 1, expect: [String] = [], registry: VerifierRegistry = .standard
+        ) {
             (self.level, self.seed, self.expect, self.registry) = (level, seed, expect, registry)
         }
     }
@@ -56,8 +58,10 @@ public enum TraceAudit {
         public var tokensToDetect: Int? = nil
         public var verdict: String = ""
 
-        public static let header = ["check", "position", "count", "value", "std_error", "reference", "reference_value",
-                                    "statistic", "p_value", "tv_lower_bound", "tokens_to_detect_0.01", "verdict"]
+        public static let header = [
+            "check", "position", "count", "value", "std_error", "reference", "reference_value",
+            "statistic", "p_value", "tv_lower_bound", "tokens_to_detect_0.01", "verdict"
+        ]
     }
 
     /// The transform of `token` under `law` with the uniform `v`.
@@ -77,7 +81,7 @@ public enum TraceAudit {
     static func outputTransforms(_ step: TraceStep, seed: UInt64, into out: inout [Double], impossible: inout Int) {
         var rng = Xoshiro256(seed: seed, stream: 2 * UInt64(step.line))
         for (j, y) in step.emitted.enumerated() {
-            guard let law = step.targetLaw(forEmitted: j) else { continue }   // checked by the reader
+            guard let law = step.targetLaw(forEmitted: j) else { continue } // checked by the reader
             let v = rng.nextUniform()
             guard law.cellMass(of: y) > 0 else { impossible += 1; continue }
             out.append(transform(law, y, v))
@@ -92,14 +96,20 @@ public enum TraceAudit {
 
     /// The uniforms of the draft-law test, the drafts with q = 0, and the drafts left out (without replacement from
     /// a sparse law, when an earlier draft hides in the rest cell).
-    public static func draftTransforms(_ steps: [TraceStep], law: String, seed: UInt64) -> (values: [Double], impossible: Int, skipped: Int) {
+    public static func draftTransforms(
+        _ steps: [TraceStep], law: String, seed: UInt64
+    ) -> (values: [Double], impossible: Int, skipped: Int) {
         var out: [Double] = [], impossible = 0, skipped = 0
-        for step in steps { draftTransforms(step, law: law, seed: seed, into: &out, impossible: &impossible, skipped: &skipped) }
+        for step in steps {
+            draftTransforms(step, law: law, seed: seed, into: &out, impossible: &impossible, skipped: &skipped)
+        }
         return (out, impossible, skipped)
     }
 
-    static func draftTransforms(_ step: TraceStep, law: String, seed: UInt64, into out: inout [Double], impossible: inout Int,
-                                skipped: inout Int) {
+    static func draftTransforms(
+        _ step: TraceStep, law: String, seed: UInt64, into out: inout [Double], impossible: inout Int,
+        skipped: inout Int
+    ) {
         var rng = Xoshiro256(seed: seed, stream: 2 * UInt64(step.line) + 1)
         var used: [Int] = []
         for (k, chain) in step.drafts.enumerated() {
@@ -132,14 +142,17 @@ public enum TraceAudit {
     static func lawRow(_ check: String, _ values: [Double], impossible: Int, level: Double) -> Row {
         let test = UniformityTest(values)
         let p = impossible > 0 ? 0 : test.pValue
-        return Row(check: check, count: values.count + impossible, value: test.statistic, statistic: test.statistic,
-                   pValue: p, defectLowerBound: test.defectLowerBound(level: level),
-                   tokensToDetect: UniformityTest.tokensToDetect(defect: 0.01, level: level),
-                   verdict: p < level ? (impossible > 0 ? "FAIL (\(impossible) tokens with probability 0)" : "FAIL") : "pass")
+        return Row(
+            check: check, count: values.count + impossible, value: test.statistic, statistic: test.statistic,
+            pValue: p, defectLowerBound: test.defectLowerBound(level: level),
+            tokensToDetect: UniformityTest.tokensToDetect(defect: 0.01, level: level),
+            verdict: p < level ? (impossible > 0 ? "FAIL (\(impossible) tokens with probability 0)" : "FAIL") : "pass")
     }
 
     /// The root law of a step as a toolkit draft law with its target, for alpha* and reference verifiers.
-    static func rootInstance(_ step: TraceStep, law: String) throws -> (target: TraceLaw, models: [TraceLaw], name: DraftLawName, n: Int) {
+    static func rootInstance(
+        _ step: TraceStep, law: String
+    ) throws -> (target: TraceLaw, models: [TraceLaw], name: DraftLawName, n: Int) {
         let k = step.drafts.count
         switch law {
         case "independent": return (step.p[0][0], step.drafts.indices.map { step.q[$0][0] }, .independent, k)
@@ -159,7 +172,7 @@ public enum TraceAudit {
     /// The standard normal upper quantile z with P(Z > z) = α, by bisection on erfc (to 1e-10).
     static func normalQuantile(upper alpha: Double) -> Double {
         var z = 0.0, lo = 0.0, hi = 40.0
-        for _ in 0..<200 {   // bisection on the survival function: exact enough and simple
+        for _ in 0..<200 { // bisection on the survival function: exact enough and simple
             z = (lo + hi) / 2
             if 0.5 * erfc(z / 2.0.squareRoot()) > alpha { lo = z } else { hi = z }
         }
@@ -192,22 +205,29 @@ public enum TraceAudit {
             draft += other.draft; draftImpossible += other.draftImpossible; draftSkipped += other.draftSkipped
             accepted += other.accepted; depth += other.depth
             alphaLower += other.alphaLower; alphaUpper += other.alphaUpper; alphaMissing += other.alphaMissing
-            for i in expected.indices { expected[i] += other.expected[i]; expectedMissing[i] += other.expectedMissing[i] }
+            for i in expected.indices {
+                expected[i] += other.expected[i]; expectedMissing[i] += other.expectedMissing[i]
+            }
             records += other.records
         }
 
         /// Adds one step: its transforms (random streams from its line number), acceptance and root references.
         public mutating func add(_ step: TraceStep, header: TraceHeader, options: Options) throws {
             outputTransforms(step, seed: options.seed, into: &output, impossible: &outputImpossible)
-            draftTransforms(step, law: header.law, seed: options.seed, into: &draft, impossible: &draftImpossible,
-                            skipped: &draftSkipped)
+            draftTransforms(
+                step, law: header.law, seed: options.seed, into: &draft, impossible: &draftImpossible,
+                skipped: &draftSkipped)
             let a = step.acceptedCount, d = step.drafts.map(\.count).max() ?? 0
             accepted.append(Int32(a)); depth.append(Int32(d))
             if keepRecords {
                 records.append((step.context, step.step, step.drafts.count, d, a, step.emitted.count))
             }
             let reference = try TraceAudit.rootReferences(step, header: header, options: options)
-            if let alpha = reference.alpha { alphaLower.append(alpha.lower); alphaUpper.append(alpha.upper) } else { alphaMissing += 1 }
+            if let alpha = reference.alpha {
+                alphaLower.append(alpha.lower); alphaUpper.append(alpha.upper)
+            } else {
+                alphaMissing += 1
+            }
             for i in expected.indices {
                 if let value = reference.expected[i] { expected[i].append(value) } else { expectedMissing[i] += 1 }
             }
@@ -216,12 +236,16 @@ public enum TraceAudit {
 
     /// alpha* of a step's root law (exact for dense laws, a bracket for sparse i.i.d./independent laws, nil for
     /// sparse laws without replacement) and each expected verifier's exact acceptance (dense root laws only).
-    static func rootReferences(_ step: TraceStep, header: TraceHeader, options: Options) throws
-        -> (alpha: (lower: Double, upper: Double)?, expected: [Double?]) {
+    static func rootReferences(
+        _ step: TraceStep, header: TraceHeader, options: Options
+    ) throws
+        -> (alpha: (lower: Double, upper: Double)?, expected: [Double?])
+    {
         let root = try rootInstance(step, law: header.law)
         var expected = [Double?](repeating: nil, count: options.expect.count)
         if root.n == 1, options.expect.isEmpty, case .sparse(let pi, let pv, let pr) = root.target,
-           case .sparse(let qi, let qv, let qr) = root.models[0] {
+            case .sparse(let qi, let qv, let qr) = root.models[0]
+        {
             return (overlapBracket(p: (pi, pv, pr), q: (qi, qv, qr)), expected)
         }
         let plan = BatchPlan(laws: [root.name], drafts: [root.n], verifiers: [], registry: options.registry)
@@ -231,7 +255,8 @@ public enum TraceAudit {
             let value = try BatchEvaluation.alphaStar(target: p, law: law, maxIterations: plan.maxIterations)
             for (i, name) in options.expect.enumerated() {
                 let entry = try options.registry.entry(named: name)
-                guard entry.supports(law), let verifier = try? entry.make(p, law), let exact = verifier.exactAcceptance else { continue }
+                guard entry.supports(law), let verifier = try? entry.make(p, law), let exact = verifier.exactAcceptance
+                else { continue }
                 expected[i] = exact
             }
             return ((value.lower, value.upper), expected)
@@ -239,13 +264,16 @@ public enum TraceAudit {
         guard root.name != .withoutReplacement else { return (nil, expected) }
         func sparse(_ l: TraceLaw) -> SparseRow {
             switch l {
-            case .sparse(let i, let v, let r): return SparseRow(indices: i, values: v, rest: r, vocabularySize: header.vocabularySize)
+            case .sparse(let i, let v, let r):
+                return SparseRow(indices: i, values: v, rest: r, vocabularySize: header.vocabularySize)
             case .dense(let p):
                 let listed = p.indices.filter { p[$0] > 0 }
-                return SparseRow(indices: listed, values: listed.map { p[$0] }, rest: 0, vocabularySize: header.vocabularySize)
+                return SparseRow(
+                    indices: listed, values: listed.map { p[$0] }, rest: 0, vocabularySize: header.vocabularySize)
             }
         }
-        let rows = try BatchEvaluation.sparseRows(position: 0, target: sparse(root.target), models: root.models.map(sparse), plan: plan)
+        let rows = try BatchEvaluation.sparseRows(
+            position: 0, target: sparse(root.target), models: root.models.map(sparse), plan: plan)
         if let r = rows.first, let lo = r.lower, let hi = r.upper { return ((lo, hi), expected) }
         return (nil, expected)
     }
@@ -255,8 +283,10 @@ public enum TraceAudit {
     /// two lumps of everything else (merging tokens never lowers the overlap). These are ``SparseBounds``' spread and
     /// lumped completions for n = 1, without building them; with both rests 0 the lower end is exact (and O(k)
     /// where the dense route would cost O(V)).
-    static func overlapBracket(p: (indices: [Int], values: [Double], rest: Double),
-                               q: (indices: [Int], values: [Double], rest: Double)) -> (lower: Double, upper: Double) {
+    static func overlapBracket(
+        p: (indices: [Int], values: [Double], rest: Double),
+        q: (indices: [Int], values: [Double], rest: Double)
+    ) -> (lower: Double, upper: Double) {
         // q's listed tokens in an open-addressing table (slot → position in q), then one pass over p's.
         var common = 0.0, pCommon = 0.0, qCommon = 0.0
         var capacity = 16
@@ -280,7 +310,8 @@ public enum TraceAudit {
         }
         // With both rests 0 every token outside the common list has p = 0 or q = 0: the lower end is exact.
         if p.rest == 0 && q.rest == 0 { return (common, common) }
-        let pLump = max(0, p.values.reduce(0, +) + p.rest - pCommon), qLump = max(0, q.values.reduce(0, +) + q.rest - qCommon)
+        let pLump = max(0, p.values.reduce(0, +) + p.rest - pCommon),
+            qLump = max(0, q.values.reduce(0, +) + q.rest - qCommon)
         return (common, common + min(pLump, qLump))
     }
 
@@ -295,9 +326,12 @@ public enum TraceAudit {
     /// rows, the skipped records' messages, and the accumulator (with per-step records when `keepSteps`). The result
     /// does not depend on `threads` or `chunk`. Without `skipInvalid` the first malformed record (in file order)
     /// throws.
-    public static func audit(_ source: TraceSource, options: Options, skipInvalid: Bool = false, threads: Int = 1,
-                             keepSteps: Bool = false, chunk: Int = 4_096) throws
-        -> (rows: [Row], skipped: [String], accumulator: Accumulator) {
+    public static func audit(
+        _ source: TraceSource, options: Options, skipInvalid: Bool = false, threads: Int = 1,
+        keepSteps: Bool = false, chunk: Int = 4_096
+    ) throws
+        -> (rows: [Row], skipped: [String], accumulator: Accumulator)
+    {
         let count = source.recordCount
         let pieces = (count + chunk - 1) / chunk
         var total = Accumulator(expecting: options.expect.count, keepRecords: keepSteps)
@@ -307,7 +341,8 @@ public enum TraceAudit {
         var first = 0
         while first < pieces {
             let last = min(pieces, first + round)
-            let parts = parallelMap(count: last - first, threads: max(1, threads)) { i -> Result<(Accumulator, [String]), Error> in
+            let parts = parallelMap(count: last - first, threads: max(1, threads)) {
+                i -> Result<(Accumulator, [String]), Error> in
                 let range = ((first + i) * chunk)..<min(count, (first + i + 1) * chunk)
                 let read = source.steps(range, skipInvalid: skipInvalid)
                 var part = Accumulator(expecting: options.expect.count, keepRecords: keepSteps)
@@ -334,23 +369,31 @@ public enum TraceAudit {
         var rows: [Row] = []
         rows.append(lawRow("output_law", acc.output, impossible: acc.outputImpossible, level: options.level))
         var draftRow = lawRow("draft_law", acc.draft, impossible: acc.draftImpossible, level: options.level)
-        if acc.draftSkipped > 0 { draftRow.reference = "\(acc.draftSkipped) drafts left out (earlier draft in a sparse rest cell)" }
+        if acc.draftSkipped > 0 {
+            draftRow.reference = "\(acc.draftSkipped) drafts left out (earlier draft in a sparse rest cell)"
+        }
         rows.append(draftRow)
         let n = acc.stepCount
 
         // Definitions (vLLM's names).
         let a = mean(acc.accepted.map(Double.init))
-        rows.append(Row(check: "mean_acceptance_length", count: n, value: 1 + a.mean, standardError: a.se,
-                        reference: "vLLM: 1 + accepted draft tokens per step (bonus or corrected token counted)"))
-        rows.append(Row(check: "mean_accepted_tokens", count: n, value: a.mean, standardError: a.se,
-                        reference: "accepted draft tokens per step (no bonus)"))
+        rows.append(
+            Row(
+                check: "mean_acceptance_length", count: n, value: 1 + a.mean, standardError: a.se,
+                reference: "vLLM: 1 + accepted draft tokens per step (bonus or corrected token counted)"))
+        rows.append(
+            Row(
+                check: "mean_accepted_tokens", count: n, value: a.mean, standardError: a.se,
+                reference: "accepted draft tokens per step (no bonus)"))
         let depth = Int(acc.depth.max() ?? 0)
         if depth >= 1 {
             for j in 1...depth {
                 let hits = zip(acc.depth, acc.accepted).filter { Int($0.0) >= j }.map { Int($0.1) >= j ? 1.0 : 0.0 }
                 let m = mean(hits)
-                rows.append(Row(check: "acceptance_rate", position: j, count: hits.count, value: m.mean, standardError: m.se,
-                                reference: "vLLM per-position rate: P(position j accepted) over steps drafting ≥ j tokens"))
+                rows.append(
+                    Row(
+                        check: "acceptance_rate", position: j, count: hits.count, value: m.mean, standardError: m.se,
+                        reference: "vLLM per-position rate: P(position j accepted) over steps drafting ≥ j tokens"))
             }
         }
 
@@ -363,29 +406,43 @@ public enum TraceAudit {
             let mu = acc.alphaUpper.reduce(0, +), variance = acc.alphaUpper.reduce(0.0) { $0 + $1 * (1 - $1) }
             let p = bernstein(excess: hits - mu, variance: variance)
             let bracket = hi - lo > 1e-12 ? " (bracket \(lo)...\(hi) from sparse rows)" : ""
-            rows.append(Row(check: "root_acceptance", position: 1, count: n, value: observed.mean,
-                            standardError: observed.se, reference: "alpha_star" + bracket, referenceValue: hi,
-                            statistic: variance > 0 ? (hits - mu) / variance.squareRoot() : nil, pValue: p,
-                            verdict: p < options.level ? "FAIL: above the optimum alpha*" : "pass"))
+            rows.append(
+                Row(
+                    check: "root_acceptance", position: 1, count: n, value: observed.mean,
+                    standardError: observed.se, reference: "alpha_star" + bracket, referenceValue: hi,
+                    statistic: variance > 0 ? (hits - mu) / variance.squareRoot() : nil, pValue: p,
+                    verdict: p < options.level ? "FAIL: above the optimum alpha*" : "pass"))
         } else {
-            rows.append(Row(check: "root_acceptance", position: 1, count: n, value: observed.mean,
-                            standardError: observed.se, reference: "alpha_star not available for every step (sparse laws without replacement)"))
+            rows.append(
+                Row(
+                    check: "root_acceptance", position: 1, count: n, value: observed.mean,
+                    standardError: observed.se,
+                    reference: "alpha_star not available for every step (sparse laws without replacement)"))
         }
         for (i, name) in options.expect.enumerated() {
             let values = acc.expected[i]
             guard acc.expectedMissing[i] == 0, !values.isEmpty else {
-                rows.append(Row(check: "root_acceptance", position: 1, count: n, value: observed.mean,
-                                standardError: observed.se, reference: "\(name): no exact acceptance for every step (dense root laws and a supported law needed)"))
+                rows.append(
+                    Row(
+                        check: "root_acceptance", position: 1, count: n, value: observed.mean,
+                        standardError: observed.se,
+                        reference:
+                            "\(name): no exact acceptance for every step (dense root laws and a supported law needed)"))
                 continue
             }
             let ref = values.reduce(0, +) / Double(values.count)
             let mu = values.reduce(0, +), variance = values.reduce(0.0) { $0 + $1 * (1 - $1) }
-            let above = bernstein(excess: hits - mu, variance: variance), below = bernstein(excess: mu - hits, variance: variance)
-            rows.append(Row(check: "root_acceptance", position: 1, count: n, value: observed.mean,
-                            standardError: observed.se, reference: name, referenceValue: ref,
-                            statistic: variance > 0 ? (hits - mu) / variance.squareRoot() : nil, pValue: min(1, 2 * min(above, below)),
-                            verdict: below < options.level / 2 ? "below \(name): a weaker implementation"
-                                : (above < options.level / 2 ? "above \(name)" : "consistent with \(name)")))
+            let above = bernstein(excess: hits - mu, variance: variance),
+                below = bernstein(excess: mu - hits, variance: variance)
+            rows.append(
+                Row(
+                    check: "root_acceptance", position: 1, count: n, value: observed.mean,
+                    standardError: observed.se, reference: name, referenceValue: ref,
+                    statistic: variance > 0 ? (hits - mu) / variance.squareRoot() : nil,
+                    pValue: min(1, 2 * min(above, below)),
+                    verdict: below < options.level / 2
+                        ? "below \(name): a weaker implementation"
+                        : (above < options.level / 2 ? "above \(name)" : "consistent with \(name)")))
         }
         return rows
     }

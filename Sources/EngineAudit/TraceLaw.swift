@@ -39,7 +39,9 @@ public enum TraceLaw: Sendable, Equatable {
             }
             let mass = values[k]
             var below = 0.0
-            for (j, value) in values.enumerated() where value > mass || (value == mass && indices[j] < token) { below += value }
+            for (j, value) in values.enumerated() where value > mass || (value == mass && indices[j] < token) {
+                below += value
+            }
             return (below, mass)
         }
     }
@@ -56,7 +58,9 @@ public enum TraceLaw: Sendable, Equatable {
         case .sparse(let indices, let values, let rest):
             let listed = values.reduce(0, +)
             for t in 0..<v { below[t] = listed; mass[t] = rest }
-            let order = indices.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && indices[$0] < indices[$1]) }
+            let order = indices.indices.sorted {
+                values[$0] > values[$1] || (values[$0] == values[$1] && indices[$0] < indices[$1])
+            }
             var cumulative = 0.0
             for j in order { below[indices[j]] = cumulative; mass[indices[j]] = values[j]; cumulative += values[j] }
         }

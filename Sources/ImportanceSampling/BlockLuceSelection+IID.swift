@@ -53,17 +53,21 @@ extension BlockLuceSelection {
     /// - Parameters: `q` and `w` of the block's tokens (same order), `later` = l, `drafts` = n.
     /// - Complexity: closed form O(m·C(n−1+m, m)); quadrature G = pointsPerDecade · (10.6 + log₁₀(w_max/w_min))
     ///   nodes and O(m·G) exponentials (direct) or O((m + bins·G)·K) (``ExponentialSums``).
-    public static func iidBlockLaw(draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
-                                   route: BlockLawRoute = .automatic) -> [Double] {
+    public static func iidBlockLaw(
+        draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
+        route: BlockLawRoute = .automatic
+    ) -> [Double] {
         iidBlockEvaluation(draftMasses: q, weights: w, later: l, drafts: n, route: route, elasticity: false).law
     }
 
     /// ``iidBlockLaw(draftMasses:weights:later:drafts:route:)`` and, if asked, each token's elasticity
     /// ∂ log r_w(x) / ∂ log w_x at fixed φ: 1 − w_x ∫ t e^{−t w_x} Ψ / ∫ e^{−t w_x} Ψ ∈ (0, 1] (the diagonal of the
     /// fit's Newton step; 1 where it is not computed).
-    static func iidBlockEvaluation(draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
-                                   route: BlockLawRoute = .automatic, threads: Int = 1,
-                                   elasticity wantElasticity: Bool) -> (law: [Double], elasticity: [Double]) {
+    static func iidBlockEvaluation(
+        draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
+        route: BlockLawRoute = .automatic, threads: Int = 1,
+        elasticity wantElasticity: Bool
+    ) -> (law: [Double], elasticity: [Double]) {
         let m = q.count
         var out = [Double](repeating: 0, count: m)
         var elasticity = [Double](repeating: 1, count: m)
@@ -87,8 +91,9 @@ extension BlockLuceSelection {
             integrals = closedFormIntegrals(q: qa, w: wa, later: l, drafts: n, first: wantElasticity)
         } else {
             let fast = route == .quadratureFast || (route == .automatic && qa.count >= fastSumThreshold)
-            integrals = quadratureIntegrals(q: qa, w: wa, later: l, drafts: n, fast: fast, first: wantElasticity,
-                                            threads: threads)
+            integrals = quadratureIntegrals(
+                q: qa, w: wa, later: l, drafts: n, fast: fast, first: wantElasticity,
+                threads: threads)
         }
         for (i, x) in active.enumerated() {
             out[x] = Double(n) * q[x] * w[x] * integrals.zeroth[i]
@@ -102,7 +107,9 @@ extension BlockLuceSelection {
     /// Σ over compositions k₀ + … + k_m = n − 1 of the multinomial weight c_k = (n−1)!/(k₀!…k_m!) l^{k₀} Π q^k, of
     /// c_k/(w_x + W_k) and (for the elasticity) c_k/(w_x + W_k)², W_k = Σ k_y w_y: the two integrals in closed form
     /// (∫₀^∞ e^{−tA} dt = 1/A, ∫₀^∞ t e^{−tA} dt = 1/A²).
-    static func closedFormIntegrals(q: [Double], w: [Double], later l: Double, drafts n: Int, first: Bool)
+    static func closedFormIntegrals(
+        q: [Double], w: [Double], later l: Double, drafts n: Int, first: Bool
+    )
         -> (zeroth: [Double], first: [Double]?)
     {
         let m = q.count
@@ -129,7 +136,9 @@ extension BlockLuceSelection {
             for k in 0...remaining {
                 if k > 0 { power *= q[y] / Double(k) }
                 if power == 0 { break }
-                visit(y + 1, remaining: remaining - k, coefficient: coefficient * power, weight: weight + Double(k) * w[y])
+                visit(
+                    y + 1, remaining: remaining - k, coefficient: coefficient * power, weight: weight + Double(k) * w[y]
+                )
             }
         }
         visit(0, remaining: n - 1, coefficient: 1, weight: 0)
@@ -137,8 +146,10 @@ extension BlockLuceSelection {
     }
 
     /// The two integrals by the log-space trapezoid rule (see ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``).
-    static func quadratureIntegrals(q qa: [Double], w wa: [Double], later l: Double, drafts n: Int, fast: Bool,
-                                    first: Bool, threads: Int = 1, pointsPerDecade: Int = 10)
+    static func quadratureIntegrals(
+        q qa: [Double], w wa: [Double], later l: Double, drafts n: Int, fast: Bool,
+        first: Bool, threads: Int = 1, pointsPerDecade: Int = 10
+    )
         -> (zeroth: [Double], first: [Double]?)
     {
         var wMin = Double.infinity, wMax = 0.0
@@ -150,11 +161,13 @@ extension BlockLuceSelection {
         let sums = fast ? ExponentialSums(rates: wa) : nil
         // φ(t_g) at every node; then c_g = h t_g Ψ(t_g) (half weight at the top), and at the lowest node also the
         // rule's lattice continued below it: h Σ_{j≥1} e^{s_lo − jh} = t_lo · h/(eʰ − 1).
-        let phi: [Double] = sums?.forward(amplitudes: qa, times: times, threads: threads) ?? times.map { t in
-            var sum = 0.0, comp = 0.0
-            for i in 0..<qa.count { compensatedAdd(&sum, &comp, qa[i] * exp(-t * wa[i])) }
-            return sum
-        }
+        let phi: [Double] =
+            sums?.forward(amplitudes: qa, times: times, threads: threads)
+            ?? times.map { t in
+                var sum = 0.0, comp = 0.0
+                for i in 0..<qa.count { compensatedAdd(&sum, &comp, qa[i] * exp(-t * wa[i])) }
+                return sum
+            }
         var c = [Double](repeating: 0, count: g)
         for gi in 0..<g {
             let psi = integerPower(l + max(0, phi[gi]), n - 1)

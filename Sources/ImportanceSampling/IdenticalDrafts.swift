@@ -25,18 +25,24 @@ public enum IdenticalDrafts {
     }
 
     /// alpha* = min_S [p(S) + 1 − q(S)ᴷ] by the prefix scan, with a minimising set.
-    public static func optimalAcceptance(target p: Distribution, draft q: Distribution,
-                                         drafts k: Int = 2) throws -> (alpha: Double, minimizer: [Int]) {
+    public static func optimalAcceptance(
+        target p: Distribution, draft q: Distribution,
+        drafts k: Int = 2
+    ) throws -> (alpha: Double, minimizer: [Int]) {
         try requireVocabulary(p, [q])
-        guard k >= 1 else { throw ImportanceSamplingError.wrongDraftCount(what: "identical drafts", expected: ">= 1", found: k) }
+        guard k >= 1 else {
+            throw ImportanceSamplingError.wrongDraftCount(what: "identical drafts", expected: ">= 1", found: k)
+        }
         let result = SubsetBound.prefixIID(target: p, draft: q, drafts: k)
         return (result.alpha, result.minimizer)
     }
 
     /// The acceptance-1 condition p(S) ≥ q(S)ᴷ ∀S, decided on the prefixes of the ratio order; returns a violating
     /// set otherwise. `tolerance` absorbs round-off (default 1e-12).
-    public static func acceptanceOne(target p: Distribution, draft q: Distribution, drafts k: Int = 2,
-                                     tolerance: Double = 1e-12) throws -> AcceptanceOneCheck {
+    public static func acceptanceOne(
+        target p: Distribution, draft q: Distribution, drafts k: Int = 2,
+        tolerance: Double = 1e-12
+    ) throws -> AcceptanceOneCheck {
         let (_, minimizer) = try optimalAcceptance(target: p, draft: q, drafts: k)
         let margin = min(0, p.mass(of: minimizer) - integerPower(min(1, q.mass(of: minimizer)), k))
         let holds = margin >= -tolerance

@@ -46,7 +46,8 @@ public enum ImportanceSamplingError: Error, Equatable, Sendable, CustomStringCon
         case .solverFailed(let detail):
             return "the weight LP was not solved: \(detail)"
         case .nonFiniteLaw(let block, let size):
-            return "the realised selection law of hull block \(block) (\(size) tokens) is not finite; no verifier was built"
+            return
+                "the realised selection law of hull block \(block) (\(size) tokens) is not finite; no verifier was built"
         }
     }
 }

@@ -38,8 +38,10 @@ public enum PairWeightLP {
     }
 
     /// The full LP for X₁ ~ q₁, X₂ ~ q₂ (ordered pairs).
-    public static func solve(target p: Distribution, first q1: Distribution, second q2: Distribution,
-                             options: LPOptions = LPOptions()) throws -> Solution {
+    public static func solve(
+        target p: Distribution, first q1: Distribution, second q2: Distribution,
+        options: LPOptions = LPOptions()
+    ) throws -> Solution {
         try requireVocabulary(p, [q1, q2])
         let v = p.vocabularySize
         var lp = LinearProgram(sense: .maximize)
@@ -50,9 +52,9 @@ public enum PairWeightLP {
         for a in q1.support {
             for b in q2.support where a != b {
                 let mass = q1[a] * q2[b]
-                let column = lp.addVariable(lower: 0, upper: mass)              // m(a,b) = q₁(a)q₂(b)·w(a,b)
-                lp.addEntry(row: rows[a], variable: column, coefficient: -1)    // keeps a: adds to p_I(a)
-                lp.addEntry(row: rows[b], variable: column, coefficient: 1)     // 1 − w goes to p_I(b)
+                let column = lp.addVariable(lower: 0, upper: mass) // m(a,b) = q₁(a)q₂(b)·w(a,b)
+                lp.addEntry(row: rows[a], variable: column, coefficient: -1) // keeps a: adds to p_I(a)
+                lp.addEntry(row: rows[b], variable: column, coefficient: 1) // 1 − w goes to p_I(b)
                 pairs.append((a, b, column))
             }
         }
@@ -67,8 +69,10 @@ public enum PairWeightLP {
     }
 
     /// The identical-draft LP (X₁, X₂ i.i.d. ~ q), one variable per unordered pair.
-    public static func solveIdentical(target p: Distribution, draft q: Distribution,
-                                      options: LPOptions = LPOptions()) throws -> Solution {
+    public static func solveIdentical(
+        target p: Distribution, draft q: Distribution,
+        options: LPOptions = LPOptions()
+    ) throws -> Solution {
         try requireVocabulary(p, [q])
         let v = p.vocabularySize
         var lp = LinearProgram(sense: .maximize)
@@ -79,8 +83,8 @@ public enum PairWeightLP {
         for (k, a) in support.enumerated() {
             for b in support[(k + 1)...] {
                 let mass = 2 * q[a] * q[b]
-                pairs.append((a, b, lp.addVariable(lower: 0, upper: mass)))    // m = 2q(a)q(b)·u(a,b)
-                constant[b] += mass             // u(b, a) = 1 − u(a, b): the constant part of p_I(b)
+                pairs.append((a, b, lp.addVariable(lower: 0, upper: mass))) // m = 2q(a)q(b)·u(a,b)
+                constant[b] += mass // u(b, a) = 1 − u(a, b): the constant part of p_I(b)
             }
         }
         let rows = (0..<v).map { y in lp.addConstraint([(z[y], 1)], upper: constant[y]) }
@@ -92,8 +96,8 @@ public enum PairWeightLP {
         var table = [Double](repeating: 0.5, count: v * v)
         for pair in pairs {
             let u = min(1, max(0, solution.values[pair.column] / (2 * q[pair.a] * q[pair.b])))
-            table[pair.a * v + pair.b] = u          // (X₁, X₂) = (a, b): keep a with u
-            table[pair.b * v + pair.a] = 1 - u      // (X₁, X₂) = (b, a): keep b with 1 − u
+            table[pair.a * v + pair.b] = u // (X₁, X₂) = (a, b): keep a with u
+            table[pair.b * v + pair.a] = 1 - u // (X₁, X₂) = (b, a): keep b with 1 − u
         }
         let weights = PairWeights(unchecked: table, vocabularySize: v)
         return finish(p, weights, weights.pairIntermediate(first: q, second: q), solution)
@@ -114,7 +118,8 @@ public enum PairWeightLP {
     static func finish(_ p: Distribution, _ weights: PairWeights, _ pI: [Double], _ solution: LPSolution) -> Solution {
         var value = 0.0
         for y in 0..<p.vocabularySize { value += min(p[y], pI[y]) }
-        return Solution(weights: weights, intermediate: pI, value: value, lpObjective: solution.objective,
-                        iterations: solution.iterations)
+        return Solution(
+            weights: weights, intermediate: pI, value: value, lpObjective: solution.objective,
+            iterations: solution.iterations)
     }
 }

@@ -16,7 +16,9 @@ public struct PairWeights: PairSelectionRule, Equatable {
 
     /// Validated user weights: `table` has V² entries, each finite and in [0, 1] (the diagonal is not checked).
     public init(vocabularySize v: Int, table: [Double]) throws {
-        guard v >= 1 else { throw ImportanceSamplingError.weightCount(what: "pair weight table", expected: 1, found: 0) }
+        guard v >= 1 else {
+            throw ImportanceSamplingError.weightCount(what: "pair weight table", expected: 1, found: 0)
+        }
         guard table.count == v * v else {
             throw ImportanceSamplingError.weightCount(what: "pair weight table", expected: v * v, found: table.count)
         }
@@ -29,7 +31,8 @@ public struct PairWeights: PairSelectionRule, Equatable {
     public init(rows: [[Double]]) throws {
         let v = rows.count
         for (a, row) in rows.enumerated() where row.count != v {
-            throw ImportanceSamplingError.weightCount(what: "row \(a) of the pair weights", expected: v, found: row.count)
+            throw ImportanceSamplingError.weightCount(
+                what: "row \(a) of the pair weights", expected: v, found: row.count)
         }
         try self.init(vocabularySize: v, table: rows.flatMap { $0 })
     }
@@ -42,8 +45,9 @@ public struct PairWeights: PairSelectionRule, Equatable {
 
     /// Uniform selection, w ≡ 1/2: p_I = (q₁ + q₂)/2 (the safe fallback of verifiers.md §7.4).
     public static func uniform(_ vocabularySize: Int) -> PairWeights {
-        PairWeights(unchecked: [Double](repeating: 0.5, count: vocabularySize * vocabularySize),
-                    vocabularySize: vocabularySize)
+        PairWeights(
+            unchecked: [Double](repeating: 0.5, count: vocabularySize * vocabularySize),
+            vocabularySize: vocabularySize)
     }
 
     public func keepFirst(_ a: Int, _ b: Int) -> Double {
@@ -61,7 +65,9 @@ extension PairWeights {
     ///
     /// (ωᵢ(x) is taken as 0 where qᵢ(x) = 0; such pairs have probability 0). Feasible, hence lossless with its own
     /// p_I, and sub-optimal in general (example KB: coin 0.672 < optimum 0.69). O(V²).
-    public static func sir(target p: Distribution, first q1: Distribution, second q2: Distribution) throws -> PairWeights {
+    public static func sir(
+        target p: Distribution, first q1: Distribution, second q2: Distribution
+    ) throws -> PairWeights {
         try requireVocabulary(p, [q1, q2])
         let v = p.vocabularySize
         let omega1 = SIRStage.importanceWeights(target: p.probabilities, law: q1.probabilities)
@@ -78,8 +84,9 @@ extension PairWeights {
 func requireVocabulary(_ p: Distribution, _ drafts: [Distribution]) throws {
     guard !drafts.isEmpty else { throw ImportanceSamplingError.noDrafts }
     for (i, q) in drafts.enumerated() where q.vocabularySize != p.vocabularySize {
-        throw VocabularyMismatch(what: "draft \(i + 1)", expected: p.vocabularySize,
-                                                         found: q.vocabularySize)
+        throw VocabularyMismatch(
+            what: "draft \(i + 1)", expected: p.vocabularySize,
+            found: q.vocabularySize)
     }
 }
 
@@ -89,7 +96,9 @@ func validateOffDiagonalWeights(_ table: [Double], side: Int, label: (Int, Int) 
     for a in 0..<side {
         for b in 0..<side where a != b {
             let w = table[a * side + b]
-            guard w.isFinite, w >= 0, w <= 1 else { throw ImportanceSamplingError.invalidWeight(what: label(a, b), value: w) }
+            guard w.isFinite, w >= 0, w <= 1 else {
+                throw ImportanceSamplingError.invalidWeight(what: label(a, b), value: w)
+            }
         }
     }
 }

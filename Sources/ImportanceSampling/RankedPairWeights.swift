@@ -86,8 +86,8 @@ public struct RankedPairWeights: PairSelectionRule, Equatable {
             var value = q1[x] * q2[x] + q1[x] * tail2 + tail1 * q2[x]
             for j in 0..<s where j != i {
                 let y = order[j]
-                let keepX = i < j ? freeWeights[i * s + j] : 1 - freeWeights[i * s + j]        // (X₁, X₂) = (x, y)
-                let keepXSecond = i < j ? freeWeights[j * s + i] : 1 - freeWeights[j * s + i]  // (X₁, X₂) = (y, x)
+                let keepX = i < j ? freeWeights[i * s + j] : 1 - freeWeights[i * s + j] // (X₁, X₂) = (x, y)
+                let keepXSecond = i < j ? freeWeights[j * s + i] : 1 - freeWeights[j * s + i] // (X₁, X₂) = (y, x)
                 value += q1[x] * q2[y] * keepX + q1[y] * q2[x] * keepXSecond
             }
             pI[x] = value

@@ -77,8 +77,10 @@ public struct RealisedOptimalSelection: Sendable {
     /// law with a non-finite entry.
     /// - Parameter enumerateWithoutReplacement: take the enumeration route whenever the tuple law has at most
     ///   ``maxEnumeratedTuples`` tuples (default); `false` always takes the quadrature (i.i.d. or race).
-    public init(target p: Distribution, law: DraftLaw, maxIterations: Int = defaultMaxIterations, threads: Int = 1,
-                enumerateWithoutReplacement: Bool = true) throws {
+    public init(
+        target p: Distribution, law: DraftLaw, maxIterations: Int = defaultMaxIterations, threads: Int = 1,
+        enumerateWithoutReplacement: Bool = true
+    ) throws {
         let optimal = try OptimalSelectionLaw(target: p, law: law, threads: threads)
         let v = p.vocabularySize, n = law.drafts
         if n == 1, case .iid(let d) = law.kind {
@@ -146,8 +148,10 @@ public struct RealisedOptimalSelection: Sendable {
             let tokens = block.range.map { optimal.order[$0] }
             let qBlock = tokens.map { qq[$0] }
             let budget = maxIterations
-            return Self.fit(block: block, target: tokens.map { pp[$0] }, draft: qBlock, optimal: tokens.map { rStar[$0] },
-                            maxIterations: budget) { w, elasticity in
+            return Self.fit(
+                block: block, target: tokens.map { pp[$0] }, draft: qBlock, optimal: tokens.map { rStar[$0] },
+                maxIterations: budget
+            ) { w, elasticity in
                 switch method {
                 case .iidQuadrature:
                     return BlockLuceSelection.iidBlockEvaluation(
@@ -165,7 +169,9 @@ public struct RealisedOptimalSelection: Sendable {
                         let t = tuples[j]
                         var total = 0.0
                         for x in t.tokens where blockOf[x] == index { total += w[tokenIndex[x]] }
-                        for x in t.tokens where blockOf[x] == index { law[tokenIndex[x]] += t.probability * w[tokenIndex[x]] / total }
+                        for x in t.tokens where blockOf[x] == index {
+                            law[tokenIndex[x]] += t.probability * w[tokenIndex[x]] / total
+                        }
                     }
                     return (law, [Double](repeating: 1, count: tokens.count))
                 case .singleDraft:
@@ -189,8 +195,10 @@ public struct RealisedOptimalSelection: Sendable {
             }
         }
         var fits: [(index: Int, fit: BlockFit)] = large.map { ($0, fitBlock($0, threads: max(1, threads))) }
-        fits += zip(small, parallelMap(count: small.count, threads: max(1, threads)) { fitBlock(small[$0], threads: 1) })
-            .map { ($0, $1) }
+        fits += zip(
+            small, parallelMap(count: small.count, threads: max(1, threads)) { fitBlock(small[$0], threads: 1) }
+        )
+        .map { ($0, $1) }
         for (index, fit) in fits {
             for (i, k) in optimal.blocks[index].range.enumerated() {
                 let x = optimal.order[k]
@@ -223,8 +231,9 @@ public struct RealisedOptimalSelection: Sendable {
         var coin = 0.0, comp = 0.0
         for x in 0..<p.vocabularySize { compensatedAdd(&coin, &comp, min(p[x], q[x])) }
         self.optimal = optimal
-        self.rule = BlockLuceSelection(drafts: 1, blockOfToken: optimal.blockOfToken,
-                                       weights: [Double](repeating: 1, count: p.vocabularySize))
+        self.rule = BlockLuceSelection(
+            drafts: 1, blockOfToken: optimal.blockOfToken,
+            weights: [Double](repeating: 1, count: p.vocabularySize))
         self.realisedLaw = q.probabilities
         self.coinAcceptance = coin
         self.certifiedGap = max(0, optimal.alpha - coin)
@@ -294,9 +303,11 @@ public struct RealisedOptimalSelection: Sendable {
     /// tolerance was reached. Without the safeguard the accelerated sequence settled on non-optimal points (the
     /// regression table of the tests). Convergence *rate* is not claimed: near the boundary (some weights → 0) MM is
     /// sublinear. Losslessness never depends on the fit: the verifier uses the law its weights actually realise.
-    static func fit(block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
-                    maxIterations: Int,
-                    evaluate: ([Double], Bool) -> (law: [Double], elasticity: [Double])) -> BlockFit {
+    static func fit(
+        block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
+        maxIterations: Int,
+        evaluate: ([Double], Bool) -> (law: [Double], elasticity: [Double])
+    ) -> BlockFit {
         let m = p.count
         // Initial weights: for small q, r_w(x) ≈ n q_x w_x · const, so w ∝ r*/q (normalised to max 1).
         var w = (0..<m).map { q[$0] > 0 && rStar[$0] > 0 ? rStar[$0] / q[$0] : 1 }
@@ -352,7 +363,9 @@ public struct RealisedOptimalSelection: Sendable {
         /// Newton on L: solve (J + εI) s = r* − r_w with J = ∂r_w/∂x by forward differences (J = −∇²L is positive
         /// semi-definite, singular along 1: ε = 1e-10 · trace), then x + t s for t = 1, 1/2, …, 1/64 until the ascent
         /// test holds. Counts every evaluation in `iterations`.
-        func newtonStep(x: [Double], r: [Double], iterations: inout Int)
+        func newtonStep(
+            x: [Double], r: [Double], iterations: inout Int
+        )
             -> (x: [Double], w: [Double], r: [Double], e: [Double])?
         {
             let k = active.count, h = 1e-6
@@ -393,7 +406,9 @@ public struct RealisedOptimalSelection: Sendable {
                     residual[j] = min(cap, max(-cap, step / elasticity[i]))
                 }
                 // Ascent test on the concave objective L (see the doc comment): L(x') − L(x) ≥ (x' − x)ᵀ(r* − r_w(x')).
-                if let candidate = evaluateAt(anderson.next(point: x, residual: residual)), ascends(from: x, to: candidate) {
+                if let candidate = evaluateAt(anderson.next(point: x, residual: residual)),
+                    ascends(from: x, to: candidate)
+                {
                     next = candidate
                 } else {
                     // Rejected: plain scaling from the current point on the next evaluation, history cleared.
@@ -405,7 +420,8 @@ public struct RealisedOptimalSelection: Sendable {
                 // Small blocks: a Newton step on L first (finite-difference Jacobian of r_w in x, line search by the
                 // same ascent test); the MM step when it does not ascend.
                 if active.count <= Self.newtonBlock && best.iterations + active.count + 8 <= maxIterations,
-                   let newton = newtonStep(x: x, r: r, iterations: &best.iterations) {
+                    let newton = newtonStep(x: x, r: r, iterations: &best.iterations)
+                {
                     next = newton
                     accelerate = true
                     anderson.reset()

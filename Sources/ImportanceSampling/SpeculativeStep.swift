@@ -29,7 +29,8 @@ public struct SpeculativeStep: Sendable {
         for y in 0..<pI.count { accepted += min(p[y], pI[y]) }
         self.target = p.probabilities
         self.draft = pI
-        self.residualLaw = ResidualLaw(weights: positivePart(p.probabilities, minus: pI).values, fallback: p.probabilities)
+        self.residualLaw = ResidualLaw(
+            weights: positivePart(p.probabilities, minus: pI).values, fallback: p.probabilities)
         self.acceptance = accepted
     }
 

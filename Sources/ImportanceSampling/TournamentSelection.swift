@@ -26,8 +26,9 @@ public struct TournamentSelection: SelectionRule {
             throw ImportanceSamplingError.wrongDraftCount(what: "a tournament", expected: ">= 2", found: 1)
         }
         for stage in stages where stage.vocabularySize != first.vocabularySize {
-            throw VocabularyMismatch(what: "a tournament stage", expected: first.vocabularySize,
-                                                             found: stage.vocabularySize)
+            throw VocabularyMismatch(
+                what: "a tournament stage", expected: first.vocabularySize,
+                found: stage.vocabularySize)
         }
         self.stages = stages
         self.vocabularySize = first.vocabularySize
@@ -99,8 +100,10 @@ extension TournamentSelection {
 
     /// Builds the tournament for target p and independent drafts q₁, …, q_K (K ≥ 2), stage by stage.
     /// Stage k's rule is built for the laws (r_{k−1}, q_{k+1}); r_{k−1} is the exact p_I of the previous stage.
-    public static func build(target p: Distribution, drafts qs: [Distribution], method: StageMethod,
-                             options: LPOptions = LPOptions()) throws -> (rule: TournamentSelection, laws: [[Double]]) {
+    public static func build(
+        target p: Distribution, drafts qs: [Distribution], method: StageMethod,
+        options: LPOptions = LPOptions()
+    ) throws -> (rule: TournamentSelection, laws: [[Double]]) {
         try requireVocabulary(p, qs)
         guard qs.count >= 2 else {
             throw ImportanceSamplingError.wrongDraftCount(what: "a tournament", expected: ">= 2", found: qs.count)
@@ -117,13 +120,15 @@ extension TournamentSelection {
             let r: [Double]
             switch method {
             case .weightLP:
-                let solution = running == challenger
+                let solution =
+                    running == challenger
                     ? try PairWeightLP.solveIdentical(target: p, draft: running, options: options)
                     : try PairWeightLP.solve(target: p, first: running, second: challenger, options: options)
                 rule = solution.weights; r = solution.intermediate
             case .truncatedLP(let s):
-                let solution = try TruncatedWeightLP.solve(target: p, first: running, second: challenger,
-                                                           truncate: min(s, p.vocabularySize), options: options)
+                let solution = try TruncatedWeightLP.solve(
+                    target: p, first: running, second: challenger,
+                    truncate: min(s, p.vocabularySize), options: options)
                 rule = solution.weights; r = solution.intermediate
             case .sir:
                 rule = try PairWeights.sir(target: p, first: running, second: challenger)

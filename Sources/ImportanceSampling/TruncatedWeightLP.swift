@@ -31,8 +31,10 @@ public enum TruncatedWeightLP {
     }
 
     /// Solves the truncated LP for X₁ ~ q₁, X₂ ~ q₂ and 1 ≤ s ≤ V.
-    public static func solve(target p: Distribution, first q1: Distribution, second q2: Distribution, truncate s: Int,
-                             options: LPOptions = LPOptions()) throws -> Solution {
+    public static func solve(
+        target p: Distribution, first q1: Distribution, second q2: Distribution, truncate s: Int,
+        options: LPOptions = LPOptions()
+    ) throws -> Solution {
         try requireVocabulary(p, [q1, q2])
         let v = p.vocabularySize
         guard s >= 1, s <= v else { throw ImportanceSamplingError.invalidTruncation(s: s, vocabularySize: v) }
@@ -49,11 +51,11 @@ public enum TruncatedWeightLP {
         for i in 0..<s where Q1[i] > 0 {
             for j in 0..<s where j != i && Q2[j] > 0 {
                 let mass = Q1[i] * Q2[j]
-                let column = lp.addVariable(lower: 0, upper: mass)     // mass units: m = Q₁ᵢQ₂ⱼ·W[i, j]
+                let column = lp.addVariable(lower: 0, upper: mass) // mass units: m = Q₁ᵢQ₂ⱼ·W[i, j]
                 columns.append((i, j, column))
                 let better = min(i, j), worse = max(i, j)
-                terms.append((better, column, -1))      // better-ranked token kept with W
-                terms.append((worse, column, 1))        // worse-ranked token kept with 1 − W
+                terms.append((better, column, -1)) // better-ranked token kept with W
+                terms.append((worse, column, 1)) // worse-ranked token kept with 1 − W
                 constant[worse] += mass
             }
         }

@@ -21,7 +21,9 @@ public struct TupleWeights: SelectionRule, Equatable {
     /// Builds the table from `weights(tuple)`, which must return K finite non-negative numbers summing to 1
     /// (within 1e-9) for every tuple.
     public init(vocabularySize v: Int, drafts k: Int, weights: ([Int]) -> [Double]) throws {
-        guard k >= 1 else { throw ImportanceSamplingError.wrongDraftCount(what: "tuple weights", expected: ">= 1", found: k) }
+        guard k >= 1 else {
+            throw ImportanceSamplingError.wrongDraftCount(what: "tuple weights", expected: ">= 1", found: k)
+        }
         guard v >= 1 else { throw ImportanceSamplingError.weightCount(what: "vocabulary", expected: 1, found: v) }
         let tuples = pow(Double(v), Double(k))
         guard tuples <= Double(Self.maxTuples) else {
@@ -35,17 +37,21 @@ public struct TupleWeights: SelectionRule, Equatable {
             for i in stride(from: k - 1, through: 0, by: -1) { tuple[i] = rest % v; rest /= v }
             let w = weights(tuple)
             guard w.count == k else {
-                throw ImportanceSamplingError.weightCount(what: "weights of tuple \(tuple)", expected: k, found: w.count)
+                throw ImportanceSamplingError.weightCount(
+                    what: "weights of tuple \(tuple)", expected: k, found: w.count)
             }
             var sum = 0.0
             for (i, x) in w.enumerated() {
                 guard x.isFinite, x >= 0 else {
-                    throw ImportanceSamplingError.invalidWeight(what: "weight of position \(i) in tuple \(tuple)", value: x)
+                    throw ImportanceSamplingError.invalidWeight(
+                        what: "weight of position \(i) in tuple \(tuple)", value: x)
                 }
                 sum += x
                 table[index * k + i] = x
             }
-            guard abs(sum - 1) <= 1e-9 else { throw ImportanceSamplingError.weightsNotNormalized(tuple: tuple, sum: sum) }
+            guard abs(sum - 1) <= 1e-9 else {
+                throw ImportanceSamplingError.weightsNotNormalized(tuple: tuple, sum: sum)
+            }
         }
         self.vocabularySize = v
         self.draftCount = k

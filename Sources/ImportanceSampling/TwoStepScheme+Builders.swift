@@ -17,27 +17,38 @@ extension TwoStepScheme {
     /// block priority and fitted Luce weights (``RealisedOptimalSelection``), step 2 against the realised law r_w.
     /// Returns the scheme and the realisation (its certified gap alpha* − Σ min(p, r_w)). Throws
     /// ``ImportanceSamplingError/wrongDraftCount(what:expected:found:)`` unless every draft equals the first.
-    public static func optimalSelection(target p: Distribution, drafts qs: [Distribution], threads: Int = 1) throws
+    public static func optimalSelection(
+        target p: Distribution, drafts qs: [Distribution], threads: Int = 1
+    ) throws
         -> (scheme: TwoStepScheme, selection: RealisedOptimalSelection)
     {
         try requireVocabulary(p, qs)
         guard let q = qs.first, qs.allSatisfy({ $0 == q }) else {
             throw ImportanceSamplingError.wrongDraftCount(
-                what: "the optimal selection scheme (identical drafts)", expected: "\(qs.count) identical", found: qs.count)
+                what: "the optimal selection scheme (identical drafts)", expected: "\(qs.count) identical",
+                found: qs.count)
         }
-        let selection = try RealisedOptimalSelection(target: p, law: try DraftLaw.iid(q, drafts: qs.count), threads: threads)
-        return (TwoStepScheme(validated: p, drafts: qs, rule: selection.rule, intermediate: selection.realisedLaw), selection)
+        let selection = try RealisedOptimalSelection(
+            target: p, law: try DraftLaw.iid(q, drafts: qs.count), threads: threads)
+        return (
+            TwoStepScheme(validated: p, drafts: qs, rule: selection.rule, intermediate: selection.realisedLaw),
+            selection
+        )
     }
 
     /// The optimal two-step scheme for K = 2 (weight LP); for K > 2 the full-LP tournament (not optimal in general).
-    public static func optimal(target p: Distribution, drafts qs: [Distribution],
-                               options: LPOptions = LPOptions()) throws -> TwoStepScheme {
+    public static func optimal(
+        target p: Distribution, drafts qs: [Distribution],
+        options: LPOptions = LPOptions()
+    ) throws -> TwoStepScheme {
         try tournament(target: p, drafts: qs, method: .weightLP, options: options)
     }
 
     /// The truncated-LP scheme with parameter s, K = 2 (for K > 2 the truncated-LP tournament).
-    public static func truncated(target p: Distribution, drafts qs: [Distribution], truncate s: Int,
-                                 options: LPOptions = LPOptions()) throws -> TwoStepScheme {
+    public static func truncated(
+        target p: Distribution, drafts qs: [Distribution], truncate s: Int,
+        options: LPOptions = LPOptions()
+    ) throws -> TwoStepScheme {
         guard s >= 1, s <= p.vocabularySize else {
             throw ImportanceSamplingError.invalidTruncation(s: s, vocabularySize: p.vocabularySize)
         }
@@ -51,9 +62,11 @@ extension TwoStepScheme {
     }
 
     /// The tournament scheme with the given stage method. K = 2 is a single stage (a plain pair rule).
-    public static func tournament(target p: Distribution, drafts qs: [Distribution],
-                                  method: TournamentSelection.StageMethod,
-                                  options: LPOptions = LPOptions()) throws -> TwoStepScheme {
+    public static func tournament(
+        target p: Distribution, drafts qs: [Distribution],
+        method: TournamentSelection.StageMethod,
+        options: LPOptions = LPOptions()
+    ) throws -> TwoStepScheme {
         let (rule, laws) = try TournamentSelection.build(target: p, drafts: qs, method: method, options: options)
         if qs.count == 2 {
             return TwoStepScheme(validated: p, drafts: qs, rule: rule.stages[0], intermediate: laws[0])

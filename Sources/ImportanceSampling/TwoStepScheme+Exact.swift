@@ -60,8 +60,9 @@ extension TwoStepScheme {
         var coin = 0.0
         for y in 0..<v { coin += accepted[y] }
         let law = (0..<v).map { accepted[$0] + rejected * residual[$0] }
-        return TwoStepExactResult(outputLaw: law, membershipAcceptance: coin + residualHits, coinAcceptance: coin,
-                                  selectionLaw: selection)
+        return TwoStepExactResult(
+            outputLaw: law, membershipAcceptance: coin + residualHits, coinAcceptance: coin,
+            selectionLaw: selection)
     }
 
     /// Exact membership acceptance P(Y ∈ set(x)) (see ``exact(maxTuples:)``).

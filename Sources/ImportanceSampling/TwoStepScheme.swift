@@ -29,12 +29,14 @@ public struct TwoStepScheme: Sendable {
     public init(target p: Distribution, drafts qs: [Distribution], rule: any SelectionRule) throws {
         try requireVocabulary(p, qs)
         guard rule.vocabularySize == p.vocabularySize else {
-            throw VocabularyMismatch(what: "the selection rule", expected: p.vocabularySize,
-                                                             found: rule.vocabularySize)
+            throw VocabularyMismatch(
+                what: "the selection rule", expected: p.vocabularySize,
+                found: rule.vocabularySize)
         }
         guard rule.draftCount == qs.count else {
-            throw ImportanceSamplingError.wrongDraftCount(what: "the selection rule", expected: "\(rule.draftCount)",
-                                                          found: qs.count)
+            throw ImportanceSamplingError.wrongDraftCount(
+                what: "the selection rule", expected: "\(rule.draftCount)",
+                found: qs.count)
         }
         self.init(validated: p, drafts: qs, rule: rule, intermediate: rule.intermediate(drafts: qs))
     }
@@ -56,7 +58,8 @@ public struct TwoStepScheme: Sendable {
 
     /// One verification: the output token, and the position of the accepted draft (nil if Y came from the residual,
     /// even when the residual sample happens to equal a drafted token). Precondition: K tokens in 0..<V.
-    public func verify(_ tuple: [Int], using rng: inout some RandomNumberGenerator) -> (token: Int, acceptedDraft: Int?) {
+    public func verify(_ tuple: [Int], using rng: inout some RandomNumberGenerator) -> (token: Int, acceptedDraft: Int?)
+    {
         let position = rule.selectPosition(tuple, using: &rng)
         let y = tuple[position]
         if step.accepts(y, using: &rng) { return (y, position) }

@@ -33,7 +33,9 @@ extension WithoutReplacementBlockLaw {
     /// tail); the j-sum is finite. Returns nil when the tail would hold fewer than ``minimumTail`` tokens.
     /// - Complexity: O(G_τ·G_s·n·(|head| + n + M)) for the nodes and O(n·M·(m + bins·G_s)·K) for the exponential
     ///   sums, M the series length (about 20 at n = 8).
-    static func tailIntegrals(env: Environment, q: [Double], w: [Double], threads: Int, first wantFirst: Bool)
+    static func tailIntegrals(
+        env: Environment, q: [Double], w: [Double], threads: Int, first wantFirst: Bool
+    )
         -> (zeroth: [Double], first: [Double]?)?
     {
         let n = env.drafts, m = q.count
@@ -74,7 +76,7 @@ extension WithoutReplacementBlockLaw {
         let sums = ExponentialSums(rates: wt)
         // F[i][m - i][h] = Σ_tail z^m e^{−i w s_h}, m = i … i + terms + 1 (the extra power for R_k).
         var zPower = z
-        var powers: [[Double]] = [z]           // powers[m − 1] = z^m
+        var powers: [[Double]] = [z] // powers[m − 1] = z^m
         for _ in 1..<(n + terms + 1) {
             for y in 0..<zPower.count { zPower[y] *= z[y] }
             powers.append(zPower)
@@ -82,24 +84,28 @@ extension WithoutReplacementBlockLaw {
         var forward = [[[Double]]](repeating: [], count: n)
         for i in 1..<n {
             let times = sNodes.map { Double(i) * $0 }
-            forward[i] = (i...(i + terms + 1)).map { mm in sums.forward(amplitudes: powers[mm - 1], times: times, threads: threads) }
+            forward[i] = (i...(i + terms + 1)).map { mm in
+                sums.forward(amplitudes: powers[mm - 1], times: times, threads: threads)
+            }
         }
         let gt = env.tau.count, width = 2 * n
-        let series = terms + 1                  // m = j+1 … j+1+terms for the tail tokens' own factor
+        let series = terms + 1 // m = j+1 … j+1+terms for the tail tokens' own factor
         let chunks = min(16, gt)
         struct Part { var cm: [Double]; var ca: [Double]; var acc: [Double]; var acc1: [Double] }
         let parts: [Part] = parallelMap(count: chunks, threads: max(1, threads)) { c in
             let lo = c * gt / chunks, hi = (c + 1) * gt / chunks
             // cm[((j·series) + (m − j − 1))·gs + h]
-            var part = Part(cm: [Double](repeating: 0, count: n * series * gs),
-                            ca: [Double](repeating: 0, count: n * series * gs),
-                            acc: [Double](repeating: 0, count: headCount), acc1: [Double](repeating: 0, count: wantFirst ? headCount : 0))
+            var part = Part(
+                cm: [Double](repeating: 0, count: n * series * gs),
+                ca: [Double](repeating: 0, count: n * series * gs),
+                acc: [Double](repeating: 0, count: headCount),
+                acc1: [Double](repeating: 0, count: wantFirst ? headCount : 0))
             var tPower = [Double](repeating: 0, count: n + terms + 2)
             var pSum = [Double](repeating: 0, count: n), rSum = [Double](repeating: 0, count: n)
             var et = [Double](repeating: 0, count: n)
             var envPair = [Double](repeating: 0, count: width), tailPair = [Double](repeating: 0, count: width)
             var pi = [Double](repeating: 0, count: headCount), eb = [Double](repeating: 0, count: headCount)
-            var headDecay = [Double](repeating: 0, count: headCount)   // e^{−s w_y} at the current s node
+            var headDecay = [Double](repeating: 0, count: headCount) // e^{−s w_y} at the current s node
             var suffix = [Double](repeating: 0, count: (headCount + 1) * width)
             var left = [Double](repeating: 0, count: width)
             for gi in lo..<hi {
@@ -154,8 +160,9 @@ extension WithoutReplacementBlockLaw {
                     let sh = sNodes[h]
                     for j in 0..<headCount { headDecay[j] = exp(-sh * w[head[j]]) }
                     for j in stride(from: headCount - 1, through: 0, by: -1) {
-                        multiplyPair(&suffix, from: (j + 1) * width, to: j * width, n: n,
-                                     p: pi[j] * headDecay[j], e: eb[j], mark: q[head[j]] * eb[j])
+                        multiplyPair(
+                            &suffix, from: (j + 1) * width, to: j * width, n: n,
+                            p: pi[j] * headDecay[j], e: eb[j], mark: q[head[j]] * eb[j])
                     }
                     for i in 0..<width { left[i] = envPair[i] }
                     let weight = cg * sWeights[h]
@@ -181,7 +188,8 @@ extension WithoutReplacementBlockLaw {
             return part
         }
         var cm = [Double](repeating: 0, count: n * series * gs), ca = cm
-        var acc = [Double](repeating: 0, count: headCount), acc1 = [Double](repeating: 0, count: wantFirst ? headCount : 0)
+        var acc = [Double](repeating: 0, count: headCount),
+            acc1 = [Double](repeating: 0, count: wantFirst ? headCount : 0)
         for part in parts {
             for i in 0..<cm.count { cm[i] += part.cm[i]; ca[i] += part.ca[i] }
             for i in 0..<headCount { acc[i] += part.acc[i] }
@@ -193,7 +201,8 @@ extension WithoutReplacementBlockLaw {
             if wantFirst { firstOut[y] = acc1[i] }
         }
         // Tail tokens: Σ_j (−1)^j Σ_m β_{j+1,m} z^m [L^M − (j+1) q L^A] (and the s-moments for the elasticity).
-        var g0 = [Double](repeating: 0, count: tail.count), g1 = [Double](repeating: 0, count: wantFirst ? tail.count : 0)
+        var g0 = [Double](repeating: 0, count: tail.count),
+            g1 = [Double](repeating: 0, count: wantFirst ? tail.count : 0)
         // One transposed sum per power P of z (P = j+1 … j+1+series): the M-term of order k = P − j − 1 and the
         // A-term of order k − 1 (its extra factor q = bigQ·z) share the power and are summed into one coefficient
         // vector, halving the transposed sums.
@@ -209,7 +218,8 @@ extension WithoutReplacementBlockLaw {
                 let coefficients = (0..<gs).map { h in
                     sWeights[h] * ((bM != 0 ? bM * cm[baseM + h] : 0) - (bA != 0 ? bA * ca[baseA + h] : 0))
                 }
-                let l = sums.transposed(coefficients: coefficients, times: times, firstMoment: wantFirst, threads: threads)
+                let l = sums.transposed(
+                    coefficients: coefficients, times: times, firstMoment: wantFirst, threads: threads)
                 let zp = powers[power - 1]
                 for y in 0..<tail.count {
                     let factor = sign * zp[y]

@@ -57,9 +57,10 @@ public enum WithoutReplacementBlockLaw {
     /// The environments of the blocks `wanted` (indices into `blocks`, ranges of `order`).
     /// - Complexity: O(V·n·G) with G the nodes of the largest τ_max, split over `threads` (fixed node chunks, so
     ///   the result does not depend on the thread count).
-    public static func environments(draftMasses q: [Double], order: [Int], blocks: [Range<Int>], drafts n: Int,
-                                    wanted: [Int], threads: Int = 1) -> [Int: Environment]
-    {
+    public static func environments(
+        draftMasses q: [Double], order: [Int], blocks: [Range<Int>], drafts n: Int,
+        wanted: [Int], threads: Int = 1
+    ) -> [Int: Environment] {
         precondition(n >= 1)
         if wanted.isEmpty { return [:] }
         let nb = blocks.count
@@ -71,7 +72,7 @@ public enum WithoutReplacementBlockLaw {
             for k in blocks[b] { compensatedAdd(&sum, &comp, q[order[k]]) }
         }
         var rest = [Double](repeating: 0, count: nb), positive = [Int](repeating: 0, count: nb)
-        var top: [Double] = []          // the n largest q of the suffix, descending
+        var top: [Double] = [] // the n largest q of the suffix, descending
         var restSum = 0.0, restComp = 0.0, count = 0
         for b in stride(from: nb - 1, through: 0, by: -1) {
             for k in blocks[b] {
@@ -117,7 +118,7 @@ public enum WithoutReplacementBlockLaw {
         let parts: [[Double]] = parallelMap(count: chunks, threads: max(1, threads)) { c in
             let lo = c * g / chunks, hi = (c + 1) * g / chunks
             var out = [Double](repeating: 0, count: slots.count * (hi - lo) * width)
-            var pair = [Double](repeating: 0, count: width)     // (A, M) of the tokens after the current block
+            var pair = [Double](repeating: 0, count: width) // (A, M) of the tokens after the current block
             for gi in lo..<hi {
                 let t = tau[gi]
                 for i in 0..<width { pair[i] = 0 }
@@ -158,8 +159,9 @@ public enum WithoutReplacementBlockLaw {
                 }
             }
             let weights = (0..<k).map { gi in (gi == 0 || gi == k - 1 ? 0.5 : 1) * step * tau[gi] }
-            result[b] = Environment(drafts: n, tau: Array(tau[0..<k]), tauWeight: weights,
-                                    coefficients: coefficients, unreachable: false)
+            result[b] = Environment(
+                drafts: n, tau: Array(tau[0..<k]), tauWeight: weights,
+                coefficients: coefficients, unreachable: false)
         }
         return result
     }
@@ -176,8 +178,10 @@ public enum WithoutReplacementBlockLaw {
     /// (A, M)_dst = (A·φ, M·φ + mark·A)_src with φ = e + u·p, for the token's drafted weight p, undrafted weight e and
     /// marking weight mark = q·ē. `src` may equal `dst` (coefficients are updated from the top degree down).
     @inline(__always)
-    static func multiplyPair(_ b: inout [Double], from src: Int, to dst: Int, n: Int, p: Double, e: Double,
-                             mark: Double) {
+    static func multiplyPair(
+        _ b: inout [Double], from src: Int, to dst: Int, n: Int, p: Double, e: Double,
+        mark: Double
+    ) {
         var i = n - 1
         while i > 0 {
             b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + mark * b[src + i]
@@ -202,8 +206,10 @@ public enum WithoutReplacementBlockLaw {
     /// r_w on one block (tokens' draft masses q and weights w, same order) and, if asked, each token's elasticity
     /// ∂ log r_w(x)/∂ log w_x at fixed rivals (1 − w_x ∫∫ s e^{−s w_x}… / ∫∫ e^{−s w_x}…, clamped to [0.002, 1]).
     /// One draft (n = 1): r_w = q.
-    public static func blockLaw(environment env: Environment, draftMasses q: [Double], weights w: [Double],
-                                threads: Int = 1, elasticity wantElasticity: Bool = false)
+    public static func blockLaw(
+        environment env: Environment, draftMasses q: [Double], weights w: [Double],
+        threads: Int = 1, elasticity wantElasticity: Bool = false
+    )
         -> (law: [Double], elasticity: [Double])
     {
         let n = env.drafts
@@ -221,7 +227,8 @@ public enum WithoutReplacementBlockLaw {
         }
         var integrals = tailIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
         if let r = integrals, !valid(r) { integrals = nil }
-        let (zeroth, first) = integrals
+        let (zeroth, first) =
+            integrals
             ?? directIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
         for (i, x) in active.enumerated() {
             law[x] = wa[i] * zeroth[i]
@@ -245,7 +252,9 @@ public enum WithoutReplacementBlockLaw {
 
     /// ∫∫ e^{−s w_x} π_x [u^{n−1}] M_{V∖x} (and the same with an extra factor s) for every token of the block, with
     /// prefix/suffix products inside the block. O(m·n) per (τ, s) node.
-    static func directIntegrals(env: Environment, q: [Double], w: [Double], threads: Int, first: Bool)
+    static func directIntegrals(
+        env: Environment, q: [Double], w: [Double], threads: Int, first: Bool
+    )
         -> (zeroth: [Double], first: [Double]?)
     {
         let n = env.drafts, m = q.count, width = 2 * n
@@ -273,8 +282,9 @@ public enum WithoutReplacementBlockLaw {
                     for i in 0..<width { suffix[lastBase + i] = 0 }
                     suffix[lastBase] = 1
                     for j in stride(from: m - 1, through: 0, by: -1) {
-                        multiplyPair(&suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j] * dk[dk.startIndex + j],
-                                     e: eb[j], mark: q[j] * eb[j])
+                        multiplyPair(
+                            &suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j] * dk[dk.startIndex + j],
+                            e: eb[j], mark: q[j] * eb[j])
                     }
                     for i in 0..<width { left[i] = env.coefficients[envBase + i] }
                     let weight = cg * sWeights[k]
@@ -283,7 +293,8 @@ public enum WithoutReplacementBlockLaw {
                         let term = weight * d * pi[j] * markedTop(left, suffix, at: (j + 1) * width, n: n)
                         acc[j] += term
                         if first { acc1[j] += term * sNodes[k] }
-                        multiplyPair(&left, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: q[j] * eb[j])   // left ⊗ φ_j
+                        // left ⊗ φ_j
+                        multiplyPair(&left, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: q[j] * eb[j])
                     }
                 }
             }

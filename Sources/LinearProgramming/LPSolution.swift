@@ -40,8 +40,10 @@ public struct LPOptions: Sendable {
     /// GLPK's dual feasibility (reduced-cost) tolerance (tol_dj; GLPK's default 1e-7).
     public var optimalityTolerance = 1e-9
 
-    public init(exact: Bool = false, iterationLimit: Int? = nil, timeLimit: Double? = nil, limits: LPLimits = LPLimits(),
-                algorithm: LPAlgorithm = .simplex) {
+    public init(
+        exact: Bool = false, iterationLimit: Int? = nil, timeLimit: Double? = nil, limits: LPLimits = LPLimits(),
+        algorithm: LPAlgorithm = .simplex
+    ) {
         self.exact = exact
         self.algorithm = algorithm
         self.iterationLimit = iterationLimit

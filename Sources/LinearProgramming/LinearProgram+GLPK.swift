@@ -19,7 +19,9 @@ extension LinearProgram {
         glpkLock.lock()
         defer { glpkLock.unlock() }
         glp_term_out(GLP_OFF)
-        guard let lp = glp_create_prob() else { throw LPError.solverFailed(code: -1, detail: "glp_create_prob returned nil") }
+        guard let lp = glp_create_prob() else {
+            throw LPError.solverFailed(code: -1, detail: "glp_create_prob returned nil")
+        }
         defer { glp_delete_prob(lp) }
 
         glp_set_obj_dir(lp, sense == .maximize ? GLP_MAX : GLP_MIN)
@@ -74,8 +76,9 @@ extension LinearProgram {
             let values = (0..<columns.count).map { glp_ipt_col_prim(lp, Int32($0 + 1)) }
             let duals = (0..<rows.count).map { glp_ipt_row_dual(lp, Int32($0 + 1)) }
             let reduced = (0..<columns.count).map { glp_ipt_col_dual(lp, Int32($0 + 1)) }
-            return LPSolution(status: status, objective: glp_ipt_obj_val(lp), values: values, rowDuals: duals,
-                              reducedCosts: reduced, exact: false, iterations: 0)
+            return LPSolution(
+                status: status, objective: glp_ipt_obj_val(lp), values: values, rowDuals: duals,
+                reducedCosts: reduced, exact: false, iterations: 0)
         }
         glp_adv_basis(lp, 0)
         var code = glp_simplex(lp, &parm)
@@ -108,8 +111,9 @@ extension LinearProgram {
         let duals = (0..<rows.count).map { glp_get_row_dual(lp, Int32($0 + 1)) }
         let reduced = (0..<columns.count).map { glp_get_col_dual(lp, Int32($0 + 1)) }
         let iterations = Int(glp_get_it_cnt(lp))
-        return LPSolution(status: status, objective: glp_get_obj_val(lp), values: values, rowDuals: duals,
-                          reducedCosts: reduced, exact: exact, iterations: iterations)
+        return LPSolution(
+            status: status, objective: glp_get_obj_val(lp), values: values, rowDuals: duals,
+            reducedCosts: reduced, exact: exact, iterations: iterations)
     }
 
     private static func glpkBounds(_ lower: Double?, _ upper: Double?) -> (Int32, Double, Double) {
@@ -134,11 +138,18 @@ extension LinearProgram {
         for (j, c) in columns.enumerated() {
             let gain = sense == .maximize ? c.objective : -c.objective
             let bound: Double? = gain > 0 ? c.upper : (gain < 0 ? c.lower : (c.lower ?? c.upper ?? 0))
-            if let b = bound, b.isFinite { values[j] = b } else if gain != 0 { status = .unbounded } else { values[j] = 0 }
+            if let b = bound, b.isFinite {
+                values[j] = b
+            } else if gain != 0 {
+                status = .unbounded
+            } else {
+                values[j] = 0
+            }
         }
         let objective = zip(columns, values).reduce(0) { $0 + $1.0.objective * $1.1 }
-        return LPSolution(status: status, objective: objective, values: values,
-                          rowDuals: [Double](repeating: 0, count: rows.count),
-                          reducedCosts: columns.map { $0.objective }, exact: false, iterations: 0)
+        return LPSolution(
+            status: status, objective: objective, values: values,
+            rowDuals: [Double](repeating: 0, count: rows.count),
+            reducedCosts: columns.map { $0.objective }, exact: false, iterations: 0)
     }
 }

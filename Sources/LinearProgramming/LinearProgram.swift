@@ -41,7 +41,9 @@ public struct LinearProgram: Sendable {
 
     /// Adds a constraint `lower ≤ Σ coefficient · x[variable] ≤ upper` and returns its index.
     @discardableResult
-    public mutating func addConstraint(_ terms: [(variable: Int, coefficient: Double)], lower: Double? = nil, upper: Double? = nil) -> Int {
+    public mutating func addConstraint(
+        _ terms: [(variable: Int, coefficient: Double)], lower: Double? = nil, upper: Double? = nil
+    ) -> Int {
         rows.append(Row(lower: lower, upper: upper))
         let r = rows.count - 1
         for t in terms { entries.append((r, t.variable, t.coefficient)) }
@@ -55,11 +57,16 @@ public struct LinearProgram: Sendable {
 
     /// Checks every number, index and bound; returns the merged entries (duplicates summed, zeros dropped).
     func validatedEntries(limits: LPLimits) throws -> [(row: Int, column: Int, value: Double)] {
-        if columns.count > limits.maxVariables || rows.count > limits.maxConstraints || entries.count > limits.maxNonzeros {
-            throw LPError.tooLarge(variables: columns.count, constraints: rows.count, nonzeros: entries.count, limits: limits)
+        if columns.count > limits.maxVariables || rows.count > limits.maxConstraints
+            || entries.count > limits.maxNonzeros
+        {
+            throw LPError.tooLarge(
+                variables: columns.count, constraints: rows.count, nonzeros: entries.count, limits: limits)
         }
         for (j, c) in columns.enumerated() {
-            if !c.objective.isFinite { throw LPError.invalidNumber(what: "objective coefficient of variable \(j)", value: c.objective) }
+            if !c.objective.isFinite {
+                throw LPError.invalidNumber(what: "objective coefficient of variable \(j)", value: c.objective)
+            }
             try Self.checkBounds(c.lower, c.upper, what: "variable \(j)")
         }
         for (i, r) in rows.enumerated() { try Self.checkBounds(r.lower, r.upper, what: "constraint \(i)") }
@@ -67,9 +74,15 @@ public struct LinearProgram: Sendable {
         var order: [Int] = []
         let width = columns.count
         for e in entries {
-            guard e.row >= 0, e.row < rows.count else { throw LPError.indexOutOfRange(what: "row", index: e.row, count: rows.count) }
-            guard e.column >= 0, e.column < width else { throw LPError.indexOutOfRange(what: "variable", index: e.column, count: width) }
-            guard e.value.isFinite else { throw LPError.invalidNumber(what: "coefficient (\(e.row), \(e.column))", value: e.value) }
+            guard e.row >= 0, e.row < rows.count else {
+                throw LPError.indexOutOfRange(what: "row", index: e.row, count: rows.count)
+            }
+            guard e.column >= 0, e.column < width else {
+                throw LPError.indexOutOfRange(what: "variable", index: e.column, count: width)
+            }
+            guard e.value.isFinite else {
+                throw LPError.invalidNumber(what: "coefficient (\(e.row), \(e.column))", value: e.value)
+            }
             let key = e.row * width + e.column
             if merged[key] == nil { order.append(key) }
             merged[key, default: 0] += e.value
@@ -81,8 +94,12 @@ public struct LinearProgram: Sendable {
     }
 
     private static func checkBounds(_ lower: Double?, _ upper: Double?, what: String) throws {
-        if let l = lower, l.isNaN || l == .infinity { throw LPError.invalidNumber(what: "lower bound of \(what)", value: l) }
-        if let u = upper, u.isNaN || u == -.infinity { throw LPError.invalidNumber(what: "upper bound of \(what)", value: u) }
+        if let l = lower, l.isNaN || l == .infinity {
+            throw LPError.invalidNumber(what: "lower bound of \(what)", value: l)
+        }
+        if let u = upper, u.isNaN || u == -.infinity {
+            throw LPError.invalidNumber(what: "upper bound of \(what)", value: u)
+        }
         if let l = lower, let u = upper, l > u { throw LPError.invalidBounds(what: what, lower: l, upper: u) }
     }
 }

@@ -5,19 +5,20 @@ import Multidraft
 /// `multidraft batch`: alpha* and verifier acceptance at every position of a dataset of model distributions.
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "alpha* and verifier acceptance at every position of a dataset (dense .npy/safetensors or sparse top-k rows).",
+        abstract:
+            "alpha* and verifier acceptance at every position of a dataset (dense .npy/safetensors or sparse top-k rows).",
         discussion: """
-        FILE[:TENSOR]: a 2-D .npy [positions, V] or a safetensors tensor (float16/bfloat16/float32/float64), or sparse
-        top-k rows (safetensors with indices/values/rest tensors and metadata vocab_size). Probability rows must sum
-        to 1 within 1e-9 (float64) or 4u + sqrt(V) 2^-24 (lower precisions, u = the type's unit roundoff) and are
-        renormalised in float64; --logits reads logits. Processing (temperature, top-k, top-p) is per model.
-        iid/without-replacement/greedy/spechub draw from the first --draft; independent assigns the draft models to
-        the n drafts cyclically. Output (--output): position,law,drafts,verifier,value,lower,upper,method,std_error,
-        trials,target_processing,draft_processing; verifier = alpha_star for the bound. Summary (--summary):
-        law,drafts,verifier,mean,std_error,ci_low,ci_high,positions,mean_lower,mean_upper,... Finished chunks are
-        kept under OUTPUT.parts/ until the merge: a rerun resumes; --shard i/N computes every N-th chunk; --merge
-        writes the output from all chunks.
-        """
+            FILE[:TENSOR]: a 2-D .npy [positions, V] or a safetensors tensor (float16/bfloat16/float32/float64), or sparse
+            top-k rows (safetensors with indices/values/rest tensors and metadata vocab_size). Probability rows must sum
+            to 1 within 1e-9 (float64) or 4u + sqrt(V) 2^-24 (lower precisions, u = the type's unit roundoff) and are
+            renormalised in float64; --logits reads logits. Processing (temperature, top-k, top-p) is per model.
+            iid/without-replacement/greedy/spechub draw from the first --draft; independent assigns the draft models to
+            the n drafts cyclically. Output (--output): position,law,drafts,verifier,value,lower,upper,method,std_error,
+            trials,target_processing,draft_processing; verifier = alpha_star for the bound. Summary (--summary):
+            law,drafts,verifier,mean,std_error,ci_low,ci_high,positions,mean_lower,mean_upper,... Finished chunks are
+            kept under OUTPUT.parts/ until the merge: a rerun resumes; --shard i/N computes every N-th chunk; --merge
+            writes the output from all chunks.
+            """
     )
 
     @Option(help: "Target model rows: FILE[:TENSOR].") var target: String
@@ -37,7 +38,8 @@ struct Batch: ParsableCommand {
     @Option(help: "Monte-Carlo trials for verifiers without an exact formula.") var trials: Int = 0
     @Option(help: "Seed of every Monte-Carlo stream (stream = position).") var seed: UInt64 = 1
     @Option(help: "Per-position CSV (written when every chunk is done).") var output: String
-    @Option(help: "Summary CSV: mean, standard error and 95% interval per (law, drafts, verifier).") var summary: String?
+    @Option(help: "Summary CSV: mean, standard error and 95% interval per (law, drafts, verifier).") var summary:
+        String?
     @Option(help: "Compute only chunks c with c mod N = i (i/N).") var shard: String?
     @Flag(help: "Write --output (and --summary) from the finished chunks of every shard.") var merge = false
     @Flag(help: "Report invalid positions on stderr and skip them instead of stopping.") var skipInvalid = false
@@ -56,7 +58,9 @@ struct Batch: ParsableCommand {
             guard !draft.isEmpty else { throw UsageError("at least one --draft is required") }
             let laws = try law.map { name -> DraftLawName in
                 guard let l = DraftLawName(rawValue: name) else {
-                    throw UsageError("unknown --law '\(name)' (expected \(DraftLawName.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw UsageError(
+                        "unknown --law '\(name)' (expected \(DraftLawName.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 return l
             }
@@ -72,22 +76,30 @@ struct Batch: ParsableCommand {
             for name in names {
                 let entry = try registry.entry(named: name)
                 if !entry.hasExactFormula && trials == 0 {
-                    throw UsageError("verifier \(name) has no exact acceptance formula: give --trials T for its Monte-Carlo estimate")
+                    throw UsageError(
+                        "verifier \(name) has no exact acceptance formula: give --trials T for its Monte-Carlo estimate"
+                    )
                 }
             }
-            if shard != nil && merge { throw UsageError("--shard and --merge are separate runs: compute the shards, then --merge") }
+            if shard != nil && merge {
+                throw UsageError("--shard and --merge are separate runs: compute the shards, then --merge")
+            }
             let shardSpec = try shard.map(Self.parseShard) ?? .whole
-            let plan = BatchPlan(laws: laws, drafts: ns, verifiers: names, trials: trials, seed: seed, registry: registry,
-                                 maxIterations: maxIterations)
+            let plan = BatchPlan(
+                laws: laws, drafts: ns, verifiers: names, trials: trials, seed: seed, registry: registry,
+                maxIterations: maxIterations)
             let job = try BatchJob(
                 target: try ModelRows(spec: target), drafts: try draft.map { try ModelRows(spec: $0) },
-                targetProcessing: try RowProcessing(logits: logits, temperature: targetTemperature,
-                                                    topK: targetTopK ?? topK, topP: targetTopP ?? topP),
-                draftProcessing: try RowProcessing(logits: logits, temperature: draftTemperature,
-                                                   topK: draftTopK ?? topK, topP: draftTopP ?? topP),
+                targetProcessing: try RowProcessing(
+                    logits: logits, temperature: targetTemperature,
+                    topK: targetTopK ?? topK, topP: targetTopP ?? topP),
+                draftProcessing: try RowProcessing(
+                    logits: logits, temperature: draftTemperature,
+                    topK: draftTopK ?? topK, topP: draftTopP ?? topP),
                 plan: plan)
-            let store = BatchChunks(output: output, job: job, chunkSize: chunkSize,
-                                    fingerprint: Self.fingerprint(CommandLine.arguments))
+            let store = BatchChunks(
+                output: output, job: job, chunkSize: chunkSize,
+                fingerprint: Self.fingerprint(CommandLine.arguments))
             if merge {
                 try store.merge(summary: summary)
                 return
@@ -136,7 +148,10 @@ struct BatchChunks {
     func path(_ c: Int) -> String { parts.path(c) }
     /// How each side was read and processed (the draft label of the first draft model; all share the processing).
     var labels: [CSVValue] {
-        [.text(BatchJob.label(job.target, job.targetProcessing)), .text(BatchJob.label(job.drafts[0], job.draftProcessing))]
+        [
+            .text(BatchJob.label(job.target, job.targetProcessing)),
+            .text(BatchJob.label(job.drafts[0], job.draftProcessing))
+        ]
     }
 
     /// Computes the missing chunks of `shard`. Every position of them is checked first: an invalid one stops the
@@ -156,11 +171,15 @@ struct BatchChunks {
         let total = todo.reduce(0) { $0 + min(job.positions, ($1 + 1) * chunkSize) - $1 * chunkSize }
         let progress = TerminalProgress.ifTerminal(label: "positions", total: total)
         let processing = labels
-        var notes = Set<String>()   // one note per (verifier, law, n) that refused positions
+        var notes = Set<String>() // one note per (verifier, law, n) that refused positions
         for c in todo {
-            let positions = Array((c * chunkSize)..<min(job.positions, (c + 1) * chunkSize)).filter { !invalid.contains($0) }
+            let positions = Array((c * chunkSize)..<min(job.positions, (c + 1) * chunkSize)).filter {
+                !invalid.contains($0)
+            }
             let results: [Result<(rows: [BatchRow], skipped: [String]), Error>] =
-                parallelMap(count: positions.count, threads: threads) { k in Result { try job.rows(position: positions[k]) } }
+                parallelMap(count: positions.count, threads: threads) { k in
+                    Result { try job.rows(position: positions[k]) }
+                }
             var table = CSVTable(header: header)
             for result in results {
                 let (rows, skipped) = try result.get()
@@ -181,7 +200,9 @@ struct BatchChunks {
         do { try parts.prepare(fingerprint: fingerprint) } catch {
             switch error {
             case .otherRun(let recorded):
-                throw UsageError("\(folder) holds chunks of a run with other options ('\(recorded)'); remove it or rerun with those options")
+                throw UsageError(
+                    "\(folder) holds chunks of a run with other options ('\(recorded)'); remove it or rerun with those options"
+                )
             default:
                 throw UsageError("cannot create \(folder): \(error)")
             }
@@ -193,24 +214,33 @@ struct BatchChunks {
         guard parts.isStarted else {
             throw UsageError("nothing to merge: \(folder) does not exist (compute the shards first)")
         }
-        try prepareFolder()   // same options
+        try prepareFolder() // same options
         do { try parts.requireComplete() } catch {
             if case .missing(let missing) = error {
-                throw UsageError("cannot merge: \(missing.count) of \(chunkCount) chunks are not computed yet (first missing: chunk \(missing[0]), positions \(missing[0] * chunkSize)...); run every shard first")
+                throw UsageError(
+                    "cannot merge: \(missing.count) of \(chunkCount) chunks are not computed yet (first missing: chunk \(missing[0]), positions \(missing[0] * chunkSize)...); run every shard first"
+                )
             }
             throw UsageError("cannot merge \(folder): \(error)")
         }
         /// The data lines of chunk c (its header checked).
         func lines(_ c: Int) throws -> [Substring] {
             do { return try parts.dataLines(c) } catch {
-                if case .otherHeader = error { throw UsageError("\(path(c)): not a chunk of this run (header differs)") }
+                if case .otherHeader = error {
+                    throw UsageError("\(path(c)): not a chunk of this run (header differs)")
+                }
                 throw UsageError("\(path(c)): cannot read this chunk")
             }
         }
-        var files: [(path: String, content: SafeOutputFile.Producer)] = [(output, { sink in
-            try sink(header.joined(separator: ",") + "\n")
-            for c in 0..<chunkCount { for line in try lines(c) { try sink(line + "\n") } }
-        })]
+        var files: [(path: String, content: SafeOutputFile.Producer)] = [
+            (
+                output,
+                { sink in
+                    try sink(header.joined(separator: ",") + "\n")
+                    for c in 0..<chunkCount { for line in try lines(c) { try sink(line + "\n") } }
+                }
+            )
+        ]
         if let summary {
             var aggregate = BatchSummary()
             for c in 0..<chunkCount { for line in try lines(c) { aggregate.add(try Self.parse(line, file: path(c))) } }
@@ -231,7 +261,8 @@ struct BatchChunks {
         guard f.count >= 10, let position = Int(f[0]), let n = Int(f[2]), let value = Double(f[4]) else {
             throw UsageError("\(file): malformed chunk line '\(line.prefix(60))'")
         }
-        return BatchRow(position: position, law: f[1], drafts: n, verifier: f[3], value: value, lower: Double(f[5]),
-                        upper: Double(f[6]), method: f[7], standardError: Double(f[8]), trials: Int(f[9]))
+        return BatchRow(
+            position: position, law: f[1], drafts: n, verifier: f[3], value: value, lower: Double(f[5]),
+            upper: Double(f[6]), method: f[7], standardError: Double(f[8]), trials: Int(f[9]))
     }
 }

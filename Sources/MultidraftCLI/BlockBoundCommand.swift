@@ -6,18 +6,19 @@ import Multidraft
 struct BlockBoundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "block-bound",
-        abstract: "The best block efficiency of any lossless verifier of K i.i.d. draft chains of length L (the block LP), certified.",
+        abstract:
+            "The best block efficiency of any lossless verifier of K i.i.d. draft chains of length L (the block LP), certified.",
         discussion: """
-        Solves the block LP L*(K, L) (the largest expected number of accepted draft tokens over every lossless
-        one-round verifier) in its antichain form: one variable per token path of length 1..L, monotone rows and
-        coverage rows sum_{a in M} m(a) <= 1 - (1 - q(M))^K over antichains M, added by exact separation (GLPK).
-        --model context-free (default) or markov:@FILE (2V rows of V probabilities: target rows p(.|y), then draft
-        rows q(.|y)). Refused with its estimate when sum_k V^k exceeds --max-variables.
-        Output columns: drafts,length,model,vocab,block_efficiency_bound,lower,upper,gap,nodes,rounds,cuts,
-        single_chain,elapsed_ms. block_efficiency_bound, lower and upper count the target's own token (1 + L*):
-        upper is a weak-duality bound, lower the value of a feasible (lossless) plan. single_chain is the closed
-        form 1 + L*(1, L) (block verification of one chain).
-        """
+            Solves the block LP L*(K, L) (the largest expected number of accepted draft tokens over every lossless
+            one-round verifier) in its antichain form: one variable per token path of length 1..L, monotone rows and
+            coverage rows sum_{a in M} m(a) <= 1 - (1 - q(M))^K over antichains M, added by exact separation (GLPK).
+            --model context-free (default) or markov:@FILE (2V rows of V probabilities: target rows p(.|y), then draft
+            rows q(.|y)). Refused with its estimate when sum_k V^k exceeds --max-variables.
+            Output columns: drafts,length,model,vocab,block_efficiency_bound,lower,upper,gap,nodes,rounds,cuts,
+            single_chain,elapsed_ms. block_efficiency_bound, lower and upper count the target's own token (1 + L*):
+            upper is a weak-duality bound, lower the value of a feasible (lossless) plan. single_chain is the closed
+            form 1 + L*(1, L) (block verification of one chain).
+            """
     )
 
     @Option(help: "Target next-token law (comma list or @PATH).") var target: String
@@ -41,16 +42,22 @@ struct BlockBoundCommand: ParsableCommand {
             do {
                 bound = try BlockBound(model: sequenceModel, drafts: drafts, length: length, maxVariables: maxVariables)
             } catch BlockBoundError.tooLarge(let variables, let limit) {
-                throw UsageError("the block LP needs about \(variables.countDescription) variables (sum of V^k for k = 1..\(length)), more than --max-variables \(limit)")
+                throw UsageError(
+                    "the block LP needs about \(variables.countDescription) variables (sum of V^k for k = 1..\(length)), more than --max-variables \(limit)"
+                )
             }
             let elapsed = watch.elapsedMilliseconds
             let single = BlockBound.singleChain(model: sequenceModel, length: length)
-            var table = CSVTable(header: ["drafts", "length", "model", "vocab", "block_efficiency_bound", "lower", "upper",
-                                          "gap", "nodes", "rounds", "cuts", "single_chain", "elapsed_ms"])
-            table.append([.integer(drafts), .integer(length), .text(sequenceModel.isContextFree ? "context-free" : "markov"),
-                          .integer(p.vocabularySize), .real(bound.blockEfficiencyUpper), .real(bound.blockEfficiencyLower),
-                          .real(bound.blockEfficiencyUpper), .real(bound.gap), .integer(bound.nodes),
-                          .integer(bound.rounds), .integer(bound.cuts), .real(1 + single), .real(elapsed)])
+            var table = CSVTable(header: [
+                "drafts", "length", "model", "vocab", "block_efficiency_bound", "lower", "upper",
+                "gap", "nodes", "rounds", "cuts", "single_chain", "elapsed_ms"
+            ])
+            table.append([
+                .integer(drafts), .integer(length), .text(sequenceModel.isContextFree ? "context-free" : "markov"),
+                .integer(p.vocabularySize), .real(bound.blockEfficiencyUpper), .real(bound.blockEfficiencyLower),
+                .real(bound.blockEfficiencyUpper), .real(bound.gap), .integer(bound.nodes),
+                .integer(bound.rounds), .integer(bound.cuts), .real(1 + single), .real(elapsed)
+            ])
             try CLIOutput.emit(table, to: output)
         }
     }

@@ -17,7 +17,7 @@ extension MultidraftCommand {
         do {
             command = try parseAsRoot(arguments)
         } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }   // --help, --version
+            if exitCode(for: error) == .success { exit(withError: error) } // --help, --version
             CLIErrorContract.fail(CLIErrorContract.withFlags(message(for: error), error))
         }
         do {
@@ -59,7 +59,9 @@ enum CLIErrorContract {
         for raw in message.split(whereSeparator: \.isNewline) {
             var line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("Usage:") || line.hasPrefix("Help:") || line.hasPrefix("See '") { break }
-            for prefix in ["Error: ", "error: "] where line.hasPrefix(prefix) { line = String(line.dropFirst(prefix.count)) }
+            for prefix in ["Error: ", "error: "] where line.hasPrefix(prefix) {
+                line = String(line.dropFirst(prefix.count))
+            }
             if !line.isEmpty { lines.append(line) }
         }
         let joined = lines.isEmpty ? "invalid arguments" : lines.joined(separator: " ")
@@ -76,7 +78,7 @@ enum CLIErrorContract {
             let token = arguments[i]
             if token == "--" { out += arguments[i...]; break }
             if token.hasPrefix("--"), token.count > 2, !token.contains("="), i + 1 < arguments.count,
-               looksNegative(arguments[i + 1])
+                looksNegative(arguments[i + 1])
             {
                 out.append(token + "=" + arguments[i + 1])
                 i += 2
@@ -103,7 +105,9 @@ enum CLIErrorContract {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
             for (k, cell) in cells.enumerated() where ["nan", "inf", "-inf", "-nan"].contains(cell) {
                 let column = k < table.header.count ? table.header[k] : "#\(k + 1)"
-                throw UsageError("the result has no finite value for '\(column)' (the inputs are outside the range this computation supports)")
+                throw UsageError(
+                    "the result has no finite value for '\(column)' (the inputs are outside the range this computation supports)"
+                )
             }
         }
     }

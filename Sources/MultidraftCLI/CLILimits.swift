@@ -40,7 +40,9 @@ enum CLILimits {
     /// Refuses when the estimated work exceeds `limit`.
     static func requireWork(_ estimate: Double, limit: Double, what: String, option: String) throws {
         guard estimate.isFinite, estimate <= limit else {
-            throw UsageError("the run needs about \(format(estimate)) \(what), above the limit \(format(limit)); raise it with \(option) if you mean it")
+            throw UsageError(
+                "the run needs about \(format(estimate)) \(what), above the limit \(format(limit)); raise it with \(option) if you mean it"
+            )
         }
     }
 
@@ -48,22 +50,30 @@ enum CLILimits {
     static func requireMemory(bytes: Double, limitMB: Double) throws {
         let megabytes = bytes / 1_048_576
         guard megabytes.isFinite, megabytes <= limitMB else {
-            throw UsageError("the run needs about \(format(megabytes)) MB of memory, above the limit \(format(limitMB)) MB; raise it with --max-memory-mb if you mean it")
+            throw UsageError(
+                "the run needs about \(format(megabytes)) MB of memory, above the limit \(format(limitMB)) MB; raise it with --max-memory-mb if you mean it"
+            )
         }
     }
 
     /// Refuses a set-level LP (the transport LP of alpha* or of the optimal verifier) beyond `limit` variables, before
     /// anything is built.
-    static func requireLPSize(_ law: DraftLaw, limit: Int, purpose: String,
-                              option: String = "--max-lp-variables") throws {
+    static func requireLPSize(
+        _ law: DraftLaw, limit: Int, purpose: String,
+        option: String = "--max-lp-variables"
+    ) throws {
         let size = OptimalTransportLP.estimatedSize(of: law)
         guard size.variables.isFinite, size.variables <= Double(limit) else {
             let what = option == "--max-lp-variables" ? "variables" : "arcs"
-            throw UsageError("\(option == "--max-lp-variables" ? "LP" : "draft-set graph") too large: \(purpose) needs about \(format(size.variables)) \(what) (\(format(size.sets)) draft sets), above the limit \(limit); raise it with \(option) if you mean it")
+            throw UsageError(
+                "\(option == "--max-lp-variables" ? "LP" : "draft-set graph") too large: \(purpose) needs about \(format(size.variables)) \(what) (\(format(size.sets)) draft sets), above the limit \(limit); raise it with \(option) if you mean it"
+            )
         }
         let work = setLawWork(law)
         guard work <= maxSetLawWork else {
-            throw UsageError("LP too large: the draft-set law for \(purpose) with n = \(law.drafts) needs about \(format(work)) steps to compute (limit \(format(maxSetLawWork))); use fewer drafts")
+            throw UsageError(
+                "LP too large: the draft-set law for \(purpose) with n = \(law.drafts) needs about \(format(work)) steps to compute (limit \(format(maxSetLawWork))); use fewer drafts"
+            )
         }
     }
 
@@ -76,7 +86,9 @@ enum CLILimits {
         guard case .withoutReplacement = law.kind else { return }
         let work = pow(2, Double(law.vocabularySize)) * Double(law.vocabularySize) * Double(law.drafts)
         guard work <= maxBruteForceRaceWork else {
-            throw UsageError("--method brute-force on the without-replacement law needs about \(format(work)) race steps (2^V subsets x V x n), above the limit \(format(maxBruteForceRaceWork)); use --method dual, which is exact for this law")
+            throw UsageError(
+                "--method brute-force on the without-replacement law needs about \(format(work)) race steps (2^V subsets x V x n), above the limit \(format(maxBruteForceRaceWork)); use --method dual, which is exact for this law"
+            )
         }
     }
 
@@ -93,21 +105,27 @@ enum CLILimits {
         if method == .flow {
             let work = Double(r) * OptimalTransportLP.estimatedSize(of: law).variables
             guard work <= 100 * maxRepeatedLPVariables else {
-                throw UsageError("--repeat \(r) solves a flow of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) arcs \(r) times (\(format(work)) arc-solves, limit \(format(100 * maxRepeatedLPVariables))); lower --repeat")
+                throw UsageError(
+                    "--repeat \(r) solves a flow of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) arcs \(r) times (\(format(work)) arc-solves, limit \(format(100 * maxRepeatedLPVariables))); lower --repeat"
+                )
             }
         } else if method == .lp {
             let work = Double(r) * OptimalTransportLP.estimatedSize(of: law).variables
             guard work <= maxRepeatedLPVariables else {
-                throw UsageError("--repeat \(r) solves an LP of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) variables \(r) times (\(format(work)) variable-solves, limit \(format(maxRepeatedLPVariables))); lower --repeat")
+                throw UsageError(
+                    "--repeat \(r) solves an LP of about \(format(OptimalTransportLP.estimatedSize(of: law).variables)) variables \(r) times (\(format(work)) variable-solves, limit \(format(maxRepeatedLPVariables))); lower --repeat"
+                )
             }
         } else {
             var size = Double(law.vocabularySize)
             if case .withoutReplacement = law.kind { size *= Double(law.drafts) }
             if method == .bruteForce { size = pow(2, Double(law.vocabularySize)) * Double(law.vocabularySize) }
-            if method == .sfm { size *= 100 * Double(law.drafts) }   // tens to hundreds of vertices of O(V n)
+            if method == .sfm { size *= 100 * Double(law.drafts) } // tens to hundreds of vertices of O(V n)
             let work = Double(r) * size
             guard work <= maxRepeatedScanWork else {
-                throw UsageError("--repeat \(r) repeats a computation of about \(format(size)) steps (\(format(work)) in all, limit \(format(maxRepeatedScanWork))); lower --repeat")
+                throw UsageError(
+                    "--repeat \(r) repeats a computation of about \(format(size)) steps (\(format(work)) in all, limit \(format(maxRepeatedScanWork))); lower --repeat"
+                )
             }
         }
     }

@@ -29,7 +29,8 @@ enum CLIOutput {
             throw exit
         } catch {
             CLINotes.shared.discard()
-            let message = CLIErrorContract.withFlags(String(describing: error), error).replacingOccurrences(of: "\n", with: " ")
+            let message = CLIErrorContract.withFlags(String(describing: error), error).replacingOccurrences(
+                of: "\n", with: " ")
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(2)
         }
@@ -47,14 +48,17 @@ func readDistribution(_ argument: String, what: String, logits: Bool, temperatur
     // A float16/float32 .npy probability vector: its sum is 1 only within the dtype's rounding
     // (ElementType.sumTolerance); it is renormalised in float64 and a note says so on stderr.
     if !logits, argument.hasPrefix("@"), argument.lowercased().hasSuffix(".npy"),
-       let tensor = (try? TensorFile.open(String(argument.dropFirst())))?.tensors[""],
-       tensor.shape.count == 1, tensor.type != .float64, tensor.type.isFloat {
+        let tensor = (try? TensorFile.open(String(argument.dropFirst())))?.tensors[""],
+        tensor.shape.count == 1, tensor.type != .float64, tensor.type.isFloat
+    {
         do {
             let values = tensor.row(0)
-            let p = try RowProcessing().distribution(values, type: tensor.type, path: tensor.path,
-                                                                              position: 0)
+            let p = try RowProcessing().distribution(
+                values, type: tensor.type, path: tensor.path,
+                position: 0)
             let sum = values.reduce(0, +)
-            CLINotes.shared.add("\(what): \(tensor.type.rawValue) probabilities summing to \(sum) renormalised in float64")
+            CLINotes.shared.add(
+                "\(what): \(tensor.type.rawValue) probabilities summing to \(sum) renormalised in float64")
             return p
         } catch let error as DatasetError {
             throw UsageError("\(what): \(error)".replacingOccurrences(of: ": position 0:", with: ":"))
@@ -70,7 +74,9 @@ func readDistribution(_ argument: String, what: String, logits: Bool, temperatur
 
 /// Reads the target and the `--draft` distributions (as probabilities or logits) and checks that every draft has
 /// the target's vocabulary size.
-func readTargetAndDrafts(target: String, drafts: [String], logits: Bool = false, temperature: Double = 1) throws
+func readTargetAndDrafts(
+    target: String, drafts: [String], logits: Bool = false, temperature: Double = 1
+) throws
     -> (target: Distribution, drafts: [Distribution])
 {
     let p = try readDistribution(target, what: "--target", logits: logits, temperature: temperature)

@@ -13,9 +13,11 @@ public struct MultidraftCommand: ParsableCommand {
         commandName: "multidraft",
         abstract: "Optimal acceptance, verifiers and candidate length for multi-draft speculative sampling.",
         version: multidraftVersion,
-        subcommands: [Bound.self, Simulate.self, ListVerifiers.self, Length.self, FitCost.self, Importance.self,
-                      SelectionLaw.self, Batch.self, TreeDesignCommand.self, BlockEfficiencyCommand.self,
-                      BlockBoundCommand.self, AuditCommand.self]
+        subcommands: [
+            Bound.self, Simulate.self, ListVerifiers.self, Length.self, FitCost.self, Importance.self,
+            SelectionLaw.self, Batch.self, TreeDesignCommand.self, BlockEfficiencyCommand.self,
+            BlockBoundCommand.self, AuditCommand.self
+        ]
     )
 
     /// The verifiers `simulate` and `verifiers` know in this run.

@@ -6,7 +6,8 @@ struct ListVerifiers: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verifiers",
         abstract: "List the verifiers: natural draft law, supported laws, exact acceptance formula.",
-        discussion: "Output columns: verifier,natural_law,supported_laws,exact_formula,description (supported_laws separated by spaces)."
+        discussion:
+            "Output columns: verifier,natural_law,supported_laws,exact_formula,description (supported_laws separated by spaces)."
     )
 
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
@@ -15,8 +16,11 @@ struct ListVerifiers: ParsableCommand {
         try CLIOutput.run {
             var table = CSVTable(header: ["verifier", "natural_law", "supported_laws", "exact_formula", "description"])
             for e in MultidraftCommand.registry.entries {
-                table.append([.text(e.name), .text(e.naturalLaw.rawValue), .text(e.supportedLaws.map(\.rawValue).joined(separator: " ")),
-                              .text(e.hasExactFormula ? "true" : "false"), .text(e.summary)])
+                table.append([
+                    .text(e.name), .text(e.naturalLaw.rawValue),
+                    .text(e.supportedLaws.map(\.rawValue).joined(separator: " ")),
+                    .text(e.hasExactFormula ? "true" : "false"), .text(e.summary)
+                ])
             }
             try CLIOutput.emit(table, to: output)
         }

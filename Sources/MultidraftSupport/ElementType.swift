@@ -49,8 +49,9 @@ public enum ElementType: String, Sendable, CaseIterable {
             switch self {
             case .float64: withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) }
             case .float32: withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { data.append(contentsOf: $0) }
-            case .float16: withUnsafeBytes(of: Float16(Float(v)).bitPattern.littleEndian) { data.append(contentsOf: $0) }
-            case .bfloat16:   // round to nearest even on the upper 16 bits of the float32
+            case .float16:
+                withUnsafeBytes(of: Float16(Float(v)).bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            case .bfloat16: // round to nearest even on the upper 16 bits of the float32
                 let bits = Float(v).bitPattern
                 let rounded = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
                 withUnsafeBytes(of: rounded.littleEndian) { data.append(contentsOf: $0) }

@@ -136,7 +136,9 @@ public struct ExponentialSums: Sendable {
     /// (Σ_g c_g t_g^{j+1} e^{−t_g w_c}/j! = (j + 1)·N_{j+1}, N_j = Σ_g c_g t_g^j e^{−t_g w_c}/j!). Bins are cut into
     /// fixed chunks, then the rates, each computed on up to `threads` threads; the result does not depend on them.
     /// Times must increase.
-    public func transposed(coefficients c: [Double], times t: [Double], firstMoment: Bool = false, threads: Int = 1)
+    public func transposed(
+        coefficients c: [Double], times t: [Double], firstMoment: Bool = false, threads: Int = 1
+    )
         -> (zeroth: [Double], first: [Double]?)
     {
         let k = terms + 1, bins = centre.count
@@ -177,13 +179,15 @@ public struct ExponentialSums: Sendable {
             for y in lo..<hi {
                 let base = bin[y] * k
                 let d = offset[y]
-                let kk = rateTerms[y]   // N_0 … N_{kk−1} (and N_kk for the first moment)
+                let kk = rateTerms[y] // N_0 … N_{kk−1} (and N_kk for the first moment)
                 var s = transforms[base + kk - 1]
                 for j in stride(from: kk - 2, through: 0, by: -1) { s = transforms[base + j] - d * s }
                 zeroth[y - lo] = s
                 if firstMoment {
                     var f = Double(kk) * transforms[base + kk]
-                    for j in stride(from: kk - 2, through: 0, by: -1) { f = Double(j + 1) * transforms[base + j + 1] - d * f }
+                    for j in stride(from: kk - 2, through: 0, by: -1) {
+                        f = Double(j + 1) * transforms[base + j + 1] - d * f
+                    }
                     first[y - lo] = f
                 }
             }

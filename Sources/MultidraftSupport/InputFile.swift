@@ -18,7 +18,8 @@ public enum InputFile {
             switch self {
             case .notFound(let path): return "file not found: '\(path)'"
             case .unreadable(let path): return "cannot read '\(path)'"
-            case .tooLarge(let path, let limit): return "'\(path)' is larger than \(limit >> 20) MiB; input files are limited to that size"
+            case .tooLarge(let path, let limit):
+                return "'\(path)' is larger than \(limit >> 20) MiB; input files are limited to that size"
             case .containsNUL(let path): return "'\(path)' contains a NUL byte: it is not a text file"
             case .notUTF8(let path): return "'\(path)' is not UTF-8 text"
             }
@@ -29,7 +30,9 @@ public enum InputFile {
     public static func data(_ path: String, limit: Int = InputFile.maxBytes) throws -> Data {
         guard !path.utf8.contains(0) else { throw Failure.notFound(path) }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw Failure.notFound(path) }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Failure.notFound(path)
+        }
         guard !isDirectory.boolValue else { throw Failure.unreadable(path) }
         // Opened without blocking, so that a FIFO with no writer does not hang the open; blocking is restored for
         // the reads (a FIFO without a writer then reads as empty, one with a writer is read to its end).

@@ -34,7 +34,9 @@ package enum NPYFile {
 
     /// Parses and checks the header of a file of `size` bytes, read through `bytes` (which may return fewer bytes
     /// than asked at the end of the file), for arrays of `dimensions` dimensions.
-    package static func header(size: Int, dimensions: ClosedRange<Int>, bytes: (Range<Int>) -> Data) throws(FormatError)
+    package static func header(
+        size: Int, dimensions: ClosedRange<Int>, bytes: (Range<Int>) -> Data
+    ) throws(FormatError)
         -> Header
     {
         let lead = [UInt8](bytes(0..<min(size, 12)))
@@ -51,17 +53,26 @@ package enum NPYFile {
         default: throw FormatError("unsupported .npy format version \(lead[6])")
         }
         guard size >= headerStart + headerLength else { throw FormatError("truncated header") }
-        guard let text = String(data: bytes(headerStart..<(headerStart + headerLength)),
-                                encoding: lead[6] == 3 ? .utf8 : .isoLatin1) else {
+        guard
+            let text = String(
+                data: bytes(headerStart..<(headerStart + headerLength)),
+                encoding: lead[6] == 3 ? .utf8 : .isoLatin1)
+        else {
             throw FormatError("unreadable header")
         }
-        guard let descr = value(of: "descr", in: text), descr.count >= 3 else { throw FormatError("header has no 'descr'") }
-        let codes: [Substring: ElementType] = ["f2": .float16, "f4": .float32, "f8": .float64, "i4": .int32, "i8": .int64]
+        guard let descr = value(of: "descr", in: text), descr.count >= 3 else {
+            throw FormatError("header has no 'descr'")
+        }
+        let codes: [Substring: ElementType] = [
+            "f2": .float16, "f4": .float32, "f8": .float64, "i4": .int32, "i8": .int64
+        ]
         guard let type = codes[descr.dropFirst()], let order = descr.first, "<>|=".contains(order) else {
             throw FormatError("dtype '\(descr)' is not float16/32/64 or int32/64")
         }
         guard let shapeText = value(of: "shape", in: text) else { throw FormatError("header has no 'shape'") }
-        let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let dims = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         let shape = dims.compactMap { Int($0) }
         guard shape.count == dims.count, dimensions.contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
             let wanted = (dimensions.lowerBound...dimensions.upperBound).map { "\($0)-D" }.joined(separator: " or ")
@@ -79,10 +90,13 @@ package enum NPYFile {
         let dataOffset = headerStart + headerLength
         let (needed, overflow) = count.multipliedReportingOverflow(by: type.width)
         guard !overflow, size - dataOffset == needed else {
-            throw FormatError("shape \(shape) of \(type.rawValue) needs \(overflow ? "too many" : String(needed)) bytes, the file holds \(size - dataOffset) (truncated or header lies)")
+            throw FormatError(
+                "shape \(shape) of \(type.rawValue) needs \(overflow ? "too many" : String(needed)) bytes, the file holds \(size - dataOffset) (truncated or header lies)"
+            )
         }
-        return Header(elementType: type, bigEndian: order == ">", shape: shape, dataOffset: dataOffset,
-                      descr: descr)
+        return Header(
+            elementType: type, bigEndian: order == ">", shape: shape, dataOffset: dataOffset,
+            descr: descr)
     }
 
     /// The elements of a whole file held in memory, as Doubles (exact for every type; integers beyond 2^53 are not).
@@ -100,7 +114,9 @@ package enum NPYFile {
     /// (little-endian). bfloat16 has no `.npy` dtype. The shape is written as given (tests write files whose header
     /// lies); readers check it against the data length.
     package static func data(_ values: [Double], shape: [Int], as type: ElementType) -> Data {
-        let codes: [ElementType: String] = [.float16: "<f2", .float32: "<f4", .float64: "<f8", .int32: "<i4", .int64: "<i8"]
+        let codes: [ElementType: String] = [
+            .float16: "<f2", .float32: "<f4", .float64: "<f8", .int32: "<i4", .int64: "<i8"
+        ]
         precondition(codes[type] != nil, "bfloat16 has no .npy dtype")
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(codes[type]!)', 'fortran_order': False, 'shape': \(shapeText), }"

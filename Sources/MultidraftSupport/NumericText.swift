@@ -25,7 +25,9 @@ package enum NumericText {
     }
 
     /// The rows of `text`, and the header's fields when `allowHeader` and the first non-blank line is one.
-    package static func rows(_ text: String, allowHeader: Bool) throws(NotANumber) -> (header: [Substring]?, rows: [Row]) {
+    package static func rows(
+        _ text: String, allowHeader: Bool
+    ) throws(NotANumber) -> (header: [Substring]?, rows: [Row]) {
         var rows: [Row] = []
         var header: [Substring]?
         var seenContent = false

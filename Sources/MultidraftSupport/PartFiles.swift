@@ -86,7 +86,9 @@ package struct PartFiles: Sendable {
             throw isComputed(part) ? .unreadable(path: path(part)) : .missing([part])
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard lines.first.map(String.init) == header.joined(separator: ",") else { throw .otherHeader(path: path(part)) }
+        guard lines.first.map(String.init) == header.joined(separator: ",") else {
+            throw .otherHeader(path: path(part))
+        }
         lines.removeFirst()
         return lines
     }

@@ -89,7 +89,8 @@ package enum SafeOutputFile {
                 guard errno == ENOENT else { throw OutputError.cannotWrite(path) }
                 let folder = (current as NSString).deletingLastPathComponent
                 var folderInfo = stat()
-                guard stat(folder.isEmpty ? "." : folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
+                guard stat(folder.isEmpty ? "." : folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR
+                else {
                     throw OutputError.missingFolder(folder)
                 }
                 return Target(requested: path, destination: current, status: nil)
@@ -122,7 +123,7 @@ package enum SafeOutputFile {
         defer { close(fd) }
         do {
             if let status = target.status {
-                _ = fchown(fd, status.st_uid, status.st_gid)   // allowed for root or an unchanged owner only
+                _ = fchown(fd, status.st_uid, status.st_gid) // allowed for root or an unchanged owner only
                 guard fchmod(fd, status.st_mode & 0o7777) == 0 else { throw OutputError.cannotWrite(target.requested) }
             }
             try content { try writeAll($0, to: fd, path: target.requested) }

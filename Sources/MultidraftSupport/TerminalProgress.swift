@@ -34,7 +34,8 @@ public final class TerminalProgress: @unchecked Sendable {
         let seconds = started.elapsedMilliseconds / 1000
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Int((Double(total - done) / rate).rounded()) : 0
-        let text = "\r\(label): \(percent)% of \(total), " + String(format: "%.1f/s, ETA %d:%02d", rate, eta / 60, eta % 60)
+        let text =
+            "\r\(label): \(percent)% of \(total), " + String(format: "%.1f/s, ETA %d:%02d", rate, eta / 60, eta % 60)
             + "\u{1B}[K"
         FileHandle.standardError.write(Data(text.utf8))
     }

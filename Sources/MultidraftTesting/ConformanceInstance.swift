@@ -52,7 +52,8 @@ public struct ConformanceInstance: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         let q = drafts.count == 1 ? "q: \(drafts[0])" : "qs: \(drafts)"
-        return "law: .\(law == .withoutReplacement ? "withoutReplacement" : law == .specHub ? "specHub" : law.rawValue), "
+        return
+            "law: .\(law == .withoutReplacement ? "withoutReplacement" : law == .specHub ? "specHub" : law.rawValue), "
             + "n: \(draftCount), p: \(target), \(q) (\(shape.rawValue))"
     }
 
@@ -91,7 +92,8 @@ public struct ConformanceInstance: Sendable, Hashable, CustomStringConvertible {
             let q2 = Distribution.dirichlet(v, concentration: 1, zeroFraction: shape == .zeros ? 0.3 : 0, using: &rng)
             qs = (0..<n).map { $0 % 2 == 0 ? q.probabilities : q2.probabilities }
         }
-        return ConformanceInstance(target: p.probabilities, drafts: qs, draftCount: law == .independent ? qs.count : n,
-                                   law: law, shape: shape)
+        return ConformanceInstance(
+            target: p.probabilities, drafts: qs, draftCount: law == .independent ? qs.count : n,
+            law: law, shape: shape)
     }
 }

@@ -35,7 +35,8 @@ public enum PropertyCampaign {
     /// The campaign's multiplier, or nil when no campaign runs.
     public static var multiplier: Int? {
         guard let text = ProcessInfo.processInfo.environment["MULTIDRAFT_PROPERTY_CAMPAIGN"],
-              let k = Int(text), k >= 1 else { return nil }
+            let k = Int(text), k >= 1
+        else { return nil }
         return k
     }
 
@@ -45,8 +46,10 @@ public enum PropertyCampaign {
         guard let k = multiplier else { return (fixed, count) }
         let replay = ProcessInfo.processInfo.environment["MULTIDRAFT_PROPERTY_SEED"].flatMap { UInt64($0) }
         let fresh = replay ?? UInt64.random(in: 0...UInt64.max)
-        FileHandle.standardError.write(Data(
-            "property campaign: \(fileID) \(function): seed \(fresh), \(k * count) cases (replay with MULTIDRAFT_PROPERTY_SEED=\(fresh))\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "property campaign: \(fileID) \(function): seed \(fresh), \(k * count) cases (replay with MULTIDRAFT_PROPERTY_SEED=\(fresh))\n"
+                    .utf8))
         return (fresh, k * count)
     }
 

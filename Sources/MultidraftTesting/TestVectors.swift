@@ -15,11 +15,14 @@ public enum TestVectors {
 
     /// A random instance over V tokens, as the toolkit's property tests draw them: depending on the seed, p and q
     /// have zero entries, p = q, or q lives where p is 0; q₂ is a second draft distribution.
-    public static func instance(_ seed: Int, vocabulary v: Int) -> (p: Distribution, q: Distribution, q2: Distribution) {
+    public static func instance(_ seed: Int, vocabulary v: Int) -> (p: Distribution, q: Distribution, q2: Distribution)
+    {
         var rng = Xoshiro256(seed: UInt64(seed))
         let concentration = [0.3, 0.7, 1, 3][seed % 4]
-        let p = Distribution.dirichlet(v, concentration: concentration, zeroFraction: seed % 3 == 0 ? 0.25 : 0, using: &rng)
-        var q = Distribution.dirichlet(v, concentration: concentration, zeroFraction: seed % 5 == 0 ? 0.25 : 0, using: &rng)
+        let p = Distribution.dirichlet(
+            v, concentration: concentration, zeroFraction: seed % 3 == 0 ? 0.25 : 0, using: &rng)
+        var q = Distribution.dirichlet(
+            v, concentration: concentration, zeroFraction: seed % 5 == 0 ? 0.25 : 0, using: &rng)
         let q2 = Distribution.dirichlet(v, concentration: 1, using: &rng)
         if seed % 7 == 0 { q = p }
         if seed % 11 == 0, p.supportSize < v {

@@ -22,8 +22,9 @@ extension VerifierConformance {
         laws: [DraftLawName], drafts: ClosedRange<Int>, vocabulary: ClosedRange<Int>, count: Int = 100,
         options: Options = Options(), sourceLocation: SourceLocation = #_sourceLocation, make: @escaping Factory
     ) async {
-        precondition(!laws.isEmpty && drafts.lowerBound >= 1 && vocabulary.lowerBound >= 2
-                     && vocabulary.upperBound <= ExactVerification.maxVocabulary)
+        precondition(
+            !laws.isEmpty && drafts.lowerBound >= 1 && vocabulary.lowerBound >= 2
+                && vocabulary.upperBound <= ExactVerification.maxVocabulary)
         let shapes = ConformanceInstance.Shape.allCases
         await seededPropertyCheck(
             count: count, seed: PropertyCampaign.stableHash("VerifierConformance.propertyCheck"),

@@ -122,8 +122,9 @@ public enum VerifierConformance {
         laws: [DraftLawName], drafts: ClosedRange<Int>, vocabulary: ClosedRange<Int>, instances: Int, seed: UInt64,
         options: Options = Options(), make: @escaping Factory
     ) async throws -> Report {
-        try checkSynchronously(laws: laws, drafts: drafts, vocabulary: vocabulary, instances: instances, seed: seed,
-                               options: options, make: make)
+        try checkSynchronously(
+            laws: laws, drafts: drafts, vocabulary: vocabulary, instances: instances, seed: seed,
+            options: options, make: make)
     }
 
     /// ``check(laws:drafts:vocabulary:instances:seed:options:make:)`` without `async`.
@@ -195,18 +196,26 @@ public enum VerifierConformance {
                 if e > worst.error || e.isNaN { worst = (y, e) }
             }
             if !(worst.error <= options.lawTolerance) {
-                failures += fail(.lossless, "P(Y = \(worst.token)) = \(exact.outputLaw[worst.token]) but p(\(worst.token)) = \(p[worst.token]) (error \(worst.error) > \(options.lawTolerance))")
+                failures += fail(
+                    .lossless,
+                    "P(Y = \(worst.token)) = \(exact.outputLaw[worst.token]) but p(\(worst.token)) = \(p[worst.token]) (error \(worst.error) > \(options.lawTolerance))"
+                )
             }
             if let alpha = try? optimalAcceptance(target: p, law: law, method: .auto).alpha,
-               !(exact.membershipAcceptance <= alpha + options.boundTolerance) {
+                !(exact.membershipAcceptance <= alpha + options.boundTolerance)
+            {
                 failures += fail(.belowOptimum, "membership acceptance \(exact.membershipAcceptance) > alpha* \(alpha)")
             }
             if !(exact.coinAcceptance <= exact.membershipAcceptance + options.lawTolerance) {
-                failures += fail(.coinBelowMembership, "coin acceptance \(exact.coinAcceptance) > membership \(exact.membershipAcceptance)")
+                failures += fail(
+                    .coinBelowMembership,
+                    "coin acceptance \(exact.coinAcceptance) > membership \(exact.membershipAcceptance)")
             }
             if let claimed = verifier.exactAcceptance,
-               !(abs(claimed - exact.membershipAcceptance) <= options.exactAcceptanceTolerance) {
-                failures += fail(.exactAcceptance, "exactAcceptance \(claimed) but enumeration gives \(exact.membershipAcceptance)")
+                !(abs(claimed - exact.membershipAcceptance) <= options.exactAcceptanceTolerance)
+            {
+                failures += fail(
+                    .exactAcceptance, "exactAcceptance \(claimed) but enumeration gives \(exact.membershipAcceptance)")
             }
             return failures
         }
@@ -224,19 +233,28 @@ public enum VerifierConformance {
             if !(chi.pValue > options.pValueFloor) {
                 let impossible = (0..<p.vocabularySize).filter { p[$0] == 0 && result.counts[$0] > 0 }
                 let why = impossible.isEmpty ? "" : "; tokens with p = 0 emitted: \(impossible)"
-                failures += fail(.monteCarloLaw, "chi-square X² = \(chi.statistic), dof \(chi.degreesOfFreedom), p-value \(chi.pValue) ≤ \(options.pValueFloor) over \(trials) trials (seed \(seed))\(why)")
+                failures += fail(
+                    .monteCarloLaw,
+                    "chi-square X² = \(chi.statistic), dof \(chi.degreesOfFreedom), p-value \(chi.pValue) ≤ \(options.pValueFloor) over \(trials) trials (seed \(seed))\(why)"
+                )
             }
             let a = result.acceptance
             if let claimed = verifier.exactAcceptance {
                 let se = (claimed * (1 - claimed) / Double(trials)).squareRoot()
                 if !(abs(a - claimed) <= options.sigmas * se + 1e-12) {
-                    failures += fail(.monteCarloAcceptance, "simulated acceptance \(a) vs exactAcceptance \(claimed): \((a - claimed) / max(se, 1e-300)) standard errors (seed \(seed))")
+                    failures += fail(
+                        .monteCarloAcceptance,
+                        "simulated acceptance \(a) vs exactAcceptance \(claimed): \((a - claimed) / max(se, 1e-300)) standard errors (seed \(seed))"
+                    )
                 }
             }
             if let alpha = try? optimalAcceptance(target: p, law: law, method: .auto).alpha {
                 let se = (alpha * (1 - alpha) / Double(trials)).squareRoot()
                 if !(a <= alpha + options.sigmas * se + options.boundTolerance) {
-                    failures += fail(.monteCarloAcceptance, "simulated acceptance \(a) above alpha* \(alpha) by \((a - alpha) / max(se, 1e-300)) standard errors (seed \(seed))")
+                    failures += fail(
+                        .monteCarloAcceptance,
+                        "simulated acceptance \(a) above alpha* \(alpha) by \((a - alpha) / max(se, 1e-300)) standard errors (seed \(seed))"
+                    )
                 }
             }
             return failures
@@ -265,7 +283,9 @@ public enum VerifierConformance {
     static func build(
         _ instance: ConformanceInstance, make: Factory
     ) -> Result<(Distribution, DraftLaw, any Verifier), BuildFailure> {
-        guard let p = try? instance.makeTarget(), let law = try? instance.makeLaw() else { return .failure(BuildFailure([])) }
+        guard let p = try? instance.makeTarget(), let law = try? instance.makeLaw() else {
+            return .failure(BuildFailure([]))
+        }
         do { return .success((p, law, try make(p, law))) } catch {
             return .failure(BuildFailure(failure(on: instance)(.construction, "the factory threw: \(error)")))
         }
@@ -285,8 +305,9 @@ public enum VerifierConformance {
         for tuple in tuples where tuple.probability > 0 {
             for pinned in 0..<draws {
                 for value in [UInt64.zero, UInt64.max] {
-                    var rng = PinnedDrawGenerator(base: Xoshiro256(seed: seed, stream: UInt64(pinned)), pinnedDraw: pinned,
-                                                  value: value)
+                    var rng = PinnedDrawGenerator(
+                        base: Xoshiro256(seed: seed, stream: UInt64(pinned)), pinnedDraw: pinned,
+                        value: value)
                     let outcome = verifier.verify(tuple.tokens, using: &rng)
                     let coin = value == 0 ? "0" : "1 − 2⁻⁵³"
                     let y = outcome.token
@@ -295,13 +316,17 @@ public enum VerifierConformance {
                         problem = "output token \(y) is outside the vocabulary"
                     } else if !(p[y] > 0) {
                         problem = "output token \(y) has p = 0"
-                    } else if let i = outcome.acceptedDraft, !(tuple.tokens.indices.contains(i) && tuple.tokens[i] == y) {
+                    } else if let i = outcome.acceptedDraft, !(tuple.tokens.indices.contains(i) && tuple.tokens[i] == y)
+                    {
                         problem = "acceptedDraft \(i) is not the output token \(y)"
                     }
                     if let problem {
-                        return [Failure(property: .targetSupport, instance: instance,
-                                        detail: "drafts \(tuple.tokens), uniform draw #\(pinned) = \(coin): \(problem)",
-                                        occurrences: 1)]
+                        return [
+                            Failure(
+                                property: .targetSupport, instance: instance,
+                                detail: "drafts \(tuple.tokens), uniform draw #\(pinned) = \(coin): \(problem)",
+                                occurrences: 1)
+                        ]
                     }
                 }
             }
@@ -317,14 +342,20 @@ public enum VerifierConformance {
             return (0..<64).map { _ in verifier.verify(sampler.sample(using: &draftRNG), using: &verifyRNG) }
         }
         if outcomes() != outcomes() {
-            return [Failure(property: .reproducible, instance: instance,
-                            detail: "two runs of 64 verifications with seed \(seed) differ", occurrences: 1)]
+            return [
+                Failure(
+                    property: .reproducible, instance: instance,
+                    detail: "two runs of 64 verifications with seed \(seed) differ", occurrences: 1)
+            ]
         }
         let one = MonteCarlo.run(verifier: verifier, trials: 3_001, seed: seed, threads: 1, chunkSize: 500)
         let two = MonteCarlo.run(verifier: verifier, trials: 3_001, seed: seed, threads: 2, chunkSize: 500)
         if !one.sameCounts(as: two) {
-            return [Failure(property: .reproducible, instance: instance,
-                            detail: "Monte Carlo with seed \(seed) gives other counts on 1 and 2 threads", occurrences: 1)]
+            return [
+                Failure(
+                    property: .reproducible, instance: instance,
+                    detail: "Monte Carlo with seed \(seed) gives other counts on 1 and 2 threads", occurrences: 1)
+            ]
         }
         return []
     }
@@ -340,7 +371,9 @@ public enum VerifierConformance {
 
         mutating func add(_ failure: Failure) {
             counts[failure.property, default: 0] += 1
-            if let current = smallest[failure.property], !failure.instance.size.lexicographicallyPrecedes(current.instance.size) {
+            if let current = smallest[failure.property],
+                !failure.instance.size.lexicographicallyPrecedes(current.instance.size)
+            {
                 return
             }
             smallest[failure.property] = failure
@@ -349,7 +382,9 @@ public enum VerifierConformance {
         func report() -> [Failure] {
             Property.allCases.compactMap { property in
                 smallest[property].map {
-                    Failure(property: property, instance: $0.instance, detail: $0.detail, occurrences: counts[property] ?? 1)
+                    Failure(
+                        property: property, instance: $0.instance, detail: $0.detail, occurrences: counts[property] ?? 1
+                    )
                 }
             }
         }

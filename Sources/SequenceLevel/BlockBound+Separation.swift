@@ -25,7 +25,7 @@ struct Separation {
     func maximiser(lambda: Double) -> Point {
         let n = tree.count
         var best = [Double](repeating: 0, count: n)
-        var choice = [UInt8](repeating: 0, count: n)   // 0 none, 1 the node itself, 2 its children's choices
+        var choice = [UInt8](repeating: 0, count: n) // 0 none, 1 the node itself, 2 its children's choices
         for a in stride(from: n - 1, through: 0, by: -1) {
             let own = weights[a] - lambda * tree.draft[a]
             var below = 0.0

@@ -81,8 +81,10 @@ public struct BlockBound: Sendable {
 
     /// Computes L*(K, γ) for `model` with K = `drafts` i.i.d. chains of `length` tokens.
     /// - Throws: ``BlockBoundError``.
-    public init(model: SequenceModel, drafts: Int, length: Int, maxVariables: Int = defaultMaxVariables,
-                tolerance: Double = 1e-12, maxRounds: Int = 500, maxSlopes: Int = 24) throws {
+    public init(
+        model: SequenceModel, drafts: Int, length: Int, maxVariables: Int = defaultMaxVariables,
+        tolerance: Double = 1e-12, maxRounds: Int = 500, maxSlopes: Int = 24
+    ) throws {
         guard drafts >= 1 else { throw BlockBoundError.invalidDrafts(drafts) }
         guard length >= 1 else { throw BlockBoundError.invalidLength(length) }
         let estimate = Self.estimatedNodes(vocabulary: model.vocabularySize, length: length)
@@ -104,8 +106,9 @@ public struct BlockBound: Sendable {
             while rounds < maxRounds {
                 rounds += 1
                 let watch = Stopwatch()
-                let solved = try Self.solveRelaxation(tree: tree, upperBounds: ub, cuts: cuts, slopes: slopes,
-                                                     coverage: coverage)
+                let solved = try Self.solveRelaxation(
+                    tree: tree, upperBounds: ub, cuts: cuts, slopes: slopes,
+                    coverage: coverage)
                 best.upper = min(best.upper, solved.upper)
                 let lpTime = watch.elapsedMilliseconds
                 let hull = Separation(tree: tree, weights: solved.m, coverage: coverage).hullVertices()
@@ -122,14 +125,18 @@ public struct BlockBound: Sendable {
                     if feasible.value > best.lower { best.lower = feasible.value; best.r = feasible.r }
                 }
                 if debug {
-                    FileHandle.standardError.write(Data("round \(rounds): cuts \(cuts.count) slopes \(slopes.count) upper \(solved.upper) lower \(best.lower) worst \(worst) lp \(lpTime) ms total \(watch.elapsedMilliseconds) ms\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "round \(rounds): cuts \(cuts.count) slopes \(slopes.count) upper \(solved.upper) lower \(best.lower) worst \(worst) lp \(lpTime) ms total \(watch.elapsedMilliseconds) ms\n"
+                                .utf8))
                 }
                 if best.upper - best.lower <= tolerance || fresh.isEmpty { break }
                 for cut in fresh { known.insert(cut); cuts.append(cut) }
                 // A slope cut at the tangent of h at the most violated antichain covers every antichain whose
                 // point lies above that tangent line (at most `maxSlopes` of them, each adds N variables).
                 if slopes.count < maxSlopes, worst > 1e-9,
-                   let top = hull.max(by: { $0.violation < $1.violation }) {
+                    let top = hull.max(by: { $0.violation < $1.violation })
+                {
                     let lambda = coverage.slope(top.x)
                     if !slopes.contains(where: { abs($0 - lambda) <= 1e-9 * max(1, lambda) }) { slopes.append(lambda) }
                 }
@@ -163,9 +170,10 @@ public struct BlockBound: Sendable {
     }
 
     /// One LP solve of the relaxation with the given coverage rows; returns m and the certified upper value.
-    static func solveRelaxation(tree: PathTree, upperBounds ub: [Double], cuts: [[Int]], slopes: [Double],
-                                coverage: Coverage) throws -> (m: [Double], upper: Double, objective: Double)
-    {
+    static func solveRelaxation(
+        tree: PathTree, upperBounds ub: [Double], cuts: [[Int]], slopes: [Double],
+        coverage: Coverage
+    ) throws -> (m: [Double], upper: Double, objective: Double) {
         let n = tree.count
         var lp = LinearProgram(sense: .maximize)
         var columnUpper = ub
@@ -226,7 +234,9 @@ public struct BlockBound: Sendable {
     /// coverage constraint M, every subtree below M is scaled by h(q(M))/m(M) (that meets M with equality, keeps r
     /// monotone, and lowers every other constraint's left side: no new violation). After `maxRepairs` repairs one
     /// global factor θ (Dinkelbach on the same separation) finishes the job.
-    static func feasiblePlan(tree: PathTree, m: [Double], coverage: Coverage, maxRepairs: Int = 400)
+    static func feasiblePlan(
+        tree: PathTree, m: [Double], coverage: Coverage, maxRepairs: Int = 400
+    )
         -> (value: Double, r: [Double], repairs: Int)
     {
         let n = tree.count
@@ -250,7 +260,8 @@ public struct BlockBound: Sendable {
         }
         while repairs < maxRepairs {
             guard let worst = Separation(tree: tree, weights: w, coverage: coverage).mostViolated(),
-                  worst.violation > 0 else { break }
+                worst.violation > 0
+            else { break }
             let wM = worst.nodes.reduce(0.0) { $0 + w[$1] }
             let qM = worst.nodes.reduce(0.0) { $0 + tree.draft[$1] }
             let factor = min(1, coverage.h(qM) / wM * (1 - 4e-16))
@@ -262,7 +273,8 @@ public struct BlockBound: Sendable {
         for _ in 0..<100 {
             let scaled = w.map { $0 * theta }
             guard let worst = Separation(tree: tree, weights: scaled, coverage: coverage).mostViolated(),
-                  worst.violation > 0 else { break }
+                worst.violation > 0
+            else { break }
             let wM = worst.nodes.reduce(0.0) { $0 + w[$1] }
             let qM = worst.nodes.reduce(0.0) { $0 + tree.draft[$1] }
             let next = coverage.h(qM) / wM * (1 - 4e-16)
@@ -314,7 +326,8 @@ public enum BlockBoundError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidDrafts(let k): return "the number of draft chains must be at least 1 (got \(k))"
         case .invalidLength(let g): return "the draft length must be at least 1 (got \(g))"
         case .tooLarge(let v, let limit):
-            return "the block LP needs about \(v.countDescription) variables (Σ V^k over the draft length), more than the limit \(limit)"
+            return
+                "the block LP needs about \(v.countDescription) variables (Σ V^k over the draft length), more than the limit \(limit)"
         case .solverFailed(let s): return "the block LP's solver failed: \(s)"
         }
     }

@@ -41,28 +41,42 @@ public struct BlockEfficiency {
     }
 
     /// K sequences of length L.
-    public init(model: SequenceModel, law: DraftLawName, drafts: Int, length: Int, verifierName: String,
-                make: @escaping (Distribution, DraftLaw) throws -> any Verifier) throws {
-        guard drafts >= 1, length >= 0 else { throw SequenceLevelError.invalidModel("the number of drafts must be >= 1 and the length >= 0") }
-        try self.init(model: model, law: law, branching: length == 0 ? [] : [drafts] + Array(repeating: 1, count: length - 1),
-                      verifierName: verifierName, make: make)
+    public init(
+        model: SequenceModel, law: DraftLawName, drafts: Int, length: Int, verifierName: String,
+        make: @escaping (Distribution, DraftLaw) throws -> any Verifier
+    ) throws {
+        guard drafts >= 1, length >= 0 else {
+            throw SequenceLevelError.invalidModel("the number of drafts must be >= 1 and the length >= 0")
+        }
+        try self.init(
+            model: model, law: law, branching: length == 0 ? [] : [drafts] + Array(repeating: 1, count: length - 1),
+            verifierName: verifierName, make: make)
     }
 
     /// A tree with the given branching per depth.
-    public init(model: SequenceModel, law: DraftLawName, branching: [Int], verifierName: String,
-                make: @escaping (Distribution, DraftLaw) throws -> any Verifier) throws {
+    public init(
+        model: SequenceModel, law: DraftLawName, branching: [Int], verifierName: String,
+        make: @escaping (Distribution, DraftLaw) throws -> any Verifier
+    ) throws {
         guard law == .iid || law == .withoutReplacement else {
-            throw SequenceLevelError.invalidModel("block efficiency takes the iid or without-replacement law, not \(law.rawValue)")
+            throw SequenceLevelError.invalidModel(
+                "block efficiency takes the iid or without-replacement law, not \(law.rawValue)")
         }
-        guard branching.allSatisfy({ $0 >= 1 }) else { throw SequenceLevelError.invalidModel("branching factors must be >= 1") }
+        guard branching.allSatisfy({ $0 >= 1 }) else {
+            throw SequenceLevelError.invalidModel("branching factors must be >= 1")
+        }
         var width = 1
         for b in branching {
             width *= b
             guard width <= Self.maxDraftsPerNode else {
-                throw SequenceLevelError.tooLarge("a level of this tree holds \(width) draft nodes; at most \(Self.maxDraftsPerNode) drafts per verification")
+                throw SequenceLevelError.tooLarge(
+                    "a level of this tree holds \(width) draft nodes; at most \(Self.maxDraftsPerNode) drafts per verification"
+                )
             }
         }
-        (self.model, self.law, self.branching, self.verifierName, self.make) = (model, law, branching, verifierName, make)
+        (self.model, self.law, self.branching, self.verifierName, self.make) = (
+            model, law, branching, verifierName, make
+        )
     }
 
     func draftLaw(_ q: Distribution, _ n: Int) -> DraftLaw? {
@@ -109,8 +123,11 @@ public struct BlockEfficiency {
                         table[z * (n + 1) + count[z]] += tuple.probability * outcome.outputLaw[z]
                     }
                 }
-                byN[n] = (0..<v).flatMap { z in (0...n).compactMap { c in
-                    table[z * (n + 1) + c] > 0 ? (z, c, table[z * (n + 1) + c]) : nil } }
+                byN[n] = (0..<v).flatMap { z in
+                    (0...n).compactMap { c in
+                        table[z * (n + 1) + c] > 0 ? (z, c, table[z * (n + 1) + c]) : nil
+                    }
+                }
             }
             joint[context ?? -1] = byN
         }
@@ -119,7 +136,11 @@ public struct BlockEfficiency {
 
     func refuseLargeEnumeration(_ maxWork: Double) throws {
         guard exactWork <= maxWork else {
-            throw SequenceLevelError.exactTooLarge(String(format: "exact recursion needs about %.3g steps (V^n tuples for up to %d drafts per node and %d contexts; limit %.3g)", exactWork, draftCounts.last ?? 0, model.isContextFree ? 1 : model.vocabularySize + 1, maxWork))
+            throw SequenceLevelError.exactTooLarge(
+                String(
+                    format:
+                        "exact recursion needs about %.3g steps (V^n tuples for up to %d drafts per node and %d contexts; limit %.3g)",
+                    exactWork, draftCounts.last ?? 0, model.isContextFree ? 1 : model.vocabularySize + 1, maxWork))
         }
     }
 
@@ -158,13 +179,17 @@ public struct BlockEfficiency {
         var law: [[Int]: Double] = [:]
         func node(_ prefix: [Int], _ pr: Double, depth d: Int, alive m: Int, context: Int) {
             if prefix.count >= horizon { law[Array(prefix.prefix(horizon)), default: 0] += pr; return }
-            if d == length {   // the target's bonus token, then a new block
+            if d == length { // the target's bonus token, then a new block
                 let p = model.laws(after: context < 0 ? nil : context).target
                 for z in 0..<p.vocabularySize where p[z] > 0 { block(prefix + [z], pr * p[z]) }
                 return
             }
             for (z, c, q) in joint[model.isContextFree ? -1 : context]?[m * branching[d]] ?? [] {
-                if c == 0 { block(prefix + [z], pr * q) } else { node(prefix + [z], pr * q, depth: d + 1, alive: c, context: z) }
+                if c == 0 {
+                    block(prefix + [z], pr * q)
+                } else {
+                    node(prefix + [z], pr * q, depth: d + 1, alive: c, context: z)
+                }
             }
         }
         func block(_ prefix: [Int], _ pr: Double) {
@@ -209,7 +234,9 @@ public struct BlockEfficiency {
 
 /// Runs `trials` blocks in chunks of 10,000, chunk k on the stream (seed, k), so the result does not depend on
 /// `threads`; `block` returns the tokens one block produced. Returns their mean and its standard error.
-func simulateBlocks(trials: Int, seed: UInt64, threads: Int, _ block: (inout Xoshiro256) -> Int)
+func simulateBlocks(
+    trials: Int, seed: UInt64, threads: Int, _ block: (inout Xoshiro256) -> Int
+)
     -> (mean: Double, standardError: Double)
 {
     let chunk = 10_000

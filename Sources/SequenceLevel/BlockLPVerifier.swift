@@ -62,24 +62,31 @@ public struct BlockLPVerifier: Sendable {
     public static let losslessTolerance = 1e-9
 
     /// Refused (typed error with the estimate) when the LP would exceed either limit.
-    public static func requireFits(vocabularySize v: Int, drafts k: Int, length g: Int,
-                                   maxVariables: Int = defaultMaxVariables, maxEntries: Int = defaultMaxEntries) throws {
+    public static func requireFits(
+        vocabularySize v: Int, drafts k: Int, length g: Int,
+        maxVariables: Int = defaultMaxVariables, maxEntries: Int = defaultMaxEntries
+    ) throws {
         let variables = estimatedVariables(vocabularySize: v, drafts: k, length: g)
         let entries = estimatedEntries(vocabularySize: v, drafts: k, length: g)
         guard variables <= Double(maxVariables), entries <= Double(maxEntries) else {
-            throw SequenceLevelError.tooLarge("the block LP verifier needs about \(variables.countDescription) variables and \(entries.countDescription) matrix entries (V^(L·K) ordered draft tuples times their blocks), more than the limits \(maxVariables) and \(maxEntries)")
+            throw SequenceLevelError.tooLarge(
+                "the block LP verifier needs about \(variables.countDescription) variables and \(entries.countDescription) matrix entries (V^(L·K) ordered draft tuples times their blocks), more than the limits \(maxVariables) and \(maxEntries)"
+            )
         }
     }
 
     /// Solves the LP and cleans its plan. Throws ``SequenceLevelError/tooLarge(_:)`` beyond the limits (before any
     /// allocation) and ``BlockBoundError/solverFailed(_:)`` when GLPK does not report an optimum or the cleaned plan
     /// misses a losslessness row by more than ``losslessTolerance`` (badly scaled inputs).
-    public init(model: SequenceModel, drafts k: Int, length g: Int, maxVariables: Int = defaultMaxVariables,
-                maxEntries: Int = defaultMaxEntries) throws {
+    public init(
+        model: SequenceModel, drafts k: Int, length g: Int, maxVariables: Int = defaultMaxVariables,
+        maxEntries: Int = defaultMaxEntries
+    ) throws {
         guard k >= 1 else { throw BlockBoundError.invalidDrafts(k) }
         guard g >= 1 else { throw BlockBoundError.invalidLength(g) }
         let v = model.vocabularySize
-        try Self.requireFits(vocabularySize: v, drafts: k, length: g, maxVariables: maxVariables, maxEntries: maxEntries)
+        try Self.requireFits(
+            vocabularySize: v, drafts: k, length: g, maxVariables: maxVariables, maxEntries: maxEntries)
         func prob(_ seq: [Int], target: Bool) -> Double {
             var c: Int? = nil, pr = 1.0
             for t in seq { let l = model.laws(after: c); pr *= target ? l.target[t] : l.draft[t]; c = t }
@@ -150,7 +157,9 @@ public struct BlockLPVerifier: Sendable {
         draftTables = model.contexts.map { AliasTable(weights: model.laws(after: $0).draft.probabilities) }
         let deviation = losslessDeviation()
         guard deviation <= Self.losslessTolerance else {
-            throw BlockBoundError.solverFailed("the cleaned plan misses losslessness by \(deviation) (limit \(Self.losslessTolerance)); the inputs may be too badly scaled")
+            throw BlockBoundError.solverFailed(
+                "the cleaned plan misses losslessness by \(deviation) (limit \(Self.losslessTolerance)); the inputs may be too badly scaled"
+            )
         }
     }
 
@@ -214,7 +223,9 @@ public struct BlockLPVerifier: Sendable {
     public func blockLaw() -> [[Int]: Double] {
         var law: [[Int]: Double] = [:]
         forEachTuple { code, qd in
-            for (y, pr) in zip(plans[code].blocks, plans[code].probabilities) where pr > 0 { law[y, default: 0] += qd * pr }
+            for (y, pr) in zip(plans[code].blocks, plans[code].probabilities) where pr > 0 {
+                law[y, default: 0] += qd * pr
+            }
         }
         return law
     }

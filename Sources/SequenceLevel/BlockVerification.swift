@@ -57,7 +57,8 @@ public struct BlockVerification: Sendable {
         let residual = zip(p0, first.probabilities).map { max(0, $0 - $1) }
         let mass = residual.reduce(0, +)
         firstResidual = (mass, AliasTable(weights: mass > 0 ? residual : p0))
-        scaled = model.isContextFree
+        scaled =
+            model.isContextFree
             ? ScaledResidual(target: model.firstTarget.probabilities, draft: model.firstDraft.probabilities) : nil
     }
 
@@ -92,8 +93,10 @@ public struct BlockVerification: Sendable {
     /// exact expected accepted length of a chain, Σ_i i·P(τ = i), needs no full distributions.
     /// - Precondition: `target.count == draft.count == γ ≥ 1`, every draft probability > 0, `residualMasses.count ≥ γ − 1`.
     /// - Complexity: O(γ).
-    public static func stopLaw(targetProbabilities target: [Double], draftProbabilities draft: [Double],
-                               residualMasses r: [Double]) -> [Double] {
+    public static func stopLaw(
+        targetProbabilities target: [Double], draftProbabilities draft: [Double],
+        residualMasses r: [Double]
+    ) -> [Double] {
         let g = target.count
         precondition(g >= 1 && draft.count == g && r.count >= g - 1)
         var w = [Double](repeating: 1, count: g + 1)

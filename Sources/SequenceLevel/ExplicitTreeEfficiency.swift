@@ -15,20 +15,29 @@ public struct ExplicitTreeEfficiency {
     let make: (Distribution, DraftLaw) throws -> any Verifier
     let children: [[Int]]
 
-    public init(model: SequenceModel, law: DraftLawName, tree: DraftTree, verifierName: String,
-                make: @escaping (Distribution, DraftLaw) throws -> any Verifier) throws {
+    public init(
+        model: SequenceModel, law: DraftLawName, tree: DraftTree, verifierName: String,
+        make: @escaping (Distribution, DraftLaw) throws -> any Verifier
+    ) throws {
         guard law == .iid || law == .withoutReplacement else {
-            throw SequenceLevelError.invalidModel("block efficiency takes the iid or without-replacement law, not \(law.rawValue)")
+            throw SequenceLevelError.invalidModel(
+                "block efficiency takes the iid or without-replacement law, not \(law.rawValue)")
         }
         var children = [[Int]](repeating: [], count: tree.parents.count)
         for v in tree.parents.indices.dropFirst() { children[tree.parents[v]].append(v) }
         var depth = [Int](repeating: 0, count: tree.parents.count)
         var width = [Int: Int]()
-        for v in tree.parents.indices.dropFirst() { depth[v] = depth[tree.parents[v]] + 1; width[depth[v], default: 0] += 1 }
-        guard (width.values.max() ?? 0) <= BlockEfficiency.maxDraftsPerNode else {
-            throw SequenceLevelError.tooLarge("a level of this tree holds \(width.values.max()!) draft nodes; at most \(BlockEfficiency.maxDraftsPerNode) drafts per verification")
+        for v in tree.parents.indices.dropFirst() {
+            depth[v] = depth[tree.parents[v]] + 1; width[depth[v], default: 0] += 1
         }
-        (self.model, self.law, self.tree, self.verifierName, self.make, self.children) = (model, law, tree, verifierName, make, children)
+        guard (width.values.max() ?? 0) <= BlockEfficiency.maxDraftsPerNode else {
+            throw SequenceLevelError.tooLarge(
+                "a level of this tree holds \(width.values.max()!) draft nodes; at most \(BlockEfficiency.maxDraftsPerNode) drafts per verification"
+            )
+        }
+        (self.model, self.law, self.tree, self.verifierName, self.make, self.children) = (
+            model, law, tree, verifierName, make, children
+        )
     }
 
     /// Enumeration steps of the exact recursion: Σ over reachable node sets of Vⁿ tuples × V (n = their children),
@@ -38,29 +47,37 @@ public struct ExplicitTreeEfficiency {
         let contexts = Double(model.isContextFree ? 1 : model.vocabularySize + 1)
         var levels: [[Int]] = [[0]]
         while let last = levels.last, !last.isEmpty { levels.append(last.flatMap { children[$0] }) }
-        return contexts * levels.reduce(0) { total, level in
-            total + min(pow(2, Double(level.count)), 1e12) * pow(v, Double(level.flatMap { children[$0] }.count)) * v
-        }
+        return contexts
+            * levels.reduce(0) { total, level in
+                total + min(pow(2, Double(level.count)), 1e12) * pow(v, Double(level.flatMap { children[$0] }.count))
+                    * v
+            }
     }
 
     /// The exact block efficiency (recursion over (surviving node set, context), memoised).
     public func exact(maxWork: Double = 5e7) throws -> Double {
         guard exactWork <= maxWork else {
-            throw SequenceLevelError.exactTooLarge(String(format: "exact recursion over node sets needs about %.3g steps (limit %.3g)", exactWork, maxWork))
+            throw SequenceLevelError.exactTooLarge(
+                String(format: "exact recursion over node sets needs about %.3g steps (limit %.3g)", exactWork, maxWork)
+            )
         }
         var verifiers: [String: (DraftLaw, any Verifier)] = [:]
         var memo: [String: Double] = [:]
         func value(_ nodes: [Int], context: Int) throws -> Double {
             let drafts = nodes.flatMap { children[$0] }
-            if drafts.isEmpty { return 1 }   // the target's bonus token
+            if drafts.isEmpty { return 1 } // the target's bonus token
             let key = "\(nodes)|\(context)"
             if let known = memo[key] { return known }
             let (p, q) = model.laws(after: context < 0 ? nil : context)
             let lawKey = "\(model.isContextFree ? -1 : context)|\(drafts.count)"
             if verifiers[lawKey] == nil {
-                guard let dl = law == .iid ? try? DraftLaw.iid(q, drafts: drafts.count)
-                                           : try? DraftLaw.withoutReplacement(q, drafts: drafts.count) else {
-                    memo[key] = 1; return 1   // the level cannot be drafted (fewer tokens than drafts): the target's token
+                guard
+                    let dl = law == .iid
+                        ? try? DraftLaw.iid(q, drafts: drafts.count)
+                        : try? DraftLaw.withoutReplacement(q, drafts: drafts.count)
+                else {
+                    // the level cannot be drafted (fewer tokens than drafts): the target's token
+                    memo[key] = 1; return 1
                 }
                 verifiers[lawKey] = (dl, try make(p, dl))
             }
@@ -73,7 +90,9 @@ public struct ExplicitTreeEfficiency {
                 for z in 0..<outcome.outputLaw.count where outcome.outputLaw[z] > 0 {
                     let survivors = zip(drafts, tuple.tokens).filter { $0.1 == z }.map(\.0)
                     let pr = tuple.probability * outcome.outputLaw[z]
-                    total += survivors.isEmpty ? pr : pr * (1 + (try value(survivors, context: model.isContextFree ? -1 : z)))
+                    total +=
+                        survivors.isEmpty
+                        ? pr : pr * (1 + (try value(survivors, context: model.isContextFree ? -1 : z)))
                 }
             }
             memo[key] = total
@@ -94,7 +113,10 @@ public struct ExplicitTreeEfficiency {
         for context in model.contexts {
             let (p, q) = model.laws(after: context)
             for n in widths.sorted() {
-                guard let dl = law == .iid ? try? DraftLaw.iid(q, drafts: n) : try? DraftLaw.withoutReplacement(q, drafts: n) else { continue }
+                guard
+                    let dl = law == .iid
+                        ? try? DraftLaw.iid(q, drafts: n) : try? DraftLaw.withoutReplacement(q, drafts: n)
+                else { continue }
                 nodes[context ?? -1, default: [:]][n] = (dl.makeSampler(), try make(p, dl))
             }
         }

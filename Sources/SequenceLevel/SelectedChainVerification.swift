@@ -44,11 +44,13 @@ public struct SelectedChainVerification: Sendable {
     public init(model: SequenceModel, drafts: Int, length: Int, threads: Int = 1) throws {
         guard drafts >= 1 else { throw BlockBoundError.invalidDrafts(drafts) }
         guard length >= 1 else { throw BlockBoundError.invalidLength(length) }
-        let selection = try RealisedOptimalSelection(target: model.firstTarget,
-                                                     law: DraftLaw.iid(model.firstDraft, drafts: drafts), threads: threads)
+        let selection = try RealisedOptimalSelection(
+            target: model.firstTarget,
+            law: DraftLaw.iid(model.firstDraft, drafts: drafts), threads: threads)
         self.selection = selection
-        self.chain = try BlockVerification(model: model, length: length,
-                                           firstDraft: Distribution(normalizing: selection.realisedLaw))
+        self.chain = try BlockVerification(
+            model: model, length: length,
+            firstDraft: Distribution(normalizing: selection.realisedLaw))
         self.model = model
         self.drafts = drafts
         self.length = length

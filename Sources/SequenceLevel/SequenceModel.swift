@@ -22,13 +22,18 @@ public struct SequenceModel: Sendable {
     }
 
     /// An order-1 Markov model: (p, q) at the first position, then p(·|y), q(·|y) after token y.
-    public init(target p: Distribution, draft q: Distribution, targetTransitions: [Distribution],
-                draftTransitions: [Distribution]) throws {
+    public init(
+        target p: Distribution, draft q: Distribution, targetTransitions: [Distribution],
+        draftTransitions: [Distribution]
+    ) throws {
         try p.requireSameVocabulary(q, what: "draft")
         let v = p.vocabularySize
         guard targetTransitions.count == v, draftTransitions.count == v,
-              (targetTransitions + draftTransitions).allSatisfy({ $0.vocabularySize == v }) else {
-            throw SequenceLevelError.invalidModel("a Markov model over \(v) tokens needs \(v) target and \(v) draft transition rows of \(v) probabilities")
+            (targetTransitions + draftTransitions).allSatisfy({ $0.vocabularySize == v })
+        else {
+            throw SequenceLevelError.invalidModel(
+                "a Markov model over \(v) tokens needs \(v) target and \(v) draft transition rows of \(v) probabilities"
+            )
         }
         (firstTarget, firstDraft) = (p, q)
         (self.targetTransitions, self.draftTransitions) = (targetTransitions, draftTransitions)
@@ -44,15 +49,19 @@ public struct SequenceModel: Sendable {
     var contexts: [Int?] { isContextFree ? [nil] : [nil] + (0..<vocabularySize).map { Optional($0) } }
 
     /// Reads a Markov file: 2V rows of V numbers (commas or spaces), target rows first, then draft rows.
-    public static func readTransitions(_ text: String, vocabularySize v: Int, source: String) throws
+    public static func readTransitions(
+        _ text: String, vocabularySize v: Int, source: String
+    ) throws
         -> (target: [Distribution], draft: [Distribution])
     {
         let rows: [[Double]]
         do { rows = try NumericText.rows(text, allowHeader: false).rows.map(\.values) } catch {
-            throw SequenceLevelError.invalidModel("\(source): line \(error.line) holds a value that is not a number ('\(error.field.prefix(30))')")
+            throw SequenceLevelError.invalidModel(
+                "\(source): line \(error.line) holds a value that is not a number ('\(error.field.prefix(30))')")
         }
         guard rows.count == 2 * v else {
-            throw SequenceLevelError.invalidModel("\(source): expected \(2 * v) rows (\(v) target, then \(v) draft transition rows), found \(rows.count)")
+            throw SequenceLevelError.invalidModel(
+                "\(source): expected \(2 * v) rows (\(v) target, then \(v) draft transition rows), found \(rows.count)")
         }
         var out: [Distribution] = []
         for (k, row) in rows.enumerated() {
@@ -80,7 +89,8 @@ public enum SequenceLevelError: Error, Equatable, Sendable, CustomStringConverti
         case .invalidModel(let s): return s
         case .tooLarge(let s): return s
         case .exactTooLarge(let s): return s + ": use a Monte-Carlo estimate"
-        case .noExactOutcome(let v): return "verifier \(v) has no exact output law given the drafts: use a Monte-Carlo estimate"
+        case .noExactOutcome(let v):
+            return "verifier \(v) has no exact output law given the drafts: use a Monte-Carlo estimate"
         }
     }
 

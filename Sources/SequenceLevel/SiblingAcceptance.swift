@@ -21,8 +21,10 @@ public struct SiblingAcceptance: Sendable, Equatable {
         public var description: String {
             switch self {
             case .empty: return "the acceptance vector is empty"
-            case .outOfRange(let i, let v): return "acceptance value \(v) at line \(i + 1) is not a probability in [0, 1]"
-            case .sumAboveOne(let s): return "unconditional acceptances sum to \(s) > 1 (each is P(sibling i is the accepted one))"
+            case .outOfRange(let i, let v):
+                return "acceptance value \(v) at line \(i + 1) is not a probability in [0, 1]"
+            case .sumAboveOne(let s):
+                return "unconditional acceptances sum to \(s) > 1 (each is P(sibling i is the accepted one))"
             }
         }
     }
@@ -58,7 +60,9 @@ public struct SiblingAcceptance: Sendable, Equatable {
     /// The sibling acceptances of recursive rejection sampling with i.i.d. drafts from q, for which the positional
     /// model is exact: a_i = Σ min(p_i, q) with p₁ = p and p_{i+1} = norm((p_i − q)₊) (independent of which tokens
     /// were rejected). Stops early once the residual is exhausted.
-    public static func recursiveRejection(target p: [Double], draft q: [Double], siblings: Int) throws -> SiblingAcceptance {
+    public static func recursiveRejection(
+        target p: [Double], draft q: [Double], siblings: Int
+    ) throws -> SiblingAcceptance {
         precondition(p.count == q.count && siblings >= 1)
         var residual = p
         var a: [Double] = []

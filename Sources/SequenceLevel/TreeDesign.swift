@@ -23,8 +23,8 @@ public enum TreeDesign {
     /// The DP tables up to depth `depth` (index 0 = no children allowed), shared by ``best`` and ``fastest``.
     struct Tables {
         let k: Int
-        var f: [[Double]]          // f[d][n]
-        var choice: [[[Int]]]      // choice[d][i][n] = subtree size of the rank-i child (0: stop)
+        var f: [[Double]] // f[d][n]
+        var choice: [[[Int]]] // choice[d][i][n] = subtree size of the rank-i child (0: stop)
     }
 
     static func tables(_ acceptance: SiblingAcceptance, budget: Int, depth: Int) -> Tables {
@@ -73,7 +73,8 @@ public enum TreeDesign {
 
     /// Work of the DP in inner steps (K · B² per depth level), for refusing sizes before starting.
     public static func estimatedWork(_ acceptance: SiblingAcceptance, budget: Int, depth: Int) -> Double {
-        Double(min(budget, acceptance.unconditional.count)) * Double(budget) * Double(budget) * Double(max(1, depth)) / 2
+        Double(min(budget, acceptance.unconditional.count)) * Double(budget) * Double(budget) * Double(max(1, depth))
+            / 2
     }
 
     /// The best tree with at most `budget` draft tokens and depth ≤ `maxDepth` (nil: unlimited).
@@ -81,20 +82,25 @@ public enum TreeDesign {
         precondition(budget >= 0)
         let depth = min(maxDepth ?? budget, budget)
         let t = tables(acceptance, budget: budget, depth: depth)
-        return Design(tree: reconstruct(t, depth: depth, budget: budget), expectedTokens: 1 + t.f[depth][budget],
-                      budget: budget, maxDepth: depth)
+        return Design(
+            tree: reconstruct(t, depth: depth, budget: budget), expectedTokens: 1 + t.f[depth][budget],
+            budget: budget, maxDepth: depth)
     }
 
     /// Hardware-aware design: one draft forward pass per tree level (t_draft each) and one target pass (t_target)
     /// per call, so a tree of depth d takes t_target + d · t_draft and yields E tokens. Returns the tree with at most
     /// `budget` draft tokens maximising E / (t_target + d · t_draft), over every depth limit.
-    public static func fastest(_ acceptance: SiblingAcceptance, budget: Int, draftTime: Double, targetTime: Double)
+    public static func fastest(
+        _ acceptance: SiblingAcceptance, budget: Int, draftTime: Double, targetTime: Double
+    )
         -> (design: Design, tokensPerSecond: Double)
     {
         precondition(draftTime >= 0 && targetTime > 0 && budget >= 0)
         let t = tables(acceptance, budget: budget, depth: budget)
-        var best = (design: Design(tree: .chain(0), expectedTokens: 1, budget: budget, maxDepth: 0),
-                    tokensPerSecond: 1 / targetTime)
+        var best = (
+            design: Design(tree: .chain(0), expectedTokens: 1, budget: budget, maxDepth: 0),
+            tokensPerSecond: 1 / targetTime
+        )
         for d in stride(from: 1, through: budget, by: 1) {
             let tree = reconstruct(t, depth: d, budget: budget)
             let tokens = 1 + t.f[d][budget]

@@ -35,7 +35,7 @@ public enum MonteCarlo {
         let watch = Stopwatch()
         let sampler = verifier.law.makeSampler()
         let vocabulary = verifier.target.vocabularySize
-        let chunks = trials / chunkSize + (trials % chunkSize == 0 ? 0 : 1)   // no overflow near Int.max
+        let chunks = trials / chunkSize + (trials % chunkSize == 0 ? 0 : 1) // no overflow near Int.max
         let workers = min(threads, chunks)
         let partials = parallelMap(count: workers, threads: workers) { worker -> TrialTally in
             var tally = TrialTally(vocabularySize: vocabulary)
@@ -44,7 +44,8 @@ public enum MonteCarlo {
                 var draftRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c))
                 var verifyRNG = Xoshiro256(seed: seed, stream: 2 * UInt64(c) + 1)
                 let count = min(chunkSize, trials - c * chunkSize)
-                verifier._simulateTrials(count, sampler: sampler, draftRNG: &draftRNG, verifyRNG: &verifyRNG, into: &tally)
+                verifier._simulateTrials(
+                    count, sampler: sampler, draftRNG: &draftRNG, verifyRNG: &verifyRNG, into: &tally)
                 progress?.advance(by: count)
                 c += workers
             }

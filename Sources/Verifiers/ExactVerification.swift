@@ -47,7 +47,7 @@ public struct ExactVerification: Sendable {
             }
             for y in 0..<v where c.outputLaw[y] != 0 { law[y] += t.probability * c.outputLaw[y] }
             var inSet = 0.0
-            for y in Set(t.tokens).sorted() { inSet += c.outputLaw[y] }   // a fixed order (Set's varies by process)
+            for y in Set(t.tokens).sorted() { inSet += c.outputLaw[y] } // a fixed order (Set's varies by process)
             member += t.probability * inSet
             coin += t.probability * c.coinAcceptance
         }

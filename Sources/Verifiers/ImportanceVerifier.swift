@@ -69,19 +69,24 @@ public struct ImportanceVerifier: Verifier {
         switch law.kind {
         case .iid(let q): qs = [Distribution](repeating: q, count: law.drafts)
         case .independent(let list): qs = list
-        default: throw VerifierError.unsupportedLaw(verifier: "importance", law: law.name, supported: ["iid", "independent"])
+        default:
+            throw VerifierError.unsupportedLaw(verifier: "importance", law: law.name, supported: ["iid", "independent"])
         }
         let v = p.vocabularySize
         if let s = truncate, s < 1 || s > v {
-            throw VerifierError.invalidParameter(verifier: "importance", detail: "truncation s = \(s) is outside 1...\(v)")
+            throw VerifierError.invalidParameter(
+                verifier: "importance", detail: "truncation s = \(s) is outside 1...\(v)")
         }
         let chosen = scheme ?? Self.defaultScheme(for: law, truncate: truncate)
         if chosen == .optimal {
             guard case .iid = law.kind else {
-                throw VerifierError.unsupportedLaw(verifier: "importance (optimal scheme)", law: law.name, supported: ["iid"])
+                throw VerifierError.unsupportedLaw(
+                    verifier: "importance (optimal scheme)", law: law.name, supported: ["iid"])
             }
             guard truncate == nil else {
-                throw VerifierError.invalidParameter(verifier: "importance", detail: "a truncation applies to the LP scheme only", suggesting: [.truncate, .scheme])
+                throw VerifierError.invalidParameter(
+                    verifier: "importance", detail: "a truncation applies to the LP scheme only",
+                    suggesting: [.truncate, .scheme])
             }
         }
         self.scheme = chosen
@@ -98,12 +103,16 @@ public struct ImportanceVerifier: Verifier {
             } else {
                 let pairs = Double(v) * Double(qs.map(\.supportSize).max()!)
                 if truncate == nil && pairs > Double(Self.maxFullLPPairs) {
-                    throw VerifierError.tooLarge(verifier: "importance", detail: String(
-                        format: "the full weight LP needs about %.3g pair variables per stage (limit %d); choose a truncation s",
-                        pairs, Self.maxFullLPPairs), suggesting: [.truncate])
+                    throw VerifierError.tooLarge(
+                        verifier: "importance",
+                        detail: String(
+                            format:
+                                "the full weight LP needs about %.3g pair variables per stage (limit %d); choose a truncation s",
+                            pairs, Self.maxFullLPPairs), suggesting: [.truncate])
                 }
                 let s = truncate
-                twoStep = try TwoStepScheme.tournament(target: p, drafts: qs, method: s.map { .truncatedLP($0) } ?? .weightLP)
+                twoStep = try TwoStepScheme.tournament(
+                    target: p, drafts: qs, method: s.map { .truncatedLP($0) } ?? .weightLP)
                 truncation = s
             }
         } catch let error as ImportanceSamplingError {
@@ -116,7 +125,8 @@ public struct ImportanceVerifier: Verifier {
         // Exact membership by enumeration where the tuples are few; otherwise, for the optimal scheme, the exact coin
         // acceptance: membership lies in [coin, alpha*], an interval of width certifiedGap (and equals coin when the
         // gap is 0, the residual then living on blocks no later selection can have drafted).
-        self.exactAcceptance = (try? twoStep.membershipAcceptance(maxTuples: Self.maxExactTuples))
+        self.exactAcceptance =
+            (try? twoStep.membershipAcceptance(maxTuples: Self.maxExactTuples))
             ?? (gap != nil ? twoStep.coinAcceptance : nil)
     }
 

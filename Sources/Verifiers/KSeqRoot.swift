@@ -18,7 +18,8 @@ public enum KSeqRoot {
     public static let bisectionTolerance = 1e-13
 
     /// (β(ρ), 1 − β(ρ)), the second summed directly as Σ (q − p/ρ)_+.
-    public static func beta(target p: Distribution, draft q: Distribution, rho: Double) -> (beta: Double, miss: Double) {
+    public static func beta(target p: Distribution, draft q: Distribution, rho: Double) -> (beta: Double, miss: Double)
+    {
         var beta = 0.0, miss = 0.0
         for x in 0..<p.vocabularySize {
             let scaled = p[x] / rho

@@ -52,7 +52,7 @@ public struct NaiveVerifier: Verifier {
 
     public func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
         var coin = 0.0
-        for y in Set(x).sorted() { coin += target[y] }   // a fixed order: Set's order varies between processes
+        for y in Set(x).sorted() { coin += target[y] } // a fixed order: Set's order varies between processes
         return ConditionalOutcome(outputLaw: target.probabilities, coinAcceptance: coin)
     }
 }

@@ -35,8 +35,10 @@ public struct OptimalCouplingVerifier: Verifier {
 
     /// - Parameters: `solver` `.flow` (default: Dinic's maximum flow, exact and fast) or `.lp` (GLPK);
     ///   `maxLPVariables` bounds the plan's size (LP variables = middle arcs of the flow).
-    public init(target p: Distribution, law: DraftLaw,
-                maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, solver: CouplingSolver = .flow) throws {
+    public init(
+        target p: Distribution, law: DraftLaw,
+        maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, solver: CouplingSolver = .flow
+    ) throws {
         try VerifierError.requireSameVocabulary(p, law)
         let plan = try optimalCoupling(target: p, law: law, maxLPVariables: maxLPVariables, solver: solver)
         let flows = plan.flows
@@ -57,8 +59,9 @@ public struct OptimalCouplingVerifier: Verifier {
         self.rows = rows
         self.rowTokens = tokens
         self.rowProbabilities = probabilities
-        self.residual = ResidualLaw(weights: p.probabilities.indices.map { max(0, p[$0] - used[$0]) },
-                                    fallback: p.probabilities)
+        self.residual = ResidualLaw(
+            weights: p.probabilities.indices.map { max(0, p[$0] - used[$0]) },
+            fallback: p.probabilities)
     }
 
     /// The plan row of the tuple's set, if the set has positive probability.

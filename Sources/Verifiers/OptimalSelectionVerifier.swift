@@ -42,20 +42,24 @@ public struct OptimalSelectionVerifier: Verifier {
     /// Builds r*, fits the weights and precomputes the residual's alias table; `threads` parallelises the setup
     /// (the result does not depend on it). `enumerateWithoutReplacement: false` makes without-replacement drafts take
     /// the race quadrature even where their tuple law is small (for tests of that route against enumeration).
-    public init(target p: Distribution, law: DraftLaw, threads: Int,
-                maxIterations: Int = RealisedOptimalSelection.defaultMaxIterations,
-                enumerateWithoutReplacement: Bool = true) throws {
+    public init(
+        target p: Distribution, law: DraftLaw, threads: Int,
+        maxIterations: Int = RealisedOptimalSelection.defaultMaxIterations,
+        enumerateWithoutReplacement: Bool = true
+    ) throws {
         try VerifierError.requireSameVocabulary(p, law)
         switch law.kind {
         case .iid, .withoutReplacement: break
         default:
-            throw VerifierError.unsupportedLaw(verifier: "optimal", law: law.name, supported: ["iid", "without-replacement"])
+            throw VerifierError.unsupportedLaw(
+                verifier: "optimal", law: law.name, supported: ["iid", "without-replacement"])
         }
         // Built into a local first: no stored property is set before the last point that can throw.
         let selection: RealisedOptimalSelection
         do {
-            selection = try RealisedOptimalSelection(target: p, law: law, maxIterations: maxIterations, threads: threads,
-                                                     enumerateWithoutReplacement: enumerateWithoutReplacement)
+            selection = try RealisedOptimalSelection(
+                target: p, law: law, maxIterations: maxIterations, threads: threads,
+                enumerateWithoutReplacement: enumerateWithoutReplacement)
         } catch let error as ImportanceSamplingError {
             throw VerifierError.tooLarge(verifier: "optimal", detail: error.description)
         }

@@ -51,14 +51,16 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
     public init(target p: Distribution, law: DraftLaw) throws {
         try VerifierError.requireSameVocabulary(p, law)
         guard case .withoutReplacement(let q) = law.kind else {
-            throw VerifierError.unsupportedLaw(verifier: "rrs-without-replacement", law: law.name,
-                                               supported: ["without-replacement"])
+            throw VerifierError.unsupportedLaw(
+                verifier: "rrs-without-replacement", law: law.name,
+                supported: ["without-replacement"])
         }
         self.target = p
         self.law = law
         self.draft = q
-        self.firstResidual = ResidualLaw(weights: positivePart(p.probabilities, minus: q.probabilities).values,
-                                         fallback: p.probabilities)
+        self.firstResidual = ResidualLaw(
+            weights: positivePart(p.probabilities, minus: q.probabilities).values,
+            fallback: p.probabilities)
         func ratio(_ i: Int) -> Double { q[i] > 0 ? p[i] / q[i] : (p[i] > 0 ? .infinity : 0) }
         let order = (0..<p.vocabularySize).sorted { ratio($0) != ratio($1) ? ratio($0) > ratio($1) : $0 < $1 }
         var pp = [Double](repeating: 0, count: order.count + 1), pq = pp
@@ -125,7 +127,7 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
         var rho = 1.0
         var m = positiveCount(rho)
         var z = residualMass(rho, m)
-        if z <= 0 {   // p = q on the support: the branch has probability 0; keep r = p
+        if z <= 0 { // p = q on the support: the branch has probability 0; keep r = p
             rho = 0; m = ratios.count; z = prefixP[m]
         }
         var drawnMass = q[x[0]]
@@ -140,7 +142,7 @@ public struct RecursiveRejectionWithoutReplacementVerifier: Verifier {
                 let nextRho = rho + z / w
                 let nextM = positiveCount(nextRho)
                 let nextZ = residualMass(nextRho, nextM)
-                if nextZ > 0 { rho = nextRho; m = nextM; z = nextZ }   // zero-mass guard: keep r
+                if nextZ > 0 { rho = nextRho; m = nextM; z = nextZ } // zero-mass guard: keep r
             }
             drawnMass += q[xi]
         }

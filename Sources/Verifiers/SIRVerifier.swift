@@ -46,7 +46,9 @@ public struct SIRVerifier: Verifier {
     @usableFromInline let incumbentWeight: [[Double]]
     @usableFromInline let challengerWeight: [[Double]]
 
-    public init(target p: Distribution, law: DraftLaw, maxPairEvaluations: Double = SIRVerifier.maxPairEvaluations) throws {
+    public init(
+        target p: Distribution, law: DraftLaw, maxPairEvaluations: Double = SIRVerifier.maxPairEvaluations
+    ) throws {
         try VerifierError.requireSameVocabulary(p, law)
         let qs: [Distribution]
         switch law.kind {
@@ -56,7 +58,11 @@ public struct SIRVerifier: Verifier {
         }
         let work = qs.dropFirst().reduce(0.0) { $0 + Double($1.supportSize) * Double(p.vocabularySize) }
         guard work <= maxPairEvaluations else {
-            throw VerifierError.tooLarge(verifier: "sir", detail: "building p_I needs about \(Int(work)) pair evaluations (limit \(Int(maxPairEvaluations))); use fewer drafts or a smaller vocabulary")
+            throw VerifierError.tooLarge(
+                verifier: "sir",
+                detail:
+                    "building p_I needs about \(Int(work)) pair evaluations (limit \(Int(maxPairEvaluations))); use fewer drafts or a smaller vocabulary"
+            )
         }
         func weights(_ r: [Double]) -> [Double] { SIRStage.importanceWeights(target: p.probabilities, law: r) }
         var laws = [qs[0].probabilities]
@@ -90,7 +96,9 @@ public struct SIRVerifier: Verifier {
             if !keepIt { winner = k }
         }
         let y = x[winner]
-        if acceptTest(target[y], intermediate[y], using: &rng) { return VerificationOutcome(token: y, acceptedDraft: winner) }
+        if acceptTest(target[y], intermediate[y], using: &rng) {
+            return VerificationOutcome(token: y, acceptedDraft: winner)
+        }
         return VerificationOutcome(token: residual.sample(using: &rng), acceptedDraft: nil)
     }
 

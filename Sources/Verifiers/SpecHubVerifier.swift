@@ -42,7 +42,9 @@ public struct SpecHubVerifier: Verifier {
     public init(target p: Distribution, law: DraftLaw) throws {
         try VerifierError.requireSameVocabulary(p, law)
         guard case .specHub(let q) = law.kind else {
-            if law.drafts != 2 { throw VerifierError.wrongDraftCount(verifier: "spechub", expected: 2, found: law.drafts) }
+            if law.drafts != 2 {
+                throw VerifierError.wrongDraftCount(verifier: "spechub", expected: 2, found: law.drafts)
+            }
             throw VerifierError.unsupportedLaw(verifier: "spechub", law: law.name, supported: ["spechub"])
         }
         let v = p.vocabularySize
@@ -86,14 +88,16 @@ public struct SpecHubVerifier: Verifier {
             if leftoverAI > 0 { out.append((acceptProbability(target[hub], leftoverAI), 0)) }
             return out
         }
-        return []   // not a pair of the hub law (probability 0)
+        return [] // not a pair of the hub law (probability 0)
     }
 
     @inlinable
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
         let (x1, x2) = (x[0], x[1])
         if x2 == hub && x1 != hub {
-            if acceptTest(target[x1], draft[x1], using: &rng) { return VerificationOutcome(token: x1, acceptedDraft: 0) }
+            if acceptTest(target[x1], draft[x1], using: &rng) {
+                return VerificationOutcome(token: x1, acceptedDraft: 0)
+            }
             if leftoverIA > 0, acceptTest(max(0, target[hub] - leftoverAI), leftoverIA, using: &rng) {
                 return VerificationOutcome(token: hub, acceptedDraft: 1)
             }

@@ -30,7 +30,9 @@ public struct SpeculativeSamplingVerifier: Verifier {
 
     public init(target p: Distribution, law: DraftLaw) throws {
         try VerifierError.requireSameVocabulary(p, law)
-        guard law.drafts == 1 else { throw VerifierError.wrongDraftCount(verifier: "single", expected: 1, found: law.drafts) }
+        guard law.drafts == 1 else {
+            throw VerifierError.wrongDraftCount(verifier: "single", expected: 1, found: law.drafts)
+        }
         let q: Distribution
         switch law.kind {
         case .iid(let d), .withoutReplacement(let d), .greedy(let d): q = d
@@ -41,8 +43,9 @@ public struct SpeculativeSamplingVerifier: Verifier {
         self.target = p
         self.law = law
         self.draft = q
-        self.residual = ResidualLaw(weights: positivePart(p.probabilities, minus: q.probabilities).values,
-                                    fallback: p.probabilities)
+        self.residual = ResidualLaw(
+            weights: positivePart(p.probabilities, minus: q.probabilities).values,
+            fallback: p.probabilities)
         self.acceptance = p.overlap(with: q)
     }
 

@@ -23,7 +23,8 @@ public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible, 
         case .duplicateVerifier(let name):
             return "a verifier named '\(name)' is already registered"
         case .unsupportedLaw(let verifier, let law, let supported):
-            return "verifier \(verifier) does not support the \(law) draft law (supported: \(supported.joined(separator: ", ")))"
+            return
+                "verifier \(verifier) does not support the \(law) draft law (supported: \(supported.joined(separator: ", ")))"
         case .wrongDraftCount(let verifier, let expected, let found):
             return "verifier \(verifier) needs exactly \(expected) drafts, got \(found)"
         case .tooLarge(let verifier, let detail, _), .invalidParameter(let verifier, let detail, _):
@@ -41,7 +42,8 @@ public enum VerifierError: Error, Equatable, Sendable, CustomStringConvertible, 
         switch self {
         case .tooLarge(_, _, let parameters), .invalidParameter(_, _, let parameters): return parameters
         case .schemeFailed, .unknownVerifier, .duplicateVerifier, .unsupportedLaw, .wrongDraftCount,
-             .exactCheckTooLarge, .noConditionalOutcome: return []
+            .exactCheckTooLarge, .noConditionalOutcome:
+            return []
         }
     }
 }

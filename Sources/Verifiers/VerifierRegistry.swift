@@ -61,8 +61,10 @@ public struct VerifierRegistry: Sendable {
             hasExactFormula: Bool = false, summary: String,
             make: @escaping @Sendable (Distribution, DraftLaw) throws -> any Verifier
         ) {
-            self.init(name: name, laws: laws, naturalLaw: naturalLaw, drafts: drafts, hasExactFormula: hasExactFormula,
-                      summary: summary, settings: []) { p, law, _ in try make(p, law) }
+            self.init(
+                name: name, laws: laws, naturalLaw: naturalLaw, drafts: drafts, hasExactFormula: hasExactFormula,
+                summary: summary, settings: []
+            ) { p, law, _ in try make(p, law) }
         }
 
         /// An entry whose factory reads `settings` (and the thread count) from ``VerifierSettings``.
@@ -99,8 +101,9 @@ public struct VerifierRegistry: Sendable {
         /// entry does not read.
         public func requireSettings(_ settings: VerifierSettings) throws {
             for setting in settings.given where !self.settings.contains(setting) {
-                throw VerifierError.invalidParameter(verifier: name, detail: "it does not take \(setting.description)",
-                                                     suggesting: setting.parameters)
+                throw VerifierError.invalidParameter(
+                    verifier: name, detail: "it does not take \(setting.description)",
+                    suggesting: setting.parameters)
             }
         }
 
@@ -111,7 +114,8 @@ public struct VerifierRegistry: Sendable {
         /// ``VerifierError/wrongDraftCount(verifier:expected:found:)`` unless the entry supports the law.
         public func requireSupport(_ law: DraftLaw) throws {
             guard let lawName = law.lawName, supportedLaws.contains(lawName) else {
-                throw VerifierError.unsupportedLaw(verifier: name, law: law.name, supported: supportedLaws.map(\.rawValue))
+                throw VerifierError.unsupportedLaw(
+                    verifier: name, law: law.name, supported: supportedLaws.map(\.rawValue))
             }
             guard drafts.contains(law.drafts) else {
                 throw VerifierError.wrongDraftCount(verifier: name, expected: drafts.lowerBound, found: law.drafts)
@@ -130,7 +134,9 @@ public struct VerifierRegistry: Sendable {
 
     /// Adds an entry; throws ``VerifierError/duplicateVerifier(_:)`` if its name is taken.
     public mutating func register(_ entry: Entry) throws {
-        guard !entries.contains(where: { $0.name == entry.name }) else { throw VerifierError.duplicateVerifier(entry.name) }
+        guard !entries.contains(where: { $0.name == entry.name }) else {
+            throw VerifierError.duplicateVerifier(entry.name)
+        }
         entries.append(entry)
     }
 
@@ -160,7 +166,9 @@ public struct VerifierRegistry: Sendable {
 
     /// Builds the verifier `name` with settings; throws as ``makeVerifier(name:target:law:)`` does, and
     /// ``VerifierError/invalidParameter(verifier:detail:suggesting:)`` when a setting the entry does not read is given.
-    public func makeVerifier(name: String, target p: Distribution, law: DraftLaw, settings: VerifierSettings) throws -> any Verifier {
+    public func makeVerifier(
+        name: String, target p: Distribution, law: DraftLaw, settings: VerifierSettings
+    ) throws -> any Verifier {
         let e = try entry(named: name)
         try e.requireSupport(law)
         try e.requireSettings(settings)
@@ -169,40 +177,60 @@ public struct VerifierRegistry: Sendable {
 
     /// The toolkit's verifiers.
     public static let standard: VerifierRegistry = try! VerifierRegistry([
-        Entry(name: "single", laws: [.iid, .withoutReplacement, .greedy, .independent], drafts: 1...1,
-              hasExactFormula: true, summary: "single-draft speculative sampling (n = 1)",
-              make: { try SpeculativeSamplingVerifier(target: $0, law: $1) }),
-        Entry(name: "rrs", laws: [.iid, .independent], hasExactFormula: true,
-              summary: "recursive rejection sampling with replacement (SpecInfer, MCSD)",
-              make: { try RecursiveRejectionVerifier(target: $0, law: $1) }),
-        Entry(name: "rrs-without-replacement", laws: [.withoutReplacement],
-              summary: "recursive rejection sampling without replacement (MCSD, Sequoia)",
-              make: { try RecursiveRejectionWithoutReplacementVerifier(target: $0, law: $1) }),
-        Entry(name: "kseq", laws: [.iid], hasExactFormula: true,
-              summary: "SpecTr K-SEQ at rho*", make: { try KSeqVerifier(target: $0, law: $1) }),
-        Entry(name: "spechub", laws: [.specHub], drafts: 2...2, hasExactFormula: true,
-              summary: "SpecHub hub-pair verifier (n = 2)", make: { try SpecHubVerifier(target: $0, law: $1) }),
-        Entry(name: "greedy", laws: [.greedy], hasExactFormula: true,
-              summary: "matching verifier for greedy drafts (Hu et al.)", make: { try GreedyVerifier(target: $0, law: $1) }),
-        Entry(name: "sir", laws: [.iid, .independent],
-              summary: "SIR selection (pairwise tournament for n > 2) + speculative sampling against p_I",
-              make: { try SIRVerifier(target: $0, law: $1) }),
-        Entry(name: "importance", laws: [.iid, .independent],
-              summary: "Khisti et al. two-step scheme: weight-LP selection (tournament for n > 2) + speculative sampling against p_I",
-              settings: [.importanceScheme, .truncation],
-              extraMemory: { law, settings in
-                  // Khisti et al.'s LP scheme holds V x V pair weights per tournament stage.
-                  let scheme = settings.importanceScheme ?? ImportanceVerifier.defaultScheme(for: law, truncate: settings.truncation)
-                  let v = Double(law.vocabularySize)
-                  return scheme == .lp ? 8 * v * v * Double(max(1, law.drafts - 1)) : 0
-              },
-              makeWithSettings: { try ImportanceVerifier(target: $0, law: $1, truncate: $2.truncation, scheme: $2.importanceScheme) }),
-        Entry(name: "optimal", laws: DraftLawName.allCases, hasExactFormula: true,
-              summary: "reaches alpha*: optimal selection law + two-step scheme (iid and without replacement at any V), else the transport plan by max flow, else (independent drafts) the certified priority mixture",
-              settings: [.maxPlanVariables],
-              makeWithSettings: { try makeOptimalVerifier(target: $0, law: $1, threads: $2.threads, maxPlanVariables: $2.maxPlanVariables) }),
-        Entry(name: "naive", laws: DraftLawName.allCases, hasExactFormula: true,
-              summary: "naive multi-candidate sampling: Y ~ p, accepted iff drafted", make: { try NaiveVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "single", laws: [.iid, .withoutReplacement, .greedy, .independent], drafts: 1...1,
+            hasExactFormula: true, summary: "single-draft speculative sampling (n = 1)",
+            make: { try SpeculativeSamplingVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "rrs", laws: [.iid, .independent], hasExactFormula: true,
+            summary: "recursive rejection sampling with replacement (SpecInfer, MCSD)",
+            make: { try RecursiveRejectionVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "rrs-without-replacement", laws: [.withoutReplacement],
+            summary: "recursive rejection sampling without replacement (MCSD, Sequoia)",
+            make: { try RecursiveRejectionWithoutReplacementVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "kseq", laws: [.iid], hasExactFormula: true,
+            summary: "SpecTr K-SEQ at rho*", make: { try KSeqVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "spechub", laws: [.specHub], drafts: 2...2, hasExactFormula: true,
+            summary: "SpecHub hub-pair verifier (n = 2)", make: { try SpecHubVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "greedy", laws: [.greedy], hasExactFormula: true,
+            summary: "matching verifier for greedy drafts (Hu et al.)",
+            make: { try GreedyVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "sir", laws: [.iid, .independent],
+            summary: "SIR selection (pairwise tournament for n > 2) + speculative sampling against p_I",
+            make: { try SIRVerifier(target: $0, law: $1) }),
+        Entry(
+            name: "importance", laws: [.iid, .independent],
+            summary:
+                "Khisti et al. two-step scheme: weight-LP selection (tournament for n > 2) + speculative sampling against p_I",
+            settings: [.importanceScheme, .truncation],
+            extraMemory: { law, settings in
+                // Khisti et al.'s LP scheme holds V x V pair weights per tournament stage.
+                let scheme =
+                    settings.importanceScheme
+                    ?? ImportanceVerifier.defaultScheme(for: law, truncate: settings.truncation)
+                let v = Double(law.vocabularySize)
+                return scheme == .lp ? 8 * v * v * Double(max(1, law.drafts - 1)) : 0
+            },
+            makeWithSettings: {
+                try ImportanceVerifier(target: $0, law: $1, truncate: $2.truncation, scheme: $2.importanceScheme)
+            }),
+        Entry(
+            name: "optimal", laws: DraftLawName.allCases, hasExactFormula: true,
+            summary:
+                "reaches alpha*: optimal selection law + two-step scheme (iid and without replacement at any V), else the transport plan by max flow, else (independent drafts) the certified priority mixture",
+            settings: [.maxPlanVariables],
+            makeWithSettings: {
+                try makeOptimalVerifier(target: $0, law: $1, threads: $2.threads, maxPlanVariables: $2.maxPlanVariables)
+            }),
+        Entry(
+            name: "naive", laws: DraftLawName.allCases, hasExactFormula: true,
+            summary: "naive multi-candidate sampling: Y ~ p, accepted iff drafted",
+            make: { try NaiveVerifier(target: $0, law: $1) })
     ])
 }
 
@@ -212,8 +240,10 @@ public struct VerifierRegistry: Sendable {
 /// most `maxPlanVariables` entries (one per draft set and token in it); beyond that, for independent drafts, the
 /// certified mixture of priority orders of exact submodular minimisation (``PriorityMixtureVerifier``), which needs
 /// no plan at all. Other laws beyond the limit are refused by the plan's own size check.
-public func makeOptimalVerifier(target p: Distribution, law: DraftLaw, threads: Int = 1,
-                                maxPlanVariables: Int = OptimalTransportLP.defaultMaxVariables) throws -> any Verifier {
+public func makeOptimalVerifier(
+    target p: Distribution, law: DraftLaw, threads: Int = 1,
+    maxPlanVariables: Int = OptimalTransportLP.defaultMaxVariables
+) throws -> any Verifier {
     switch law.kind {
     case .iid, .withoutReplacement:
         return try OptimalSelectionVerifier(target: p, law: law, threads: threads)

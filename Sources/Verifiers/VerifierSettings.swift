@@ -39,9 +39,13 @@ public struct VerifierSettings: Sendable, Equatable {
     /// The truncation s of the importance verifier's weight LP; nil means none.
     public var truncation: Int?
 
-    public init(threads: Int = 1, planLimit: Int? = nil, importanceScheme: ImportanceVerifier.Scheme? = nil,
-                truncation: Int? = nil) {
-        (self.threads, self.planLimit, self.importanceScheme, self.truncation) = (threads, planLimit, importanceScheme, truncation)
+    public init(
+        threads: Int = 1, planLimit: Int? = nil, importanceScheme: ImportanceVerifier.Scheme? = nil,
+        truncation: Int? = nil
+    ) {
+        (self.threads, self.planLimit, self.importanceScheme, self.truncation) = (
+            threads, planLimit, importanceScheme, truncation
+        )
     }
 
     /// The plan limit in force.

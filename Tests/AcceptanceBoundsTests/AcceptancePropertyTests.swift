@@ -11,8 +11,10 @@ import Distributions
     static func instance(_ seed: Int, vocabulary v: Int) -> (Distribution, Distribution, Distribution) {
         var rng = Xoshiro256(seed: UInt64(seed))
         let concentration = [0.2, 0.5, 1, 3][seed % 4]
-        let p = Distribution.dirichlet(v, concentration: concentration, zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
-        let q = Distribution.dirichlet(v, concentration: concentration, zeroFraction: seed % 5 == 0 ? 0.2 : 0, using: &rng)
+        let p = Distribution.dirichlet(
+            v, concentration: concentration, zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
+        let q = Distribution.dirichlet(
+            v, concentration: concentration, zeroFraction: seed % 5 == 0 ? 0.2 : 0, using: &rng)
         let q2 = Distribution.dirichlet(v, concentration: 1, using: &rng)
         return (p, q, q2)
     }
@@ -29,7 +31,8 @@ import Distributions
 
     /// LP = brute force over all subsets (1e-9); dual = brute force where exact; certificates reproduce alpha*.
     @Test func lpDualAndBruteForceAgree() async {
-        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...3))
+        { seed, v, n in
             let (p, q, q2) = Self.instance(seed, vocabulary: v)
             for law in Self.laws(q, q2, n) {
                 let brute = try! optimalAcceptance(target: p, law: law, method: .bruteForce)
@@ -59,7 +62,9 @@ import Distributions
                     let a = try! optimalAcceptance(target: p, law: law, method: .dual).alpha
                     if n == 1 { #expect(abs(a - overlap) < 1e-12, "\(law.name) n=1") }
                     #expect(a >= overlap - 1e-12, "\(law.name) n=\(n) below single-draft")
-                    if let before = previous[law.name] { #expect(a >= before - 1e-12, "\(law.name) not monotone at n=\(n)") }
+                    if let before = previous[law.name] {
+                        #expect(a >= before - 1e-12, "\(law.name) not monotone at n=\(n)")
+                    }
                     previous[law.name] = a
                 }
                 let iid = try! optimalAcceptance(target: p, law: try! DraftLaw.iid(q, drafts: n)).alpha
@@ -98,8 +103,9 @@ import Distributions
         let p = try Distribution([0.3, 0.4, 0.3]), q = try Distribution([0.6, 0.3, 0.1])
         var tuples: [[Int]] = [], probabilities: [Double] = []
         for a in 0..<3 { for b in 0..<3 { tuples.append([a, b]); probabilities.append(q[a] * q[b]) } }
-        let explicit = DraftLaw.explicit(try ExplicitDraftLaw(vocabularySize: 3, tuples: tuples, probabilities: probabilities))
-        let lp = try optimalAcceptance(target: p, law: explicit)   // auto → the flow for explicit laws
+        let explicit = DraftLaw.explicit(
+            try ExplicitDraftLaw(vocabularySize: 3, tuples: tuples, probabilities: probabilities))
+        let lp = try optimalAcceptance(target: p, law: explicit) // auto → the flow for explicit laws
         let brute = try optimalAcceptance(target: p, law: explicit, method: .bruteForce)
         #expect(lp.method == .flow)
         #expect(abs(lp.alpha - 0.89) < 1e-9 && abs(brute.alpha - 0.89) < 1e-12)
@@ -116,7 +122,10 @@ import Distributions
         let p = try Distribution([0.4, 0.3, 0.2, 0.1 - 3e-8, 3e-8])
         let q = try Distribution([0.1, 0.2, 0.3, 0.4 - 5e-8, 5e-8])
         for n in 1...3 {
-            for law in [try DraftLaw.iid(p, drafts: n), try DraftLaw.iid(q, drafts: n), try DraftLaw.withoutReplacement(q, drafts: n)] {
+            for law in [
+                try DraftLaw.iid(p, drafts: n), try DraftLaw.iid(q, drafts: n),
+                try DraftLaw.withoutReplacement(q, drafts: n)
+            ] {
                 let lp = try optimalAcceptance(target: p, law: law, method: .lp)
                 let brute = try optimalAcceptance(target: p, law: law, method: .bruteForce)
                 #expect(abs(lp.alpha - brute.alpha) < 1e-12, "\(law.name) n=\(n): \(lp.alpha) vs \(brute.alpha)")

@@ -11,9 +11,11 @@ import Distributions
 @Suite struct FlowAndSubmodularTests {
     /// A textbook network (Cormen et al., Fig. 26.6): maximum flow 23, minimum cut {s, v1, v2, v4}.
     @Test func dinicOnTextbookNetwork() {
-        var g = FlowNetwork(nodeCount: 6)   // s = 0, v1..v4 = 1..4, t = 5
-        for (u, v, c) in [(0, 1, 16.0), (0, 2, 13.0), (2, 1, 4.0), (1, 3, 12.0), (3, 2, 9.0), (2, 4, 14.0),
-                          (4, 3, 7.0), (3, 5, 20.0), (4, 5, 4.0)] {
+        var g = FlowNetwork(nodeCount: 6) // s = 0, v1..v4 = 1..4, t = 5
+        for (u, v, c) in [
+            (0, 1, 16.0), (0, 2, 13.0), (2, 1, 4.0), (1, 3, 12.0), (3, 2, 9.0), (2, 4, 14.0),
+            (4, 3, 7.0), (3, 5, 20.0), (4, 5, 4.0)
+        ] {
             g.addArc(from: u, to: v, capacity: c)
         }
         let r = g.maximumFlow(source: 0, sink: 5)
@@ -46,7 +48,7 @@ import Distributions
     /// (brute force, relative 1e-12), the returned cut has that capacity, and the flow is feasible and conserved
     /// (1e-12). Covers the short-path pre-pass and the phases on networks unlike the transport graphs.
     @Test func dinicEqualsBruteForceMinimumCut() {
-        var rng = Xoshiro256(seed: 20261207)
+        var rng = Xoshiro256(seed: 20_261_207)
         for instance in 0..<300 {
             let n = 4 + Int(rng.next() % 6), source = 0, sink = n - 1
             var g = FlowNetwork(nodeCount: n)
@@ -61,7 +63,8 @@ import Distributions
             var bounded = FlowNetwork(nodeCount: n)
             for a in 0..<g.arcCount {
                 let u = Int(g.tails[a]), v = Int(g.heads[a])
-                bounded.addArc(from: u, to: v, capacity: u == source && g.capacities[a] == .infinity ? 5 : g.capacities[a])
+                bounded.addArc(
+                    from: u, to: v, capacity: u == source && g.capacities[a] == .infinity ? 5 : g.capacities[a])
             }
             let r = bounded.maximumFlow(source: source, sink: sink)
             var best = Double.infinity
@@ -77,13 +80,17 @@ import Distributions
             }
             let scale = max(1, best)
             #expect(abs(r.value - best) <= 1e-12 * scale, "instance \(instance): flow \(r.value), minimum cut \(best)")
-            #expect(abs(r.cutCapacity - best) <= 1e-12 * scale, "instance \(instance): cut \(r.cutCapacity), minimum \(best)")
+            #expect(
+                abs(r.cutCapacity - best) <= 1e-12 * scale,
+                "instance \(instance): cut \(r.cutCapacity), minimum \(best)")
             var net = [Double](repeating: 0, count: n)
             for a in 0..<bounded.arcCount {
                 #expect(r.flow[a] >= 0 && r.flow[a] <= bounded.capacities[a])
                 net[Int(bounded.tails[a])] -= r.flow[a]; net[Int(bounded.heads[a])] += r.flow[a]
             }
-            for v in 1..<(n - 1) { #expect(abs(net[v]) <= 1e-12 * scale, "instance \(instance): node \(v) not conserved") }
+            for v in 1..<(n - 1) {
+                #expect(abs(net[v]) <= 1e-12 * scale, "instance \(instance): node \(v) not conserved")
+            }
         }
     }
 
@@ -104,7 +111,8 @@ import Distributions
     /// LP (interior point + repair, and simplex) = flow = SFM = brute force over all 2^V subsets (1e-9) for every law; the flow's minimum cut and the SFM
     /// minimiser reproduce alpha* (1e-12); the SFM certificate brackets the brute-force value with gap ≤ 1e-12.
     @Test func everyRouteAgreesWithBruteForce() async {
-        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...10), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...10), Gen.int(in: 1...3))
+        { seed, v, n in
             let (p, q, q2) = AcceptancePropertyTests.instance(seed, vocabulary: v)
             var rng = Xoshiro256(seed: UInt64(seed) &+ 17)
             let q3 = Distribution.dirichlet(v, concentration: 0.3, using: &rng)
@@ -177,14 +185,18 @@ import Distributions
 
     /// A target and n independent draft laws on V tokens, Dirichlet with concentrations and zero entries varying
     /// with the seed (the instance family of the brute-force checks below).
-    static func independentInstance(seed: Int, vocabulary v: Int, drafts n: Int, using rng: inout Xoshiro256)
+    static func independentInstance(
+        seed: Int, vocabulary v: Int, drafts n: Int, using rng: inout Xoshiro256
+    )
         -> (Distribution, [Distribution])
     {
-        let p = Distribution.dirichlet(v, concentration: [0.2, 0.5, 1, 3][seed % 4],
-                                       zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
+        let p = Distribution.dirichlet(
+            v, concentration: [0.2, 0.5, 1, 3][seed % 4],
+            zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
         let qs = (0..<n).map { i in
-            Distribution.dirichlet(v, concentration: [0.3, 1, 2][(seed + i) % 3],
-                                   zeroFraction: (seed + i) % 4 == 0 ? 0.25 : 0, using: &rng)
+            Distribution.dirichlet(
+                v, concentration: [0.3, 1, 2][(seed + i) % 3],
+                zeroFraction: (seed + i) % 4 == 0 ? 0.25 : 0, using: &rng)
         }
         return (p, qs)
     }
@@ -194,7 +206,8 @@ import Distributions
     /// iteration's bracket always contains min F, its set has value `upper`, and `certifiedMinimum` closes the gap
     /// (≤ 1e-12) by one route or the other.
     @Test func productDualBoundBracketsBruteForce() async {
-        await seededPropertyCheck(count: 80, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...12), Gen.int(in: 2...4)) { seed, v, n in
+        await seededPropertyCheck(count: 80, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...12), Gen.int(in: 2...4))
+        { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed), stream: 5)
             let (p, qs) = Self.independentInstance(seed: seed, vocabulary: v, drafts: n, using: &rng)
             let law = try! DraftLaw.independent(qs)
@@ -204,7 +217,8 @@ import Distributions
                 let mean = logs.reduce(0, +) / Double(n)
                 let c = logs.map { exp($0 - mean) }
                 let scan = ProductDualBound.scan(target: p, drafts: qs, weights: c)
-                #expect(scan.lower <= minF + 1e-14, "seed=\(seed) V=\(v) n=\(n): L(c) = \(scan.lower) > min F = \(minF)")
+                #expect(
+                    scan.lower <= minF + 1e-14, "seed=\(seed) V=\(v) n=\(n): L(c) = \(scan.lower) > min F = \(minF)")
             }
             let dual = ProductDualBound.minimize(target: p, drafts: qs)
             #expect(dual.lower <= minF + 1e-14 && dual.upper >= minF - 1e-14, "seed=\(seed) V=\(v) n=\(n): bracket")
@@ -221,7 +235,10 @@ import Distributions
     static func llmStyleFamily(vocabulary v: Int, seed: UInt64) throws -> (Distribution, [Double]) {
         var rng = Xoshiro256(seed: seed)
         let logits = Distribution.zipfLogits(v, using: &rng)
-        return (try Distribution(logits: logits, temperature: 1), logits.map { $0 + 0.7 * Distribution.gaussian(using: &rng) })
+        return (
+            try Distribution(logits: logits, temperature: 1),
+            logits.map { $0 + 0.7 * Distribution.gaussian(using: &rng) }
+        )
     }
 
     /// Independent drafts at V = 32,000 (one LLM-style draft family at temperatures 1.2, 1.6, …; target at 1.0),
@@ -260,7 +277,9 @@ import Distributions
     /// p = q) to 1e-13, its set has the value it reports, and every decision it made was sound (the bracket contains
     /// min F).
     @Test func contractionAgreesWithBruteForce() async {
-        await seededPropertyCheck(count: 120, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...12), Gen.int(in: 2...4)) { seed, v, n in
+        await seededPropertyCheck(
+            count: 120, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...12), Gen.int(in: 2...4)
+        ) { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed), stream: 9)
             let (p, drawn) = Self.independentInstance(seed: seed, vocabulary: v, drafts: n, using: &rng)
             var qs = drawn
@@ -270,12 +289,17 @@ import Distributions
             let objective = try! SubsetObjective(target: p, law: law)
             let start = objective.minimize(tolerance: 1e-12, maxIterations: 1, dualWeights: nil)
             for limit in [0, 3, 20] {
-                let c = try! #require(objective.contractedMinimum(from: start, tolerance: 1e-12, maxIterations: 2_000,
-                                                                  enumerationLimit: limit))
-                #expect(c.lower <= minF + 1e-13 && c.upper >= minF - 1e-13, "seed=\(seed) V=\(v) n=\(n) limit \(limit): [\(c.lower), \(c.upper)] vs \(minF)")
+                let c = try! #require(
+                    objective.contractedMinimum(
+                        from: start, tolerance: 1e-12, maxIterations: 2_000,
+                        enumerationLimit: limit))
+                #expect(
+                    c.lower <= minF + 1e-13 && c.upper >= minF - 1e-13,
+                    "seed=\(seed) V=\(v) n=\(n) limit \(limit): [\(c.lower), \(c.upper)] vs \(minF)")
                 #expect(c.converged && c.gap <= 1e-12, "seed=\(seed) V=\(v) n=\(n) limit \(limit): gap \(c.gap)")
-                #expect(abs(subsetBoundValue(target: p, law: law, set: c.minimizer) - 1 - c.upper) < 1e-13,
-                        "seed=\(seed) V=\(v) n=\(n) limit \(limit): the set does not have the value reported")
+                #expect(
+                    abs(subsetBoundValue(target: p, law: law, set: c.minimizer) - 1 - c.upper) < 1e-13,
+                    "seed=\(seed) V=\(v) n=\(n) limit \(limit): the set does not have the value reported")
             }
         }
     }
@@ -285,8 +309,10 @@ import Distributions
     @Test func contractionAgreesWithFlowAtScale() throws {
         let (p, noisy) = try Self.llmStyleFamily(vocabulary: 300, seed: 77)
         for (t1, t2) in [(1.2, 2.4), (1.2, 1.25), (0.8, 3.0)] {
-            let law = try DraftLaw.independent([try Distribution(logits: noisy, temperature: t1),
-                                                try Distribution(logits: noisy, temperature: t2)])
+            let law = try DraftLaw.independent([
+                try Distribution(logits: noisy, temperature: t1),
+                try Distribution(logits: noisy, temperature: t2)
+            ])
             let objective = try SubsetObjective(target: p, law: law)
             let start = objective.minimize(tolerance: 1e-12, maxIterations: 5, dualWeights: nil)
             let c = try #require(objective.contractedMinimum(from: start, tolerance: 1e-12, maxIterations: 2_000))
@@ -310,14 +336,20 @@ import Distributions
             let law = try! DraftLaw.independent(qs)
             let minF = try! optimalAcceptance(target: p, law: law, method: .bruteForce).alpha - 1
             let c = try! #require(try! SubsetObjective(target: p, law: law).pairParametricMinimum(tolerance: 1e-12))
-            #expect(c.lower <= minF + 1e-13 && c.upper >= minF - 1e-13, "seed=\(seed) V=\(v): [\(c.lower), \(c.upper)] vs \(minF)")
+            #expect(
+                c.lower <= minF + 1e-13 && c.upper >= minF - 1e-13,
+                "seed=\(seed) V=\(v): [\(c.lower), \(c.upper)] vs \(minF)")
             #expect(c.converged && c.gap <= 1e-12, "seed=\(seed) V=\(v): gap \(c.gap)")
-            #expect(abs(subsetBoundValue(target: p, law: law, set: c.minimizer) - 1 - c.upper) < 1e-13, "seed=\(seed) V=\(v)")
+            #expect(
+                abs(subsetBoundValue(target: p, law: law, set: c.minimizer) - 1 - c.upper) < 1e-13,
+                "seed=\(seed) V=\(v)")
         }
         let (p, noisy) = try Self.llmStyleFamily(vocabulary: 300, seed: 78)
         for (t1, t2) in [(1.2, 2.4), (1.2, 1.25), (0.8, 3.0), (1.0, 1.0)] {
-            let law = try DraftLaw.independent([try Distribution(logits: noisy, temperature: t1),
-                                                try Distribution(logits: noisy, temperature: t2)])
+            let law = try DraftLaw.independent([
+                try Distribution(logits: noisy, temperature: t1),
+                try Distribution(logits: noisy, temperature: t2)
+            ])
             let c = try #require(try SubsetObjective(target: p, law: law).pairParametricMinimum(tolerance: 1e-12))
             let flow = try optimalAcceptance(target: p, law: law, method: .flow)
             #expect(c.converged && c.gap <= 1e-12, "(\(t1), \(t2)): gap \(c.gap)")

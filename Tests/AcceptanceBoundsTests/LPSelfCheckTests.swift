@@ -18,10 +18,11 @@ import Testing
     @Test func aPlanBelowItsCertificateIsRefused() throws {
         let law = try DraftLaw.iid(q, drafts: 2)
         let plan = try optimalCoupling(target: p, law: law)
-        let starved = TransportPlan(sets: plan.sets, flows: plan.flows.map { $0.map { $0 * 0.5 } },
-                                    residualTarget: plan.residualTarget, acceptedMass: plan.acceptedMass * 0.5,
-                                    lpObjective: plan.lpObjective, status: plan.status, exactConfirmed: false,
-                                    tokenDuals: plan.tokenDuals)
+        let starved = TransportPlan(
+            sets: plan.sets, flows: plan.flows.map { $0.map { $0 * 0.5 } },
+            residualTarget: plan.residualTarget, acceptedMass: plan.acceptedMass * 0.5,
+            lpObjective: plan.lpObjective, status: plan.status, exactConfirmed: false,
+            tokenDuals: plan.tokenDuals)
         #expect(throws: AcceptanceError.self) { try starved.verify(target: p, law: law) }
     }
 
@@ -29,9 +30,10 @@ import Testing
         let law = try DraftLaw.iid(q, drafts: 2)
         let plan = try optimalCoupling(target: p, law: law)
         let lost = plan.sets.map { DraftSet(tokens: $0.tokens, mass: $0.mass * 0.9) }
-        let broken = TransportPlan(sets: lost, flows: plan.flows, residualTarget: plan.residualTarget,
-                                   acceptedMass: plan.acceptedMass, lpObjective: plan.lpObjective, status: plan.status,
-                                   exactConfirmed: false, tokenDuals: plan.tokenDuals)
+        let broken = TransportPlan(
+            sets: lost, flows: plan.flows, residualTarget: plan.residualTarget,
+            acceptedMass: plan.acceptedMass, lpObjective: plan.lpObjective, status: plan.status,
+            exactConfirmed: false, tokenDuals: plan.tokenDuals)
         do {
             try broken.verify(target: p, law: law)
             Issue.record("a set law summing to 0.9 passed")
@@ -50,10 +52,14 @@ import Testing
         #expect(abs(total - 1) <= 1e-12)
         let both = try #require(sets.first { $0.tokens == [0, 1] })
         #expect(abs(both.mass - (1 - pow(0.3, Double(n)) - pow(0.7, Double(n)))) <= 1e-12)
-        let alpha = try optimalAcceptance(target: try Distribution([0.5, 0.5]), law: try DraftLaw.iid(q2, drafts: n),
-                                          method: .lp).alpha
-        let dual = try optimalAcceptance(target: try Distribution([0.5, 0.5]), law: try DraftLaw.iid(q2, drafts: n),
-                                         method: .dual).alpha
+        let alpha = try optimalAcceptance(
+            target: try Distribution([0.5, 0.5]), law: try DraftLaw.iid(q2, drafts: n),
+            method: .lp
+        ).alpha
+        let dual = try optimalAcceptance(
+            target: try Distribution([0.5, 0.5]), law: try DraftLaw.iid(q2, drafts: n),
+            method: .dual
+        ).alpha
         #expect(abs(alpha - dual) <= 1e-9)
     }
 }

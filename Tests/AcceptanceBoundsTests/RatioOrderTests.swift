@@ -11,7 +11,7 @@ import Distributions
         var rng = Xoshiro256(seed: UInt64(v))
         var p = (0..<v).map { _ in Double(rng.next(upperBound: 50 as UInt64)) / 50 }
         var q = (0..<v).map { _ in Double(rng.next(upperBound: 40 as UInt64)) / 40 }
-        for i in stride(from: 0, to: v, by: 97) { p[i] = 0.3 + Double(i) * 1e-13; q[i] = 0.7 }   // near-ties
+        for i in stride(from: 0, to: v, by: 97) { p[i] = 0.3 + Double(i) * 1e-13; q[i] = 0.7 } // near-ties
         for i in stride(from: 5, to: v, by: 31) { q[i] = 0 }
         func ratio(_ i: Int) -> Double { q[i] > 0 ? p[i] / q[i] : .infinity }
         let expected = (0..<v).sorted { ratio($0) != ratio($1) ? ratio($0) < ratio($1) : $0 < $1 }
@@ -33,9 +33,13 @@ import Distributions
                 return left != right ? left < right : a < b
             }
             var best = 0.0, ps = 0.0, qs = 0.0
-            for k in 0..<(v - 1) { ps += p[order[k]]; qs += q[order[k]]; best = min(best, ps - integerPower(min(1, qs), n)) }
+            for k in 0..<(v - 1) {
+                ps += p[order[k]]; qs += q[order[k]]; best = min(best, ps - integerPower(min(1, qs), n))
+            }
             #expect(abs(fast.alpha - (1 + best)) < 1e-12, "n = \(n)")
-            #expect(abs(subsetBoundValue(target: p, law: try DraftLaw.iid(q, drafts: n), set: fast.minimizer) - fast.alpha) < 1e-12)
+            #expect(
+                abs(subsetBoundValue(target: p, law: try DraftLaw.iid(q, drafts: n), set: fast.minimizer) - fast.alpha)
+                    < 1e-12)
             if n == 1 { #expect(abs(fast.alpha - p.overlap(with: q)) < 1e-12) }
         }
     }
@@ -50,7 +54,8 @@ import Distributions
         let v = 3_000
         let lp = Distribution.zipfLogits(v, using: &rng)
         let lq = lp.map { $0 + Distribution.gaussian(using: &rng) }
-        let p = try Distribution(logits: lp, temperature: temperature), q = try Distribution(logits: lq, temperature: temperature)
+        let p = try Distribution(logits: lp, temperature: temperature),
+            q = try Distribution(logits: lq, temperature: temperature)
         for n in [2, 4, 8] {
             let pruned = SubsetBound.prefixWithoutReplacement(target: p, draft: q, drafts: n)
             let order = RatioOrder.order(target: p.probabilities, draft: q.probabilities)

@@ -15,22 +15,30 @@ import Distributions
     }
 
     static let vectors: [Vector] = [
-        Vector(name: "toy3", p: [0.3, 0.4, 0.3], q: [0.6, 0.3, 0.1],
-               iid: [0.7, 0.89, 0.971], wor: [0.7, 139.0 / 140, 1], greedy: [0.7, 0.95, 1]),
-        Vector(name: "toy4", p: [0.1, 0.2, 0.3, 0.4], q: [0.4, 0.3, 0.2, 0.1],
-               iid: [0.6, 0.79, 0.871], wor: [0.6, 701.0 / 840, 1], greedy: [0.6, 23.0 / 30, 14.0 / 15]),
-        Vector(name: "toy5", p: [0.05, 0.05, 0.5, 0.2, 0.2], q: [0.5, 0.2, 0.1, 0.1, 0.1],
-               iid: [0.4, 0.61, 0.757], wor: [0.4, 269.0 / 360, 2393.0 / 2520], greedy: [0.4, 0.7, 5.0 / 6]),
-        Vector(name: "VA", p: [0.5, 0.3, 0.2], q: [0.2, 0.3, 0.5],
-               iid: [0.7, 0.86, 0.988], wor: [0.7, 0.985714285714286, 1], greedy: [0.7, 0.9, 1]),
-        Vector(name: "VB", p: [1, 0], q: [0.5, 0.5], iid: [0.5, 0.75, 0.875], wor: [0.5, 1, nil], greedy: [0.5, 1, nil]),
+        Vector(
+            name: "toy3", p: [0.3, 0.4, 0.3], q: [0.6, 0.3, 0.1],
+            iid: [0.7, 0.89, 0.971], wor: [0.7, 139.0 / 140, 1], greedy: [0.7, 0.95, 1]),
+        Vector(
+            name: "toy4", p: [0.1, 0.2, 0.3, 0.4], q: [0.4, 0.3, 0.2, 0.1],
+            iid: [0.6, 0.79, 0.871], wor: [0.6, 701.0 / 840, 1], greedy: [0.6, 23.0 / 30, 14.0 / 15]),
+        Vector(
+            name: "toy5", p: [0.05, 0.05, 0.5, 0.2, 0.2], q: [0.5, 0.2, 0.1, 0.1, 0.1],
+            iid: [0.4, 0.61, 0.757], wor: [0.4, 269.0 / 360, 2393.0 / 2520], greedy: [0.4, 0.7, 5.0 / 6]),
+        Vector(
+            name: "VA", p: [0.5, 0.3, 0.2], q: [0.2, 0.3, 0.5],
+            iid: [0.7, 0.86, 0.988], wor: [0.7, 0.985714285714286, 1], greedy: [0.7, 0.9, 1]),
+        Vector(
+            name: "VB", p: [1, 0], q: [0.5, 0.5], iid: [0.5, 0.75, 0.875], wor: [0.5, 1, nil], greedy: [0.5, 1, nil]),
         Vector(name: "VC", p: [0.6, 0.4], q: [0.6, 0.4], iid: [1, 1, 1], wor: [1, 1, nil], greedy: [1, 1, nil]),
-        Vector(name: "VE", p: [0.05, 0.05, 0.6, 0.3], q: [0.7, 0.1, 0.1, 0.1],
-               iid: [0.3, 0.46, 0.588], wor: [0.3, 0.755555555555556, 1], greedy: [0.3, 0.733333333333333, 0.9]),
-        Vector(name: "LT", p: [0.1, 0.5, 0.3, 0.1], q: [1.0, 1e-20, 1e-20, 1e-20],
-               iid: [0.1, 0.1, 0.1], wor: [0.1, 5.0 / 6, 1], greedy: [0.1, 5.0 / 6, 1]),
-        Vector(name: "6.2", p: [0.05, 0.05, 0.9], q: [0.3, 0.3, 0.4],
-               iid: [0.5, 0.74, .nan], wor: [0.5, 59.0 / 70, .nan], greedy: [0.5, 1, .nan]),
+        Vector(
+            name: "VE", p: [0.05, 0.05, 0.6, 0.3], q: [0.7, 0.1, 0.1, 0.1],
+            iid: [0.3, 0.46, 0.588], wor: [0.3, 0.755555555555556, 1], greedy: [0.3, 0.733333333333333, 0.9]),
+        Vector(
+            name: "LT", p: [0.1, 0.5, 0.3, 0.1], q: [1.0, 1e-20, 1e-20, 1e-20],
+            iid: [0.1, 0.1, 0.1], wor: [0.1, 5.0 / 6, 1], greedy: [0.1, 5.0 / 6, 1]),
+        Vector(
+            name: "6.2", p: [0.05, 0.05, 0.9], q: [0.3, 0.3, 0.4],
+            iid: [0.5, 0.74, .nan], wor: [0.5, 59.0 / 70, .nan], greedy: [0.5, 1, .nan])
     ]
 
     @Test(arguments: vectors)
@@ -40,7 +48,7 @@ import Distributions
             let cases: [(String, Double?, () throws -> DraftLaw, Double)] = [
                 ("iid", v.iid[n - 1], { try DraftLaw.iid(q, drafts: n) }, 1e-12),
                 ("wor", v.wor[n - 1], { try DraftLaw.withoutReplacement(q, drafts: n) }, 1e-10),
-                ("greedy", v.greedy[n - 1], { try DraftLaw.greedy(q, drafts: n) }, 1e-12),
+                ("greedy", v.greedy[n - 1], { try DraftLaw.greedy(q, drafts: n) }, 1e-12)
             ]
             for (name, expected, make, tolerance) in cases {
                 guard let expected else {
@@ -57,7 +65,9 @@ import Distributions
                 #expect(lp.exactConfirmed, "\(v.name) \(name) n=\(n)")
                 #expect(abs(brute.alpha - expected) < 1e-10, "\(v.name) \(name) n=\(n) brute \(brute.alpha)")
                 for bound in [dual, lp, brute] {
-                    #expect(abs(bound.certificateValue - expected) < 1e-8, "\(v.name) \(name) n=\(n) certificate \(bound.method)")
+                    #expect(
+                        abs(bound.certificateValue - expected) < 1e-8,
+                        "\(v.name) \(name) n=\(n) certificate \(bound.method)")
                 }
             }
         }
@@ -95,7 +105,7 @@ import Distributions
         }
         let auto = try optimalAcceptance(target: p, law: law, method: .auto)
         let brute = try optimalAcceptance(target: p, law: law, method: .bruteForce)
-        #expect(auto.method == .sfm && abs(auto.alpha - brute.alpha) < 1e-9)   // auto: submodular minimisation first
+        #expect(auto.method == .sfm && abs(auto.alpha - brute.alpha) < 1e-9) // auto: submodular minimisation first
     }
 
     @Test func oversizeLPIsRefusedBeforeAllocation() throws {
@@ -118,8 +128,9 @@ import Distributions
 
     @Test func acceptanceOneCheckReturnsAViolatingSet() throws {
         // Khisti KF: acceptance 1 with p ≠ q at two drafts; KE: not at two drafts (violating set {0}: p = 0.6 < 0.49? no, q(S)² = 0.09…)
-        let kf = try optimalAcceptance(target: try Distribution([1.0 / 3, 1.0 / 3, 1.0 / 3]),
-                                       law: try DraftLaw.iid(try Distribution([0.5, 0.3, 0.2]), drafts: 2))
+        let kf = try optimalAcceptance(
+            target: try Distribution([1.0 / 3, 1.0 / 3, 1.0 / 3]),
+            law: try DraftLaw.iid(try Distribution([0.5, 0.3, 0.2]), drafts: 2))
         #expect(kf.acceptanceOneCheck().isOne)
         let p = try Distribution([0.6, 0.4]), q = try Distribution([0.3, 0.7])
         let ke = try optimalAcceptance(target: p, law: try DraftLaw.iid(q, drafts: 2))

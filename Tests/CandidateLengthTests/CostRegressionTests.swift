@@ -26,12 +26,15 @@ struct CostRegressionTests {
             for _ in 0..<n {
                 let d = Double(rng.next(upperBound: UInt64(200)))
                 let t = Double(1 + rng.next(upperBound: UInt64(40)))
-                rows.append(TimingObservation(draftCalls: d, targetCalls: t, seconds: 0.02 * d + 0.1 * t + 0.5 * rng.nextUniform()))
+                rows.append(
+                    TimingObservation(
+                        draftCalls: d, targetCalls: t, seconds: 0.02 * d + 0.1 * t + 0.5 * rng.nextUniform()))
             }
-            guard let fit = try? CostFit(rows) else { continue }   // a random design can be proportional
+            guard let fit = try? CostFit(rows) else { continue } // a random design can be proportional
             var g11 = 0.0, g12 = 0.0, g22 = 0.0, b1 = 0.0, b2 = 0.0, yy = 0.0
             for r in rows {
-                g11 += r.draftCalls * r.draftCalls; g12 += r.draftCalls * r.targetCalls; g22 += r.targetCalls * r.targetCalls
+                g11 += r.draftCalls * r.draftCalls; g12 += r.draftCalls * r.targetCalls;
+                g22 += r.targetCalls * r.targetCalls
                 b1 += r.draftCalls * r.seconds; b2 += r.targetCalls * r.seconds; yy += r.seconds * r.seconds
             }
             let det = g11 * g22 - g12 * g12
@@ -58,7 +61,9 @@ struct CostRegressionTests {
             return "\(error)".contains("proportional")
         }
         let zeroDraft = [1.0, 2].map { TimingObservation(draftCalls: 0, targetCalls: $0, seconds: $0) }
-        #expect { try CostFit(zeroDraft) } throws: { ($0 as? CandidateLengthError).map { if case .singularDesign = $0 { true } else { false } } ?? false }
+        #expect { try CostFit(zeroDraft) } throws: {
+            ($0 as? CandidateLengthError).map { if case .singularDesign = $0 { true } else { false } } ?? false
+        }
         #expect(throws: CandidateLengthError.negativeCount(row: 2, name: "draft_calls", value: -1)) {
             try CostFit([ok, TimingObservation(draftCalls: -1, targetCalls: 1, seconds: 1)])
         }
@@ -71,10 +76,15 @@ struct CostRegressionTests {
     func parsing() throws {
         let rows = try CostFit.parse("draft_calls,target_calls,seconds\n# run 1\n10,2,1.5\n20 3 2.5\n", source: "x")
         #expect(rows.count == 2 && rows[1].seconds == 2.5)
-        #expect(throws: CandidateLengthError.malformedInput(source: "x", line: 2, detail: "expected 3 numbers (draft_calls,target_calls,seconds), found 2")) {
+        #expect(
+            throws: CandidateLengthError.malformedInput(
+                source: "x", line: 2, detail: "expected 3 numbers (draft_calls,target_calls,seconds), found 2")
+        ) {
             try CostFit.parse("1,2,3\n1,2\n", source: "x")
         }
-        #expect(throws: CandidateLengthError.emptyInput(source: "x")) { try CostFit.parse("# nothing\n\n", source: "x") }
+        #expect(throws: CandidateLengthError.emptyInput(source: "x")) {
+            try CostFit.parse("# nothing\n\n", source: "x")
+        }
         #expect(throws: CandidateLengthError.malformedInput(source: "x", line: 2, detail: "'a' is not a number")) {
             try CostFit.parse("1,2,3\na,2,3\n", source: "x")
         }

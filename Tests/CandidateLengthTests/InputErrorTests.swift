@@ -32,15 +32,20 @@ struct InputErrorTests {
             { _ = try ThresholdRule(threshold: 0.5, minLength: 6, maxLength: 5) },
             { _ = try ThresholdRule(threshold: 0.5, maxLength: 5, head: .weighted(0)) },
             { _ = try IAPModel(law: .constant(0.5), cost: CostModel(draftTime: 0.1), maxLength: 0) },
-            { _ = try IAPModel(law: AcceptanceLaw(samples: (0..<40).map { Double($0) / 40 }),
-                               cost: CostModel(draftTime: 0.1), maxLength: 30) },
+            {
+                _ = try IAPModel(
+                    law: AcceptanceLaw(samples: (0..<40).map { Double($0) / 40 }),
+                    cost: CostModel(draftTime: 0.1), maxLength: 30)
+            },
             { _ = try AcceptanceLaw.parse("", source: "s") },
             { _ = try AcceptanceLaw.parse("0.5,1,2\n", source: "s") },
             { _ = try AcceptanceLaw.parse("0.5\n0.5,1\n", source: "s") },
             { _ = try AcceptanceLaw.parse("1.5\n", source: "s") },
             { _ = try readTextFile("/nonexistent/file.txt") },
-            { let m = try IAPModel(law: .constant(0.5), cost: CostModel(draftTime: 0.1), maxLength: 5)
-              _ = try m.evaluate(try ThresholdRule(threshold: 0.5, maxLength: 6)) },
+            {
+                let m = try IAPModel(law: .constant(0.5), cost: CostModel(draftTime: 0.1), maxLength: 5)
+                _ = try m.evaluate(try ThresholdRule(threshold: 0.5, maxLength: 6))
+            }
         ]
         for (i, body) in cases.enumerated() {
             do {

@@ -17,7 +17,7 @@ let leviathanTable: [(alpha: Double, cost: Double, best: Int, f: Double, f1: Dou
     (0.9, 0.05, 13, 4.674133790608, 1.809523809524, 0.740325900522),
     (0.9, 0.1, 10, 3.430947019550, 1.727272727273, 0.618783664494),
     (0.9, 0.2, 7, 2.373053291667, 1.583333333333, 0.472654824074),
-    (0.95, 0.1, 15, 4.478986650786, 1.772727272727, 0.528527720970),
+    (0.95, 0.1, 15, 4.478986650786, 1.772727272727, 0.528527720970)
 ]
 
 @Suite("Leviathan fixed length")
@@ -48,7 +48,9 @@ struct LeviathanTests {
                 for g in 1...300 {
                     let f = try Leviathan.improvementFactor(alpha: alpha, cost: cost, length: g)
                     if f > fmax { argmax = g; fmax = f }
-                    if f < previous { drops += 1 } else if drops > 0, f > previous * (1 + 1e-12) {
+                    if f < previous {
+                        drops += 1
+                    } else if drops > 0, f > previous * (1 + 1e-12) {
                         Issue.record("f not unimodal at alpha \(alpha) c \(cost) gamma \(g)")
                     }
                     previous = f

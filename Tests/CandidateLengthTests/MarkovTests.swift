@@ -7,7 +7,10 @@ import MultidraftSupport
 /// the shared value 0.6 means π alone does not reveal the state.
 func markovExample(maxLength: Int = 8) throws -> MarkovDifficultyModel {
     try MarkovDifficultyModel(
-        laws: [AcceptanceLaw(values: [0.95, 0.6], weights: [0.9, 0.1]), AcceptanceLaw(values: [0.3, 0.6], weights: [0.7, 0.3])],
+        laws: [
+            AcceptanceLaw(values: [0.95, 0.6], weights: [0.9, 0.1]),
+            AcceptanceLaw(values: [0.3, 0.6], weights: [0.7, 0.3])
+        ],
         transition: [[0.85, 0.15], [0.5, 0.5]], initial: [0.7, 0.3],
         cost: CostModel(draftTime: 0.15), maxLength: maxLength)
 }
@@ -18,8 +21,10 @@ struct MarkovTests {
     func dgesvVersusInduction() throws {
         let m = try markovExample()
         var rng = Xoshiro256(seed: 3, stream: 0)
-        var policies = [try m.thresholdPolicy(thresholds: [0.5, 0.5]), try m.thresholdPolicy(thresholds: [0.8, 0.2]),
-                        try m.optimum().policy]
+        var policies = [
+            try m.thresholdPolicy(thresholds: [0.5, 0.5]), try m.thresholdPolicy(thresholds: [0.8, 0.2]),
+            try m.optimum().policy
+        ]
         for _ in 0..<3 { policies.append((0..<m.stateCount).map { _ in rng.nextUniform() < 0.8 }) }
         for policy in policies {
             let x = try m.evaluateWithLAPACK(policy)
@@ -35,7 +40,8 @@ struct MarkovTests {
         for (values, weights, td) in [([0.95, 0.3], [0.8, 0.2], 0.2), ([0.99, 0.5, 0.1], [0.6, 0.3, 0.1], 0.1)] {
             let law = try AcceptanceLaw(values: values, weights: weights)
             let cost = try CostModel(draftTime: td)
-            let markov = try MarkovDifficultyModel(laws: [law], transition: [[1]], initial: [1], cost: cost, maxLength: 12)
+            let markov = try MarkovDifficultyModel(
+                laws: [law], transition: [[1]], initial: [1], cost: cost, maxLength: 12)
             let iap = try IAPModel(law: law, cost: cost, maxLength: 12).optimum()
             let opt = try markov.optimum()
             #expect(abs(opt.timePerToken - iap.timePerToken) < 1e-12)
@@ -76,12 +82,22 @@ struct MarkovTests {
     func errors() throws {
         let law = try AcceptanceLaw.constant(0.5)
         let cost = try CostModel(draftTime: 0.1)
-        #expect(throws: CandidateLengthError.self) { try MarkovDifficultyModel(laws: [], transition: [], initial: [], cost: cost, maxLength: 3) }
-        #expect(throws: CandidateLengthError.self) { try MarkovDifficultyModel(laws: [law, law], transition: [[1, 0]], initial: [1, 0], cost: cost, maxLength: 3) }
-        #expect(throws: CandidateLengthError.self) { try MarkovDifficultyModel(laws: [law], transition: [[0.5]], initial: [1], cost: cost, maxLength: 3) }
-        #expect(throws: CandidateLengthError.self) { try MarkovDifficultyModel(laws: [law], transition: [[1]], initial: [1], cost: cost, maxLength: 0) }
+        #expect(throws: CandidateLengthError.self) {
+            try MarkovDifficultyModel(laws: [], transition: [], initial: [], cost: cost, maxLength: 3)
+        }
+        #expect(throws: CandidateLengthError.self) {
+            try MarkovDifficultyModel(laws: [law, law], transition: [[1, 0]], initial: [1, 0], cost: cost, maxLength: 3)
+        }
+        #expect(throws: CandidateLengthError.self) {
+            try MarkovDifficultyModel(laws: [law], transition: [[0.5]], initial: [1], cost: cost, maxLength: 3)
+        }
+        #expect(throws: CandidateLengthError.self) {
+            try MarkovDifficultyModel(laws: [law], transition: [[1]], initial: [1], cost: cost, maxLength: 0)
+        }
         let many = try AcceptanceLaw(samples: (0..<12).map { Double($0) / 12 })
-        #expect(throws: CandidateLengthError.self) { try MarkovDifficultyModel(laws: [many], transition: [[1]], initial: [1], cost: cost, maxLength: 20) }
+        #expect(throws: CandidateLengthError.self) {
+            try MarkovDifficultyModel(laws: [many], transition: [[1]], initial: [1], cost: cost, maxLength: 20)
+        }
         let m = try markovExample()
         #expect(throws: CandidateLengthError.self) { try m.thresholdPolicy(thresholds: [0.5]) }
     }

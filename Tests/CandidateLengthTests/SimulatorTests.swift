@@ -27,19 +27,25 @@ struct SimulatorTests {
 
     /// Policies exercised everywhere (K_max 10).
     static func policies(hStar: Double) throws -> [StoppingPolicy] {
-        [.fixed(0), .fixed(3),
-         .threshold(try ThresholdRule(threshold: hStar - 1e-12, maxLength: 10)),
-         .threshold(try ThresholdRule(threshold: 0.5, comparison: .greaterThan, maxLength: 10)),
-         .threshold(try ThresholdRule.asCoded(threshold: 0.4, maxLength: 10)),
-         .threshold(try ThresholdRule(threshold: 0.8, maxLength: 10, head: .weighted(6))),
-         .hindsightOracle(maxLength: 10)]
+        [
+            .fixed(0), .fixed(3),
+            .threshold(try ThresholdRule(threshold: hStar - 1e-12, maxLength: 10)),
+            .threshold(try ThresholdRule(threshold: 0.5, comparison: .greaterThan, maxLength: 10)),
+            .threshold(try ThresholdRule.asCoded(threshold: 0.4, maxLength: 10)),
+            .threshold(try ThresholdRule(threshold: 0.8, maxLength: 10, head: .weighted(6))),
+            .hindsightOracle(maxLength: 10)
+        ]
     }
 
-    @Test("per-run identities (§11 item 20): N_draft = N - N_target + N_discard exactly; T/N formula to 1e-12; fixed-K discard rate")
+    @Test(
+        "per-run identities (§11 item 20): N_draft = N - N_target + N_discard exactly; T/N formula to 1e-12; fixed-K discard rate"
+    )
     func identities() throws {
         let cost = try CostModel(draftTime: 0.1)
-        for source in [DraftSource.tokens(target: Self.p4, draft: Self.q4),
-                       .abstract(try AcceptanceLaw(values: [0.95, 0.3], weights: [0.8, 0.2]))] {
+        for source in [
+            DraftSource.tokens(target: Self.p4, draft: Self.q4),
+            .abstract(try AcceptanceLaw(values: [0.95, 0.3], weights: [0.8, 0.2]))
+        ] {
             for policy in try Self.policies(hStar: 0.7115) {
                 let r = try RoundSimulator(source: source, policy: policy, cost: cost).run(rounds: 3_000, seed: 11)
                 #expect(r.draftPasses == r.tokens - r.targetPasses + r.discards, "\(policy)")
@@ -54,7 +60,9 @@ struct SimulatorTests {
         }
     }
 
-    @Test("token level M4b (test-vectors §8.5): simulated time/token within 5 SE of the exact value for every policy (seed 2024, 1e5 rounds)")
+    @Test(
+        "token level M4b (test-vectors §8.5): simulated time/token within 5 SE of the exact value for every policy (seed 2024, 1e5 rounds)"
+    )
     func matchesExactTokenLevel() throws {
         let cost = try CostModel(draftTime: 0.1)
         let law = try AcceptanceLaw(target: Self.p4, draft: Self.q4)
@@ -68,7 +76,9 @@ struct SimulatorTests {
             let se = r.timePerTokenStandardError
             // fixed K = 0 is deterministic (one token per target pass): SE 0 and an exact match
             #expect(policy == .fixed(0) ? se == 0 : (se > 0 && se < 0.01))
-            #expect(abs(r.timePerToken - exact.timePerToken) <= 5 * se + 1e-12, "\(policy): \(r.timePerToken) vs \(exact.timePerToken) ± \(se)")
+            #expect(
+                abs(r.timePerToken - exact.timePerToken) <= 5 * se + 1e-12,
+                "\(policy): \(r.timePerToken) vs \(exact.timePerToken) ± \(se)")
             #expect(abs(r.meanLength - exact.expectedLength) < 5 * r.meanLengthStandardError + 1e-12)
         }
     }
@@ -80,12 +90,15 @@ struct SimulatorTests {
             let cost = try CostModel(draftTime: td)
             let model = try IAPModel(law: law, cost: cost, maxLength: 20)
             let opt = model.optimum()
-            let policies: [StoppingPolicy] = [.threshold(opt.rule), .fixed(model.bestFixedLength().length),
-                                              .threshold(try ThresholdRule.asCoded(threshold: 0.34)),
-                                              .hindsightOracle(maxLength: 20)]
+            let policies: [StoppingPolicy] = [
+                .threshold(opt.rule), .fixed(model.bestFixedLength().length),
+                .threshold(try ThresholdRule.asCoded(threshold: 0.34)),
+                .hindsightOracle(maxLength: 20)
+            ]
             for policy in policies {
                 let exact = try model.evaluate(policy: policy)
-                let r = try RoundSimulator(source: .abstract(law), policy: policy, cost: cost).run(rounds: 60_000, seed: 99)
+                let r = try RoundSimulator(source: .abstract(law), policy: policy, cost: cost).run(
+                    rounds: 60_000, seed: 99)
                 #expect(abs(r.timePerToken - exact.timePerToken) < 5 * r.timePerTokenStandardError, "\(policy)")
                 #expect(abs(r.tokensPerRound - exact.tokensPerRound) < 5 * r.tokensPerRoundStandardError, "\(policy)")
             }
@@ -110,20 +123,24 @@ struct SimulatorTests {
 
     @Test("first-token acceptance frequency ~ sum min(p, q) within 5 sigma (fixed K = 1)")
     func firstTokenAcceptance() throws {
-        let r = try RoundSimulator(source: .tokens(target: Self.p3, draft: Self.q3), policy: .fixed(1),
-                                   cost: CostModel(draftTime: 0.1)).run(rounds: 50_000, seed: 3)
+        let r = try RoundSimulator(
+            source: .tokens(target: Self.p3, draft: Self.q3), policy: .fixed(1),
+            cost: CostModel(draftTime: 0.1)
+        ).run(rounds: 50_000, seed: 3)
         let beta = Self.p3.overlap(with: Self.q3)
         let rate = Double(r.tokens - r.rounds) / Double(r.rounds)
         #expect(abs(rate - beta) < 5 * (beta * (1 - beta) / 50_000).squareRoot())
     }
 
-    @Test("pathwise monotonicity in h with common random numbers per round (§11 item 22): K, A, discards non-decreasing")
+    @Test(
+        "pathwise monotonicity in h with common random numbers per round (§11 item 22): K, A, discards non-decreasing")
     func pathwiseMonotone() throws {
         let law = try AcceptanceLaw(values: [0.95, 0.6, 0.3], weights: [0.6, 0.25, 0.15])
         let grid = stride(from: 0.0, through: 1.0, by: 0.05).map { $0 }
         let sims = try grid.map {
-            try RoundSimulator(source: .abstract(law), policy: .threshold(try ThresholdRule(threshold: $0, maxLength: 15)),
-                               cost: CostModel(draftTime: 0.1))
+            try RoundSimulator(
+                source: .abstract(law), policy: .threshold(try ThresholdRule(threshold: $0, maxLength: 15)),
+                cost: CostModel(draftTime: 0.1))
         }
         for round in 0..<2_000 {
             var previous: RoundOutcome? = nil
@@ -142,8 +159,10 @@ struct SimulatorTests {
 
     @Test("a run is reproducible from its seed and differs across seeds")
     func reproducible() throws {
-        let sim = try RoundSimulator(source: .tokens(target: Self.p4, draft: Self.q4), policy: .fixed(3), cost: CostModel(draftTime: 0.1))
-        let a = try sim.run(rounds: 1_000, seed: 1), b = try sim.run(rounds: 1_000, seed: 1), c = try sim.run(rounds: 1_000, seed: 2)
+        let sim = try RoundSimulator(
+            source: .tokens(target: Self.p4, draft: Self.q4), policy: .fixed(3), cost: CostModel(draftTime: 0.1))
+        let a = try sim.run(rounds: 1_000, seed: 1), b = try sim.run(rounds: 1_000, seed: 1),
+            c = try sim.run(rounds: 1_000, seed: 2)
         #expect(a.tokenCounts == b.tokenCounts && a.tokens == b.tokens)
         #expect(a.tokenCounts != c.tokenCounts || a.tokens != c.tokens)
         #expect(throws: CandidateLengthError.self) { try sim.run(rounds: 0, seed: 1) }

@@ -4,8 +4,9 @@ import Testing
 
 @Suite("Threshold policies (exact, count-vector frontier)")
 struct ThresholdPolicyTests {
-    let m1 = try! IAPModel(law: AcceptanceLaw(values: [0.95, 0.3], weights: [0.8, 0.2]),
-                           cost: CostModel(draftTime: 0.2), maxLength: 20)
+    let m1 = try! IAPModel(
+        law: AcceptanceLaw(values: [0.95, 0.3], weights: [0.8, 0.2]),
+        cost: CostModel(draftTime: 0.2), maxLength: 20)
 
     @Test("test-vectors §8.3: M1 sweep, idealised >=, k_min 1, K_max 20 (1e-9)")
     func sweep() throws {
@@ -13,7 +14,7 @@ struct ThresholdPolicyTests {
             (0, 1.516666666667, 1.000000000000), (0.1, 1.960236559140, 2.440000000000),
             (0.3, 2.187523004979, 3.951424000000), (0.5, 2.220522511907, 4.780097674445),
             (0.7, 2.214035734011, 4.942353924770), (0.9, 1.791831265087, 9.596477473388),
-            (2.0, 1.093898435243, 20),
+            (2.0, 1.093898435243, 20)
         ]
         for (h, speedup, length) in table {
             let s = try m1.evaluate(try idealRule(h))
@@ -22,7 +23,9 @@ struct ThresholdPolicyTests {
         }
         // h = 0: K ≡ 1 and speedup (1 + abar)/(1 + c); "never" = f(20) at alpha = 0.82
         #expect(abs(try m1.evaluate(try idealRule(0)).speedup - 1.82 / 1.2) < 1e-12)
-        #expect(abs(try m1.evaluate(try idealRule(2)).speedup
+        #expect(
+            abs(
+                try m1.evaluate(try idealRule(2)).speedup
                     - (try Leviathan.improvementFactor(alpha: 0.82, cost: 0.2, length: 20))) < 1e-12)
         // ">" with h = 1 never stops early either
         let gt = try ThresholdRule(threshold: 1, comparison: .greaterThan, maxLength: 20)
@@ -45,8 +48,10 @@ struct ThresholdPolicyTests {
     func weightedHeads() throws {
         let grid = (0...200).map { Double($0) * 0.005 }
         let lambda = m1.optimum().timePerToken
-        let rows: [(Double, Double, Double)] = [(1, 0.435, 0.450203486269), (3, 0.805, 0.450203486269),
-                                                (6, 0.920, 0.450945907237), (12, 0.950, 0.457138049622)]
+        let rows: [(Double, Double, Double)] = [
+            (1, 0.435, 0.450203486269), (3, 0.805, 0.450203486269),
+            (6, 0.920, 0.450945907237), (12, 0.950, 0.457138049622)
+        ]
         for (w, h, t) in rows {
             let best = try m1.bestThreshold(grid: grid) { try idealRule($0, head: .weighted(w)) }
             #expect(abs(best.threshold - h) < 1e-12, "w \(w)")
@@ -60,10 +65,13 @@ struct ThresholdPolicyTests {
         let law = try AcceptanceLaw(values: [0.99, 0.5, 0.1], weights: [0.6, 0.3, 0.1])
         let m = try IAPModel(law: law, cost: CostModel(draftTime: 0.1), maxLength: 6)
         for h in [0.0, 0.2, 0.45, 0.7, 0.95, 1.0] {
-            for rule in [try ThresholdRule(threshold: h, comparison: .atLeast, timing: .idealised, minLength: 1, maxLength: 6),
-                         try ThresholdRule(threshold: h, comparison: .greaterThan, timing: .lagged, minLength: 2, maxLength: 6),
-                         try ThresholdRule(threshold: h, comparison: .atLeast, timing: .idealised, minLength: 0, maxLength: 5,
-                                           head: .weighted(3))] {
+            for rule in [
+                try ThresholdRule(threshold: h, comparison: .atLeast, timing: .idealised, minLength: 1, maxLength: 6),
+                try ThresholdRule(threshold: h, comparison: .greaterThan, timing: .lagged, minLength: 2, maxLength: 6),
+                try ThresholdRule(
+                    threshold: h, comparison: .atLeast, timing: .idealised, minLength: 0, maxLength: 5,
+                    head: .weighted(3))
+            ] {
                 // enumerate sequences of support indices until the rule stops
                 var ek = 0.0, ea = 0.0
                 func walk(_ path: [Int], _ prob: Double, _ piHat: Double, _ pi: Double) {

@@ -14,7 +14,8 @@ import Distributions
 /// minimum-norm point alone stalled (gaps 2.3e-10 and 5.4e-9), have their own test below.
 @Suite struct RealPairCertificationTests {
     @Test func independentPairIsCertifiedOnSpreadPositions() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let file = root.appendingPathComponent("Experiments/data/smollm2-135m/sparse_top128.safetensors").path
         let target = try ModelRows(spec: file + ":target_t1"), a = try ModelRows(spec: file + ":layerskip_t1"),
             b = try ModelRows(spec: file + ":rtn3_t1")
@@ -34,21 +35,27 @@ import Distributions
             for (p, qs) in [lower, upper] {
                 let law = try DraftLaw.independent(qs)
                 let sfm = try SubsetObjective(target: p, law: law).certifiedMinimum(maxIterations: 100_000)
-                #expect(sfm.upper - sfm.lower <= 1e-12, "position \(i): SFM gap \(sfm.upper - sfm.lower) (\(sfm.route))")
+                #expect(
+                    sfm.upper - sfm.lower <= 1e-12, "position \(i): SFM gap \(sfm.upper - sfm.lower) (\(sfm.route))")
                 worst = max(worst, sfm.upper - sfm.lower)
                 routes["\(sfm.route)", default: 0] += 1
                 let flow = try optimalAcceptance(target: p, law: law, method: .flow)
-                #expect(abs((1 + sfm.lower) - flow.lower) <= 1e-11, "position \(i): SFM \(1 + sfm.lower) vs flow \(flow.lower)")
+                #expect(
+                    abs((1 + sfm.lower) - flow.lower) <= 1e-11,
+                    "position \(i): SFM \(1 + sfm.lower) vs flow \(flow.lower)")
             }
         }
-        if all { print("real pair: largest SFM gap over every position but the known stalls \(worst); routes \(routes)") }
+        if all {
+            print("real pair: largest SFM gap over every position but the known stalls \(worst); routes \(routes)")
+        }
     }
 
     /// The two positions where Wolfe's minimum-norm point alone stalls (gaps 2.3e-10 and 5.4e-9 even after 100,000
     /// iterations): contraction of the ground set closes them (gap ≤ 1e-12), and the bracket contains the exact
     /// (flow) value.
     @Test func formerStallsAreCertifiedByContraction() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let file = root.appendingPathComponent("Experiments/data/smollm2-135m/sparse_top128.safetensors").path
         let models = try ["target_t1", "layerskip_t1", "rtn3_t1"].map { try ModelRows(spec: file + ":" + $0) }
         for i in [765, 1077] {

@@ -50,7 +50,7 @@ import MultidraftSupport
     @Test func remainingMassIsExactAtLowTemperature() throws {
         let q = try Distribution([1.0, 1e-20, 1e-20, 1e-20])
         #expect(abs(q.remainingMass(excluding: [0]) - 3e-20) < 1e-35)
-        #expect(1 - q[0] == 0)   // the trap that remainingMass avoids
+        #expect(1 - q[0] == 0) // the trap that remainingMass avoids
     }
 
     @Test func topTokensBreaksTiesBySmallerIndex() throws {
@@ -69,7 +69,7 @@ import MultidraftSupport
     @Test func softmaxAtATemperature() throws {
         let p = try Distribution(logits: [0, log(2), log(3)], temperature: 1)
         #expect(abs(p[0] - 1.0 / 6) < 1e-15 && abs(p[1] - 2.0 / 6) < 1e-15 && abs(p[2] - 3.0 / 6) < 1e-15)
-        let cold = try Distribution(logits: [0, log(2)], temperature: 0.5)   // ∝ (1, 4)
+        let cold = try Distribution(logits: [0, log(2)], temperature: 0.5) // ∝ (1, 4)
         #expect(abs(cold[1] - 0.8) < 1e-15)
     }
 
@@ -83,7 +83,7 @@ import MultidraftSupport
         let logits = [log(0.1), log(0.4), log(0.3), log(0.2)]
         let k2 = try Distribution(logits: logits, topK: 2)
         #expect(abs(k2[1] - 4.0 / 7) < 1e-15 && abs(k2[2] - 3.0 / 7) < 1e-15 && k2[0] == 0 && k2[3] == 0)
-        let nucleus = try Distribution(logits: logits, topP: 0.75)   // 0.4 + 0.3 = 0.7 < 0.75, add 0.2
+        let nucleus = try Distribution(logits: logits, topP: 0.75) // 0.4 + 0.3 = 0.7 < 0.75, add 0.2
         #expect(nucleus[0] == 0 && abs(nucleus[3] - 0.2 / 0.9) < 1e-15)
     }
 
@@ -91,7 +91,9 @@ import MultidraftSupport
         #expect(throws: DistributionError.invalidTemperature(0)) { try Distribution(logits: [1, 2], temperature: 0) }
         #expect(throws: DistributionError.invalidTopK(0)) { try Distribution(logits: [1, 2], topK: 0) }
         #expect(throws: DistributionError.invalidTopP(1.5)) { try Distribution(logits: [1, 2], topP: 1.5) }
-        #expect(throws: DistributionError.notFinite(index: 1, value: .infinity)) { try Distribution(logits: [1, .infinity]) }
+        #expect(throws: DistributionError.notFinite(index: 1, value: .infinity)) {
+            try Distribution(logits: [1, .infinity])
+        }
         #expect(throws: DistributionError.zeroMass) { try Distribution(logits: [-.infinity, -.infinity]) }
         #expect(throws: DistributionError.empty) { try Distribution(logits: []) }
     }

@@ -12,21 +12,28 @@ import MultidraftSupport
         #expect(throws: DraftLawError.tooManyDrafts(law: "without-replacement", drafts: 3, support: 2)) {
             try DraftLaw.withoutReplacement(q, drafts: 3)
         }
-        #expect(throws: DraftLawError.tooManyDrafts(law: "greedy", drafts: 3, support: 2)) { try DraftLaw.greedy(q, drafts: 3) }
+        #expect(throws: DraftLawError.tooManyDrafts(law: "greedy", drafts: 3, support: 2)) {
+            try DraftLaw.greedy(q, drafts: 3)
+        }
         #expect(throws: DraftLawError.specHubNeedsTwoDrafts(3)) { try DraftLaw.named("spechub", drafts: [q], count: 3) }
         #expect(throws: DraftLawError.unknownLaw("nope")) { try DraftLaw.named("nope", drafts: [q], count: 2) }
         #expect(throws: VocabularyMismatch(what: "draft distribution 2", expected: 3, found: 2)) {
             try DraftLaw.independent([q, try Distribution([0.5, 0.5])])
         }
-        #expect(throws: DraftLawError.self) { try ExplicitDraftLaw(vocabularySize: 2, tuples: [[0, 5]], probabilities: [1]) }
-        #expect(throws: DraftLawError.self) { try ExplicitDraftLaw(vocabularySize: 2, tuples: [[0, 1]], probabilities: [0.5]) }
+        #expect(throws: DraftLawError.self) {
+            try ExplicitDraftLaw(vocabularySize: 2, tuples: [[0, 5]], probabilities: [1])
+        }
+        #expect(throws: DraftLawError.self) {
+            try ExplicitDraftLaw(vocabularySize: 2, tuples: [[0, 1]], probabilities: [0.5])
+        }
         // iid with n larger than the support is a valid law (duplicates).
         #expect(try DraftLaw.iid(q, drafts: 5).drafts == 5)
     }
 
     /// The set law of every law equals the aggregation of its tuple law, and sums to 1.
     @Test func setLawMatchesTupleOracle() async {
-        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...5), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...5), Gen.int(in: 1...3))
+        { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed))
             let q = Distribution.dirichlet(v, concentration: 0.7, zeroFraction: 0.15, using: &rng)
             let q2 = Distribution.dirichlet(v, concentration: 0.7, using: &rng)
@@ -43,7 +50,8 @@ import MultidraftSupport
 
     /// Q(H) from each law's formula equals the tuple oracle on every subset.
     @Test func subsetMassMatchesTupleOracle() async {
-        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...5), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...5), Gen.int(in: 1...3))
+        { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed))
             let q = Distribution.dirichlet(v, concentration: 0.7, zeroFraction: 0.1, using: &rng)
             let q2 = Distribution.dirichlet(v, concentration: 0.7, using: &rng)

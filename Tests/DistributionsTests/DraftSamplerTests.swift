@@ -10,10 +10,14 @@ import MultidraftSupport
         var rng = Xoshiro256(seed: 2718)
         let q = try Distribution([0.35, 0.25, 0.2, 0.12, 0.08])
         let q2 = try Distribution([0.1, 0.2, 0.3, 0.25, 0.15])
-        let laws = [try DraftLaw.iid(q, drafts: 3), try DraftLaw.withoutReplacement(q, drafts: 3),
-                    try DraftLaw.independent([q, q2]), try DraftLaw.greedy(q, drafts: 3), try DraftLaw.specHub(q),
-                    DraftLaw.explicit(try ExplicitDraftLaw(vocabularySize: 5, tuples: [[0, 1], [2, 2], [4, 3]],
-                                                           probabilities: [0.5, 0.3, 0.2]))]
+        let laws = [
+            try DraftLaw.iid(q, drafts: 3), try DraftLaw.withoutReplacement(q, drafts: 3),
+            try DraftLaw.independent([q, q2]), try DraftLaw.greedy(q, drafts: 3), try DraftLaw.specHub(q),
+            DraftLaw.explicit(
+                try ExplicitDraftLaw(
+                    vocabularySize: 5, tuples: [[0, 1], [2, 2], [4, 3]],
+                    probabilities: [0.5, 0.3, 0.2]))
+        ]
         let trials = 200_000
         for law in laws {
             let sampler = law.makeSampler()
@@ -31,7 +35,8 @@ import MultidraftSupport
             for s in sets {
                 let observed = Double(counts[s.tokens] ?? 0) / Double(trials)
                 let sigma = (s.mass * (1 - s.mass) / Double(trials)).squareRoot()
-                #expect(abs(observed - s.mass) <= 5 * sigma + 1e-12, "\(law.name) \(s.tokens): \(observed) vs \(s.mass)")
+                #expect(
+                    abs(observed - s.mass) <= 5 * sigma + 1e-12, "\(law.name) \(s.tokens): \(observed) vs \(s.mass)")
             }
         }
     }
@@ -47,7 +52,7 @@ import MultidraftSupport
             #expect(t[0] == 0 && t[1] != 0)
             second[t[1]] += 1
         }
-        for token in 1...3 {   // uniform on {1, 2, 3}: 10,000 ± 5·81.6
+        for token in 1...3 { // uniform on {1, 2, 3}: 10,000 ± 5·81.6
             #expect(abs(second[token] - 10_000) < 409)
         }
     }
@@ -80,7 +85,8 @@ import MultidraftSupport
         // Given first = 0, the second draw is uniform on the 79 others.
         let expected = Double(peakFirst) / 79
         for y in 1..<v {
-            #expect(abs(Double(second[y]) - expected) <= 5 * (expected * (1 - 1.0 / 79)).squareRoot(), "second draw \(y)")
+            #expect(
+                abs(Double(second[y]) - expected) <= 5 * (expected * (1 - 1.0 / 79)).squareRoot(), "second draw \(y)")
         }
     }
 }

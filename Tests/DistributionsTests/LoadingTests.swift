@@ -53,7 +53,8 @@ import MultidraftSupport
             header += String(repeating: " ", count: (64 - (prefix + header.utf8.count + 1) % 64) % 64) + "\n"
             var data = Data([0x93] + Array("NUMPY".utf8) + [major, 0])
             let n = header.utf8.count
-            data.append(contentsOf: major == 1 ? [UInt8(n & 0xFF), UInt8(n >> 8)] : [UInt8(n & 0xFF), UInt8(n >> 8), 0, 0])
+            data.append(
+                contentsOf: major == 1 ? [UInt8(n & 0xFF), UInt8(n >> 8)] : [UInt8(n & 0xFF), UInt8(n >> 8), 0, 0])
             data.append(contentsOf: Array(header.utf8))
             data.append(contentsOf: payload)
             return data

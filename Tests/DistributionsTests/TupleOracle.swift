@@ -60,7 +60,9 @@ enum TupleOracle {
         if let l = try? DraftLaw.withoutReplacement(q, drafts: n) { laws.append(l) }
         if let l = try? DraftLaw.greedy(q, drafts: n) { laws.append(l) }
         if n == 2, let l = try? DraftLaw.specHub(q) { laws.append(l) }
-        if let l = try? DraftLaw.independent(Array(repeating: [q, q2], count: n).flatMap { $0 }.prefix(n).map { $0 }) { laws.append(l) }
+        if let l = try? DraftLaw.independent(Array(repeating: [q, q2], count: n).flatMap { $0 }.prefix(n).map { $0 }) {
+            laws.append(l)
+        }
         return laws
     }
 }

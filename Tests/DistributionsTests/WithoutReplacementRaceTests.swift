@@ -39,7 +39,9 @@ import MultidraftSupport
     }
 
     func check(_ q: [Double], p: [Double], drafts n: Int, prefixes: [Int]) -> Double {
-        let order = q.indices.sorted { (q[$0] > 0 ? p[$0] / q[$0] : .infinity, $0) < (q[$1] > 0 ? p[$1] / q[$1] : .infinity, $1) }
+        let order = q.indices.sorted {
+            (q[$0] > 0 ? p[$0] / q[$0] : .infinity, $0) < (q[$1] > 0 ? p[$1] / q[$1] : .infinity, $1)
+        }
         let race = WithoutReplacementRace.prefixMasses(q, order: order, drafts: n)
         var worst = 0.0
         for k in prefixes where k >= 1 && k < q.count {
@@ -51,7 +53,9 @@ import MultidraftSupport
     @Test func dirichletV400() {
         var rng = Xoshiro256(seed: 2024)
         let v = 400
-        let d = Distribution.dirichlet(v, concentration: 0.2, using: &rng).probabilities.map { 0.97 * $0 + 0.03 / Double(v) }
+        let d = Distribution.dirichlet(v, concentration: 0.2, using: &rng).probabilities.map {
+            0.97 * $0 + 0.03 / Double(v)
+        }
         let p = Distribution.dirichlet(v, concentration: 0.2, using: &rng).probabilities
         let error = check(d, p: p, drafts: 3, prefixes: [1, 2, 5, 20, 100, 200, 398, 399])
         #expect(error < 1e-10, "max error \(error)")

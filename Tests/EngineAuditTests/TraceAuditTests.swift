@@ -23,12 +23,15 @@ import Verifiers
         let chains = drafts.map { "[\($0)]" }.joined(separator: ",")
         let qs = drafts.map { _ in "[" + json(q) + "]" }.joined(separator: ",")
         let ps = drafts.map { _ in "[" + json(p) + "]" }.joined(separator: ",")
-        return "{\"context\": \"c\", \"step\": \(s), \"drafts\": [\(chains)], \"q\": [\(qs)], \"p\": [\(ps)], \"emitted\": [\(emitted)]}"
+        return
+            "{\"context\": \"c\", \"step\": \(s), \"drafts\": [\(chains)], \"q\": [\(qs)], \"p\": [\(ps)], \"emitted\": [\(emitted)]}"
     }
 
     /// A trace of `steps` token-level steps of `verifier` with K i.i.d. drafts; `sampledFrom` is the law the engine
     /// actually drafts from (the trace always reports `q`).
-    static func trace(steps: Int, drafts k: Int, verifierName: String, sampledFrom: [Double]? = nil, seed: UInt64) throws -> String {
+    static func trace(
+        steps: Int, drafts k: Int, verifierName: String, sampledFrom: [Double]? = nil, seed: UInt64
+    ) throws -> String {
         let target = try Distribution(p), draft = try Distribution(q)
         let law = try DraftLaw.iid(draft, drafts: k)
         let verifier = try VerifierRegistry.standard.makeVerifier(name: verifierName, target: target, law: law)
@@ -44,7 +47,8 @@ import Verifiers
     }
 
     static func write(_ text: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).jsonl").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).jsonl")
+            .path
         try! text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -71,12 +75,13 @@ import Verifiers
     /// verifier at it.
     @Test func correctVerifiersPass() throws {
         for (name, seed) in [("rrs", UInt64(1)), ("kseq", 2), ("optimal", 3)] {
-            let rows = try Self.audit(try Self.trace(steps: 20_000, drafts: 2, verifierName: name, seed: seed), expect: [name])
+            let rows = try Self.audit(
+                try Self.trace(steps: 20_000, drafts: 2, verifierName: name, seed: seed), expect: [name])
             let byCheck = Dictionary(grouping: rows, by: \.check)
             #expect(byCheck["output_law"]![0].verdict == "pass", "\(name) \(byCheck["output_law"]![0])")
             #expect(byCheck["draft_law"]![0].verdict == "pass", "\(name)")
             let root = byCheck["root_acceptance"]!
-            #expect(root[0].verdict == "pass", "\(name): \(root[0])")                 // not above alpha*
+            #expect(root[0].verdict == "pass", "\(name): \(root[0])") // not above alpha*
             #expect(root[1].verdict == "consistent with \(name)", "\(name): \(root[1])")
             #expect(abs(root[1].statistic!) < 5, "\(name): z = \(root[1].statistic!)")
             // vLLM definitions: one root position, mean acceptance length = 1 + rate
@@ -89,7 +94,8 @@ import Verifiers
     /// draft-law test flags it, and the output law of a verifier that trusts the reported q is wrong too.
     @Test func reportedQDiffersFromSampledQ() throws {
         let topThree = Self.q.enumerated().map { [3, 4, 2].contains($0.offset) ? $0.element : 0 }
-        let rows = try Self.audit(try Self.trace(steps: 20_000, drafts: 2, verifierName: "rrs", sampledFrom: topThree, seed: 4))
+        let rows = try Self.audit(
+            try Self.trace(steps: 20_000, drafts: 2, verifierName: "rrs", sampledFrom: topThree, seed: 4))
         let byCheck = Dictionary(grouping: rows, by: \.check)
         #expect(byCheck["draft_law"]![0].verdict == "FAIL" && byCheck["draft_law"]![0].pValue! < 1e-10)
         #expect(byCheck["draft_law"]![0].defectLowerBound! > 0.1)
@@ -126,12 +132,18 @@ import Verifiers
             let chain = (0..<3).map { _ in qTable.sample(using: &rng) }
             var emitted: [Int] = []
             for x in chain {
-                if rng.nextUniform() < min(1, target[x] / draft[x]) { emitted.append(x) } else { emitted.append(rTable.sample(using: &rng)); break }
+                if rng.nextUniform() < min(1, target[x] / draft[x]) {
+                    emitted.append(x)
+                } else {
+                    emitted.append(rTable.sample(using: &rng)); break
+                }
             }
             if emitted.count == 3 && emitted == chain { emitted.append(pTable.sample(using: &rng)) }
             let qs = chain.map { _ in Self.json(Self.q) }.joined(separator: ",")
             let ps = (0...3).map { _ in Self.json(Self.p) }.joined(separator: ",")
-            lines.append("{\"context\": \"c\", \"step\": \(s), \"drafts\": [[\(chain.map(String.init).joined(separator: ","))]], \"q\": [[\(qs)]], \"p\": [[\(ps)]], \"emitted\": [\(emitted.map(String.init).joined(separator: ","))]}")
+            lines.append(
+                "{\"context\": \"c\", \"step\": \(s), \"drafts\": [[\(chain.map(String.init).joined(separator: ","))]], \"q\": [[\(qs)]], \"p\": [[\(ps)]], \"emitted\": [\(emitted.map(String.init).joined(separator: ","))]}"
+            )
         }
         let rows = try Self.audit(lines.joined(separator: "\n"))
         #expect(rows.first { $0.check == "output_law" }!.verdict == "pass")
@@ -149,7 +161,9 @@ import Verifiers
     @Test func sparseLawsAndLumping() throws {
         // p's tokens 4 and 5 lumped into the rest cell; emitted tokens there fall in the lump.
         let sparse = "{\"indices\": [0, 1, 2, 3], \"values\": [0.30, 0.25, 0.20, 0.12], \"rest\": 0.13}"
-        let law = try TraceReader.parseLaw(JSONLineParser.parse(sparse), v: 6, what: "p") { TraceError.record(path: "t", line: 2, detail: $0) }
+        let law = try TraceReader.parseLaw(JSONLineParser.parse(sparse), v: 6, what: "p") {
+            TraceError.record(path: "t", line: 2, detail: $0)
+        }
         #expect(law.cellMass(of: 5) == 0.13 && law.cellMass(of: 1) == 0.25)
         #expect(abs(law.cell(of: 3).below - 0.75) < 1e-15 && law.cell(of: 3).mass == 0.12)
         #expect(abs(law.cell(of: 4).below - 0.87) < 1e-15 && law.cell(of: 4).mass == 0.13)
@@ -157,7 +171,9 @@ import Verifiers
 
     /// The precomputed cell table equals the per-token cells (summation order aside), dense and sparse, with ties.
     @Test func cellTableMatchesCells() {
-        let laws: [TraceLaw] = [.dense([0.2, 0.1, 0.2, 0.05, 0.45]), .sparse(indices: [4, 0, 2], values: [0.45, 0.2, 0.2], rest: 0.15)]
+        let laws: [TraceLaw] = [
+            .dense([0.2, 0.1, 0.2, 0.05, 0.45]), .sparse(indices: [4, 0, 2], values: [0.45, 0.2, 0.2], rest: 0.15)
+        ]
         for law in laws {
             let table = law.cellTable(vocabularySize: 5)
             for t in 0..<5 {
@@ -169,10 +185,14 @@ import Verifiers
 
     /// An optimal-verifier engine is above RRS, an RRS engine below the optimal verifier (Bernstein, both ways).
     @Test func expectVerdictsBothWays() throws {
-        let optimal = try Self.audit(try Self.trace(steps: 20_000, drafts: 2, verifierName: "optimal", seed: 21), expect: ["rrs"])
+        let optimal = try Self.audit(
+            try Self.trace(steps: 20_000, drafts: 2, verifierName: "optimal", seed: 21), expect: ["rrs"])
         #expect(optimal.first { $0.check == "root_acceptance" && $0.reference == "rrs" }!.verdict == "above rrs")
-        let rrs = try Self.audit(try Self.trace(steps: 20_000, drafts: 2, verifierName: "rrs", seed: 22), expect: ["optimal"])
-        #expect(rrs.first { $0.check == "root_acceptance" && $0.reference == "optimal" }!.verdict == "below optimal: a weaker implementation")
+        let rrs = try Self.audit(
+            try Self.trace(steps: 20_000, drafts: 2, verifierName: "rrs", seed: 22), expect: ["optimal"])
+        #expect(
+            rrs.first { $0.check == "root_acceptance" && $0.reference == "optimal" }!.verdict
+                == "below optimal: a weaker implementation")
         // a few steps with every draft accepted stay consistent with a high alpha* (no zero-variance false alarm)
         let rows = try Self.audit(try Self.trace(steps: 10, drafts: 2, verifierName: "optimal", seed: 23))
         #expect(rows.first { $0.check == "root_acceptance" }!.verdict == "pass")
@@ -183,7 +203,9 @@ import Verifiers
     @Test func emittedOutsideSupportFailsTheOutputLaw() throws {
         let zeroed = [0.5, 0.5, 0, 0, 0, 0]
         var lines = [Self.header(6, law: "iid")]
-        for s in 0..<200 { lines.append(Self.rootStep(s, drafts: [0, 1], p: zeroed, q: Self.q, emitted: s % 50 == 0 ? 4 : s % 2)) }
+        for s in 0..<200 {
+            lines.append(Self.rootStep(s, drafts: [0, 1], p: zeroed, q: Self.q, emitted: s % 50 == 0 ? 4 : s % 2))
+        }
         let path = Self.write(lines.joined(separator: "\n"))
         #expect(throws: TraceError.self) { _ = try TraceReader.read(path: path) }
         let (header, steps, skipped) = try TraceReader.read(path: path, skipInvalid: true)
@@ -197,17 +219,27 @@ import Verifiers
         func failure(_ text: String) -> String {
             do { _ = try TraceReader.read(path: Self.write(text)); return "no error" } catch { return "\(error)" }
         }
-        #expect(failure("{\"format\": \"multidraft-trace\", \"version\": 2, \"vocab_size\": 6}\n" + good).contains("line 1 (header): unsupported version 2"))
+        #expect(
+            failure("{\"format\": \"multidraft-trace\", \"version\": 2, \"vocab_size\": 6}\n" + good).contains(
+                "line 1 (header): unsupported version 2"))
         let badSum = Self.rootStep(0, drafts: [1, 2], p: [0.5, 0.5, 0.5, 0, 0, 0], q: Self.q, emitted: 1)
-        #expect(failure(Self.header(6, law: "iid") + "\n" + good + "\n" + badSum).contains("line 3: p[0][0] sums to 1.5"))
+        #expect(
+            failure(Self.header(6, law: "iid") + "\n" + good + "\n" + badSum).contains("line 3: p[0][0] sums to 1.5"))
         let outside = Self.rootStep(0, drafts: [1, 2], p: [0.5, 0.5, 0, 0, 0, 0], q: Self.q, emitted: 4)
-        #expect(failure(Self.header(6, law: "iid") + "\n" + outside).contains("line 2: emitted token 4 (index 0) is outside the support"))
+        #expect(
+            failure(Self.header(6, law: "iid") + "\n" + outside).contains(
+                "line 2: emitted token 4 (index 0) is outside the support"))
         let truncated = String(good.prefix(40))
-        #expect(failure(Self.header(6, law: "iid") + "\n" + good + "\n" + truncated).contains("line 3: not a JSON object"))
-        let tooMany = Self.rootStep(0, drafts: [1, 2], p: Self.p, q: Self.q, emitted: 3).replacingOccurrences(of: "\"emitted\": [3]", with: "\"emitted\": [3, 4]")
-        #expect(failure(Self.header(6, law: "iid") + "\n" + tooMany).contains("2 tokens emitted but only 0 match a drafted path"))
+        #expect(
+            failure(Self.header(6, law: "iid") + "\n" + good + "\n" + truncated).contains("line 3: not a JSON object"))
+        let tooMany = Self.rootStep(0, drafts: [1, 2], p: Self.p, q: Self.q, emitted: 3).replacingOccurrences(
+            of: "\"emitted\": [3]", with: "\"emitted\": [3, 4]")
+        #expect(
+            failure(Self.header(6, law: "iid") + "\n" + tooMany).contains(
+                "2 tokens emitted but only 0 match a drafted path"))
         // skip-invalid keeps the good steps and reports the bad one
-        let (_, steps, skipped) = try TraceReader.read(path: Self.write(Self.header(6, law: "iid") + "\n" + good + "\n" + badSum + "\n" + good), skipInvalid: true)
+        let (_, steps, skipped) = try TraceReader.read(
+            path: Self.write(Self.header(6, law: "iid") + "\n" + good + "\n" + badSum + "\n" + good), skipInvalid: true)
         #expect(steps.count == 2 && skipped.count == 1 && skipped[0].contains("line 3"))
     }
 }

@@ -11,27 +11,39 @@ import Verifiers
 @Suite struct TraceReadingTests {
     @Test func numbersAreCorrectlyRounded() {
         var rng = Xoshiro256(seed: 3)
-        var literals = ["0", "-0", "1", "0.1", "1e-5", "1E+300", "2.5e-320", "123456789012345678901234567890", "0.30000000000000004",
-                        "9007199254740993", "4.9406564584124654e-324", "1.7976931348623157e308", "-12.5e-3", "1e23", "1e22"]
+        var literals = [
+            "0", "-0", "1", "0.1", "1e-5", "1E+300", "2.5e-320", "123456789012345678901234567890",
+            "0.30000000000000004",
+            "9007199254740993", "4.9406564584124654e-324", "1.7976931348623157e308", "-12.5e-3", "1e23", "1e22"
+        ]
         for _ in 0..<2_000 {
             let x = rng.nextUniform() * pow(10, Double(Int(rng.nextUniform() * 40) - 30))
-            literals.append(String(x))                                   // shortest round-trip (up to 17 digits)
-            literals.append(String(format: "%.10g", x))                  // the trace writer's 10 digits
+            literals.append(String(x)) // shortest round-trip (up to 17 digits)
+            literals.append(String(format: "%.10g", x)) // the trace writer's 10 digits
             literals.append(String(format: "%.3e", x))
         }
         for text in literals {
-            guard case .number(let parsed)? = JSONLineParser.parse(text) else { Issue.record("\(text) not parsed"); continue }
+            guard case .number(let parsed)? = JSONLineParser.parse(text) else {
+                Issue.record("\(text) not parsed"); continue
+            }
             let expected = Double(text)!
-            #expect(parsed.bitPattern == expected.bitPattern || (parsed == 0 && expected == 0), "\(text): \(parsed) vs \(expected)")
+            #expect(
+                parsed.bitPattern == expected.bitPattern || (parsed == 0 && expected == 0),
+                "\(text): \(parsed) vs \(expected)")
         }
     }
 
     @Test func grammarIsStrict() {
-        for bad in ["", "[1,]", "[1 2]", "{\"a\":1,}", "{\"a\" 1}", "01", "1.", ".5", "-", "1e", "tru", "\"open", "[1]x",
-                    "{\"a\":[1,2}", "\"tab\there\"", "nul"] {
+        for bad in [
+            "", "[1,]", "[1 2]", "{\"a\":1,}", "{\"a\" 1}", "01", "1.", ".5", "-", "1e", "tru", "\"open", "[1]x",
+            "{\"a\":[1,2}", "\"tab\there\"", "nul"
+        ] {
             #expect(JSONLineParser.parse(bad) == nil, "\(bad) accepted")
         }
-        guard case .object(let o)? = JSONLineParser.parse(" {\"k\\u00e9y\": [1, -2.5e1, 3], \"s\": \"a\\\"b\", \"x\": [true, null, {}], \"e\": []} ") else {
+        guard
+            case .object(let o)? = JSONLineParser.parse(
+                " {\"k\\u00e9y\": [1, -2.5e1, 3], \"s\": \"a\\\"b\", \"x\": [true, null, {}], \"e\": []} ")
+        else {
             Issue.record("valid object refused"); return
         }
         #expect(o.map(\.key) == ["kéy", "s", "x", "e"])
@@ -46,7 +58,9 @@ import Verifiers
         for _ in 0..<500 {
             let k = Int(rng.nextUniform() * 200)
             let range = 1 + Int(rng.nextUniform() * 400)
-            let list = (0..<k).map { _ in Int(rng.nextUniform() * Double(range)) * (rng.nextUniform() < 0.5 ? 1 : 49_152) }
+            let list = (0..<k).map { _ in
+                Int(rng.nextUniform() * Double(range)) * (rng.nextUniform() < 0.5 ? 1 : 49_152)
+            }
             #expect(TraceReader.distinct(list) == (Set(list).count == list.count))
         }
     }
@@ -69,8 +83,10 @@ import Verifiers
             let (p, q) = (row(), row())
             let fast = TraceAudit.overlapBracket(p: p, q: q)
             let plan = BatchPlan(laws: [.iid], drafts: [1], verifiers: [], registry: .standard)
-            let slow = try BatchEvaluation.sparseRows(position: 0, target: SparseRow(indices: p.indices, values: p.values, rest: p.rest, vocabularySize: v),
-                                                      models: [SparseRow(indices: q.indices, values: q.values, rest: q.rest, vocabularySize: v)], plan: plan)[0]
+            let slow = try BatchEvaluation.sparseRows(
+                position: 0, target: SparseRow(indices: p.indices, values: p.values, rest: p.rest, vocabularySize: v),
+                models: [SparseRow(indices: q.indices, values: q.values, rest: q.rest, vocabularySize: v)], plan: plan)[
+                    0]
             if p.rest == 0 && q.rest == 0 {
                 var dp = [Double](repeating: 0, count: v), dq = dp
                 for (t, x) in zip(p.indices, p.values) { dp[t] = x }
@@ -78,7 +94,8 @@ import Verifiers
                 let exact = zip(dp, dq).reduce(0.0) { $0 + min($1.0, $1.1) }
                 #expect(abs(fast.lower - exact) < 1e-12 && abs(fast.upper - exact) < 1e-12)
             } else {
-                #expect(abs(fast.lower - slow.lower!) < 1e-12 && abs(fast.upper - slow.upper!) < 1e-12, "trial \(trial)")
+                #expect(
+                    abs(fast.lower - slow.lower!) < 1e-12 && abs(fast.upper - slow.upper!) < 1e-12, "trial \(trial)")
             }
         }
     }
@@ -92,7 +109,8 @@ import Verifiers
         let reference = try TraceAudit.run(header: header, steps: steps, options: options)
         let source = try TraceSource(path: path)
         for (threads, chunk) in [(1, 4_096), (2, 7), (2, 1_000), (3, 1)] {
-            let chunked = try TraceAudit.audit(source, options: options, threads: threads, keepSteps: true, chunk: chunk)
+            let chunked = try TraceAudit.audit(
+                source, options: options, threads: threads, keepSteps: true, chunk: chunk)
             #expect(chunked.rows == reference, "threads \(threads), chunk \(chunk)")
             #expect(chunked.accumulator.records.count == 3_000)
         }
@@ -101,7 +119,9 @@ import Verifiers
         lines[2_500] = String(lines[2_500].prefix(30))
         lines[2_900] = String(lines[2_900].prefix(20))
         let broken = try TraceSource(path: TraceAuditTests.write(lines.joined(separator: "\n")))
-        #expect(throws: TraceError.record(path: broken.path, line: 2_501, detail: "not a JSON object (truncated line?)")) {
+        #expect(
+            throws: TraceError.record(path: broken.path, line: 2_501, detail: "not a JSON object (truncated line?)")
+        ) {
             _ = try TraceAudit.audit(broken, options: options, threads: 2, chunk: 64)
         }
         let skipped = try TraceAudit.audit(broken, options: options, skipInvalid: true, threads: 2, chunk: 64)

@@ -3,19 +3,25 @@ import Testing
 
 @Suite("Candidate-length experiment")
 struct CandidateLengthSweepTests {
-    @Test("quick sweep: one item per (model, cost), exact ordering oracle <= optimum <= fixed and lagged, simulation within 5 SE, reproducible")
+    @Test(
+        "quick sweep: one item per (model, cost), exact ordering oracle <= optimum <= fixed and lagged, simulation within 5 SE, reproducible"
+    )
     func quickSweep() throws {
         let items = CandidateLengthSweep.items(scale: .quick)
-        #expect(items.count == 7 * 2)   // 5 synthetic laws, 2 real (the shipped chains)
+        #expect(items.count == 7 * 2) // 5 synthetic laws, 2 real (the shipped chains)
         var checked = 0
         for (t, item) in items.enumerated() {
             let observations = try CandidateLengthSweep.observations(for: item, index: t, seed: 42)
             #expect(observations.count == 4 * 12 + 1)
             var exact: [String: Double] = [:]
-            for o in observations where o.metric == "time_per_token" && o.source == "exact" { exact[o.policy] = o.value }
+            for o in observations where o.metric == "time_per_token" && o.source == "exact" {
+                exact[o.policy] = o.value
+            }
             for o in observations where o.metric == "time_per_token" && o.source == "simulated" {
                 let se = try #require(o.standardError)
-                #expect(abs(o.value - exact[o.policy]!) <= 5 * se + 1e-12, "\(item.model.name) c=\(item.costRatio) \(o.policy)")
+                #expect(
+                    abs(o.value - exact[o.policy]!) <= 5 * se + 1e-12,
+                    "\(item.model.name) c=\(item.costRatio) \(o.policy)")
                 checked += 1
             }
             let opt = exact["threshold_optimal"]!

@@ -44,7 +44,8 @@ import Testing
         single.waitUntilExit()
         #expect(single.terminationStatus == 0)
         for name in allExperiments.map(\.name) {
-            #expect(!FileManager.default.fileExists(atPath: "\(sharded)/\(name).csv"), "\(name) written before the merge")
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(sharded)/\(name).csv"), "\(name) written before the merge")
         }
         #expect(try runSuite(["--threads", "2", "--merge"], into: sharded) == 0)
         for name in allExperiments.map(\.name) {
@@ -53,8 +54,9 @@ import Testing
             #expect(header.hasPrefix("item,seed,multidraft_version,"), "\(name): \(header)")
             #expect(header == header.lowercased() && !header.contains(" "), "\(name): \(header)")
             #expect(reference.split(separator: "\n").count > 1, "\(name) has no rows")
-            #expect(try runner.stripTiming("\(sharded)/\(name).csv") == reference,
-                    "\(name) differs between one thread and three shards on two threads")
+            #expect(
+                try runner.stripTiming("\(sharded)/\(name).csv") == reference,
+                "\(name) differs between one thread and three shards on two threads")
         }
     }
 }

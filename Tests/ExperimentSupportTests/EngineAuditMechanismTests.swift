@@ -40,23 +40,31 @@ import Testing
 /// exact block efficiency of node-by-node RRS with two i.i.d. chains (``BlockEfficiency``), to 1e-12.
 @Suite struct RealChainPairTests {
     @Test func rrsPairMatchesBlockEfficiencyByEnumeration() throws {
-        for (p, q) in [([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]), ([0.6, 0.25, 0.15], [0.5, 0.1, 0.4]), ([0.1, 0.2, 0.7], [0.3, 0.3, 0.4])] {
+        for (p, q) in [
+            ([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]), ([0.6, 0.25, 0.15], [0.5, 0.1, 0.4]), ([0.1, 0.2, 0.7], [0.3, 0.3, 0.4])
+        ] {
             let target = try Distribution(p), draft = try Distribution(q)
             let beta = zip(p, q).reduce(0.0) { $0 + min($1.0, $1.1) }
             for gamma in 1...3 {
                 var chains: [[Int]] = [[]]
                 for _ in 0..<gamma { chains = chains.flatMap { c in (0..<3).map { c + [$0] } } }
                 func chain(_ x: [Int]) -> RealModelsExperiment.Chain {
-                    .init(tokens: x, target: x.map { p[$0] }, draft: x.map { q[$0] }, overlap: Array(repeating: beta, count: gamma + 1))
+                    .init(
+                        tokens: x, target: x.map { p[$0] }, draft: x.map { q[$0] },
+                        overlap: Array(repeating: beta, count: gamma + 1))
                 }
                 var total = 0.0
-                for x in chains { for y in chains {
-                    let weight = (x + y).reduce(1.0) { $0 * q[$1] }
-                    total += weight * RealModelsExperiment.rrsPairAccepted(chain(x), chain(y), from: 0, upTo: gamma)
-                } }
-                let exact = try BlockEfficiency(model: try SequenceModel(target: target, draft: draft), law: .iid, drafts: 2,
-                                                length: gamma, verifierName: "rrs",
-                                                make: { try makeVerifier(name: "rrs", target: $0, law: $1) }).exact()
+                for x in chains {
+                    for y in chains {
+                        let weight = (x + y).reduce(1.0) { $0 * q[$1] }
+                        total += weight * RealModelsExperiment.rrsPairAccepted(chain(x), chain(y), from: 0, upTo: gamma)
+                    }
+                }
+                let exact = try BlockEfficiency(
+                    model: try SequenceModel(target: target, draft: draft), law: .iid, drafts: 2,
+                    length: gamma, verifierName: "rrs",
+                    make: { try makeVerifier(name: "rrs", target: $0, law: $1) }
+                ).exact()
                 #expect(abs(1 + total - exact) < 1e-12, "p \(p) gamma \(gamma): \(1 + total) vs \(exact)")
             }
         }

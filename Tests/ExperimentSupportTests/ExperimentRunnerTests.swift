@@ -7,7 +7,9 @@ import Testing
 /// The runner at tiny scale: resume, merge refusals, shard specifications. Headers, determinism across thread
 /// counts and sharding + merge of every experiment are checked across processes (``CrossProcessDeterminismTests``).
 @Suite(.serialized) struct ExperimentRunnerTests {
-    static let timingColumns: Set<String> = ["elapsed_ms", "trials_per_second", "setup_ms", "dual_ms", "setup_over_dual"]
+    static let timingColumns: Set<String> = [
+        "elapsed_ms", "trials_per_second", "setup_ms", "dual_ms", "setup_over_dual"
+    ]
 
     func options(_ arguments: [String]) throws -> ExperimentOptions {
         try ExperimentOptions.parse(["--scale", "tiny"] + arguments)
@@ -34,7 +36,9 @@ import Testing
     @Test func resumedRunsSkipFinishedParts() throws {
         let out = folder()
         try runExperiments(["kseq_ratio"], options: try options(["--output-dir", out]))
-        let parts = try FileManager.default.subpathsOfDirectory(atPath: "\(out)/.parts").filter { $0.hasSuffix("item-000000.csv") }
+        let parts = try FileManager.default.subpathsOfDirectory(atPath: "\(out)/.parts").filter {
+            $0.hasSuffix("item-000000.csv")
+        }
         let part = "\(out)/.parts/\(try #require(parts.first))"
         let original = try String(contentsOfFile: part, encoding: .utf8)
         let marked = original.replacingOccurrences(of: ",random,", with: ",resumed,")
@@ -48,7 +52,9 @@ import Testing
     @Test func mergeBeforeEveryShardIsDoneFails() throws {
         let out = folder()
         try runExperiments(["scaling"], options: try options(["--output-dir", out, "--shard", "0/2"]))
-        #expect(throws: (any Error).self) { try runExperiments(["scaling"], options: try options(["--output-dir", out, "--merge"])) }
+        #expect(throws: (any Error).self) {
+            try runExperiments(["scaling"], options: try options(["--output-dir", out, "--merge"]))
+        }
         #expect(!FileManager.default.fileExists(atPath: "\(out)/scaling.csv"))
     }
 

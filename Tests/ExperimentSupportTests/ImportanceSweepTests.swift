@@ -59,7 +59,7 @@ import Testing
         (1, "right", 0.625, 0.930555555556, 0.841175832865, 0.805555555556, 0.708333333333),
         (1, "right", 0.694444444444, 0.861111111111, 0.791203188154, 0.759259259259, 0.638888888889),
         (1, "right", 0.763888888889, 0.791666666667, 0.739556622351, 0.712962962963, 0.569444444444),
-        (1, "right", 0.833333333333, 0.722222222222, 0.686605496863, 0.666666666667, 0.5),
+        (1, "right", 0.833333333333, 0.722222222222, 0.686605496863, 0.666666666667, 0.5)
     ]
 
     static func points() throws -> [ImportanceSweepExperiment.Point] {
@@ -70,7 +70,9 @@ import Testing
         let points = try Self.points()
         #expect(points.count == Self.tabulated.count)
         for row in Self.tabulated {
-            let matches = points.filter { $0.item.reading == row.0 && $0.item.panel == row.1 && abs($0.item.x - row.2) < 1e-11 }
+            let matches = points.filter {
+                $0.item.reading == row.0 && $0.item.panel == row.1 && abs($0.item.x - row.2) < 1e-11
+            }
             #expect(matches.count == 1, "no unique point for \(row)")
             guard let point = matches.first else { continue }
             let label = "reading \(row.0) \(row.1) x=\(row.2)"
@@ -88,7 +90,8 @@ import Testing
         for scale in ExperimentScale.allCases { #expect(ImportanceSweepExperiment.items(scale: scale).count == 52) }
         let context = ExperimentContext(index: 0, scale: .tiny, threads: 1, seed: 1)
         var rng = Xoshiro256(seed: 1)
-        let rows = try ImportanceSweepExperiment.rows(for: ImportanceSweepExperiment.items(scale: .tiny)[3], context: context, rng: &rng)
+        let rows = try ImportanceSweepExperiment.rows(
+            for: ImportanceSweepExperiment.items(scale: .tiny)[3], context: context, rng: &rng)
         #expect(rows.count == 6 && rows.allSatisfy { $0.count == ImportanceSweepExperiment.header.count })
         for point in try Self.points() {
             for value in [point.importanceLP, point.kSequential, point.recursiveRejection, point.single] {
@@ -112,7 +115,8 @@ import Testing
             let results = try ImportanceTableExperiment.results(for: item, seed: 7)
             #expect(results.count == 3 * 5)
             for k in [2, 4, 8] {
-                let values = Dictionary(uniqueKeysWithValues: results.filter { $0.drafts == k }.map { ($0.method, $0.alpha) })
+                let values = Dictionary(
+                    uniqueKeysWithValues: results.filter { $0.drafts == k }.map { ($0.method, $0.alpha) })
                 for (method, alpha) in values where method != "optimal" {
                     #expect(alpha <= values["optimal"]! + 1e-9, "real K=\(k) \(method) \(alpha) above optimal")
                 }
@@ -125,17 +129,22 @@ import Testing
             #expect(results.count == 3 * 6 + 2)
             for k in [2, 4, 8] {
                 var values: [String: Double] = [:]
-                for r in results where r.drafts == k { values[r.method + (r.truncate.map { "@\($0)" } ?? "")] = r.alpha }
+                for r in results where r.drafts == k {
+                    values[r.method + (r.truncate.map { "@\($0)" } ?? "")] = r.alpha
+                }
                 let key = "temperature \(item.temperatureIndex) K=\(k)"
                 let optimal = values["optimal"]!
                 for (method, alpha) in values where method != "optimal" {
                     #expect(alpha <= optimal + 1e-9, "\(key) \(method) \(alpha) above optimal \(optimal)")
                     #expect(alpha >= 0)
                 }
-                #expect(abs(values["importance_lower_bound@12"]! - optimal) < 1e-9 || k != 2,
-                        "\(key): the K = 2 full LP must reach the optimum")
+                #expect(
+                    abs(values["importance_lower_bound@12"]! - optimal) < 1e-9 || k != 2,
+                    "\(key): the K = 2 full LP must reach the optimum")
                 #expect(values["rrs"]! >= values["single"]! - 1e-12)
-                if let exact = values["importance_exact@5"] { #expect(exact >= values["importance_lower_bound@5"]! - 1e-12) }
+                if let exact = values["importance_exact@5"] {
+                    #expect(exact >= values["importance_lower_bound@5"]! - 1e-12)
+                }
             }
         }
     }

@@ -15,9 +15,13 @@ import AcceptanceBounds
     static func instance(_ seed: Int, vocabulary v: Int) -> (p: Distribution, q1: Distribution, q2: Distribution) {
         var rng = Xoshiro256(seed: UInt64(seed))
         let concentration = [0.3, 0.7, 1, 3][seed % 4]
-        let p = Distribution.dirichlet(v, concentration: concentration, zeroFraction: seed % 3 == 0 ? 0.25 : 0, using: &rng)
-        let q1 = seed % 11 == 0 ? p
-            : Distribution.dirichlet(v, concentration: concentration, zeroFraction: seed % 5 == 0 ? 0.25 : 0, using: &rng)
+        let p = Distribution.dirichlet(
+            v, concentration: concentration, zeroFraction: seed % 3 == 0 ? 0.25 : 0, using: &rng)
+        let q1 =
+            seed % 11 == 0
+            ? p
+            : Distribution.dirichlet(
+                v, concentration: concentration, zeroFraction: seed % 5 == 0 ? 0.25 : 0, using: &rng)
         let q2 = Distribution.dirichlet(v, concentration: 1, zeroFraction: seed % 7 == 0 ? 0.25 : 0, using: &rng)
         return (p, q1, q2)
     }
@@ -28,7 +32,8 @@ import AcceptanceBounds
         await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
             let (p, q1, q2) = Self.instance(seed, vocabulary: v)
             // Identical drafts.
-            let transportIID = try! optimalAcceptance(target: p, law: try! DraftLaw.iid(q1, drafts: 2), method: .lp).alpha
+            let transportIID = try! optimalAcceptance(target: p, law: try! DraftLaw.iid(q1, drafts: 2), method: .lp)
+                .alpha
             let identical = try! PairWeightLP.solveIdentical(target: p, draft: q1)
             let ordered = try! PairWeightLP.solve(target: p, first: q1, second: q1)
             let scan = try! IdenticalDrafts.optimalAcceptance(target: p, draft: q1, drafts: 2).alpha
@@ -56,7 +61,8 @@ import AcceptanceBounds
         await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6)) { seed, v in
             let (p, q1, q2) = Self.instance(seed, vocabulary: v)
             for (first, second) in [(q1, q1), (q1, q2)] {
-                let optimum = try! SubsetBound.bruteForce(target: p, law: try! DraftLaw.independent([first, second])).alpha
+                let optimum = try! SubsetBound.bruteForce(target: p, law: try! DraftLaw.independent([first, second]))
+                    .alpha
                 for s in 1...v {
                     let solution = try! TruncatedWeightLP.solve(target: p, first: first, second: second, truncate: s)
                     #expect(solution.value <= optimum + 1e-9, "s=\(s) value \(solution.value) above optimum \(optimum)")
@@ -85,14 +91,15 @@ import AcceptanceBounds
             let rules: [(String, any PairSelectionRule)] = [
                 ("sir", try! PairWeights.sir(target: p, first: q1, second: q2)), ("random", random),
                 ("uniform", PairWeights.uniform(v)),
-                ("priority", try! RankedPairWeights.priority(order: Array((0..<v).reversed()))),
+                ("priority", try! RankedPairWeights.priority(order: Array((0..<v).reversed())))
             ]
             for (name, rule) in rules {
                 let scheme = try! TwoStepScheme(target: p, drafts: [q1, q2], rule: rule)
                 let exact = try! scheme.exact()
                 #expect(maxDeviation(exact.outputLaw, p.probabilities) < 1e-12, "\(name) not lossless")
                 #expect(maxDeviation(exact.selectionLaw, scheme.intermediate) < 1e-14, "\(name) p_I")
-                let formula = pairMembershipFormula(p: p.probabilities, q1: q1.probabilities, q2: q2.probabilities, rule: rule)
+                let formula = pairMembershipFormula(
+                    p: p.probabilities, q1: q1.probabilities, q2: q2.probabilities, rule: rule)
                 #expect(abs(exact.membershipAcceptance - formula) < 1e-12, "\(name) membership")
                 #expect(scheme.coinAcceptance <= exact.membershipAcceptance + 1e-12)
                 #expect(exact.membershipAcceptance <= optimum + 1e-12, "\(name) above the optimum")
@@ -106,7 +113,9 @@ import AcceptanceBounds
                 let total = w.reduce(0, +)
                 return w.map { $0 / total }
             }
-            for (name, rule) in [("tuple-sir", try! TupleWeights.sir(target: p, drafts: drafts3)), ("tuple-random", tupleRandom)] {
+            for (name, rule) in [
+                ("tuple-sir", try! TupleWeights.sir(target: p, drafts: drafts3)), ("tuple-random", tupleRandom)
+            ] {
                 let scheme = try! TwoStepScheme(target: p, drafts: drafts3, rule: rule)
                 let exact = try! scheme.exact()
                 #expect(maxDeviation(exact.outputLaw, p.probabilities) < 1e-12, "\(name) not lossless")
@@ -176,10 +185,18 @@ import AcceptanceBounds
             try TruncatedWeightLP.solve(target: p, first: p, second: p, truncate: 3)
         }
         #expect(throws: ImportanceSamplingError.self) { try PairWeights(rows: [[0, 1.5], [0.2, 0]]) }
-        #expect(throws: ImportanceSamplingError.self) { try TwoStepScheme(target: p, drafts: [p, p, p], rule: PairWeights.uniform(2)) }
-        #expect(throws: ImportanceSamplingError.self) { try TwoStepScheme.tournament(target: p, drafts: [p], method: .sir) }
-        #expect(throws: ImportanceSamplingError.self) { try TupleWeights(vocabularySize: 2, drafts: 2) { _ in [0.5, 0.6] } }
-        #expect(throws: ImportanceSamplingError.self) { try TupleWeights(vocabularySize: 100, drafts: 4) { _ in [1, 0, 0, 0] } }
+        #expect(throws: ImportanceSamplingError.self) {
+            try TwoStepScheme(target: p, drafts: [p, p, p], rule: PairWeights.uniform(2))
+        }
+        #expect(throws: ImportanceSamplingError.self) {
+            try TwoStepScheme.tournament(target: p, drafts: [p], method: .sir)
+        }
+        #expect(throws: ImportanceSamplingError.self) {
+            try TupleWeights(vocabularySize: 2, drafts: 2) { _ in [0.5, 0.6] }
+        }
+        #expect(throws: ImportanceSamplingError.self) {
+            try TupleWeights(vocabularySize: 100, drafts: 4) { _ in [1, 0, 0, 0] }
+        }
         let error = ImportanceSamplingError.invalidTruncation(s: 0, vocabularySize: 5)
         #expect(!error.description.contains("\n") && error.description.contains("truncation"))
     }

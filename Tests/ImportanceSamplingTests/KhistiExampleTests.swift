@@ -19,24 +19,32 @@ import AcceptanceBounds
 
     static let third = 1.0 / 3
     static let examples: [Example] = [
-        Example(name: "KA", p: [third, third, third], q: [third, third, third], single: 1, opt2: 1, opt3: 1,
-                acceptanceOne2: true, acceptanceOne3: true, truncatedS1: 7.0 / 9, truncatedS1Intermediate: [5.0 / 9, third, 1.0 / 9],
-                sirCoin: 1, sirMembership: 1),
-        Example(name: "KB", p: [0.5, 0.5], q: [0.9, 0.1], single: 0.6, opt2: 0.69, opt3: 0.771,
-                acceptanceOne2: false, acceptanceOne3: false, truncatedS1: 0.69, truncatedS1Intermediate: [0.81, 0.19],
-                sirCoin: 0.672, sirMembership: 0.679130434783),
-        Example(name: "KC", p: [0.5, 0.3, 0.2], q: [0.2, 0.3, 0.5], single: 0.7, opt2: 0.86, opt3: 0.988,
-                acceptanceOne2: false, acceptanceOne3: false, truncatedS1: 0.86, truncatedS1Intermediate: [0.36, 0.39, 0.25],
-                sirCoin: 0.798128078818, sirMembership: 0.814433812487),
-        Example(name: "KD", p: [0.1, 0.2, 0.3, 0.4], q: [0.4, 0.3, 0.2, 0.1], single: 0.6, opt2: 0.79, opt3: 0.871,
-                acceptanceOne2: false, acceptanceOne3: false, truncatedS1: 0.79,
-                truncatedS1Intermediate: [0.16, 0.33, 0.32, 0.19], sirCoin: 0.736942469295, sirMembership: 0.745139817250),
-        Example(name: "KE", p: [0.6, 0.4], q: [0.3, 0.7], single: 0.7, opt2: 0.91, opt3: 1,
-                acceptanceOne2: false, acceptanceOne3: true, truncatedS1: 0.91, truncatedS1Intermediate: [0.51, 0.49],
-                sirCoin: 0.816666666667, sirMembership: 0.846),
-        Example(name: "KF", p: [third, third, third], q: [0.5, 0.3, 0.2], single: 0.833333333333, opt2: 1, opt3: 1,
-                acceptanceOne2: true, acceptanceOne3: true, truncatedS1: 0.916666666667,
-                truncatedS1Intermediate: [0.25, 0.39, 0.36], sirCoin: 0.913690476190, sirMembership: 0.926476595745),
+        Example(
+            name: "KA", p: [third, third, third], q: [third, third, third], single: 1, opt2: 1, opt3: 1,
+            acceptanceOne2: true, acceptanceOne3: true, truncatedS1: 7.0 / 9,
+            truncatedS1Intermediate: [5.0 / 9, third, 1.0 / 9],
+            sirCoin: 1, sirMembership: 1),
+        Example(
+            name: "KB", p: [0.5, 0.5], q: [0.9, 0.1], single: 0.6, opt2: 0.69, opt3: 0.771,
+            acceptanceOne2: false, acceptanceOne3: false, truncatedS1: 0.69, truncatedS1Intermediate: [0.81, 0.19],
+            sirCoin: 0.672, sirMembership: 0.679130434783),
+        Example(
+            name: "KC", p: [0.5, 0.3, 0.2], q: [0.2, 0.3, 0.5], single: 0.7, opt2: 0.86, opt3: 0.988,
+            acceptanceOne2: false, acceptanceOne3: false, truncatedS1: 0.86,
+            truncatedS1Intermediate: [0.36, 0.39, 0.25],
+            sirCoin: 0.798128078818, sirMembership: 0.814433812487),
+        Example(
+            name: "KD", p: [0.1, 0.2, 0.3, 0.4], q: [0.4, 0.3, 0.2, 0.1], single: 0.6, opt2: 0.79, opt3: 0.871,
+            acceptanceOne2: false, acceptanceOne3: false, truncatedS1: 0.79,
+            truncatedS1Intermediate: [0.16, 0.33, 0.32, 0.19], sirCoin: 0.736942469295, sirMembership: 0.745139817250),
+        Example(
+            name: "KE", p: [0.6, 0.4], q: [0.3, 0.7], single: 0.7, opt2: 0.91, opt3: 1,
+            acceptanceOne2: false, acceptanceOne3: true, truncatedS1: 0.91, truncatedS1Intermediate: [0.51, 0.49],
+            sirCoin: 0.816666666667, sirMembership: 0.846),
+        Example(
+            name: "KF", p: [third, third, third], q: [0.5, 0.3, 0.2], single: 0.833333333333, opt2: 1, opt3: 1,
+            acceptanceOne2: true, acceptanceOne3: true, truncatedS1: 0.916666666667,
+            truncatedS1Intermediate: [0.25, 0.39, 0.36], sirCoin: 0.913690476190, sirMembership: 0.926476595745)
     ]
 
     /// Closed forms: single draft, prefix-scan optima for K = 2, 3, acceptance-1 flags (with a violating set that
@@ -80,7 +88,8 @@ import AcceptanceBounds
         let p = try Distribution(e.p), q = try Distribution(e.q)
         let s1 = try TruncatedWeightLP.solve(target: p, first: q, second: q, truncate: 1)
         #expect(abs(s1.value - e.truncatedS1) < 1e-12, "\(e.name) s=1 value \(s1.value)")
-        #expect(maxDeviation(s1.intermediate, e.truncatedS1Intermediate) < 1e-12, "\(e.name) s=1 p_I \(s1.intermediate)")
+        #expect(
+            maxDeviation(s1.intermediate, e.truncatedS1Intermediate) < 1e-12, "\(e.name) s=1 p_I \(s1.intermediate)")
         let full = try TruncatedWeightLP.solve(target: p, first: q, second: q, truncate: e.p.count)
         #expect(abs(full.value - e.opt2) < 1e-9)
     }
@@ -117,7 +126,9 @@ import AcceptanceBounds
     @Test func tournamentExample() throws {
         let p = try Distribution([0.35, 0.25, 0.2, 0.1, 0.06, 0.04])
         let q = try Distribution([0.1, 0.15, 0.2, 0.25, 0.2, 0.1])
-        let table: [(k: Int, optimum: Double, tournament: Double)] = [(2, 0.8375, 0.8375), (3, 0.921, 0.91875), (4, 0.9939, 0.991875)]
+        let table: [(k: Int, optimum: Double, tournament: Double)] = [
+            (2, 0.8375, 0.8375), (3, 0.921, 0.91875), (4, 0.9939, 0.991875)
+        ]
         for row in table {
             let drafts = [Distribution](repeating: q, count: row.k)
             let optimum = try IdenticalDrafts.optimalAcceptance(target: p, draft: q, drafts: row.k).alpha
@@ -125,7 +136,9 @@ import AcceptanceBounds
             for method in [TournamentSelection.StageMethod.truncatedLP(6), .weightLP] {
                 let scheme = try TwoStepScheme.tournament(target: p, drafts: drafts, method: method)
                 #expect(scheme.coinAcceptance <= optimum, "K=\(row.k) \(method): above the optimum")
-                #expect(abs(scheme.coinAcceptance - row.tournament) < 1e-9, "K=\(row.k) \(method): \(scheme.coinAcceptance)")
+                #expect(
+                    abs(scheme.coinAcceptance - row.tournament) < 1e-9, "K=\(row.k) \(method): \(scheme.coinAcceptance)"
+                )
                 let exact = try scheme.exact()
                 #expect(maxDeviation(exact.outputLaw, p.probabilities) < 1e-12)
                 #expect(maxDeviation(exact.selectionLaw, scheme.intermediate) < 1e-12)
@@ -162,7 +175,8 @@ func pairMembershipFormula(p: [Double], q1: [Double], q2: [Double], rule: some P
             let m = q1[a] * q2[b]
             guard m > 0 else { continue }
             let resSet = a == b ? res[a] : res[a] + res[b]
-            let choices: [(Int, Double)] = a == b ? [(a, 1)] : [(a, rule.keepFirst(a, b)), (b, 1 - rule.keepFirst(a, b))]
+            let choices: [(Int, Double)] =
+                a == b ? [(a, 1)] : [(a, rule.keepFirst(a, b)), (b, 1 - rule.keepFirst(a, b))]
             for (y, beta) in choices where beta > 0 {
                 let accept = pI[y] > 0 ? min(1, p[y] / pI[y]) : 1
                 value += m * beta * (1 - accept) * resSet

@@ -49,8 +49,9 @@ import Distributions
     @Test func multiDraftSchemes() throws {
         let p = try Distribution([0.35, 0.25, 0.2, 0.1, 0.06, 0.04])
         let q = try Distribution([0.1, 0.15, 0.2, 0.25, 0.2, 0.1])
-        try Self.check(try TwoStepScheme.tournament(target: p, drafts: [q, q, q], method: .truncatedLP(2)),
-                       runs: 100_000, seed: 21)
+        try Self.check(
+            try TwoStepScheme.tournament(target: p, drafts: [q, q, q], method: .truncatedLP(2)),
+            runs: 100_000, seed: 21)
         let q2 = try Distribution([0.3, 0.1, 0.1, 0.1, 0.1, 0.3])
         let rule = try TupleWeights.sir(target: p, drafts: [q, q2, q])
         try Self.check(try TwoStepScheme(target: p, drafts: [q, q2, q], rule: rule), runs: 100_000, seed: 22)

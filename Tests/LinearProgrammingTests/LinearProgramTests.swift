@@ -21,7 +21,7 @@ import Testing
         #expect(abs(s.objective - 11) < 1e-12)
         #expect(abs(s.values[0] - 3) < 1e-12 && abs(s.values[1] - 1) < 1e-12)
         #expect(abs(s.rowDuals[0] - 2) < 1e-12 && abs(s.rowDuals[1]) < 1e-12)
-        #expect(abs(s.reducedCosts[0] - 1) < 1e-12)   // x at its upper bound: 3 − 2
+        #expect(abs(s.reducedCosts[0] - 1) < 1e-12) // x at its upper bound: 3 − 2
     }
 
     @Test func exactRationalResolveConfirms() throws {
@@ -59,7 +59,7 @@ import Testing
     @Test func duplicateEntriesAreSummed() throws {
         var lp = LinearProgram(sense: .maximize)
         let x = lp.addVariable(lower: 0, objective: 1)
-        lp.addConstraint([(x, 1), (x, 1)], upper: 4)   // 2x ≤ 4
+        lp.addConstraint([(x, 1), (x, 1)], upper: 4) // 2x ≤ 4
         let s = try lp.solve()
         #expect(abs(s.objective - 2) < 1e-12)
     }
@@ -101,7 +101,8 @@ import Testing
             let m = 12
             var vars: [[Int]] = []
             for i in 0..<m {
-                vars.append((0..<m).map { j in lp.addVariable(lower: 0, objective: Double((i * 7 + j * 3 + seed) % 5)) })
+                vars.append(
+                    (0..<m).map { j in lp.addVariable(lower: 0, objective: Double((i * 7 + j * 3 + seed) % 5)) })
             }
             for i in 0..<m { lp.addConstraint(vars[i].map { ($0, 1.0) }, upper: Double(i + 1)) }
             for j in 0..<m { lp.addConstraint((0..<m).map { (vars[$0][j], 1.0) }, upper: Double(m - j)) }

@@ -8,7 +8,8 @@ import Multidraft
 @Suite struct AuditCommandTests {
     static func trace(steps: Int, bad: String? = nil) throws -> String {
         let p = [0.4, 0.3, 0.2, 0.1], q = [0.1, 0.2, 0.3, 0.4]
-        let verifier = try makeVerifier(name: "rrs", target: try Distribution(p), law: try DraftLaw.iid(try Distribution(q), drafts: 2))
+        let verifier = try makeVerifier(
+            name: "rrs", target: try Distribution(p), law: try DraftLaw.iid(try Distribution(q), drafts: 2))
         let sampler = verifier.law.makeSampler()
         var rng = Xoshiro256(seed: 3)
         var lines = ["{\"format\": \"multidraft-trace\", \"version\": 1, \"vocab_size\": 4, \"law\": \"iid\"}"]
@@ -16,10 +17,13 @@ import Multidraft
         for s in 0..<steps {
             let d = sampler.sample(using: &rng)
             let y = verifier.verify(d, using: &rng).token
-            lines.append("{\"context\": \(s % 7), \"step\": \(s), \"drafts\": [[\(d[0])], [\(d[1])]], \"q\": [[\(qj)], [\(qj)]], \"p\": [[\(pj)], [\(pj)]], \"emitted\": [\(y)]}")
+            lines.append(
+                "{\"context\": \(s % 7), \"step\": \(s), \"drafts\": [[\(d[0])], [\(d[1])]], \"q\": [[\(qj)], [\(qj)]], \"p\": [[\(pj)], [\(pj)]], \"emitted\": [\(y)]}"
+            )
         }
         if let bad { lines.insert(bad, at: 3) }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl")
+            .path
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -40,7 +44,11 @@ import Multidraft
     }
 
     @Test func malformedTraceIsOneLine() throws {
-        let path = try Self.trace(steps: 50, bad: "{\"context\": 1, \"step\": 2, \"drafts\": [[0]], \"q\": [[[1,0,0,0]]], \"p\": [[[0.5,0.5,0.5,0]]], \"emitted\": [0]}")
+        let path = try Self.trace(
+            steps: 50,
+            bad:
+                "{\"context\": 1, \"step\": 2, \"drafts\": [[0]], \"q\": [[[1,0,0,0]]], \"p\": [[[0.5,0.5,0.5,0]]], \"emitted\": [0]}"
+        )
         let out = path + ".summary.csv"
         let r = try CLI.run(["audit", "--trace", path, "--summary", out])
         #expect(r.status == 2 && r.stdout.isEmpty)
@@ -49,7 +57,9 @@ import Multidraft
         let skipped = try CLI.run(["audit", "--trace", path, "--skip-invalid"])
         #expect(skipped.status == 0 && skipped.stderr.contains("skipped") && skipped.stderr.contains("line 4"))
         let missing = try CLI.run(["audit", "--trace", path + ".absent"])
-        #expect(missing.status == 2 && missing.stderr.hasPrefix("error: ") && missing.stderr.split(separator: "\n").count == 1)
+        #expect(
+            missing.status == 2 && missing.stderr.hasPrefix("error: ")
+                && missing.stderr.split(separator: "\n").count == 1)
         let unknown = try CLI.run(["audit", "--trace", path, "--expect", "nosuch"])
         #expect(unknown.status == 2 && unknown.stdout.isEmpty)
     }

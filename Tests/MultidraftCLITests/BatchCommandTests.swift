@@ -7,7 +7,8 @@ import Multidraft
 /// and the error contract for malformed datasets.
 @Suite struct BatchCommandTests {
     static func folder() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("multidraft-batch-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("multidraft-batch-\(UUID().uuidString)")
+            .path
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -20,7 +21,11 @@ import Multidraft
     static func table(_ path: String) -> [[String: String]] {
         let lines = (try! String(contentsOfFile: path, encoding: .utf8)).split(separator: "\n").map(String.init)
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+        return lines.dropFirst().map {
+            Dictionary(
+                uniqueKeysWithValues: zip(
+                    header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        }
     }
 
     /// The single-instance command's value for a batch row: `bound`'s alpha* or `simulate`'s exact acceptance.
@@ -39,11 +44,15 @@ import Multidraft
         let (n, v) = (5, 7)
         let t = Self.rows(n, v, seed: 1), d = Self.rows(n, v, seed: 2)
         for type in [ElementType.float64, .float16] {
-            try TensorWriter.npy(t.flatMap { $0 }, shape: [n, v], as: type).write(to: URL(fileURLWithPath: dir + "/t.npy"))
-            try TensorWriter.npy(d.flatMap { $0 }, shape: [n, v], as: type).write(to: URL(fileURLWithPath: dir + "/d.npy"))
-            let r = try CLI.run(["batch", "--target", dir + "/t.npy", "--draft", dir + "/d.npy", "--law", "iid",
-                                 "--law", "without-replacement", "--drafts", "2,3", "--verifiers", "rrs,kseq,optimal",
-                                 "--output", dir + "/out.csv", "--summary", dir + "/sum.csv", "--threads", "2"])
+            try TensorWriter.npy(t.flatMap { $0 }, shape: [n, v], as: type).write(
+                to: URL(fileURLWithPath: dir + "/t.npy"))
+            try TensorWriter.npy(d.flatMap { $0 }, shape: [n, v], as: type).write(
+                to: URL(fileURLWithPath: dir + "/d.npy"))
+            let r = try CLI.run([
+                "batch", "--target", dir + "/t.npy", "--draft", dir + "/d.npy", "--law", "iid",
+                "--law", "without-replacement", "--drafts", "2,3", "--verifiers", "rrs,kseq,optimal",
+                "--output", dir + "/out.csv", "--summary", dir + "/sum.csv", "--threads", "2"
+            ])
             #expect(r.status == 0 && r.stdout.isEmpty, "\(r.stderr)")
             let rows = Self.table(dir + "/out.csv")
             // Per position and n: iid gives alpha*, rrs, kseq, optimal; without replacement alpha*, optimal.
@@ -56,8 +65,10 @@ import Multidraft
                 try Distribution.npyData(p.probabilities).write(to: URL(fileURLWithPath: dir + "/p\(i).npy"))
                 try Distribution.npyData(q.probabilities).write(to: URL(fileURLWithPath: dir + "/q\(i).npy"))
                 for row in rows where row["position"] == String(i) {
-                    let common = ["--target", "@" + dir + "/p\(i).npy", "--draft", "@" + dir + "/q\(i).npy",
-                                  "--drafts", row["drafts"]!, "--law", row["law"]!]
+                    let common = [
+                        "--target", "@" + dir + "/p\(i).npy", "--draft", "@" + dir + "/q\(i).npy",
+                        "--drafts", row["drafts"]!, "--law", row["law"]!
+                    ]
                     let single = try Self.singleInstanceValue(row, common)
                     #expect(abs(Double(row["value"]!)! - single) <= 1e-12, "\(type) position \(i) \(row)")
                 }
@@ -68,7 +79,9 @@ import Multidraft
             let mean = alphas.map { Double($0["value"]!)! }.reduce(0, +) / Double(n)
             let cell = summary.first { $0["law"] == "iid" && $0["drafts"] == "2" && $0["verifier"] == "alpha_star" }!
             #expect(abs(Double(cell["mean"]!)! - mean) < 1e-14)
-            #expect(rows[0]["target_processing"] == (type == .float64 ? "F64 probabilities T=1.0" : "F16 probabilities (renormalised) T=1.0"))
+            #expect(
+                rows[0]["target_processing"]
+                    == (type == .float64 ? "F64 probabilities T=1.0" : "F16 probabilities (renormalised) T=1.0"))
         }
     }
 
@@ -82,20 +95,26 @@ import Multidraft
             try TensorWriter.npy(row, shape: [1, v], as: .float64).write(to: URL(fileURLWithPath: "\(dir)/\(name).npy"))
             try Distribution.npyData(row).write(to: URL(fileURLWithPath: "\(dir)/\(name)-1d.npy"))
         }
-        let batch = try CLI.run(["batch", "--target", dir + "/t.npy", "--draft", dir + "/d1.npy", "--draft", dir + "/d2.npy",
-                                 "--law", "independent", "--drafts", "2", "--verifiers", "optimal",
-                                 "--output", dir + "/out.csv"])
+        let batch = try CLI.run([
+            "batch", "--target", dir + "/t.npy", "--draft", dir + "/d1.npy", "--draft", dir + "/d2.npy",
+            "--law", "independent", "--drafts", "2", "--verifiers", "optimal",
+            "--output", dir + "/out.csv"
+        ])
         #expect(batch.status == 0, "\(batch.stderr)")
         let rows = Self.table(dir + "/out.csv")
         let alpha = try #require(rows.first { $0["verifier"] == "alpha_star" }.flatMap { Double($0["value"]!) })
         let optimal = try #require(rows.first { $0["verifier"] == "optimal" }.flatMap { Double($0["value"]!) })
-        let simulate = try CLI.run(["simulate", "--verifier", "optimal", "--law", "independent",
-                                    "--target", "@\(dir)/t-1d.npy", "--draft", "@\(dir)/d1-1d.npy",
-                                    "--draft", "@\(dir)/d2-1d.npy", "--trials", "20000", "--seed", "3"])
+        let simulate = try CLI.run([
+            "simulate", "--verifier", "optimal", "--law", "independent",
+            "--target", "@\(dir)/t-1d.npy", "--draft", "@\(dir)/d1-1d.npy",
+            "--draft", "@\(dir)/d2-1d.npy", "--trials", "20000", "--seed", "3"
+        ])
         #expect(simulate.status == 0, "\(simulate.stderr)")
         let row = CLI.row(simulate.stdout)
         let exact = try #require(row["exact_acceptance"].flatMap(Double.init))
-        #expect(abs(exact - optimal) <= 1e-12 && abs(exact - alpha) <= 1e-9, "simulate \(exact), batch \(optimal), alpha* \(alpha)")
+        #expect(
+            abs(exact - optimal) <= 1e-12 && abs(exact - alpha) <= 1e-9,
+            "simulate \(exact), batch \(optimal), alpha* \(alpha)")
         let acceptance = try #require(row["acceptance"].flatMap(Double.init))
         let error = try #require(row["std_error"].flatMap(Double.init))
         #expect(abs(acceptance - exact) <= 5 * error + 1e-12, "\(row)")
@@ -106,7 +125,8 @@ import Multidraft
     /// without-replacement and independent (one draft from each model) drafts. The float16 logits are copied into a
     /// small file first (float16 to float64 is exact), so the test runs on the real rows without the other 30.
     @Test func realModelRowsEqualSingleInstanceCommands() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let export = root.appendingPathComponent("Experiments/data/smollm2-135m/dense_logits.safetensors").path
         let dir = Self.folder()
         let names = ["target", "layerskip", "rtn3"]
@@ -125,9 +145,11 @@ import Multidraft
         }
         try TensorWriter.safetensors(tensors).write(to: URL(fileURLWithPath: dir + "/real.safetensors"))
         let file = dir + "/real.safetensors"
-        let r = try CLI.run(["batch", "--target", file + ":target", "--draft", file + ":layerskip", "--draft", file + ":rtn3",
-                             "--logits", "--law", "iid", "--law", "without-replacement", "--law", "independent",
-                             "--drafts", "2", "--verifiers", "rrs,kseq", "--output", dir + "/out.csv", "--threads", "2"])
+        let r = try CLI.run([
+            "batch", "--target", file + ":target", "--draft", file + ":layerskip", "--draft", file + ":rtn3",
+            "--logits", "--law", "iid", "--law", "without-replacement", "--law", "independent",
+            "--drafts", "2", "--verifiers", "rrs,kseq", "--output", dir + "/out.csv", "--threads", "2"
+        ])
         #expect(r.status == 0 && r.stdout.isEmpty, "\(r.stderr)")
         let rows = Self.table(dir + "/out.csv")
         // Per position: iid alpha*, rrs, kseq; without replacement alpha*; independent alpha*, rrs.
@@ -137,7 +159,8 @@ import Multidraft
             for name in names {
                 let model = try ModelRows(spec: file + ":" + name)
                 guard case .dense(let row) = try model.row(i) else { continue }
-                let probabilities = try RowProcessing(logits: true).distribution(row, type: .float16, path: file, position: i)
+                let probabilities = try RowProcessing(logits: true).distribution(
+                    row, type: .float16, path: file, position: i)
                 let path = dir + "/\(name)\(i).npy"
                 try Distribution.npyData(probabilities.probabilities).write(to: URL(fileURLWithPath: path))
                 paths.append("@" + path)
@@ -156,12 +179,17 @@ import Multidraft
     @Test func shardsMergeAndResume() throws {
         let dir = Self.folder()
         let t = Self.rows(23, 6, seed: 3), d = Self.rows(23, 6, seed: 4)
-        try TensorWriter.safetensors([("target", .float32, [23, 6], t.flatMap { $0 }), ("draft", .float32, [23, 6], d.flatMap { $0 })])
-            .write(to: URL(fileURLWithPath: dir + "/pair.safetensors"))
-        let base = ["batch", "--target", dir + "/pair.safetensors:target", "--draft", dir + "/pair.safetensors:draft",
-                    "--law", "iid", "--law", "independent", "--drafts", "2,3", "--verifiers", "rrs,sir", "--trials", "500",
-                    "--seed", "9", "--chunk-size", "4"]
-        let one = try CLI.run(base + ["--output", dir + "/one.csv", "--summary", dir + "/one-sum.csv", "--threads", "1"])
+        try TensorWriter.safetensors([
+            ("target", .float32, [23, 6], t.flatMap { $0 }), ("draft", .float32, [23, 6], d.flatMap { $0 })
+        ])
+        .write(to: URL(fileURLWithPath: dir + "/pair.safetensors"))
+        let base = [
+            "batch", "--target", dir + "/pair.safetensors:target", "--draft", dir + "/pair.safetensors:draft",
+            "--law", "iid", "--law", "independent", "--drafts", "2,3", "--verifiers", "rrs,sir", "--trials", "500",
+            "--seed", "9", "--chunk-size", "4"
+        ]
+        let one = try CLI.run(
+            base + ["--output", dir + "/one.csv", "--summary", dir + "/one-sum.csv", "--threads", "1"])
         #expect(one.status == 0, "\(one.stderr)")
         for i in 0..<3 {
             let s = try CLI.run(base + ["--output", dir + "/sharded.csv", "--shard", "\(i)/3", "--threads", "2"])
@@ -171,14 +199,20 @@ import Multidraft
         #expect(early.status == 2 && early.stderr.contains("nothing to merge"))
         let m = try CLI.run(base + ["--output", dir + "/sharded.csv", "--summary", dir + "/sharded-sum.csv", "--merge"])
         #expect(m.status == 0, "\(m.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/one.csv")) == Data(contentsOf: URL(fileURLWithPath: dir + "/sharded.csv")))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/one-sum.csv")) == Data(contentsOf: URL(fileURLWithPath: dir + "/sharded-sum.csv")))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/one.csv"))
+                == Data(contentsOf: URL(fileURLWithPath: dir + "/sharded.csv")))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/one-sum.csv"))
+                == Data(contentsOf: URL(fileURLWithPath: dir + "/sharded-sum.csv")))
         #expect(!FileManager.default.fileExists(atPath: dir + "/sharded.csv.parts"))
         // Resume: compute two shards of three, then a plain run finishes the rest.
         for i in 0..<2 { _ = try CLI.run(base + ["--output", dir + "/resumed.csv", "--shard", "\(i)/3"]) }
         let resumed = try CLI.run(base + ["--output", dir + "/resumed.csv"])
         #expect(resumed.status == 0)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/one.csv")) == Data(contentsOf: URL(fileURLWithPath: dir + "/resumed.csv")))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/one.csv"))
+                == Data(contentsOf: URL(fileURLWithPath: dir + "/resumed.csv")))
         // Stale chunks from other options.
         _ = try CLI.run(base + ["--output", dir + "/stale.csv", "--shard", "0/2"])
         let stale = try CLI.run(base.map { $0 == "9" ? "10" : $0 } + ["--output", dir + "/stale.csv"])
@@ -192,10 +226,14 @@ import Multidraft
         var t = Self.rows(6, 5, seed: 5)
         let d = Self.rows(6, 5, seed: 6)
         t[4][2] = -0.2; t[4][3] += 0.2
-        try TensorWriter.npy(t.flatMap { $0 }, shape: [6, 5], as: .float64).write(to: URL(fileURLWithPath: dir + "/t.npy"))
-        try TensorWriter.npy(d.flatMap { $0 }, shape: [6, 5], as: .float64).write(to: URL(fileURLWithPath: dir + "/d.npy"))
-        let base = ["batch", "--target", dir + "/t.npy", "--draft", dir + "/d.npy", "--law", "iid", "--drafts", "2",
-                    "--output", dir + "/out.csv"]
+        try TensorWriter.npy(t.flatMap { $0 }, shape: [6, 5], as: .float64).write(
+            to: URL(fileURLWithPath: dir + "/t.npy"))
+        try TensorWriter.npy(d.flatMap { $0 }, shape: [6, 5], as: .float64).write(
+            to: URL(fileURLWithPath: dir + "/d.npy"))
+        let base = [
+            "batch", "--target", dir + "/t.npy", "--draft", dir + "/d.npy", "--law", "iid", "--drafts", "2",
+            "--output", dir + "/out.csv"
+        ]
         let r = try CLI.run(base)
         #expect(r.status == 2 && r.stdout.isEmpty)
         #expect(r.stderr.hasPrefix("error: \(dir)/t.npy: position 4: negative probability"), "\(r.stderr)")
@@ -205,12 +243,13 @@ import Multidraft
         #expect(s.status == 0 && s.stderr.contains("skipped: \(dir)/t.npy: position 4"))
         #expect(Self.table(dir + "/out.csv").map { $0["position"]! } == ["0", "1", "2", "3", "5"])
         // Shape mismatch, missing file, bad options.
-        try TensorWriter.npy(Array(d.flatMap { $0 }.prefix(25)), shape: [5, 5], as: .float64).write(to: URL(fileURLWithPath: dir + "/short.npy"))
+        try TensorWriter.npy(Array(d.flatMap { $0 }.prefix(25)), shape: [5, 5], as: .float64).write(
+            to: URL(fileURLWithPath: dir + "/short.npy"))
         for (arguments, fragment) in [
             (["--draft", dir + "/short.npy"], "has 5 positions"),
             (["--draft", dir + "/missing.npy"], "missing.npy"),
             (["--verifiers", "sir"], "--trials"),
-            (["--shard", "3/3"], "--shard must be i/N"),
+            (["--shard", "3/3"], "--shard must be i/N")
         ] {
             var a = base
             if arguments[0] == "--draft" { a[4] = arguments[1] } else { a += arguments }
@@ -231,23 +270,33 @@ import Multidraft
                 indices += top.map(Double.init); values += top.map { row[$0] }
                 rest.append(1 - top.map { row[$0] }.reduce(0, +))
             }
-            try TensorWriter.safetensors([("indices", .int64, [n, k], indices), ("values", .float64, [n, k], values),
-                                          ("rest", .float64, [n], rest)], metadata: ["vocab_size": "\(v)"])
-                .write(to: URL(fileURLWithPath: dir + "/" + name))
+            try TensorWriter.safetensors(
+                [
+                    ("indices", .int64, [n, k], indices), ("values", .float64, [n, k], values),
+                    ("rest", .float64, [n], rest)
+                ], metadata: ["vocab_size": "\(v)"]
+            )
+            .write(to: URL(fileURLWithPath: dir + "/" + name))
         }
         try sparse(t, "t.safetensors"); try sparse(d, "d.safetensors")
-        let r = try CLI.run(["batch", "--target", dir + "/t.safetensors", "--draft", dir + "/d.safetensors", "--law", "iid",
-                             "--drafts", "2,4", "--output", dir + "/out.csv"])
+        let r = try CLI.run([
+            "batch", "--target", dir + "/t.safetensors", "--draft", dir + "/d.safetensors", "--law", "iid",
+            "--drafts", "2,4", "--output", dir + "/out.csv"
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         for row in Self.table(dir + "/out.csv") {
             let i = Int(row["position"]!)!
-            let dense = try optimalAcceptance(target: try Distribution(normalizing: t[i]),
-                                              law: try DraftLaw.iid(try Distribution(normalizing: d[i]), drafts: Int(row["drafts"]!)!)).alpha
+            let dense = try optimalAcceptance(
+                target: try Distribution(normalizing: t[i]),
+                law: try DraftLaw.iid(try Distribution(normalizing: d[i]), drafts: Int(row["drafts"]!)!)
+            ).alpha
             #expect(Double(row["lower"]!)! <= dense + 1e-12 && dense <= Double(row["upper"]!)! + 1e-12, "\(row)")
             #expect(row["method"] == "sparse_bounds")
         }
-        let refused = try CLI.run(["batch", "--target", dir + "/t.safetensors", "--draft", dir + "/d.safetensors", "--law", "iid",
-                                   "--drafts", "2", "--verifiers", "rrs", "--output", dir + "/x.csv"])
+        let refused = try CLI.run([
+            "batch", "--target", dir + "/t.safetensors", "--draft", dir + "/d.safetensors", "--law", "iid",
+            "--drafts", "2", "--verifiers", "rrs", "--output", dir + "/x.csv"
+        ])
         #expect(refused.status == 2 && refused.stderr.contains("dense rows"))
     }
 }

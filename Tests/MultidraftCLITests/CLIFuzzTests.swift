@@ -30,7 +30,8 @@ import Testing
                 return path
             }
             acceptance = write("acceptance.txt", Data("0.2\n0.5\n0.9\n0.5\n".utf8))
-            fit = write("fit.csv", Data("draft_calls,target_calls,seconds\n10,2,1.3\n20,2,2.1\n30,5,3.9\n12,3,1.8\n".utf8))
+            fit = write(
+                "fit.csv", Data("draft_calls,target_calls,seconds\n10,2,1.3\n20,2,2.1\n30,5,3.9\n12,3,1.8\n".utf8))
             nul = write("nul.txt", Data("0.2\u{0}garbage\n0.8\n".utf8))
             bigWeights = write("big.txt", Data("0.5,1e308\n0.7,1e308\n".utf8))
             npy = write("q.npy", Distribution.npyData([0.4, 0.3, 0.2, 0.1]))
@@ -41,57 +42,86 @@ import Testing
             huge.append(contentsOf: Array(header.utf8) + [UInt8](repeating: 0, count: 16))
             hugeNpy = write("huge.npy", huge)
             fifo = folder.appendingPathComponent("input-fifo").path
-            mkfifo(fifo, 0o600)   // read with no writer: must not hang
+            mkfifo(fifo, 0o600) // read with no writer: must not hang
         }
 
         var seeds: [[String]] {
             let simulate = { (verifier: String) in
-                ["simulate", "--verifier", verifier, "--target", p4, "--draft", q4, "--trials", "500", "--seed", "3",
-                 "--output", "OUT", "--counts-output", "COUNTS"]
+                [
+                    "simulate", "--verifier", verifier, "--target", p4, "--draft", q4, "--trials", "500", "--seed", "3",
+                    "--output", "OUT", "--counts-output", "COUNTS"
+                ]
             }
             return [
                 ["bound", "--target", p4, "--draft", q4, "--law", "iid", "--drafts", "2"],
-                ["bound", "--target", p4, "--draft", q4, "--law", "without-replacement", "--drafts", "2", "--method", "lp",
-                 "--certificate", "--output", "OUT"],
-                ["bound", "--target", p4, "--draft", q4, "--draft", r4, "--law", "independent", "--exact", "--certificate"],
-                ["bound", "--logits", "--target", "-1,2,0.5,3", "--draft", "0,1,2,-2", "--law", "greedy", "--drafts", "2",
-                 "--temperature", "0.7"],
+                [
+                    "bound", "--target", p4, "--draft", q4, "--law", "without-replacement", "--drafts", "2", "--method",
+                    "lp",
+                    "--certificate", "--output", "OUT"
+                ],
+                [
+                    "bound", "--target", p4, "--draft", q4, "--draft", r4, "--law", "independent", "--exact",
+                    "--certificate"
+                ],
+                [
+                    "bound", "--logits", "--target", "-1,2,0.5,3", "--draft", "0,1,2,-2", "--law", "greedy", "--drafts",
+                    "2",
+                    "--temperature", "0.7"
+                ],
                 ["bound", "--target", "@" + npy, "--draft", q4, "--law", "spechub", "--drafts", "2", "--repeat", "3"],
                 simulate("rrs"), simulate("naive"), simulate("kseq"), simulate("sir"), simulate("optimal"),
                 simulate("spechub"), simulate("single"), simulate("rrs-without-replacement"), simulate("importance"),
-                ["simulate", "--verifier", "naive", "--law", "without-replacement", "--drafts", "3", "--target", p4,
-                 "--draft", q4, "--trials", "300", "--seed", "9", "--threads", "2"],
+                [
+                    "simulate", "--verifier", "naive", "--law", "without-replacement", "--drafts", "3", "--target", p4,
+                    "--draft", q4, "--trials", "300", "--seed", "9", "--threads", "2"
+                ],
                 ["verifiers", "--output", "OUT"],
                 ["length", "--alpha", "0.8", "--cost", "0.1"],
-                ["length", "--acceptance", "@" + acceptance, "--t-draft", "1", "--t-target", "10", "--max-length", "6",
-                 "--bins", "3", "--output", "OUT"],
+                [
+                    "length", "--acceptance", "@" + acceptance, "--t-draft", "1", "--t-target", "10", "--max-length",
+                    "6",
+                    "--bins", "3", "--output", "OUT"
+                ],
                 ["fit-cost", "@" + fit, "--output", "OUT"],
                 ["importance", "--target", p4, "--draft", q4, "--draft", r4],
                 ["importance", "--target", p4, "--draft", q4, "--draft", q4, "--truncate", "2", "--output", "OUT"],
                 ["selection-law", "--target", p4, "--draft", q4, "--drafts", "3", "--law", "without-replacement"],
                 ["selection-law", "--target", "@" + npy, "--draft", q4, "--drafts", "2", "--output", "OUT"],
                 ["block-bound", "--target", p4, "--draft", q4, "--drafts", "2", "--length", "2", "--output", "OUT"],
-                ["block-efficiency", "--target", p4, "--draft", q4, "--drafts", "1", "--length", "2", "--verifier", "block"],
-                ["block-efficiency", "--target", p4, "--draft", q4, "--drafts", "3", "--length", "2", "--verifier", "select-block",
-                 "--trials", "2000"],
+                [
+                    "block-efficiency", "--target", p4, "--draft", q4, "--drafts", "1", "--length", "2", "--verifier",
+                    "block"
+                ],
+                [
+                    "block-efficiency", "--target", p4, "--draft", q4, "--drafts", "3", "--length", "2", "--verifier",
+                    "select-block",
+                    "--trials", "2000"
+                ]
             ]
         }
 
         var values: [String] {
-            ["0", "1", "2", "3", "7", "-1", "-0", "2.5", "1e6", "nan", "inf", "-inf", "1e308", "-1e308", "5e-324", "1e-300",
-             "9223372036854775807", "9223372036854775808", "-9223372036854775808", "18446744073709551616",
-             "4611686018427387906", "1000000000", "1000", "", " ", ",", "0.5,0.5", "0.5,,0.5", "-1,2,3", "1,0", "0,0",
-             "0,0,0,0", "0.2,0.3,0.5", p4, q4, "1e-300,1", "0.25,0.25,0.25,0.25,0", "@", "@/nonexistent", "@" + nul,
-             "@" + hugeNpy, "@" + fifo, "@" + acceptance, "@" + bigWeights, "@" + fit, "@" + npy, "@" + folder.path, "@/dev/null",
-             "iid", "without-replacement", "independent", "greedy", "spechub", "explicit", "lp", "dual", "auto",
-             "brute-force", "optimal", "naive", "rrs", "kseq", "sir", "importance", "single", "--", "-", "é",
-             String(repeating: "9", count: 400), "0x10", "+1", "1_000", "--help", "-h"]
+            [
+                "0", "1", "2", "3", "7", "-1", "-0", "2.5", "1e6", "nan", "inf", "-inf", "1e308", "-1e308", "5e-324",
+                "1e-300",
+                "9223372036854775807", "9223372036854775808", "-9223372036854775808", "18446744073709551616",
+                "4611686018427387906", "1000000000", "1000", "", " ", ",", "0.5,0.5", "0.5,,0.5", "-1,2,3", "1,0",
+                "0,0",
+                "0,0,0,0", "0.2,0.3,0.5", p4, q4, "1e-300,1", "0.25,0.25,0.25,0.25,0", "@", "@/nonexistent", "@" + nul,
+                "@" + hugeNpy, "@" + fifo, "@" + acceptance, "@" + bigWeights, "@" + fit, "@" + npy, "@" + folder.path,
+                "@/dev/null",
+                "iid", "without-replacement", "independent", "greedy", "spechub", "explicit", "lp", "dual", "auto",
+                "brute-force", "optimal", "naive", "rrs", "kseq", "sir", "importance", "single", "--", "-", "é",
+                String(repeating: "9", count: 400), "0x10", "+1", "1_000", "--help", "-h"
+            ]
         }
 
-        static let options = ["--target", "--draft", "--drafts", "--law", "--method", "--exact", "--certificate", "--logits",
-                              "--temperature", "--repeat", "--threads", "--output", "--verifier", "--trials", "--seed",
-                              "--truncate", "--scheme", "--counts-output", "--alpha", "--cost", "--acceptance", "--t-draft",
-                              "--t-target", "--max-length", "--bins", "--version"]
+        static let options = [
+            "--target", "--draft", "--drafts", "--law", "--method", "--exact", "--certificate", "--logits",
+            "--temperature", "--repeat", "--threads", "--output", "--verifier", "--trials", "--seed",
+            "--truncate", "--scheme", "--counts-output", "--alpha", "--cost", "--acceptance", "--t-draft",
+            "--t-target", "--max-length", "--bins", "--version"
+        ]
         static let commands = ["bound", "simulate", "verifiers", "length", "fit-cost", "importance", "selection-law"]
     }
 
@@ -108,12 +138,15 @@ import Testing
         func index(_ n: Int) -> Int { Int(rng.next() % UInt64(max(1, n))) }
         let folder = inputs.folder.appendingPathComponent("case-\(k)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let out = folder.appendingPathComponent("out.csv").path, counts = folder.appendingPathComponent("counts.csv").path
+        let out = folder.appendingPathComponent("out.csv").path,
+            counts = folder.appendingPathComponent("counts.csv").path
         var args = pick(inputs.seeds).map { $0 == "OUT" ? out : ($0 == "COUNTS" ? counts : $0) }
         if index(3) == 0 {
             // soft mutations: option values replaced by numbers and vectors that parse (edge values of the maths)
-            let soft = ["0", "1", "2", "3", "4", "0.5", "0.999", "1e-300", "5e-324", "1e-12", "1e308", "1000", "-1",
-                        "1,0,0,0", "0,0,0,1", "0.5,0.5,0,0", "1e-300,1,1,1", "0,0.5,0,0.5", "1e-17,1,0,0"]
+            let soft = [
+                "0", "1", "2", "3", "4", "0.5", "0.999", "1e-300", "5e-324", "1e-12", "1e308", "1000", "-1",
+                "1,0,0,0", "0,0,0,1", "0.5,0.5,0,0", "1e-300,1,1,1", "0,0.5,0,0.5", "1e-17,1,0,0"
+            ]
             let values = args.indices.filter { $0 > 0 && args[$0 - 1].hasPrefix("--") && !args[$0].hasPrefix("--") }
             for _ in 0..<(1 + index(2)) where !values.isEmpty { args[pick(values)] = pick(soft) }
             let outputs = [out, counts, folder.appendingPathComponent("target.csv").path]
@@ -203,15 +236,20 @@ import Testing
                 tally.lock.lock()
                 tally.statuses[status, default: 0] += 1
                 if !problems.isEmpty {
-                    tally.failures.append("case \(k): \(c.arguments.map { $0.debugDescription }.joined(separator: " ")) -> \(problems)")
+                    tally.failures.append(
+                        "case \(k): \(c.arguments.map { $0.debugDescription }.joined(separator: " ")) -> \(problems)")
                 }
                 tally.lock.unlock()
                 k += Self.workers
             }
         }
         let failures = tally.failures, statuses = tally.statuses
-        print("fuzz: \(total) cases, seed \(seed): exit statuses \(statuses.sorted { $0.key < $1.key }), \(failures.count) violations")
-        #expect(failures.isEmpty, "\(failures.count) of \(total) cases broke the contract:\n\(failures.prefix(30).joined(separator: "\n"))")
+        print(
+            "fuzz: \(total) cases, seed \(seed): exit statuses \(statuses.sorted { $0.key < $1.key }), \(failures.count) violations"
+        )
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(total) cases broke the contract:\n\(failures.prefix(30).joined(separator: "\n"))")
         try? FileManager.default.removeItem(at: root)
     }
 }

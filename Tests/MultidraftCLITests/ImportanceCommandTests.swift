@@ -4,12 +4,17 @@ import Testing
 @Suite struct ImportanceCommandTests {
     /// Two identical drafts (KC): the full LP reaches alpha* = 0.86; truncation s = 1 on KA gives 7/9 and 13/15.
     @Test func importanceRows() throws {
-        let r = try CLI.run(["importance", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.2,0.3,0.5"])
+        let r = try CLI.run([
+            "importance", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.2,0.3,0.5"
+        ])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix("drafts,vocab,truncate,alpha_lower_bound,alpha_exact,alpha_optimal,elapsed_ms,scheme,certified_gap\n"))
+        #expect(
+            r.stdout.hasPrefix(
+                "drafts,vocab,truncate,alpha_lower_bound,alpha_exact,alpha_optimal,elapsed_ms,scheme,certified_gap\n"))
         // Identical drafts default to the optimal selection scheme; --scheme lp is the K = 2 weight LP. Both reach 0.86.
         for (scheme, extra) in [("optimal", [String]()), ("lp", ["--scheme", "lp"])] {
-            let r = try CLI.run(["importance", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.2,0.3,0.5"] + extra)
+            let r = try CLI.run(
+                ["importance", "--target", "0.5,0.3,0.2", "--draft", "0.2,0.3,0.5", "--draft", "0.2,0.3,0.5"] + extra)
             let row = CLI.row(r.stdout)
             #expect(row["drafts"] == "2" && row["vocab"] == "3" && row["truncate"] == "" && row["scheme"] == scheme)
             for column in ["alpha_lower_bound", "alpha_exact", "alpha_optimal"] {
@@ -19,7 +24,8 @@ import Testing
         }
         let third = "0.3333333333333333"
         let u = "\(third),\(third),\(third)"
-        let t = CLI.row(try CLI.run(["importance", "--target", u, "--draft", u, "--draft", u, "--truncate", "1"]).stdout)
+        let t = CLI.row(
+            try CLI.run(["importance", "--target", u, "--draft", u, "--draft", u, "--truncate", "1"]).stdout)
         #expect(abs(Double(t["alpha_lower_bound"]!)! - 7.0 / 9) < 1e-12)
         #expect(abs(Double(t["alpha_exact"]!)! - 13.0 / 15) < 1e-12)
         #expect(abs(Double(t["alpha_optimal"]!)! - 1) < 1e-9 && t["truncate"] == "1")
@@ -38,17 +44,21 @@ import Testing
         for column in ["alpha_lower_bound", "alpha_exact", "alpha_optimal"] {
             #expect(abs(Double(o[column]!)! - 0.921) < 1e-9, "\(column)")
         }
-        for arguments in [["--target", p, "--draft", q], ["--target", p, "--draft", q, "--draft", "0.5,0.5"],
-                          ["--target", p, "--draft", q, "--draft", q, "--truncate", "7"],
-                          ["--target", p, "--draft", q, "--draft", q, "--truncate", "2", "--scheme", "optimal"],
-                          ["--target", p, "--draft", q, "--draft", "0.2,0.2,0.2,0.2,0.1,0.1", "--scheme", "optimal"],
-                          ["--target", p, "--draft", q, "--draft", q, "--scheme", "best"]] {
+        for arguments in [
+            ["--target", p, "--draft", q], ["--target", p, "--draft", q, "--draft", "0.5,0.5"],
+            ["--target", p, "--draft", q, "--draft", q, "--truncate", "7"],
+            ["--target", p, "--draft", q, "--draft", q, "--truncate", "2", "--scheme", "optimal"],
+            ["--target", p, "--draft", q, "--draft", "0.2,0.2,0.2,0.2,0.1,0.1", "--scheme", "optimal"],
+            ["--target", p, "--draft", q, "--draft", q, "--scheme", "best"]
+        ] {
             let bad = try CLI.run(["importance"] + arguments)
             #expect(bad.status != 0 && bad.stdout.isEmpty)
             #expect(bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
         }
-        let simulate = try CLI.run(["simulate", "--verifier", "importance", "--target", p, "--draft", q, "--drafts", "3",
-                                    "--truncate", "2", "--trials", "20000", "--seed", "3", "--threads", "1"])
+        let simulate = try CLI.run([
+            "simulate", "--verifier", "importance", "--target", p, "--draft", q, "--drafts", "3",
+            "--truncate", "2", "--trials", "20000", "--seed", "3", "--threads", "1"
+        ])
         #expect(simulate.status == 0, "\(simulate.stderr)")
         let s = CLI.row(simulate.stdout)
         #expect(s["verifier"] == "importance" && s["exact_acceptance"] != "")

@@ -51,7 +51,8 @@ import Testing
         var payload = Data()
         for v in [1.5, -0.25] { withUnsafeBytes(of: v.bitPattern.bigEndian) { payload.append(contentsOf: $0) } }
         for major: UInt8 in [1, 2, 3] {
-            let data = file(major: major, dict: "{'descr': '>f8', 'fortran_order': True, 'shape': (2,), }", payload: payload)
+            let data = file(
+                major: major, dict: "{'descr': '>f8', 'fortran_order': True, 'shape': (2,), }", payload: payload)
             let h = try header(data)
             #expect(h.bigEndian && h.shape == [2] && NPYFile.values(data, header: h) == [1.5, -0.25], "v\(major)")
         }
@@ -68,14 +69,26 @@ import Testing
             (good.dropLast(8), "truncated or header lies", 1...2),
             (good, "array must be 1-D, shape is (2, 2)", 1...1),
             (NPYFile.data([1, 2, 3, 4], shape: [4], as: .float64), "array must be 2-D", 2...2),
-            (file(major: 1, dict: "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", payload: Data(count: 16)),
-             "dtype '<c16' is not float16/32/64 or int32/64", 1...2),
-            (file(major: 1, dict: "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", payload: Data(count: 32)),
-             "Fortran-order", 1...2),
-            (file(major: 1, dict: "{'descr': '<f8', 'fortran_order': False, }", payload: Data(count: 8)),
-             "header has no 'shape'", 1...2),
-            (file(major: 1, dict: "{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }", payload: Data()),
-             "array must be 1-D or 2-D", 1...2),
+            (
+                file(
+                    major: 1, dict: "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
+                    payload: Data(count: 16)),
+                "dtype '<c16' is not float16/32/64 or int32/64", 1...2
+            ),
+            (
+                file(
+                    major: 1, dict: "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }",
+                    payload: Data(count: 32)),
+                "Fortran-order", 1...2
+            ),
+            (
+                file(major: 1, dict: "{'descr': '<f8', 'fortran_order': False, }", payload: Data(count: 8)),
+                "header has no 'shape'", 1...2
+            ),
+            (
+                file(major: 1, dict: "{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }", payload: Data()),
+                "array must be 1-D or 2-D", 1...2
+            )
         ]
         for (data, fragment, dims) in cases {
             do {
@@ -99,9 +112,15 @@ import Testing
     }
 
     @Test func aHeaderIsOnlyTheFirstLineAndOnlyWhenAllowed() {
-        #expect(throws: NumericText.NotANumber(line: 1, field: "name")) { try NumericText.rows("name\n1\n", allowHeader: false) }
-        #expect(throws: NumericText.NotANumber(line: 3, field: "x")) { try NumericText.rows("a\n1\nx\n", allowHeader: true) }
-        #expect(throws: NumericText.NotANumber(line: 2, field: "1.5.2")) { try NumericText.rows("1\n2, 1.5.2\n", allowHeader: true) }
+        #expect(throws: NumericText.NotANumber(line: 1, field: "name")) {
+            try NumericText.rows("name\n1\n", allowHeader: false)
+        }
+        #expect(throws: NumericText.NotANumber(line: 3, field: "x")) {
+            try NumericText.rows("a\n1\nx\n", allowHeader: true)
+        }
+        #expect(throws: NumericText.NotANumber(line: 2, field: "1.5.2")) {
+            try NumericText.rows("1\n2, 1.5.2\n", allowHeader: true)
+        }
     }
 
     @Test func emptyTextHasNoRows() throws {

@@ -10,10 +10,12 @@ import Testing
 
     @Test func streamsAndSeedsDiffer() {
         var firsts = Set<UInt64>()
-        for seed in 0..<20 as Range<UInt64> { for stream in 0..<20 as Range<UInt64> {
-            var g = Xoshiro256(seed: seed, stream: stream)
-            firsts.insert(g.next())
-        } }
+        for seed in 0..<20 as Range<UInt64> {
+            for stream in 0..<20 as Range<UInt64> {
+                var g = Xoshiro256(seed: seed, stream: stream)
+                firsts.insert(g.next())
+            }
+        }
         #expect(firsts.count == 400)
     }
 
@@ -43,7 +45,8 @@ import Testing
     }
 
     @Test func writesAtomically() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("multidraft-csv-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "multidraft-csv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var t = CSVTable(header: ["x"])
         t.append([1.5])
@@ -58,7 +61,9 @@ import Testing
 
 @Suite struct ParallelMapTests {
     @Test func resultsAreInIndexOrderForAnyThreadCount() {
-        let reference = (0..<1000).map { i -> UInt64 in var g = Xoshiro256(seed: 1, stream: UInt64(i)); return g.next() }
+        let reference = (0..<1000).map { i -> UInt64 in
+            var g = Xoshiro256(seed: 1, stream: UInt64(i)); return g.next()
+        }
         for threads in [1, 2, 3, 8] {
             let values = parallelMap(count: 1000, threads: threads) { i -> UInt64 in
                 var g = Xoshiro256(seed: 1, stream: UInt64(i)); return g.next()
@@ -70,7 +75,9 @@ import Testing
 
     @Test func medianTiming() {
         var calls = 0
-        let result = Stopwatch.median(repeats: 5) { () -> Int in calls += 1; return calls }
+        let result = Stopwatch.median(repeats: 5) { () -> Int in
+            calls += 1; return calls
+        }
         #expect(calls == 5 && result.value == 5 && result.milliseconds >= 0)
     }
 }

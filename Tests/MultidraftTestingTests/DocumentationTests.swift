@@ -31,7 +31,8 @@ import Testing
     }
 
     @Test func everyCitedArticleAndSectionExists() throws {
-        let sources = Self.files(under: "Sources", suffixes: [".swift", ".md"])
+        let sources =
+            Self.files(under: "Sources", suffixes: [".swift", ".md"])
             + Self.files(under: "Experiments", suffixes: [".swift", ".py", ".md"])
             + Self.files(under: "Notebooks-md", suffixes: [".md", ".py"])
             + Self.files(under: "Tests", suffixes: [".swift"])
@@ -78,7 +79,8 @@ import Testing
     }
 
     @Test func noFileCitesAFolderOutsideTheRepository() throws {
-        let files = Self.files(under: "Sources", suffixes: [".swift", ".md"])
+        let files =
+            Self.files(under: "Sources", suffixes: [".swift", ".md"])
             + Self.files(under: "Notebooks-md", suffixes: [".md", ".py"])
             + [Self.root.appendingPathComponent("README.md")]
         for file in files {

@@ -4,11 +4,13 @@ import Testing
 /// The guide Notebooks-md/writing-a-verifier.md quotes the example user package verbatim (the package CI builds outside
 /// the repository), and names no folder of a particular machine.
 @Test func guideQuotesTheTestedCode() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let guide = try String(contentsOf: root.appendingPathComponent("Notebooks-md/writing-a-verifier.md"), encoding: .utf8)
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let guide = try String(
+        contentsOf: root.appendingPathComponent("Notebooks-md/writing-a-verifier.md"), encoding: .utf8)
     let files = [
         "Package.swift", "Sources/FirstDraftVerifier/FirstDraftVerifier.swift", "Sources/user-multidraft/main.swift",
-        "Tests/FirstDraftVerifierTests/FirstDraftVerifierTests.swift",
+        "Tests/FirstDraftVerifierTests/FirstDraftVerifierTests.swift"
     ]
     for file in files {
         var code = try String(contentsOf: root.appendingPathComponent("Tests/ScratchPackage/" + file), encoding: .utf8)

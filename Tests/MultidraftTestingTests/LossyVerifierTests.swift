@@ -19,7 +19,9 @@ import Verifiers
         let p = try failure.instance.makeTarget(), law = try failure.instance.makeLaw()
         let q = try #require(law.draftDistribution)
         #expect((0..<p.vocabularySize).contains { p[$0] == 0 && q[$0] > 0 })
-        let again = VerifierConformance.checkExactly(failure.instance, seed: 1) { try Lossy.UnguardedSiblingScan(target: $0, law: $1) }
+        let again = VerifierConformance.checkExactly(failure.instance, seed: 1) {
+            try Lossy.UnguardedSiblingScan(target: $0, law: $1)
+        }
         #expect(again.map(\.property) == [.targetSupport])
         let exact = try ExactVerification(try Lossy.UnguardedSiblingScan(target: p, law: law))
         #expect(exact.maxDeviation(from: p) < 1e-12)
@@ -70,7 +72,8 @@ import Verifiers
     /// The property-based entry point records no issue for a lossless verifier (the lossy ones are caught by the
     /// report above; a failing property check cannot be asserted from inside a passing test).
     @Test func propertyBasedEntryPoint() async {
-        await VerifierConformance.propertyCheck(laws: [.iid, .independent], drafts: 1...3, vocabulary: 2...5, count: 30) {
+        await VerifierConformance.propertyCheck(laws: [.iid, .independent], drafts: 1...3, vocabulary: 2...5, count: 30)
+        {
             try RecursiveRejectionVerifier(target: $0, law: $1)
         }
     }
@@ -83,7 +86,8 @@ import Verifiers
             }
         }
         await #expect(throws: VerifierConformance.ConfigurationError.self) {
-            try await VerifierConformance.check(laws: [.iid], drafts: 1...2, vocabulary: 2...40, instances: 1, seed: 1) {
+            try await VerifierConformance.check(laws: [.iid], drafts: 1...2, vocabulary: 2...40, instances: 1, seed: 1)
+            {
                 try NaiveVerifier(target: $0, law: $1)
             }
         }

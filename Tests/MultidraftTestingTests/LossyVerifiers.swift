@@ -71,7 +71,7 @@ enum Lossy {
             chain = try Chain(p, law, verifier: name)
             target = p
             self.law = law
-            fallback = ResidualLaw(weights: p.probabilities, fallback: p.probabilities)   // the mistake: not chain.last
+            fallback = ResidualLaw(weights: p.probabilities, fallback: p.probabilities) // the mistake: not chain.last
         }
 
         func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
@@ -102,7 +102,8 @@ enum Lossy {
             self.target = p
             self.law = law
             self.q = draft.probabilities
-            self.final = ResidualLaw(weights: Lossy.residual(p.probabilities, draft.probabilities), fallback: p.probabilities)
+            self.final = ResidualLaw(
+                weights: Lossy.residual(p.probabilities, draft.probabilities), fallback: p.probabilities)
         }
 
         func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
@@ -113,7 +114,9 @@ enum Lossy {
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
-            .scan(x, vocabularySize: target.vocabularySize, residual: final.probabilities) { i in acceptProbability(target[x[i]], q[x[i]]) }
+            .scan(x, vocabularySize: target.vocabularySize, residual: final.probabilities) { i in
+                acceptProbability(target[x[i]], q[x[i]])
+            }
         }
     }
 
@@ -140,13 +143,16 @@ enum Lossy {
         }
 
         func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
-            if acceptTest(target[x[0]], believed[x[0]], using: &rng) { return VerificationOutcome(token: x[0], acceptedDraft: 0) }
+            if acceptTest(target[x[0]], believed[x[0]], using: &rng) {
+                return VerificationOutcome(token: x[0], acceptedDraft: 0)
+            }
             return VerificationOutcome(token: residual.sample(using: &rng), acceptedDraft: nil)
         }
 
         func conditionalOutcome(given x: [Int]) -> ConditionalOutcome? {
             let a = acceptProbability(target[x[0]], believed[x[0]])
-            var out = ConditionalOutcome(outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: a)
+            var out = ConditionalOutcome(
+                outputLaw: [Double](repeating: 0, count: target.vocabularySize), coinAcceptance: a)
             out.outputLaw[x[0]] += a
             out.addResidual(residual.probabilities, weight: 1 - a)
             return out

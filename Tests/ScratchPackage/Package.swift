@@ -5,15 +5,19 @@ import PackageDescription
 let package = Package(
     name: "user-verifier",
     dependencies: [
-        .package(path: "../multidraft"),   // or .package(url: "<the toolkit's git URL>", branch: "main")
+        .package(path: "../multidraft") // or .package(url: "<the toolkit's git URL>", branch: "main")
     ],
     targets: [
         .target(name: "FirstDraftVerifier", dependencies: [.product(name: "Multidraft", package: "multidraft")]),
-        .executableTarget(name: "user-multidraft", dependencies: [
-            "FirstDraftVerifier", .product(name: "MultidraftCLI", package: "multidraft"),
-        ]),
-        .testTarget(name: "FirstDraftVerifierTests", dependencies: [
-            "FirstDraftVerifier", .product(name: "MultidraftTesting", package: "multidraft"),
-        ]),
+        .executableTarget(
+            name: "user-multidraft",
+            dependencies: [
+                "FirstDraftVerifier", .product(name: "MultidraftCLI", package: "multidraft")
+            ]),
+        .testTarget(
+            name: "FirstDraftVerifierTests",
+            dependencies: [
+                "FirstDraftVerifier", .product(name: "MultidraftTesting", package: "multidraft")
+            ])
     ]
 )

@@ -19,7 +19,8 @@ import Verifiers
     @Test func sunExample() throws {
         let m = try SequenceModel(target: Distribution([1.0 / 3, 2.0 / 3]), draft: Distribution([2.0 / 3, 1.0 / 3]))
         let bound = try BlockBound(model: m, drafts: 1, length: 2)
-        #expect(abs(bound.lower - 11.0 / 9) < 1e-12 && abs(bound.upper - 11.0 / 9) < 1e-12, "\(bound.lower) \(bound.upper)")
+        #expect(
+            abs(bound.lower - 11.0 / 9) < 1e-12 && abs(bound.upper - 11.0 / 9) < 1e-12, "\(bound.lower) \(bound.upper)")
         #expect(abs(BlockBound.singleChain(model: m, length: 2) - 11.0 / 9) < 1e-15)
         let bv = try BlockVerification(model: m, length: 2)
         #expect(abs(bv.expectedAccepted() - 11.0 / 9) < 1e-15)
@@ -36,8 +37,12 @@ import Verifiers
             let v = 2 + seed % 6, k = 1 + seed % 4
             let m = try Self.model(v, seed: UInt64(100 + seed), markov: false)
             let bound = try BlockBound(model: m, drafts: k, length: 1)
-            let alpha = try optimalAcceptance(target: m.firstTarget, law: DraftLaw.iid(m.firstDraft, drafts: k), method: .dual).alpha
-            #expect(abs(bound.upper - alpha) < 1e-10 && bound.gap < 1e-10, "seed \(seed) V=\(v) K=\(k): \(bound.lower)…\(bound.upper) vs \(alpha)")
+            let alpha = try optimalAcceptance(
+                target: m.firstTarget, law: DraftLaw.iid(m.firstDraft, drafts: k), method: .dual
+            ).alpha
+            #expect(
+                abs(bound.upper - alpha) < 1e-10 && bound.gap < 1e-10,
+                "seed \(seed) V=\(v) K=\(k): \(bound.lower)…\(bound.upper) vs \(alpha)")
         }
     }
 
@@ -52,7 +57,8 @@ import Verifiers
             let bound = try BlockBound(model: m, drafts: 1, length: length)
             let closed = BlockBound.singleChain(model: m, length: length)
             let bv = try BlockVerification(model: m, length: length)
-            #expect(abs(bound.upper - closed) < 1e-10 && bound.gap < 1e-10, "\(label): \(bound.upper) vs closed \(closed)")
+            #expect(
+                abs(bound.upper - closed) < 1e-10 && bound.gap < 1e-10, "\(label): \(bound.upper) vs closed \(closed)")
             #expect(abs(bv.expectedAccepted() - closed) < 1e-12, "\(label): BV \(bv.expectedAccepted()) vs \(closed)")
             #expect(Self.losslessDeviation(bv.blockLaw(), model: m, length: length) < 1e-14, "\(label)")
             let token = try BlockEfficiencyTests.block(m, "single", drafts: 1, length: length).exact()
@@ -87,8 +93,9 @@ import Verifiers
                         residuals.append((0..<v).reduce(0.0) { $0 + max(0, weight * p[$1] - q[$1]) })
                     }
                 }
-                let fromScalars = BlockVerification.stopLaw(targetProbabilities: pTok, draftProbabilities: qTok,
-                                                            residualMasses: residuals)
+                let fromScalars = BlockVerification.stopLaw(
+                    targetProbabilities: pTok, draftProbabilities: qTok,
+                    residualMasses: residuals)
                 let fromModel = bv.stopLaw(chain: chain)
                 #expect(zip(fromScalars, fromModel).allSatisfy { abs($0 - $1) < 1e-15 }, "seed \(seed) chain \(chain)")
                 expected += probability * fromScalars.enumerated().reduce(0.0) { $0 + Double($1.offset) * $1.element }
@@ -110,7 +117,9 @@ import Verifiers
                 previous = bound.upper
                 for name in ["rrs", "kseq", "optimal"] {
                     let e = try BlockEfficiencyTests.block(m, name, drafts: k, length: length).exact()
-                    #expect(e <= bound.blockEfficiencyUpper + 1e-9, "seed \(seed) K=\(k) \(name): \(e) > \(bound.blockEfficiencyUpper)")
+                    #expect(
+                        e <= bound.blockEfficiencyUpper + 1e-9,
+                        "seed \(seed) K=\(k) \(name): \(e) > \(bound.blockEfficiencyUpper)")
                 }
             }
         }
@@ -119,12 +128,16 @@ import Verifiers
     /// The antichain form equals the block LP written as its definition (variables u(d, y) per ordered draft tuple
     /// d and block y, supply and losslessness rows, GLPK), K = 2, 3.
     @Test func antichainFormEqualsDenseLP() throws {
-        for (seed, v, length, k, markov) in [(0, 2, 2, 2, false), (1, 3, 2, 2, true), (2, 2, 3, 2, false), (3, 2, 2, 3, true),
-                                            (4, 3, 2, 2, false)] {
+        for (seed, v, length, k, markov) in [
+            (0, 2, 2, 2, false), (1, 3, 2, 2, true), (2, 2, 3, 2, false), (3, 2, 2, 3, true),
+            (4, 3, 2, 2, false)
+        ] {
             let m = try Self.model(v, seed: UInt64(400 + seed), markov: markov)
             let bound = try BlockBound(model: m, drafts: k, length: length)
             let dense = try Self.denseBlockLP(m, drafts: k, length: length)
-            #expect(abs(bound.upper - dense) < 1e-8 && bound.gap < 1e-9, "seed \(seed): antichain \(bound.upper) vs dense \(dense)")
+            #expect(
+                abs(bound.upper - dense) < 1e-8 && bound.gap < 1e-9,
+                "seed \(seed): antichain \(bound.upper) vs dense \(dense)")
         }
     }
 

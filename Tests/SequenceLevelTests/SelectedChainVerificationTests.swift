@@ -22,8 +22,10 @@ import Testing
             let m = try BlockEfficiencyTests.randomModel(v, seed: UInt64(700 + seed), markov: markov)
             cases.append(("seed \(seed) V=\(v) γ=\(length) K=\(k) \(markov ? "markov" : "context-free")", m, k, length))
         }
-        for (i, (p, q)) in [([0.6, 0, 0.4], [0.3, 0.5, 0.2]), ([0.5, 0.3, 0.2], [0, 0.5, 0.5]),
-                            ([0.7, 0, 0.3, 0], [0, 0.4, 0.4, 0.2])].enumerated() {
+        for (i, (p, q)) in [
+            ([0.6, 0, 0.4], [0.3, 0.5, 0.2]), ([0.5, 0.3, 0.2], [0, 0.5, 0.5]),
+            ([0.7, 0, 0.3, 0], [0, 0.4, 0.4, 0.2])
+        ].enumerated() {
             let m = try SequenceModel(target: Distribution(p), draft: Distribution(q))
             for (k, length) in [(2, 2), (3, 3)] { cases.append(("zeros \(i) K=\(k) γ=\(length)", m, k, length)) }
         }
@@ -49,12 +51,18 @@ import Testing
             let v = 3 + seed % 4, k = 1 + seed % 4
             let m = try BlockEfficiencyTests.randomModel(v, seed: UInt64(800 + seed), markov: false)
             let one = try SelectedChainVerification(model: m, drafts: k, length: 1)
-            let alpha = try optimalAcceptance(target: m.firstTarget, law: DraftLaw.iid(m.firstDraft, drafts: k), method: .dual).alpha
+            let alpha = try optimalAcceptance(
+                target: m.firstTarget, law: DraftLaw.iid(m.firstDraft, drafts: k), method: .dual
+            ).alpha
             #expect(one.selection.certifiedGap < 1e-12)
-            #expect(abs(one.expectedAccepted() - alpha) < 1e-11, "seed \(seed): \(one.expectedAccepted()) vs alpha* \(alpha)")
+            #expect(
+                abs(one.expectedAccepted() - alpha) < 1e-11,
+                "seed \(seed): \(one.expectedAccepted()) vs alpha* \(alpha)")
             let length = 1 + seed % 3
             let single = try SelectedChainVerification(model: m, drafts: 1, length: length)
-            #expect(abs(single.expectedAccepted() - BlockBound.singleChain(model: m, length: length)) < 1e-12, "seed \(seed)")
+            #expect(
+                abs(single.expectedAccepted() - BlockBound.singleChain(model: m, length: length)) < 1e-12,
+                "seed \(seed)")
         }
     }
 
@@ -64,7 +72,8 @@ import Testing
         var rng = Xoshiro256(seed: 91)
         let v = 300
         let p = try Distribution(logits: Distribution.zipfLogits(v, using: &rng))
-        let q = try Distribution(logits: p.probabilities.map { log(max($0, 1e-300)) + 0.8 * Distribution.gaussian(using: &rng) })
+        let q = try Distribution(
+            logits: p.probabilities.map { log(max($0, 1e-300)) + 0.8 * Distribution.gaussian(using: &rng) })
         let r = try Distribution(normalizing: zip(p.probabilities, q.probabilities).map { 0.5 * ($0 + $1) })
         let m = try SequenceModel(target: p, draft: q)
         let bv = try BlockVerification(model: m, length: 4, firstDraft: r)
@@ -94,7 +103,9 @@ import Testing
             let scheme = try SelectedChainVerification(model: m, drafts: 3, length: 3)
             let exact = 1 + scheme.expectedAccepted()
             let mc = scheme.simulate(trials: 200_000, seed: 5, threads: 2)
-            #expect(abs(mc.mean - exact) < 5 * mc.standardError, "\(markov): MC \(mc.mean) ± \(mc.standardError) vs \(exact)")
+            #expect(
+                abs(mc.mean - exact) < 5 * mc.standardError,
+                "\(markov): MC \(mc.mean) ± \(mc.standardError) vs \(exact)")
             #expect(scheme.simulate(trials: 200_000, seed: 5, threads: 1).mean == mc.mean)
         }
     }

@@ -10,7 +10,7 @@ import Verifiers
     /// Every rooted plane tree (ordered children) with exactly `nodes` nodes, as parent arrays in preorder.
     static func planeTrees(_ nodes: Int) -> [[Int]] {
         // A forest of n nodes is a first tree (root + forest of k nodes) followed by a forest of n − 1 − k nodes.
-        func forests(_ n: Int) -> [[Int]] {   // each forest as parents relative to a virtual root at index -1
+        func forests(_ n: Int) -> [[Int]] { // each forest as parents relative to a virtual root at index -1
             if n == 0 { return [[]] }
             var out: [[Int]] = []
             for k in 0..<n {
@@ -41,7 +41,9 @@ import Verifiers
         for trial in 0..<40 {
             let length = 1 + Int(rng.next() % 5)
             let values = (0..<length).map { _ in Double(rng.next() % 1001) / 1000 }
-            let vector = trial % 2 == 0 ? try SiblingAcceptance(conditional: values)
+            let vector =
+                trial % 2 == 0
+                ? try SiblingAcceptance(conditional: values)
                 : try SiblingAcceptance(unconditional: values.map { $0 / Double(length) })
             for budget in 0...8 {
                 for maxDepth in [nil, 1, 2, 3] as [Int?] {
@@ -49,7 +51,9 @@ import Verifiers
                     let limit = min(maxDepth ?? budget, budget)
                     let brute = trees.prefix(budget + 1).joined().filter { $0.depth <= limit }
                         .map { $0.expectedTokens(vector) }.max()!
-                    #expect(abs(design.expectedTokens - brute) < 1e-12, "trial \(trial) budget \(budget) depth \(String(describing: maxDepth))")
+                    #expect(
+                        abs(design.expectedTokens - brute) < 1e-12,
+                        "trial \(trial) budget \(budget) depth \(String(describing: maxDepth))")
                     #expect(abs(design.tree.expectedTokens(vector) - design.expectedTokens) < 1e-12)
                     #expect(design.tree.draftTokens <= budget && design.tree.depth <= limit)
                     #expect(design.expectedTokens >= DraftTree.chain(limit).expectedTokens(vector) - 1e-12)
@@ -87,11 +91,12 @@ import Verifiers
     @Test func recursiveRejectionVector() throws {
         let p = [0.5, 0.3, 0.15, 0.05], q = [0.1, 0.2, 0.3, 0.4]
         let v = try SiblingAcceptance.recursiveRejection(target: p, draft: q, siblings: 3)
-        #expect(abs(v.conditional[0] - 0.5) < 1e-15)   // Σ min(p, q) = 0.1 + 0.2 + 0.15 + 0.05
+        #expect(abs(v.conditional[0] - 0.5) < 1e-15) // Σ min(p, q) = 0.1 + 0.2 + 0.15 + 0.05
         let star = DraftTree(parents: [-1, 0, 0, 0])
         #expect(abs(star.expectedTokens(v) - (1 + v.unconditional.reduce(0, +))) < 1e-15)
         // The RRS verifier's own exact acceptance with three i.i.d. drafts.
-        let rrs = try makeVerifier(name: "rrs", target: try Distribution(p), law: try DraftLaw.iid(try Distribution(q), drafts: 3))
+        let rrs = try makeVerifier(
+            name: "rrs", target: try Distribution(p), law: try DraftLaw.iid(try Distribution(q), drafts: 3))
         #expect(abs(v.unconditional.reduce(0, +) - rrs.exactAcceptance!) < 1e-14)
     }
 
@@ -102,7 +107,9 @@ import Verifiers
         let b = try SiblingAcceptance(unconditional: a.unconditional)
         #expect(b.conditional[0...2] == [0.5, 0.5, 1])
         #expect(throws: SiblingAcceptance.Failure.empty) { try SiblingAcceptance(conditional: []) }
-        #expect(throws: SiblingAcceptance.Failure.outOfRange(index: 1, value: 1.5)) { try SiblingAcceptance(conditional: [0.2, 1.5]) }
+        #expect(throws: SiblingAcceptance.Failure.outOfRange(index: 1, value: 1.5)) {
+            try SiblingAcceptance(conditional: [0.2, 1.5])
+        }
         #expect(throws: SiblingAcceptance.Failure.sumAboveOne(1.2)) { try SiblingAcceptance(unconditional: [0.6, 0.6]) }
     }
 }

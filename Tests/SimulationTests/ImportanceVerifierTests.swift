@@ -15,13 +15,15 @@ import Verifiers
     @Test func exactCheckerAgrees() throws {
         let cases: [([Double], [Double])] = [
             ([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]), ([0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]), ([0.6, 0.4], [0.3, 0.7]),
-            ([0.35, 0.25, 0.2, 0.1, 0.06, 0.04], [0.1, 0.15, 0.2, 0.25, 0.2, 0.1]),
+            ([0.35, 0.25, 0.2, 0.1, 0.06, 0.04], [0.1, 0.15, 0.2, 0.25, 0.2, 0.1])
         ]
         for (pv, qv) in cases {
             let p = try Distribution(pv), q = try Distribution(qv)
             for n in 1...3 {
                 let law = try DraftLaw.iid(q, drafts: n)
-                let verifier = try VerifierRegistry.standard.makeVerifier(name: "importance", target: p, law: law) as! ImportanceVerifier
+                let verifier =
+                    try VerifierRegistry.standard.makeVerifier(name: "importance", target: p, law: law)
+                    as! ImportanceVerifier
                 let exact = try ExactVerification(verifier)
                 #expect(exact.maxDeviation(from: p) < 1e-12, "n=\(n) not lossless")
                 #expect(abs(exact.membershipAcceptance - verifier.exactAcceptance!) < 1e-12)
@@ -29,7 +31,9 @@ import Verifiers
                 let alpha = try optimalAcceptance(target: p, law: law).alpha
                 #expect(exact.membershipAcceptance <= alpha + 1e-9)
                 if n == 1 { #expect(abs(verifier.lowerBound - p.overlap(with: q)) < 1e-15) }
-                if n == 2 { #expect(abs(exact.membershipAcceptance - alpha) < 1e-9 && abs(verifier.lowerBound - alpha) < 1e-9) }
+                if n == 2 {
+                    #expect(abs(exact.membershipAcceptance - alpha) < 1e-9 && abs(verifier.lowerBound - alpha) < 1e-9)
+                }
             }
         }
         // Truncation s = 1 on KA: coin 7/9, membership 13/15 (the pitfall), through the verifier.
@@ -37,8 +41,13 @@ import Verifiers
         let truncated = try ImportanceVerifier(target: u, law: try DraftLaw.iid(u, drafts: 2), truncate: 1)
         #expect(abs(truncated.lowerBound - 7.0 / 9) < 1e-12 && abs(truncated.exactAcceptance! - 13.0 / 15) < 1e-12)
         #expect(truncated.truncation == 1)
-        #expect(throws: VerifierError.self) { try ImportanceVerifier(target: u, law: try DraftLaw.iid(u, drafts: 2), truncate: 4) }
-        #expect(throws: VerifierError.self) { try VerifierRegistry.standard.makeVerifier(name: "importance", target: u, law: try DraftLaw.greedy(u, drafts: 2)) }
+        #expect(throws: VerifierError.self) {
+            try ImportanceVerifier(target: u, law: try DraftLaw.iid(u, drafts: 2), truncate: 4)
+        }
+        #expect(throws: VerifierError.self) {
+            try VerifierRegistry.standard.makeVerifier(
+                name: "importance", target: u, law: try DraftLaw.greedy(u, drafts: 2))
+        }
     }
 
     /// Large V: the LP scheme's full LP is refused with a message that asks for a truncation (no silent switch); an
@@ -50,14 +59,18 @@ import Verifiers
         let q = Distribution.dirichlet(400, concentration: 0.3, using: &rng)
         #expect {
             try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3), scheme: .lp)
-        } throws: { ($0 as? VerifierError).map { $0.description.contains("choose a truncation") && $0.suggestedParameters == [.truncate] } ?? false }
+        } throws: {
+            ($0 as? VerifierError).map {
+                $0.description.contains("choose a truncation") && $0.suggestedParameters == [.truncate]
+            } ?? false
+        }
         let optimal = try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3))
         #expect(optimal.scheme == .optimal && optimal.certifiedGap == 0)
         let alpha = SubsetBound.prefixIID(target: p, draft: q, drafts: 3).alpha
         #expect(abs(optimal.exactAcceptance! - alpha) < 1e-12, "\(optimal.exactAcceptance!) vs \(alpha)")
         let verifier = try ImportanceVerifier(target: p, law: try DraftLaw.iid(q, drafts: 3), truncate: 15)
         #expect(verifier.truncation == 15)
-        #expect(verifier.exactAcceptance == nil)    // 400³ tuples: not enumerated
+        #expect(verifier.exactAcceptance == nil) // 400³ tuples: not enumerated
         #expect(verifier.lowerBound <= (try optimalAcceptance(target: p, law: verifier.law).alpha) + 1e-12)
     }
 
@@ -68,7 +81,9 @@ import Verifiers
         let result = MonteCarlo.run(anyVerifier: verifier, trials: 100_000, seed: 17, threads: 1)
         let alpha = verifier.exactAcceptance!
         #expect(abs(result.acceptance - alpha) <= 5 * (alpha * (1 - alpha) / 100_000).squareRoot())
-        #expect(abs(result.coinAcceptance - verifier.lowerBound) <= 5 * (verifier.lowerBound * (1 - verifier.lowerBound) / 100_000).squareRoot())
+        #expect(
+            abs(result.coinAcceptance - verifier.lowerBound) <= 5
+                * (verifier.lowerBound * (1 - verifier.lowerBound) / 100_000).squareRoot())
         #expect(result.chiSquare.pValue > 1e-6)
     }
 }

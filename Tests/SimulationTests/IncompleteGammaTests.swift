@@ -11,7 +11,8 @@ import Testing
             #expect(abs(IncompleteGamma.upperRegularized(0.5, x) / erfc(x.squareRoot()) - 1) < 1e-12, "x=\(x)")
             let q3 = exp(-x) * (1 + x + x * x / 2)
             #expect(abs(IncompleteGamma.upperRegularized(3, x) / q3 - 1) < 1e-12, "x=\(x)")
-            #expect(abs(IncompleteGamma.upperRegularized(2.5, x) + IncompleteGamma.lowerRegularized(2.5, x) - 1) < 1e-14)
+            #expect(
+                abs(IncompleteGamma.upperRegularized(2.5, x) + IncompleteGamma.lowerRegularized(2.5, x) - 1) < 1e-14)
         }
         #expect(IncompleteGamma.upperRegularized(4, 0) == 1)
     }
@@ -20,10 +21,12 @@ import Testing
     @Test func chiSquareQuantiles() {
         let table: [(Double, Int, Double)] = [
             (3.841458820694124, 1, 0.05), (5.991464547107979, 2, 0.05), (18.307038053275146, 10, 0.05),
-            (10.827566170662733, 1, 0.001), (124.34211340400407, 100, 0.05), (149.44925277903873, 100, 0.001),
+            (10.827566170662733, 1, 0.001), (124.34211340400407, 100, 0.05), (149.44925277903873, 100, 0.001)
         ]
         for (t, dof, p) in table {
-            #expect(abs(IncompleteGamma.chiSquareSurvival(t, degreesOfFreedom: dof) - p) < 1e-10 * max(1, p * 1e3), "dof=\(dof)")
+            #expect(
+                abs(IncompleteGamma.chiSquareSurvival(t, degreesOfFreedom: dof) - p) < 1e-10 * max(1, p * 1e3),
+                "dof=\(dof)")
         }
         // Large dof (a = 16 000): the survival at the mean is just below 1/2 (right skew); the Wilson–Hilferty
         // approximation 1 − Φ(√(2/(9k))) is accurate to O(1/k) there.

@@ -10,7 +10,7 @@ import Verifiers
         ("VA", try! Distribution([0.5, 0.3, 0.2]), try! Distribution([0.2, 0.3, 0.5]), 2),
         ("VD", try! Distribution([0.1, 0.2, 0.3, 0.4]), try! Distribution([0.4, 0.3, 0.2, 0.1]), 3),
         ("VE", try! Distribution([0.05, 0.05, 0.6, 0.3]), try! Distribution([0.7, 0.1, 0.1, 0.1]), 2),
-        ("zeros", try! Distribution([0.3, 0, 0.45, 0.25, 0]), try! Distribution([0, 0.5, 0.2, 0.1, 0.2]), 2),
+        ("zeros", try! Distribution([0.3, 0, 0.45, 0.25, 0]), try! Distribution([0, 0.5, 0.2, 0.1, 0.2]), 2)
     ]
 
     static func verifiers(_ p: Distribution, _ q: Distribution, _ n: Int) -> [any Verifier] {
@@ -20,7 +20,9 @@ import Verifiers
             let law = try! DraftLaw.named(entry.naturalLaw, drafts: [q], count: drafts)
             out.append(try! VerifierRegistry.standard.makeVerifier(name: entry.name, target: p, law: law))
         }
-        out.append(try! VerifierRegistry.standard.makeVerifier(name: "optimal", target: p, law: try! DraftLaw.withoutReplacement(q, drafts: 2)))
+        out.append(
+            try! VerifierRegistry.standard.makeVerifier(
+                name: "optimal", target: p, law: try! DraftLaw.withoutReplacement(q, drafts: 2)))
         return out
     }
 
@@ -30,16 +32,20 @@ import Verifiers
         for verifier in Self.verifiers(p, q, n) {
             let label = "\(name) \(verifier.name)/\(verifier.law.name)"
             let exact = try ExactVerification(verifier)
-            let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: 2024 + UInt64(index), threads: 2,
-                                        chunkSize: 1 << 14)
+            let result = MonteCarlo.run(
+                anyVerifier: verifier, trials: trials, seed: 2024 + UInt64(index), threads: 2,
+                chunkSize: 1 << 14)
             #expect(result.counts.reduce(0, +) == trials)
             let a = exact.membershipAcceptance, c = exact.coinAcceptance
             let se = (a * (1 - a) / Double(trials)).squareRoot(), seCoin = (c * (1 - c) / Double(trials)).squareRoot()
             #expect(abs(result.acceptance - a) <= 5 * se + 1e-12, "\(label): \(result.acceptance) vs \(a)")
-            #expect(abs(result.coinAcceptance - c) <= 5 * seCoin + 1e-12, "\(label) coin: \(result.coinAcceptance) vs \(c)")
+            #expect(
+                abs(result.coinAcceptance - c) <= 5 * seCoin + 1e-12, "\(label) coin: \(result.coinAcceptance) vs \(c)")
             #expect(result.confidenceInterval95.contains(result.acceptance))
             let chi = result.chiSquare
-            #expect(chi.pValue > 1e-4, "\(label): chi-square p = \(chi.pValue), X² = \(chi.statistic), dof \(chi.degreesOfFreedom)")
+            #expect(
+                chi.pValue > 1e-4,
+                "\(label): chi-square p = \(chi.pValue), X² = \(chi.statistic), dof \(chi.degreesOfFreedom)")
         }
     }
 
@@ -67,7 +73,8 @@ import Verifiers
             }
         }
         let (_, p, q, _) = Self.cases[0]
-        let result = MonteCarlo.run(verifier: FirstDraft(target: p, law: try DraftLaw.iid(q, drafts: 2)), trials: 20_000, seed: 5)
+        let result = MonteCarlo.run(
+            verifier: FirstDraft(target: p, law: try DraftLaw.iid(q, drafts: 2)), trials: 20_000, seed: 5)
         #expect(result.chiSquare.pValue < 1e-12)
     }
 }

@@ -14,7 +14,8 @@ import Distributions
         let p = Distribution.dirichlet(v, concentration: 0.4, zeroFraction: 0.2, using: &rng)
         let q = Distribution.dirichlet(v, concentration: 0.4, zeroFraction: 0.15, using: &rng)
         let n = min(3, q.supportSize)
-        let verifier = try RecursiveRejectionWithoutReplacementVerifier(target: p, law: try DraftLaw.withoutReplacement(q, drafts: n))
+        let verifier = try RecursiveRejectionWithoutReplacementVerifier(
+            target: p, law: try DraftLaw.withoutReplacement(q, drafts: n))
         let exact = try ExactVerification(verifier)
         let run = MonteCarlo.run(verifier: verifier, trials: 400_000, seed: UInt64(seed), threads: 2)
         let se = (exact.membershipAcceptance * (1 - exact.membershipAcceptance) / 400_000).squareRoot()
@@ -25,7 +26,8 @@ import Distributions
     /// Low temperature: the first draft holds 1 − 3·10⁻²⁰ of q; W is then re-summed, not subtracted (exact 0.8).
     @Test func lowTemperatureVector() throws {
         let p = try Distribution([0.1, 0.5, 0.3, 0.1]), q = try Distribution([1.0, 1e-20, 1e-20, 1e-20])
-        let verifier = try RecursiveRejectionWithoutReplacementVerifier(target: p, law: try DraftLaw.withoutReplacement(q, drafts: 2))
+        let verifier = try RecursiveRejectionWithoutReplacementVerifier(
+            target: p, law: try DraftLaw.withoutReplacement(q, drafts: 2))
         #expect(abs(try ExactVerification(verifier).membershipAcceptance - 0.8) < 1e-12)
         let run = MonteCarlo.run(verifier: verifier, trials: 60_000, seed: 9, threads: 2)
         #expect(abs(run.acceptance - 0.8) <= 5 * (0.8 * 0.2 / 60_000).squareRoot())

@@ -14,16 +14,22 @@ enum Fixtures {
     }
 
     /// Every (verifier name, law) pair the registry accepts on (q, q2, n), optimal excluded when `optimal` is false.
-    static func verifiers(_ p: Distribution, _ q: Distribution, _ q2: Distribution, drafts n: Int,
-                          optimal: Bool = true) -> [any Verifier] {
+    static func verifiers(
+        _ p: Distribution, _ q: Distribution, _ q2: Distribution, drafts n: Int,
+        optimal: Bool = true
+    ) -> [any Verifier] {
         var laws: [DraftLaw] = []
         for name in DraftLawName.allCases {
-            if let l = try? DraftLaw.named(name, drafts: (0..<n).map { $0 % 2 == 0 ? q : q2 }, count: n) { laws.append(l) }
+            if let l = try? DraftLaw.named(name, drafts: (0..<n).map { $0 % 2 == 0 ? q : q2 }, count: n) {
+                laws.append(l)
+            }
         }
         var out: [any Verifier] = []
         for entry in VerifierRegistry.standard.entries where optimal || entry.name != "optimal" {
             for law in laws where entry.supports(law) {
-                if let v = try? VerifierRegistry.standard.makeVerifier(name: entry.name, target: p, law: law) { out.append(v) }
+                if let v = try? VerifierRegistry.standard.makeVerifier(name: entry.name, target: p, law: law) {
+                    out.append(v)
+                }
             }
         }
         return out

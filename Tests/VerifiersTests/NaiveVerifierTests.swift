@@ -8,7 +8,8 @@ import Distributions
 @Suite struct NaiveVerifierTests {
     /// Exact enumeration: lossless, and the closed form Σ p(1 − (1 − q)ⁿ) equals the enumerated acceptance.
     @Test func closedFormEqualsEnumeration() async {
-        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...3))
+        { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             let naive = try! NaiveVerifier(target: p, law: try! DraftLaw.iid(q, drafts: n))
             let exact = try! ExactVerification(naive)
@@ -29,4 +30,3 @@ import Distributions
         }
     }
 }
-

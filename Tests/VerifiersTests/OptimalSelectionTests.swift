@@ -18,7 +18,8 @@ import Testing
     /// alpha* from the hull equals brute force over all subsets (1e-12), r* lies in the base polytope of the coverage
     /// function f(H) = 1 − Q(Σ ∖ H) (every subset, 1e-12), sums to 1, and Σ min(p, r*) = alpha*.
     @Test func hullIsOptimalAndFeasible() async {
-        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...7), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...7), Gen.int(in: 1...4))
+        { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             for law in Self.laws(q, n) {
                 let label = "\(law.name) seed=\(seed) V=\(v) n=\(n)"
@@ -50,7 +51,8 @@ import Testing
             let q = try Distribution(logits: logits.map { $0 + Distribution.gaussian(using: &rng) }, temperature: t)
             for n in [2, 8] {
                 let iid = try DraftLaw.iid(q, drafts: n), wor = try DraftLaw.withoutReplacement(q, drafts: n)
-                let hi = try OptimalSelectionLaw(target: p, law: iid), hw = try OptimalSelectionLaw(target: p, law: wor, threads: 2)
+                let hi = try OptimalSelectionLaw(target: p, law: iid),
+                    hw = try OptimalSelectionLaw(target: p, law: wor, threads: 2)
                 let di = SubsetBound.prefixIID(target: p, draft: q, drafts: n)
                 let dw = SubsetBound.prefixWithoutReplacement(target: p, draft: q, drafts: n, threads: 2)
                 #expect(abs(hi.alpha - di.alpha) < 1e-14, "iid V=\(v) T=\(t) n=\(n): \(hi.alpha) vs \(di.alpha)")
@@ -63,7 +65,8 @@ import Testing
     /// binned sums) equals enumeration of every draft tuple (1e-13 relative), for random blocks and random weights
     /// spanning six decades.
     @Test func iidBlockLawMatchesEnumeration() async {
-        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...6), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...6), Gen.int(in: 1...4))
+        { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed), stream: 9)
             let q = Distribution.dirichlet(v, concentration: 0.7, zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
             let blocks = (0..<v).map { _ in Int(rng.next() % 3) }
@@ -76,11 +79,13 @@ import Testing
                 if tokens.isEmpty { continue }
                 let later = (0..<v).filter { blocks[$0] > b }.reduce(0.0) { $0 + q[$1] }
                 for route in [BlockLuceSelection.BlockLawRoute.closedForm, .quadratureDirect, .quadratureFast] {
-                    let r = BlockLuceSelection.iidBlockLaw(draftMasses: tokens.map { q[$0] }, weights: tokens.map { weights[$0] },
-                                                           later: later, drafts: n, route: route)
+                    let r = BlockLuceSelection.iidBlockLaw(
+                        draftMasses: tokens.map { q[$0] }, weights: tokens.map { weights[$0] },
+                        later: later, drafts: n, route: route)
                     for (i, x) in tokens.enumerated() {
-                        #expect(abs(r[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
-                                "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x) \(route): \(r[i]) vs \(exact[x])")
+                        #expect(
+                            abs(r[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
+                            "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x) \(route): \(r[i]) vs \(exact[x])")
                     }
                 }
             }
@@ -91,7 +96,8 @@ import Testing
     /// tuple (1e-12 relative), for random contiguous blocks of a random order and weights over six decades,
     /// including zero draft masses; every block's total equals the race's coverage increment.
     @Test func withoutReplacementBlockLawMatchesEnumeration() async {
-        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...7), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...7), Gen.int(in: 1...4))
+        { seed, v, n in
             var rng = Xoshiro256(seed: UInt64(seed), stream: 11)
             let q = Distribution.dirichlet(v, concentration: 0.7, zeroFraction: seed % 3 == 0 ? 0.2 : 0, using: &rng)
             guard q.supportSize > n else { return }
@@ -106,15 +112,18 @@ import Testing
             let rule = BlockLuceSelection(drafts: n, blockOfToken: blockOf, weights: weights)
             let law = try! DraftLaw.withoutReplacement(q, drafts: n)
             let exact = rule.selectionLaw(tuples: try! law.tupleLaw())
-            let envs = WithoutReplacementBlockLaw.environments(draftMasses: q.probabilities, order: order, blocks: ranges,
-                                                               drafts: n, wanted: Array(ranges.indices), threads: 2)
+            let envs = WithoutReplacementBlockLaw.environments(
+                draftMasses: q.probabilities, order: order, blocks: ranges,
+                drafts: n, wanted: Array(ranges.indices), threads: 2)
             for (b, r) in ranges.enumerated() {
                 let tokens = r.map { order[$0] }
-                let result = WithoutReplacementBlockLaw.blockLaw(environment: envs[b]!, draftMasses: tokens.map { q[$0] },
-                                                                 weights: tokens.map { weights[$0] }, threads: 2)
+                let result = WithoutReplacementBlockLaw.blockLaw(
+                    environment: envs[b]!, draftMasses: tokens.map { q[$0] },
+                    weights: tokens.map { weights[$0] }, threads: 2)
                 for (i, x) in tokens.enumerated() {
-                    #expect(abs(result.law[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
-                            "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): \(result.law[i]) vs \(exact[x])")
+                    #expect(
+                        abs(result.law[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
+                        "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): \(result.law[i]) vs \(exact[x])")
                 }
             }
         }
@@ -132,14 +141,20 @@ import Testing
         let forward = sums.forward(amplitudes: amplitudes, times: times, threads: 2)
         for (g, t) in times.enumerated() {
             let direct = zip(amplitudes, rates).reduce(0.0) { $0 + $1.0 * exp(-t * $1.1) }
-            #expect(abs(forward[g] - direct) <= 1e-14 * direct + exp(-100) * amplitudes.reduce(0, +), "t = \(t): \(forward[g]) vs \(direct)")
+            #expect(
+                abs(forward[g] - direct) <= 1e-14 * direct + exp(-100) * amplitudes.reduce(0, +),
+                "t = \(t): \(forward[g]) vs \(direct)")
         }
         let transposed = sums.transposed(coefficients: coefficients, times: times, firstMoment: true, threads: 2)
         for (y, w) in rates.enumerated() {
             let direct = zip(coefficients, times).reduce(0.0) { $0 + $1.0 * exp(-$1.1 * w) }
             let first = zip(coefficients, times).reduce(0.0) { $0 + $1.0 * $1.1 * exp(-$1.1 * w) }
-            #expect(abs(transposed.zeroth[y] - direct) <= 1e-14 * direct + exp(-100) * coefficients.reduce(0, +), "w = \(w): \(transposed.zeroth[y]) vs \(direct)")
-            #expect(abs(transposed.first![y] - first) <= 1e-14 * first + exp(-100) * coefficients.reduce(0, +), "w = \(w): first moment \(transposed.first![y]) vs \(first)")
+            #expect(
+                abs(transposed.zeroth[y] - direct) <= 1e-14 * direct + exp(-100) * coefficients.reduce(0, +),
+                "w = \(w): \(transposed.zeroth[y]) vs \(direct)")
+            #expect(
+                abs(transposed.first![y] - first) <= 1e-14 * first + exp(-100) * coefficients.reduce(0, +),
+                "w = \(w): first moment \(transposed.first![y]) vs \(first)")
         }
     }
 
@@ -150,8 +165,10 @@ import Testing
         let q = (0..<3000).map { _ in pow(10, -7 * rng.nextUniform()) * 1e-4 }
         let w = (0..<3000).map { _ in pow(10, -8 * rng.nextUniform()) }
         for n in [2, 8] {
-            let fast = BlockLuceSelection.iidBlockLaw(draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureFast)
-            let direct = BlockLuceSelection.iidBlockLaw(draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureDirect)
+            let fast = BlockLuceSelection.iidBlockLaw(
+                draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureFast)
+            let direct = BlockLuceSelection.iidBlockLaw(
+                draftMasses: q, weights: w, later: 0.3, drafts: n, route: .quadratureDirect)
             for i in 0..<q.count {
                 #expect(abs(fast[i] - direct[i]) <= 1e-13 * direct[i], "n=\(n) token \(i): \(fast[i]) vs \(direct[i])")
             }
@@ -161,27 +178,33 @@ import Testing
     /// The optimal verifier on every generated instance (zeros, p = q, disjoint supports), both laws, V ≤ 8, n ≤ 4:
     /// output law = p (1e-12), membership acceptance = alpha* (1e-9), certified gap ≤ 1e-9, coin = alpha* − gap.
     @Test func verifierIsLosslessAndOptimal() async {
-        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...4))
+        { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             for law in Self.laws(q, n) where law.estimatedTupleCount <= 5_000 {
-              // Without replacement: the enumeration route and the race quadrature.
-              let routes: [Bool] = if case .withoutReplacement = law.kind { [true, false] } else { [true] }
-              for enumerate in routes {
-                let label = "\(law.name) seed=\(seed) V=\(v) n=\(n) enumerate=\(enumerate)"
-                let verifier = try! OptimalSelectionVerifier(target: p, law: law, threads: 1,
-                                                             enumerateWithoutReplacement: enumerate)
-                let exact = try! ExactVerification(verifier)
-                let alpha = try! SubsetBound.bruteForce(target: p, law: law).alpha
-                #expect(exact.maxDeviation(from: p) < 1e-12, "\(label): output law deviates \(exact.maxDeviation(from: p))")
-                #expect(abs(exact.membershipAcceptance - alpha) < 1e-9, "\(label): membership \(exact.membershipAcceptance) vs alpha* \(alpha)")
-                #expect(verifier.certifiedGap <= 1e-9, "\(label): gap \(verifier.certifiedGap)")
-                #expect(abs(exact.coinAcceptance - verifier.selection.coinAcceptance) < 1e-12, "\(label): coin")
-                // r_w is the law the rule induces: the enumerated selection law.
-                let enumerated = verifier.selection.rule.selectionLaw(tuples: try! law.tupleLaw())
-                for x in 0..<v {
-                    #expect(abs(enumerated[x] - verifier.selection.realisedLaw[x]) < 1e-13, "\(label): r_w[\(x)]")
+                // Without replacement: the enumeration route and the race quadrature.
+                let routes: [Bool] = if case .withoutReplacement = law.kind { [true, false] } else { [true] }
+                for enumerate in routes {
+                    let label = "\(law.name) seed=\(seed) V=\(v) n=\(n) enumerate=\(enumerate)"
+                    let verifier = try! OptimalSelectionVerifier(
+                        target: p, law: law, threads: 1,
+                        enumerateWithoutReplacement: enumerate)
+                    let exact = try! ExactVerification(verifier)
+                    let alpha = try! SubsetBound.bruteForce(target: p, law: law).alpha
+                    #expect(
+                        exact.maxDeviation(from: p) < 1e-12,
+                        "\(label): output law deviates \(exact.maxDeviation(from: p))")
+                    #expect(
+                        abs(exact.membershipAcceptance - alpha) < 1e-9,
+                        "\(label): membership \(exact.membershipAcceptance) vs alpha* \(alpha)")
+                    #expect(verifier.certifiedGap <= 1e-9, "\(label): gap \(verifier.certifiedGap)")
+                    #expect(abs(exact.coinAcceptance - verifier.selection.coinAcceptance) < 1e-12, "\(label): coin")
+                    // r_w is the law the rule induces: the enumerated selection law.
+                    let enumerated = verifier.selection.rule.selectionLaw(tuples: try! law.tupleLaw())
+                    for x in 0..<v {
+                        #expect(abs(enumerated[x] - verifier.selection.realisedLaw[x]) < 1e-13, "\(label): r_w[\(x)]")
+                    }
                 }
-              }
             }
         }
     }
@@ -198,7 +221,9 @@ import Testing
             let alpha = try optimalAcceptance(target: p, law: law, method: .dual).alpha
             #expect(verifier.selection.method == .singleDraft, "\(law.name)")
             #expect(verifier.selection.realisedLaw == q.probabilities, "\(law.name)")
-            #expect(abs(verifier.selection.coinAcceptance - alpha) <= 1e-13, "\(law.name): \(verifier.selection.coinAcceptance) vs \(alpha)")
+            #expect(
+                abs(verifier.selection.coinAcceptance - alpha) <= 1e-13,
+                "\(law.name): \(verifier.selection.coinAcceptance) vs \(alpha)")
             #expect(verifier.certifiedGap <= 1e-13, "\(law.name): gap \(verifier.certifiedGap)")
         }
     }
@@ -209,12 +234,15 @@ import Testing
         let p = try Distribution([0.25, 0.25, 0, 0.5])
         for n in [1, 2, 3] {
             for law in Self.laws(q, n) {
-                let verifier = try OptimalSelectionVerifier(target: p, law: law, threads: 1,
-                                                            enumerateWithoutReplacement: false)
+                let verifier = try OptimalSelectionVerifier(
+                    target: p, law: law, threads: 1,
+                    enumerateWithoutReplacement: false)
                 let exact = try ExactVerification(verifier)
                 let alpha = try SubsetBound.bruteForce(target: p, law: law).alpha
                 #expect(exact.maxDeviation(from: p) < 1e-12, "\(law.name) n=\(n)")
-                #expect(abs(exact.membershipAcceptance - alpha) < 1e-9, "\(law.name) n=\(n): \(exact.membershipAcceptance) vs \(alpha)")
+                #expect(
+                    abs(exact.membershipAcceptance - alpha) < 1e-9,
+                    "\(law.name) n=\(n): \(exact.membershipAcceptance) vs \(alpha)")
             }
         }
     }
@@ -245,14 +273,19 @@ import Testing
         let block = blocks[1].map { order[$0] }
         let w = block.map { _ in pow(10, -5 * rng.nextUniform()) }
         for n in [2, 4, 8] {
-            let env = WithoutReplacementBlockLaw.environments(draftMasses: q, order: order, blocks: blocks, drafts: n,
-                                                              wanted: [1], threads: 2)[1]!
+            let env = WithoutReplacementBlockLaw.environments(
+                draftMasses: q, order: order, blocks: blocks, drafts: n,
+                wanted: [1], threads: 2)[1]!
             let qb = block.map { q[$0] }
-            let tail = try #require(WithoutReplacementBlockLaw.tailIntegrals(env: env, q: qb, w: w, threads: 2, first: true))
+            let tail = try #require(
+                WithoutReplacementBlockLaw.tailIntegrals(env: env, q: qb, w: w, threads: 2, first: true))
             let direct = WithoutReplacementBlockLaw.directIntegrals(env: env, q: qb, w: w, threads: 2, first: true)
             for i in qb.indices {
-                #expect(abs(tail.zeroth[i] - direct.zeroth[i]) <= 1e-12 * direct.zeroth[i], "n=\(n) token \(i): \(tail.zeroth[i]) vs \(direct.zeroth[i])")
-                #expect(abs(tail.first![i] - direct.first![i]) <= 1e-10 * direct.first![i], "n=\(n) token \(i): s-moment")
+                #expect(
+                    abs(tail.zeroth[i] - direct.zeroth[i]) <= 1e-12 * direct.zeroth[i],
+                    "n=\(n) token \(i): \(tail.zeroth[i]) vs \(direct.zeroth[i])")
+                #expect(
+                    abs(tail.first![i] - direct.first![i]) <= 1e-10 * direct.first![i], "n=\(n) token \(i): s-moment")
             }
         }
     }

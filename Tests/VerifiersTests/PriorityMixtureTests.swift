@@ -31,12 +31,16 @@ import MultidraftTesting
             let verifier = try PriorityMixtureVerifier(target: p, law: law)
             let alpha = try SubsetBound.bruteForce(target: p, law: law).alpha
             #expect(verifier.certifiedGap <= 1e-12)
-            #expect(abs(verifier.exactAcceptance! - alpha) <= 1e-12, "seed \(seed): \(verifier.exactAcceptance!) vs \(alpha)")
+            #expect(
+                abs(verifier.exactAcceptance! - alpha) <= 1e-12,
+                "seed \(seed): \(verifier.exactAcceptance!) vs \(alpha)")
             // Selection law by enumeration of tuples: Σ_x P(x) · Σ_k λ_k 1[rule k selects token]
             var r = [Double](repeating: 0, count: v)
             for tuple in try law.tupleLaw() {
                 var w = [Double](repeating: 0, count: tuple.tokens.count)
-                for k in verifier.weights.indices { w[verifier.selectedPosition(tuple.tokens, order: k)] += verifier.weights[k] }
+                for k in verifier.weights.indices {
+                    w[verifier.selectedPosition(tuple.tokens, order: k)] += verifier.weights[k]
+                }
                 for (i, t) in tuple.tokens.enumerated() { r[t] += tuple.probability * w[i] }
             }
             for t in 0..<v { #expect(abs(r[t] - verifier.selectionLaw[t]) < 1e-12, "seed \(seed) token \(t)") }

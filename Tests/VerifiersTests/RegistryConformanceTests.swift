@@ -35,27 +35,36 @@ import MultidraftSupport
 @Test func registrySettingsReachOnlyTheEntriesThatDeclareThem() throws {
     let p = try Distribution([0.1, 0.2, 0.3, 0.4]), q = try Distribution([0.4, 0.3, 0.2, 0.1])
     let law = try DraftLaw.iid(q, drafts: 2)
-    let entry = VerifierRegistry.Entry(name: "truncated-importance", laws: [.iid], summary: "importance with a truncation",
-                                       settings: [.truncation]) { target, law, settings in
+    let entry = VerifierRegistry.Entry(
+        name: "truncated-importance", laws: [.iid], summary: "importance with a truncation",
+        settings: [.truncation]
+    ) { target, law, settings in
         try ImportanceVerifier(target: target, law: law, truncate: settings.truncation ?? 2)
     }
     let registry = try VerifierRegistry.standard.registering(entry)
-    let built = try registry.makeVerifier(name: "truncated-importance", target: p, law: law,
-                                          settings: VerifierSettings(truncation: 3))
+    let built = try registry.makeVerifier(
+        name: "truncated-importance", target: p, law: law,
+        settings: VerifierSettings(truncation: 3))
     #expect((built as? ImportanceVerifier)?.truncation == 3)
-    #expect((try registry.makeVerifier(name: "truncated-importance", target: p, law: law) as? ImportanceVerifier)?.truncation == 2)
+    #expect(
+        (try registry.makeVerifier(name: "truncated-importance", target: p, law: law) as? ImportanceVerifier)?
+            .truncation == 2)
     #expect {
-        try registry.makeVerifier(name: "truncated-importance", target: p, law: law, settings: VerifierSettings(planLimit: 10))
+        try registry.makeVerifier(
+            name: "truncated-importance", target: p, law: law, settings: VerifierSettings(planLimit: 10))
     } throws: { error in
         guard let error = error as? VerifierError else { return false }
         return error.description.contains("truncated-importance") && error.suggestedParameters == [.maxPlanVariables]
     }
     #expect(throws: VerifierError.self) {
-        try VerifierRegistry.standard.makeVerifier(name: "rrs", target: p, law: law, settings: VerifierSettings(truncation: 2))
+        try VerifierRegistry.standard.makeVerifier(
+            name: "rrs", target: p, law: law, settings: VerifierSettings(truncation: 2))
     }
-    let importance = try VerifierRegistry.standard.makeVerifier(name: "importance", target: p, law: law,
-                                                                settings: VerifierSettings(truncation: 2))
+    let importance = try VerifierRegistry.standard.makeVerifier(
+        name: "importance", target: p, law: law,
+        settings: VerifierSettings(truncation: 2))
     #expect((importance as? ImportanceVerifier)?.truncation == 2)
-    _ = try VerifierRegistry.standard.makeVerifier(name: "optimal", target: p, law: law,
-                                                   settings: VerifierSettings(planLimit: 1_000))
+    _ = try VerifierRegistry.standard.makeVerifier(
+        name: "optimal", target: p, law: law,
+        settings: VerifierSettings(planLimit: 1_000))
 }

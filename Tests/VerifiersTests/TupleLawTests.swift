@@ -35,9 +35,12 @@ import Distributions
     }
 
     @Test func matchesBruteForce() async {
-        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...5), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...5), Gen.int(in: 1...3))
+        { seed, v, n in
             let (_, q, q2) = Fixtures.instance(seed, vocabulary: v)
-            var laws: [DraftLaw] = [try! DraftLaw.iid(q, drafts: n), try! DraftLaw.independent((0..<n).map { $0 % 2 == 0 ? q : q2 })]
+            var laws: [DraftLaw] = [
+                try! DraftLaw.iid(q, drafts: n), try! DraftLaw.independent((0..<n).map { $0 % 2 == 0 ? q : q2 })
+            ]
             if let l = try? DraftLaw.withoutReplacement(q, drafts: n) { laws.append(l) }
             if let l = try? DraftLaw.greedy(q, drafts: n) { laws.append(l) }
             if n == 2, let l = try? DraftLaw.specHub(q) { laws.append(l) }

@@ -7,7 +7,9 @@ import Distributions
     @Test func typedErrors() throws {
         let p = Fixtures.vd.p, q = Fixtures.vd.q
         let iid2 = try DraftLaw.iid(q, drafts: 2)
-        #expect(throws: VerifierError.unknownVerifier("nope", known: VerifierRegistry.standard.names)) { try makeVerifier(name: "nope", target: p, law: iid2) }
+        #expect(throws: VerifierError.unknownVerifier("nope", known: VerifierRegistry.standard.names)) {
+            try makeVerifier(name: "nope", target: p, law: iid2)
+        }
         #expect(throws: VerifierError.unsupportedLaw(verifier: "kseq", law: "greedy", supported: ["iid"])) {
             try makeVerifier(name: "kseq", target: p, law: try DraftLaw.greedy(q, drafts: 2))
         }
@@ -33,13 +35,17 @@ import Distributions
         #expect(throws: VerifierError.self) {
             try ExactVerification(try RecursiveRejectionVerifier(target: p, law: iid2), maxTuples: 3)
         }
-        #expect(throws: DraftLawError.tooManyTuples(law: "iid", estimated: 16, limit: 10)) { try iid2.tupleLaw(maxTuples: 10) }
+        #expect(throws: DraftLawError.tooManyTuples(law: "iid", estimated: 16, limit: 10)) {
+            try iid2.tupleLaw(maxTuples: 10)
+        }
         let errors: [any Error] = [
-            VerifierError.unknownVerifier("x", known: ["a"]), VerifierError.duplicateVerifier("a"), VerifierError.unsupportedLaw(verifier: "a", law: "b", supported: ["c"]),
-            VerifierError.wrongDraftCount(verifier: "a", expected: 1, found: 2), VocabularyMismatch(what: "draft 2", expected: 1, found: 2),
+            VerifierError.unknownVerifier("x", known: ["a"]), VerifierError.duplicateVerifier("a"),
+            VerifierError.unsupportedLaw(verifier: "a", law: "b", supported: ["c"]),
+            VerifierError.wrongDraftCount(verifier: "a", expected: 1, found: 2),
+            VocabularyMismatch(what: "draft 2", expected: 1, found: 2),
             VerifierError.tooLarge(verifier: "sir", detail: "d"), VerifierError.exactCheckTooLarge(detail: "d"),
             VerifierError.noConditionalOutcome(verifier: "a"),
-            DraftLawError.tooManyTuples(law: "iid", estimated: 1e7, limit: 10),
+            DraftLawError.tooManyTuples(law: "iid", estimated: 1e7, limit: 10)
         ]
         for e in errors {
             let text = String(describing: e)
@@ -49,7 +55,11 @@ import Distributions
 
     /// The registry lists every verifier once, with its natural law among its supported laws.
     @Test func registry() throws {
-        #expect(VerifierRegistry.standard.names == ["single", "rrs", "rrs-without-replacement", "kseq", "spechub", "greedy", "sir", "importance", "optimal", "naive"])
+        #expect(
+            VerifierRegistry.standard.names == [
+                "single", "rrs", "rrs-without-replacement", "kseq", "spechub", "greedy", "sir", "importance", "optimal",
+                "naive"
+            ])
         for e in VerifierRegistry.standard.entries { #expect(e.supportedLaws.contains(e.naturalLaw), "\(e.name)") }
     }
 
@@ -63,7 +73,8 @@ import Distributions
         #expect(registry.names == VerifierRegistry.standard.names + ["mine"])
         #expect(throws: VerifierError.duplicateVerifier("mine")) { try registry.registering(entry) }
         let p = Fixtures.vd.p, q = Fixtures.vd.q
-        #expect(try registry.makeVerifier(name: "mine", target: p, law: try DraftLaw.greedy(q, drafts: 2)).name == "naive")
+        #expect(
+            try registry.makeVerifier(name: "mine", target: p, law: try DraftLaw.greedy(q, drafts: 2)).name == "naive")
         #expect(throws: VerifierError.unsupportedLaw(verifier: "mine", law: "iid", supported: ["greedy"])) {
             try registry.makeVerifier(name: "mine", target: p, law: try DraftLaw.iid(q, drafts: 2))
         }

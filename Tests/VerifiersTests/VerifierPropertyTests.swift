@@ -13,7 +13,8 @@ import AcceptanceBounds
     /// particular verifiers: coin = membership where proven, greedy and optimal reach alpha* of their law, SIR's coin
     /// closed form, SpecHub = the greedy two-draft bound.
     @Test func verifierSpecificRelations() async {
-        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...3)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...3))
+        { seed, v, n in
             let (p, q, q2) = Fixtures.instance(seed, vocabulary: v)
             let verifiers = Fixtures.verifiers(p, q, q2, drafts: n)
             #expect(verifiers.count >= 5)
@@ -23,12 +24,16 @@ import AcceptanceBounds
                 let alpha = try! optimalAcceptance(target: p, law: verifier.law, method: .auto).alpha
                 switch verifier.name {
                 case "single", "rrs", "rrs-without-replacement", "spechub":
-                    #expect(abs(exact.coinAcceptance - exact.membershipAcceptance) < 1e-12, "\(label): coin != membership")
+                    #expect(
+                        abs(exact.coinAcceptance - exact.membershipAcceptance) < 1e-12, "\(label): coin != membership")
                 case "kseq":
-                    #expect(abs(exact.coinAcceptance - exact.membershipAcceptance) < 1e-10, "\(label): coin != membership")
+                    #expect(
+                        abs(exact.coinAcceptance - exact.membershipAcceptance) < 1e-10, "\(label): coin != membership")
                 case "greedy", "optimal":
                     // Both reach alpha* of their law exactly (the LP one to 1e-9).
-                    #expect(abs(exact.membershipAcceptance - alpha) < (verifier.name == "greedy" ? 1e-12 : 1e-9), "\(label): not optimal")
+                    #expect(
+                        abs(exact.membershipAcceptance - alpha) < (verifier.name == "greedy" ? 1e-12 : 1e-9),
+                        "\(label): not optimal")
                     if verifier.name == "greedy" {
                         let pT = p.mass(of: verifier.law.deterministicTokens)
                         #expect(abs(exact.coinAcceptance - (exact.membershipAcceptance - pT)) < 1e-12, "\(label) coin")
@@ -39,8 +44,11 @@ import AcceptanceBounds
                 default: break
                 }
                 if verifier.name == "spechub" {
-                    let greedy = try! optimalAcceptance(target: p, law: try! DraftLaw.greedy(q, drafts: 2), method: .dual).alpha
-                    #expect(abs(exact.membershipAcceptance - greedy) < 1e-12, "\(label): SpecHub != greedy two-draft bound")
+                    let greedy = try! optimalAcceptance(
+                        target: p, law: try! DraftLaw.greedy(q, drafts: 2), method: .dual
+                    ).alpha
+                    #expect(
+                        abs(exact.membershipAcceptance - greedy) < 1e-12, "\(label): SpecHub != greedy two-draft bound")
                 }
             }
         }
@@ -49,7 +57,8 @@ import AcceptanceBounds
     /// Must-hold relations: n = 1 reduces to speculative sampling with rho* = 1 exactly; p = q gives 1; disjoint
     /// supports give 0; SD ≤ RRS-W; RRS-W ≥ naive; K-SEQ ≥ (1 − (1 − 1/n)^n) alpha*_iid.
     @Test func relations() async {
-        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...4)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...6), Gen.int(in: 1...4))
+        { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             let sd = p.overlap(with: q)
             let iid = try! DraftLaw.iid(q, drafts: n)
@@ -83,7 +92,8 @@ import AcceptanceBounds
     /// K-SEQ internals (§11.1 item 16): f non-increasing on [1, n], f(1) ≥ 0 ≥ f(n); the residual formula is ≥ 0
     /// for ρ ≥ ρ* and equals norm((p − ρ* q)_+) at the root.
     @Test func kseqInternals() async {
-        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 2...5)) { seed, v, n in
+        await seededPropertyCheck(count: 50, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 2...5))
+        { seed, v, n in
             let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
             var previous = Double.infinity
             for k in 0...20 {

@@ -20,7 +20,9 @@ public struct FirstDraftVerifier: Verifier {
         try law.requireVocabulary(of: p)
         switch law.kind {
         case .iid(let q), .withoutReplacement(let q): draft = q
-        default: throw VerifierError.unsupportedLaw(verifier: "first-draft", law: law.name, supported: ["iid", "without-replacement"])
+        default:
+            throw VerifierError.unsupportedLaw(
+                verifier: "first-draft", law: law.name, supported: ["iid", "without-replacement"])
         }
         target = p
         self.law = law
@@ -43,7 +45,9 @@ public struct FirstDraftVerifier: Verifier {
     }
 
     public func verify(_ x: [Int], using rng: inout some RandomNumberGenerator) -> VerificationOutcome {
-        if acceptTest(target[x[0]], draft[x[0]], using: &rng) { return VerificationOutcome(token: x[0], acceptedDraft: 0) }
+        if acceptTest(target[x[0]], draft[x[0]], using: &rng) {
+            return VerificationOutcome(token: x[0], acceptedDraft: 0)
+        }
         return VerificationOutcome(token: residual.sample(using: &rng), acceptedDraft: nil)
     }
 
