@@ -14,16 +14,16 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MultidraftSupport", ["CAllocator"]),
     ("Distributions", ["MultidraftSupport"]),
     ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
-    ("AcceptanceBounds", ["Distributions", "LinearProgramming"]),
+    ("AcceptanceBounds", ["Distributions", "LinearProgramming", "MultidraftNumerics"]),
     ("CandidateLength", ["CLAPACKE", "Distributions", "MultidraftSupport"]),
-    ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming"]),
+    ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming", "MultidraftNumerics"]),
     ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
-    ("Simulation", ["Verifiers"]),
+    ("Simulation", ["Verifiers", "MultidraftNumerics"]),
     (
         "SequenceLevel",
         [
             "Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming",
-            "MultidraftSupport"
+            "MultidraftSupport", "MultidraftNumerics"
         ]
     ),
     ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
@@ -54,7 +54,10 @@ var targets: [Target] = [
     .systemLibrary(name: "CGLPK", path: "Sources/CGLPK", providers: [.apt(["libglpk-dev"])]),
     .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE", providers: [.apt(["liblapacke-dev"])]),
     // glibc's allocator thresholds, set once by the executables (MultidraftSupport.tuneAllocatorForLargeArrays).
-    .target(name: "CAllocator", path: "Sources/CAllocator")
+    .target(name: "CAllocator", path: "Sources/CAllocator"),
+    // Generic numerics (compensated sums, exponential sums, Anderson mixing, incomplete gamma): an implementation
+    // detail of the libraries, package access only, not a product and not re-exported.
+    .target(name: "MultidraftNumerics", dependencies: ["MultidraftSupport"], path: "Sources/MultidraftNumerics")
 ]
 for library in libraries {
     targets.append(.target(name: library.name, dependencies: library.dependencies))

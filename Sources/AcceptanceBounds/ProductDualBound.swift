@@ -1,3 +1,4 @@
+import MultidraftNumerics
 import Distributions
 import Foundation
 

@@ -1,3 +1,4 @@
+import MultidraftNumerics
 import Foundation
 import Distributions
 
@@ -209,14 +210,4 @@ public enum SubsetBound {
         }
         return r
     }
-}
-
-/// Compensated (Kahan) addition of non-negative terms: `compensation` carries the running total to about
-/// one ulp, independent of the number of terms. Branch-free; valid because every term is ≥ 0.
-@inlinable
-public func compensatedAdd(_ sum: inout Double, _ compensation: inout Double, _ x: Double) {
-    let y = x + compensation
-    let t = sum + y
-    compensation = y - (t - sum)
-    sum = t
 }

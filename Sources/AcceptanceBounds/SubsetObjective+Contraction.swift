@@ -1,3 +1,4 @@
+import MultidraftNumerics
 import Distributions
 
 extension SubsetObjective {
@@ -177,14 +178,4 @@ extension SubsetObjective {
             lower: lower, upper: upper, minimizer: bestSet, iterations: iterations,
             converged: upper - lower <= tolerance, route: .contraction)
     }
-}
-
-/// A running compensated sum of non-negative terms (``compensatedAdd(_:_:_:)`` with its state in one value).
-struct KahanSum {
-    private(set) var value = 0.0
-    private var compensation = 0.0
-
-    init(starting value: Double = 0) { self.value = value }
-
-    mutating func add(_ x: Double) { compensatedAdd(&value, &compensation, x) }
 }

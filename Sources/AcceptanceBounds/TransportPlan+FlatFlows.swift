@@ -1,3 +1,4 @@
+import MultidraftNumerics
 import Distributions
 
 /// The flows of a transport plan in one array: `values[offsets[s] + k]` = z(sets[s], sets[s].tokens[k]).

@@ -1,3 +1,5 @@
+import MultidraftNumerics
+
 /// Pearson's chi-square goodness-of-fit test of observed counts against probabilities, with pooling of rare cells.
 ///
 /// ```

@@ -1,3 +1,4 @@
+import MultidraftNumerics
 import AcceptanceBounds
 import Distributions
 import Foundation

@@ -1,3 +1,4 @@
+import MultidraftNumerics
 import Foundation
 import Testing
 @testable import Simulation

@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 /// Fast sums of exponentials between a set of rates w_y > 0 and a set of times t_g ≥ 0, in both directions:
@@ -21,11 +22,11 @@ import Foundation
 /// rounding — about 10⁻¹⁵ relative for non-negative a and c.
 ///
 /// - Complexity: construction O(Y); each sum O(Y·K + B·G·K), B ≈ ln(w_max/w_min)/(2δ) + 1.
-public struct ExponentialSums: Sendable {
+package struct ExponentialSums: Sendable {
     /// Number of Taylor terms K.
-    public let terms: Int
+    package let terms: Int
     /// Skip threshold on t·w.
-    public let cutoff: Double
+    package let cutoff: Double
     /// Bin of each rate, and its offset d from the bin centre.
     let bin: [Int]
     let offset: [Double]
@@ -38,7 +39,7 @@ public struct ExponentialSums: Sendable {
     let spread: [Double]
 
     /// - Precondition: every rate is positive and finite.
-    public init(rates w: [Double], halfWidth delta: Double = 0.005, terms: Int = 18, cutoff: Double = 100) {
+    package init(rates w: [Double], halfWidth delta: Double = 0.005, terms: Int = 18, cutoff: Double = 100) {
         self.terms = terms
         self.cutoff = cutoff
         let logs = w.map { log($0) }
@@ -93,7 +94,7 @@ public struct ExponentialSums: Sendable {
 
     /// F_g = Σ_y a_y e^{−t_g w_y}. Times must increase. They are cut into fixed chunks computed on up to `threads`
     /// threads; every F_g is summed in the same order whatever the thread count.
-    public func forward(amplitudes a: [Double], times t: [Double], threads: Int = 1) -> [Double] {
+    package func forward(amplitudes a: [Double], times t: [Double], threads: Int = 1) -> [Double] {
         let k = terms, bins = centre.count
         // moments[b*K + j] = Σ_{y in b} a_y d_y^j / j!
         var moments = [Double](repeating: 0, count: bins * k)
@@ -136,7 +137,7 @@ public struct ExponentialSums: Sendable {
     /// (Σ_g c_g t_g^{j+1} e^{−t_g w_c}/j! = (j + 1)·N_{j+1}, N_j = Σ_g c_g t_g^j e^{−t_g w_c}/j!). Bins are cut into
     /// fixed chunks, then the rates, each computed on up to `threads` threads; the result does not depend on them.
     /// Times must increase.
-    public func transposed(
+    package func transposed(
         coefficients c: [Double], times t: [Double], firstMoment: Bool = false, threads: Int = 1
     )
         -> (zeroth: [Double], first: [Double]?)

@@ -11,20 +11,20 @@
 ///
 /// Reference: D. G. Anderson, "Iterative procedures for nonlinear integral equations", J. ACM 12 (1965); H. Walker
 /// and P. Ni, "Anderson acceleration for fixed-point iterations", SIAM J. Numer. Anal. 49 (2011).
-struct AndersonMixing {
+package struct AndersonMixing {
     let depth: Int
     private var points: [[Double]] = []
     private var residuals: [[Double]] = []
 
-    init(depth: Int) { self.depth = max(1, depth) }
+    package init(depth: Int) { self.depth = max(1, depth) }
 
     /// Forgets the stored iterates: the next step is the plain x + g.
-    mutating func reset() {
+    package mutating func reset() {
         points.removeAll(keepingCapacity: true)
         residuals.removeAll(keepingCapacity: true)
     }
 
-    mutating func next(point x: [Double], residual g: [Double]) -> [Double] {
+    package mutating func next(point x: [Double], residual g: [Double]) -> [Double] {
         points.append(x)
         residuals.append(g)
         if points.count > depth { points.removeFirst(); residuals.removeFirst() }

@@ -11,9 +11,9 @@ import Foundation
 ///
 /// Valid for a > 0, x ≥ 0; relative accuracy about 1e-14 in the region used (≤ 10⁵ iterations, enough for a up to
 /// ~10⁷). Computed in log space (`lgamma`), so large a and x do not overflow.
-public enum IncompleteGamma {
+package enum IncompleteGamma {
     /// Q(a, x), the upper regularised incomplete gamma function.
-    public static func upperRegularized(_ a: Double, _ x: Double) -> Double {
+    package static func upperRegularized(_ a: Double, _ x: Double) -> Double {
         precondition(a > 0 && x >= 0 && !x.isNaN)
         if x == 0 { return 1 }
         if x.isInfinite { return 0 }
@@ -22,7 +22,7 @@ public enum IncompleteGamma {
     }
 
     /// P(a, x) = 1 − Q(a, x).
-    public static func lowerRegularized(_ a: Double, _ x: Double) -> Double {
+    package static func lowerRegularized(_ a: Double, _ x: Double) -> Double {
         precondition(a > 0 && x >= 0 && !x.isNaN)
         if x == 0 { return 0 }
         if x.isInfinite { return 1 }
@@ -31,7 +31,7 @@ public enum IncompleteGamma {
     }
 
     /// The survival function of the chi-square law with `dof` degrees of freedom at `statistic`.
-    public static func chiSquareSurvival(_ statistic: Double, degreesOfFreedom dof: Int) -> Double {
+    package static func chiSquareSurvival(_ statistic: Double, degreesOfFreedom dof: Int) -> Double {
         upperRegularized(Double(dof) / 2, statistic / 2)
     }
 
