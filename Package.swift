@@ -17,13 +17,17 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("AcceptanceBounds", ["Distributions", "LinearProgramming", "MultidraftNumerics"]),
     ("CandidateLength", ["CLAPACKE", "Distributions", "MultidraftSupport"]),
     ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming", "MultidraftNumerics"]),
-    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling"]),
+    (
+        "OptimalVerifier",
+        ["ImportanceSampling", "AcceptanceBounds", "Distributions", "MultidraftSupport", "MultidraftNumerics"]
+    ),
+    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling", "OptimalVerifier"]),
     ("Simulation", ["Verifiers", "MultidraftNumerics"]),
     (
         "SequenceLevel",
         [
             "Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming",
-            "MultidraftSupport", "MultidraftNumerics"
+            "MultidraftSupport", "MultidraftNumerics", "OptimalVerifier"
         ]
     ),
     ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),

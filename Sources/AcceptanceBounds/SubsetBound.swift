@@ -201,7 +201,7 @@ public enum SubsetBound {
     }
 
     /// r_k = q(Σ ∖ H_k) for k = 0…V, summed from the end of the order.
-    static func suffixMasses(_ q: [Double], order: [Int]) -> [Double] {
+    package static func suffixMasses(_ q: [Double], order: [Int]) -> [Double] {
         var r = [Double](repeating: 0, count: order.count + 1)
         var comp = 0.0, sum = 0.0
         for k in stride(from: order.count - 1, through: 0, by: -1) {

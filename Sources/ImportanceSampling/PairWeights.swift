@@ -81,7 +81,7 @@ extension PairWeights {
 }
 
 /// Throws unless every draft has the target's vocabulary size.
-func requireVocabulary(_ p: Distribution, _ drafts: [Distribution]) throws {
+package func requireVocabulary(_ p: Distribution, _ drafts: [Distribution]) throws {
     guard !drafts.isEmpty else { throw ImportanceSamplingError.noDrafts }
     for (i, q) in drafts.enumerated() where q.vocabularySize != p.vocabularySize {
         throw VocabularyMismatch(

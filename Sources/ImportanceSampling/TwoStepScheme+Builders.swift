@@ -9,33 +9,10 @@ import LinearProgramming
 /// | ``truncated(target:drafts:truncate:options:)`` | truncated LP, K = 2 | ≤ alpha*; = alpha* at s = V |
 /// | ``tournament(target:drafts:method:options:)`` | pairwise stages, K ≥ 2 | ≤ alpha* |
 /// | ``sir(target:drafts:)`` | plain SIR (pairwise tournament for K > 2) | ≤ alpha* |
-/// | ``optimalSelection(target:drafts:threads:)`` | identical drafts, any K, any V: block priority + fitted Luce weights | alpha* − certified gap |
+/// | `optimalSelection(target:drafts:threads:)` (module OptimalVerifier) | identical drafts, any K, any V: block priority + fitted Luce weights | alpha* − certified gap |
 ///
 /// Every scheme is lossless; each uses the p_I of its own weights.
 extension TwoStepScheme {
-    /// The optimal scheme for K **identical** drafts at any vocabulary size: the optimal selection law r* realised by
-    /// block priority and fitted Luce weights (``RealisedOptimalSelection``), step 2 against the realised law r_w.
-    /// Returns the scheme and the realisation (its certified gap alpha* − Σ min(p, r_w)). Throws
-    /// ``ImportanceSamplingError/wrongDraftCount(what:expected:found:)`` unless every draft equals the first.
-    public static func optimalSelection(
-        target p: Distribution, drafts qs: [Distribution], threads: Int = 1
-    ) throws
-        -> (scheme: TwoStepScheme, selection: RealisedOptimalSelection)
-    {
-        try requireVocabulary(p, qs)
-        guard let q = qs.first, qs.allSatisfy({ $0 == q }) else {
-            throw ImportanceSamplingError.wrongDraftCount(
-                what: "the optimal selection scheme (identical drafts)", expected: "\(qs.count) identical",
-                found: qs.count)
-        }
-        let selection = try RealisedOptimalSelection(
-            target: p, law: try DraftLaw.iid(q, drafts: qs.count), threads: threads)
-        return (
-            TwoStepScheme(validated: p, drafts: qs, rule: selection.rule, intermediate: selection.realisedLaw),
-            selection
-        )
-    }
-
     /// The optimal two-step scheme for K = 2 (weight LP); for K > 2 the full-LP tournament (not optimal in general).
     public static func optimal(
         target p: Distribution, drafts qs: [Distribution],

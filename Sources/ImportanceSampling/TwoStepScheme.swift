@@ -42,7 +42,9 @@ public struct TwoStepScheme: Sendable {
     }
 
     /// Internal: inputs already validated and p_I already computed from `rule` and `qs`.
-    init(validated p: Distribution, drafts qs: [Distribution], rule: any SelectionRule, intermediate pI: [Double]) {
+    package init(
+        validated p: Distribution, drafts qs: [Distribution], rule: any SelectionRule, intermediate pI: [Double]
+    ) {
         self.target = p
         self.drafts = qs
         self.rule = rule

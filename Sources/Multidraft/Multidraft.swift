@@ -8,6 +8,7 @@
 @_exported import ImportanceSampling
 @_exported import LinearProgramming
 @_exported import MultidraftSupport
+@_exported import OptimalVerifier
 @_exported import SequenceLevel
 @_exported import Simulation
 @_exported import Verifiers

@@ -1,3 +1,4 @@
+import OptimalVerifier
 import AcceptanceBounds
 import Foundation
 import Distributions

@@ -1,3 +1,4 @@
+import OptimalVerifier
 import Distributions
 import MultidraftSupport
 import AcceptanceBounds

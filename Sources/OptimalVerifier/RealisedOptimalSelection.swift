@@ -1,3 +1,4 @@
+import ImportanceSampling
 import MultidraftNumerics
 import AcceptanceBounds
 import Distributions

@@ -1,3 +1,5 @@
+import AcceptanceBounds
+import ImportanceSampling
 import MultidraftNumerics
 import Distributions
 import Foundation

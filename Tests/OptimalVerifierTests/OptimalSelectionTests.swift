@@ -6,7 +6,8 @@ import MultidraftSupport
 import MultidraftTesting
 import PropertyBased
 import Testing
-@testable import ImportanceSampling
+import ImportanceSampling
+@testable import OptimalVerifier
 @testable import Verifiers
 
 /// The optimal selection law (hull), its realisation by block priority + Luce weights, and the optimal verifier built
@@ -21,7 +22,7 @@ import Testing
     @Test func hullIsOptimalAndFeasible() async {
         await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...7), Gen.int(in: 1...4))
         { seed, v, n in
-            let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
+            let (p, q, _) = TestVectors.instance(seed, vocabulary: v)
             for law in Self.laws(q, n) {
                 let label = "\(law.name) seed=\(seed) V=\(v) n=\(n)"
                 let hull = try! OptimalSelectionLaw(target: p, law: law)
@@ -181,7 +182,7 @@ import Testing
     @Test func verifierIsLosslessAndOptimal() async {
         await seededPropertyCheck(count: 60, input: Gen.int(in: 0...1_000_000), Gen.int(in: 2...8), Gen.int(in: 1...4))
         { seed, v, n in
-            let (p, q, _) = Fixtures.instance(seed, vocabulary: v)
+            let (p, q, _) = TestVectors.instance(seed, vocabulary: v)
             for law in Self.laws(q, n) where law.estimatedTupleCount <= 5_000 {
                 // Without replacement: the enumeration route and the race quadrature.
                 let routes: [Bool] = if case .withoutReplacement = law.kind { [true, false] } else { [true] }

@@ -4,7 +4,8 @@ import MultidraftSupport
 import MultidraftTesting
 import PropertyBased
 import Testing
-@testable import ImportanceSampling
+import ImportanceSampling
+@testable import OptimalVerifier
 
 /// One instance on which the Luce-weight fit of the optimal selection law once stopped short of r*.
 struct FitRegression: Sendable, CustomStringConvertible {
