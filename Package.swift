@@ -13,20 +13,20 @@ let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "s
 let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MultidraftSupport", ["CAllocator"]),
     ("Distributions", ["MultidraftSupport"]),
-    ("LinearProgramming", ["CGLPK", "MultidraftSupport"]),
-    ("AcceptanceBounds", ["Distributions", "LinearProgramming", "MultidraftNumerics"]),
+    ("Solvers", ["CGLPK", "MultidraftSupport"]),
+    ("AcceptanceBounds", ["Distributions", "Solvers", "MultidraftNumerics"]),
     ("CandidateLength", ["CLAPACKE", "Distributions", "MultidraftSupport"]),
-    ("ImportanceSampling", ["AcceptanceBounds", "LinearProgramming", "MultidraftNumerics"]),
+    ("ImportanceSampling", ["AcceptanceBounds", "Solvers", "MultidraftNumerics"]),
     (
         "OptimalVerifier",
         ["ImportanceSampling", "AcceptanceBounds", "Distributions", "MultidraftSupport", "MultidraftNumerics"]
     ),
-    ("Verifiers", ["Distributions", "AcceptanceBounds", "LinearProgramming", "ImportanceSampling", "OptimalVerifier"]),
+    ("Verifiers", ["Distributions", "AcceptanceBounds", "Solvers", "ImportanceSampling", "OptimalVerifier"]),
     ("Simulation", ["Verifiers", "MultidraftNumerics"]),
     (
         "SequenceLevel",
         [
-            "Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "LinearProgramming",
+            "Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "Solvers",
             "MultidraftSupport", "MultidraftNumerics", "OptimalVerifier"
         ]
     ),

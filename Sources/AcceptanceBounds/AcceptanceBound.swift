@@ -1,6 +1,6 @@
 import Distributions
 import Foundation
-import LinearProgramming
+import Solvers
 
 /// The optimal acceptance alpha* of a target p and draft law, with the certificate that proves it.
 ///

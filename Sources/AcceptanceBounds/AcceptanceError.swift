@@ -1,5 +1,5 @@
 import MultidraftSupport
-import LinearProgramming
+import Solvers
 
 /// Why an optimal-acceptance computation was refused or failed.
 public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible, ParameterSuggesting {

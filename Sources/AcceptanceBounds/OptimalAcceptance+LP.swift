@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// The relaxed optimal-transport LP over draft sets (SpecTr; <doc:Theory#Optimal-acceptance>):
 ///

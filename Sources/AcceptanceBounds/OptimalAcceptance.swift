@@ -1,6 +1,6 @@
 import Foundation
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// alpha*, the best acceptance any lossless verifier can reach for target p and the given draft law, with a
 /// certificate set H* such that p(H*) + 1 − Q(H*) = alpha*.

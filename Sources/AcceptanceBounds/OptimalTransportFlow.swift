@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// The set-level transport LP solved as what it is, a bipartite maximum flow (<doc:Theory#Optimal-verifier>):
 ///

@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 extension OptimalTransportLP {
     /// The plan's flows, clipped at 0, then topped up to a maximum flow of the bipartite network (source → set S with

@@ -1,3 +1,4 @@
+import Solvers
 import MultidraftNumerics
 import Distributions
 

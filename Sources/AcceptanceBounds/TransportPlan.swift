@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// An optimal transport plan between the draft-set law and the target: the accepted mass z(S, j) of every draft set
 /// S and token j ∈ S, repaired so that it is exactly feasible (rows ≤ Q_set(S), columns ≤ p(j)).

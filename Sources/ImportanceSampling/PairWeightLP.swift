@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// The K = 2 weight LP of Khisti et al.'s Theorem 1 (arXiv 2410.18234), solved with GLPK: the optimal weights of
 /// the two-step scheme for two independent, possibly non-identical drafts (<doc:Theory#Two-step-importance-sampling-schemes>,

@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// The pairwise tournament for K > 2 independent drafts (Khisti et al.'s multi-stage extension, arXiv 2410.18234;
 /// structure **[reconstructed]** in <doc:Theory#Two-step-importance-sampling-schemes>).

@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// The truncated weight LP with parameter s for K = 2 drafts (Khisti et al., arXiv 2410.18234). The structure is
 /// **[reconstructed]** (<doc:Theory#Two-step-importance-sampling-schemes>, after the re-implementation described by Thomas,

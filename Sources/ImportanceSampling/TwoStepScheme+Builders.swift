@@ -1,5 +1,5 @@
 import Distributions
-import LinearProgramming
+import Solvers
 
 /// Ready-made two-step schemes (Khisti et al., arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>).
 ///

@@ -6,7 +6,7 @@
 @_exported import Distributions
 @_exported import EngineAudit
 @_exported import ImportanceSampling
-@_exported import LinearProgramming
+@_exported import Solvers
 @_exported import MultidraftSupport
 @_exported import OptimalVerifier
 @_exported import SequenceLevel

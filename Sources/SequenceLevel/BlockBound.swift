@@ -2,7 +2,7 @@ import MultidraftNumerics
 import AcceptanceBounds
 import Distributions
 import Foundation
-import LinearProgramming
+import Solvers
 import MultidraftSupport
 
 /// L*(K, γ): the largest expected number of accepted draft tokens of **any** lossless one-round verifier of K i.i.d.

@@ -2,7 +2,7 @@ import MultidraftNumerics
 import AcceptanceBounds
 import Distributions
 import Foundation
-import LinearProgramming
+import Solvers
 import MultidraftSupport
 
 /// The block LP's optimal plan used as a verifier (`block-lp`): given K i.i.d. draft chains d, emit the block y (an

@@ -1,3 +1,4 @@
+import Solvers
 import AcceptanceBounds
 import Distributions
 import ImportanceSampling

@@ -3,7 +3,7 @@ import MultidraftTesting
 import PropertyBased
 import Testing
 @testable import AcceptanceBounds
-@testable import LinearProgramming
+@testable import Solvers
 import MultidraftSupport
 import Distributions
 

@@ -1,6 +1,6 @@
 import AcceptanceBounds
 import Foundation
-import LinearProgramming
+import Solvers
 import Testing
 @testable import SequenceLevel
 import Distributions

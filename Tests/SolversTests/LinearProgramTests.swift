@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import MultidraftSupport
 import Testing
-@testable import LinearProgramming
+@testable import Solvers
 
 @Suite struct LinearProgramTests {
     /// max 3x + 2y  s.t.  x + y ≤ 4,  x + 3y ≤ 7,  x ≤ 3,  x, y ≥ 0  →  x = 3, y = 1, value 11; duals (2, 0).
