@@ -114,7 +114,7 @@ public enum RealModelsExperiment: Experiment {
             guard case .dense(let p, let qs) = try job.inputs(at: i) else { continue }
             let draftLaw = try DraftLaw.named(law.rawValue, drafts: qs, count: n)
             let verifier = try makeOptimalVerifier(target: p, law: draftLaw, threads: context.threads)
-            let exact = try job.rows(position: i).rows.first { $0.verifier == "optimal" }?.value
+            let exact = try job.rows(position: i).rows.first { $0.verifier == .verifier("optimal") }?.value
             let seed = context.seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
             let result = MonteCarlo.run(anyVerifier: verifier, trials: trials, seed: seed, threads: context.threads)
             let ci = result.confidenceInterval95
@@ -344,7 +344,8 @@ public enum RealModelsExperiment: Experiment {
         if perPosition {
             return try results.flatMap { try $0.get() }.map { row in
                 prefix + [
-                    .text(row.law), .integer(row.drafts), .text(row.verifier), .integer(row.position),
+                    .text(row.law.rawValue), .integer(row.drafts), .text(row.verifier.description),
+                    .integer(row.position),
                     .real(row.value), .empty, .empty, .empty, .integer(1),
                     row.lower.map { .real($0) } ?? .empty, row.upper.map { .real($0) } ?? .empty, .empty,
                     .real(watch.elapsedMilliseconds), .empty, .empty, .empty, .empty, .empty

@@ -32,24 +32,72 @@ public struct BatchPlan: Sendable {
 
 /// One observation: a position's alpha* (`verifier = alpha_star`) or a verifier's acceptance.
 public struct BatchRow: Sendable, Equatable {
+    /// What a row measures: alpha* of the law, or a registered verifier's acceptance.
+    public enum Subject: Sendable, Hashable, CustomStringConvertible {
+        case alphaStar
+        case verifier(String)
+
+        /// `alpha_star`, else a verifier's registered name.
+        public init(_ text: String) { self = text == "alpha_star" ? .alphaStar : .verifier(text) }
+
+        public var description: String {
+            switch self {
+            case .alphaStar: return "alpha_star"
+            case .verifier(let name): return name
+            }
+        }
+    }
+
+    /// How a row's value was obtained.
+    public enum Method: Sendable, Hashable, CustomStringConvertible {
+        /// alpha* by this route of the library's routing (dual, flow, sfm, lp).
+        case bound(BoundMethod)
+        /// alpha* bracketed from top-k rows (``SparseBounds``): the value is the lower end.
+        case sparseBounds
+        /// A verifier's exact acceptance.
+        case exact
+        /// A verifier's Monte-Carlo estimate.
+        case monteCarlo
+
+        /// The column's text: a ``BoundMethod`` raw value, `sparse_bounds`, `exact` or `monte_carlo`.
+        public init?(_ text: String) {
+            switch text {
+            case "sparse_bounds": self = .sparseBounds
+            case "exact": self = .exact
+            case "monte_carlo": self = .monteCarlo
+            default:
+                guard let route = BoundMethod(rawValue: text) else { return nil }
+                self = .bound(route)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .bound(let route): return route.rawValue
+            case .sparseBounds: return "sparse_bounds"
+            case .exact: return "exact"
+            case .monteCarlo: return "monte_carlo"
+            }
+        }
+    }
+
     public let position: Int
-    public let law: String
+    public let law: DraftLawName
     public let drafts: Int
-    public let verifier: String
+    public let verifier: Subject
     /// alpha* (its certified upper value for independent drafts, its lower bound for sparse rows), or the verifier's
     /// exact acceptance, or its Monte-Carlo estimate.
     public let value: Double
     /// Proven bounds on alpha* (`alpha_star` rows; equal to value where exact).
     public let lower: Double?
     public let upper: Double?
-    /// dual | flow | sfm | sparse_bounds | exact | monte_carlo
-    public let method: String
+    public let method: Method
     public let standardError: Double?
     public let trials: Int?
 
     public init(
-        position: Int, law: String, drafts: Int, verifier: String, value: Double, lower: Double?, upper: Double?,
-        method: String, standardError: Double?, trials: Int?
+        position: Int, law: DraftLawName, drafts: Int, verifier: Subject, value: Double, lower: Double?,
+        upper: Double?, method: Method, standardError: Double?, trials: Int?
     ) {
         (self.position, self.law, self.drafts, self.verifier, self.value) = (position, law, drafts, verifier, value)
         (self.lower, self.upper, self.method, self.standardError, self.trials) = (
@@ -64,8 +112,8 @@ public struct BatchRow: Sendable, Equatable {
 
     public var csv: [CSVValue] {
         [
-            .integer(position), .text(law), .integer(drafts), .text(verifier), .real(value),
-            lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty, .text(method),
+            .integer(position), .text(law.rawValue), .integer(drafts), .text(verifier.description), .real(value),
+            lower.map { .real($0) } ?? .empty, upper.map { .real($0) } ?? .empty, .text(method.description),
             standardError.map { .real($0) } ?? .empty, trials.map { .integer($0) } ?? .empty
         ]
     }
@@ -89,10 +137,10 @@ public enum BatchEvaluation {
     public static func alphaStar(
         target p: Distribution, law: DraftLaw, maxIterations: Int
     )
-        throws -> (value: Double, lower: Double, upper: Double, method: String)
+        throws -> (value: Double, lower: Double, upper: Double, method: BoundMethod)
     {
         let bound = try alphaStarBracket(target: p, law: law, maxIterations: maxIterations)
-        return (bound.alpha, bound.lower, bound.upper, bound.method.rawValue)
+        return (bound.alpha, bound.lower, bound.upper, bound.method)
     }
 
     /// The rows of one position with dense distributions. Monte-Carlo streams are `(seed, stream: position)`, so
@@ -112,8 +160,8 @@ public enum BatchEvaluation {
                 let a = try alphaStar(target: p, law: law, maxIterations: plan.maxIterations)
                 rows.append(
                     BatchRow(
-                        position: position, law: law.name, drafts: n, verifier: "alpha_star", value: a.value,
-                        lower: a.lower, upper: a.upper, method: a.method, standardError: nil, trials: nil))
+                        position: position, law: name, drafts: n, verifier: .alphaStar, value: a.value,
+                        lower: a.lower, upper: a.upper, method: .bound(a.method), standardError: nil, trials: nil))
                 for verifierName in plan.verifiers {
                     let entry = try plan.registry.entry(named: verifierName)
                     guard entry.supports(law) else { continue }
@@ -126,16 +174,16 @@ public enum BatchEvaluation {
                     if let exact = verifier.exactAcceptance {
                         rows.append(
                             BatchRow(
-                                position: position, law: law.name, drafts: n, verifier: verifierName,
-                                value: exact, lower: nil, upper: nil, method: "exact", standardError: nil,
+                                position: position, law: name, drafts: n, verifier: .verifier(verifierName),
+                                value: exact, lower: nil, upper: nil, method: .exact, standardError: nil,
                                 trials: nil))
                     } else if plan.trials > 0 {
                         let run = MonteCarlo.run(
                             anyVerifier: verifier, trials: plan.trials, seed: streamSeed, threads: 1)
                         rows.append(
                             BatchRow(
-                                position: position, law: law.name, drafts: n, verifier: verifierName,
-                                value: run.acceptance, lower: nil, upper: nil, method: "monte_carlo",
+                                position: position, law: name, drafts: n, verifier: .verifier(verifierName),
+                                value: run.acceptance, lower: nil, upper: nil, method: .monteCarlo,
                                 standardError: run.standardError, trials: plan.trials))
                     }
                 }
@@ -160,8 +208,8 @@ public enum BatchEvaluation {
                 let hi = try alphaStar(target: upper.0, law: highLaw, maxIterations: plan.maxIterations)
                 rows.append(
                     BatchRow(
-                        position: position, law: lowLaw.name, drafts: n, verifier: "alpha_star",
-                        value: lo.lower, lower: lo.lower, upper: hi.upper, method: "sparse_bounds",
+                        position: position, law: name, drafts: n, verifier: .alphaStar,
+                        value: lo.lower, lower: lo.lower, upper: hi.upper, method: .sparseBounds,
                         standardError: nil, trials: nil))
             }
         }
@@ -183,7 +231,7 @@ public struct BatchSummary: Sendable {
     public init() {}
 
     public mutating func add(_ row: BatchRow) {
-        let key = Key(law: row.law, drafts: row.drafts, verifier: row.verifier)
+        let key = Key(law: row.law.rawValue, drafts: row.drafts, verifier: row.verifier.description)
         if cells[key] == nil { cells[key] = Moments(); order.append(key) }
         var m = cells[key]!
         m.count += 1

@@ -258,11 +258,13 @@ struct BatchChunks {
     /// A chunk line back into a row (for the summary).
     static func parse(_ line: Substring, file: String) throws -> BatchRow {
         let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard f.count >= 10, let position = Int(f[0]), let n = Int(f[2]), let value = Double(f[4]) else {
+        guard f.count >= 10, let position = Int(f[0]), let law = DraftLawName(rawValue: f[1]), let n = Int(f[2]),
+            let value = Double(f[4]), let method = BatchRow.Method(f[7])
+        else {
             throw UsageError("\(file): malformed chunk line '\(line.prefix(60))'")
         }
         return BatchRow(
-            position: position, law: f[1], drafts: n, verifier: f[3], value: value, lower: Double(f[5]),
-            upper: Double(f[6]), method: f[7], standardError: Double(f[8]), trials: Int(f[9]))
+            position: position, law: law, drafts: n, verifier: BatchRow.Subject(f[3]), value: value,
+            lower: Double(f[5]), upper: Double(f[6]), method: method, standardError: Double(f[8]), trials: Int(f[9]))
     }
 }

@@ -171,7 +171,7 @@ import Verifiers
                     position: 0, target: top(p), models: [top(q1), top(q2)], plan: plan)
                 for row in rows {
                     let law =
-                        row.law == "iid"
+                        row.law == .iid
                         ? try DraftLaw.iid(q1, drafts: row.drafts)
                         : try DraftLaw.independent((0..<row.drafts).map { [q1, q2][$0 % 2] })
                     let dense = try SubsetBound.bruteForce(target: p, law: law).alpha
@@ -203,14 +203,14 @@ import Verifiers
             #expect(skipped.isEmpty)
             let p = try Distribution(normalizing: t[i]), q = try Distribution(normalizing: d[i])
             for row in rows {
-                let law = try DraftLaw.named(DraftLawName(parsing: row.law), drafts: [q], count: row.drafts)
+                let law = try DraftLaw.named(row.law, drafts: [q], count: row.drafts)
                 let expected =
-                    row.verifier == "alpha_star"
+                    row.verifier == .alphaStar
                     ? try optimalAcceptance(target: p, law: law).alpha
-                    : try makeVerifier(name: row.verifier, target: p, law: law).exactAcceptance!
+                    : try makeVerifier(name: row.verifier.description, target: p, law: law).exactAcceptance!
                 #expect(row.value == expected, "position \(i) \(row.law) \(row.drafts) \(row.verifier)")
             }
-            #expect(rows.filter { $0.verifier == "alpha_star" }.count == 6)
+            #expect(rows.filter { $0.verifier == .alphaStar }.count == 6)
         }
     }
 }
