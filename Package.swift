@@ -12,10 +12,11 @@ let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "s
 /// Library modules, in dependency order. The theory they implement is the DocC article Theory of `Multidraft`.
 let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MultidraftSupport", ["CAllocator"]),
-    ("Distributions", ["MultidraftSupport"]),
+    ("MultidraftIO", ["MultidraftSupport"]),
+    ("Distributions", ["MultidraftSupport", "MultidraftIO"]),
     ("Solvers", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "Solvers", "MultidraftNumerics"]),
-    ("CandidateLength", ["CLAPACKE", "Distributions", "MultidraftSupport"]),
+    ("CandidateLength", ["CLAPACKE", "Distributions", "MultidraftSupport", "MultidraftIO"]),
     ("ImportanceSampling", ["AcceptanceBounds", "Solvers", "MultidraftNumerics"]),
     (
         "OptimalVerifier",
@@ -27,10 +28,10 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
         "SequenceLevel",
         [
             "Verifiers", "ImportanceSampling", "Simulation", "Distributions", "AcceptanceBounds", "Solvers",
-            "MultidraftSupport", "MultidraftNumerics", "OptimalVerifier"
+            "MultidraftSupport", "MultidraftNumerics", "OptimalVerifier", "MultidraftIO"
         ]
     ),
-    ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"]),
+    ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport", "MultidraftIO"]),
     ("EngineAudit", ["Datasets", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"])
 ]
 

@@ -1,3 +1,4 @@
+import MultidraftIO
 import Foundation
 import MultidraftSupport
 

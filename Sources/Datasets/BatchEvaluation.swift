@@ -1,3 +1,4 @@
+import MultidraftIO
 import AcceptanceBounds
 import Distributions
 import Foundation

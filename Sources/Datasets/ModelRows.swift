@@ -1,3 +1,4 @@
+import MultidraftIO
 import Distributions
 import Foundation
 import MultidraftSupport

@@ -7,6 +7,7 @@
 @_exported import EngineAudit
 @_exported import ImportanceSampling
 @_exported import Solvers
+@_exported import MultidraftIO
 @_exported import MultidraftSupport
 @_exported import OptimalVerifier
 @_exported import SequenceLevel

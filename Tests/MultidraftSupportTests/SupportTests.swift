@@ -35,30 +35,6 @@ import Testing
     }
 }
 
-@Suite struct CSVTableTests {
-    @Test func rendersTidyRows() {
-        var t = CSVTable(header: ["name", "n", "x", "missing"])
-        t.append([.text("a,b"), .integer(3), .real(0.1), .empty])
-        t.append([.text("say \"hi\""), 4, .real(.nan), .real(.infinity)])
-        #expect(t.text == "name,n,x,missing\n\"a,b\",3,0.1,\n\"say \"\"hi\"\"\",4,nan,inf\n")
-        #expect(t.rowCount == 2)
-    }
-
-    @Test func writesAtomically() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "multidraft-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var t = CSVTable(header: ["x"])
-        t.append([1.5])
-        try t.write(to: folder.appendingPathComponent("t.csv").path)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["t.csv"])
-        #expect(try String(contentsOf: folder.appendingPathComponent("t.csv"), encoding: .utf8) == "x\n1.5\n")
-        #expect(throws: OutputError.missingFolder(folder.path + "/nope")) {
-            try t.write(to: folder.path + "/nope/t.csv")
-        }
-    }
-}
-
 @Suite struct ParallelMapTests {
     @Test func resultsAreInIndexOrderForAnyThreadCount() {
         let reference = (0..<1000).map { i -> UInt64 in

@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 /// One cell of a tidy CSV table.

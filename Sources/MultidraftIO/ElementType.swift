@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 /// The element types of stored tensors: IEEE floats of 16, 32 and 64 bits, bfloat16, and signed integers (sparse

@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 /// Input files read with bounds: at most ``maxBytes`` bytes (a device such as `/dev/zero` or a huge file is refused

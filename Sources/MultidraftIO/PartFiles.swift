@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 /// The one sharded, resumable run engine of the toolkit (`batch` and the experiment runner): a run is `count`

@@ -1,3 +1,4 @@
+import MultidraftSupport
 import Foundation
 
 /// The NumPy `.npy` format (versions 1–3), read and written in one place for the whole toolkit: the probability

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import MultidraftSupport
+import MultidraftSupport
+@testable import MultidraftIO
 
 /// The one `.npy` reader/writer, the one numeric-text parser and the one part-file engine of the toolkit.
 @Suite struct NPYFileTests {
@@ -159,5 +160,29 @@ import Testing
         #expect(throws: PartFiles.Failure.otherHeader(path: parts.path(0))) { try parts.dataLines(0) }
         parts.remove()
         #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+}
+
+@Suite struct CSVTableTests {
+    @Test func rendersTidyRows() {
+        var t = CSVTable(header: ["name", "n", "x", "missing"])
+        t.append([.text("a,b"), .integer(3), .real(0.1), .empty])
+        t.append([.text("say \"hi\""), 4, .real(.nan), .real(.infinity)])
+        #expect(t.text == "name,n,x,missing\n\"a,b\",3,0.1,\n\"say \"\"hi\"\"\",4,nan,inf\n")
+        #expect(t.rowCount == 2)
+    }
+
+    @Test func writesAtomically() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "multidraft-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var t = CSVTable(header: ["x"])
+        t.append([1.5])
+        try t.write(to: folder.appendingPathComponent("t.csv").path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["t.csv"])
+        #expect(try String(contentsOf: folder.appendingPathComponent("t.csv"), encoding: .utf8) == "x\n1.5\n")
+        #expect(throws: OutputError.missingFolder(folder.path + "/nope")) {
+            try t.write(to: folder.path + "/nope/t.csv")
+        }
     }
 }
