@@ -44,7 +44,7 @@ package struct AndersonMixing {
         }
         guard trace > 0, trace.isFinite else { return out }
         for i in 0..<m { a[i][i] += 1e-12 * trace / Double(m) }
-        guard let gamma = solve(&a, m) else { return out }
+        guard let gamma = solveLinearSystem(&a, m) else { return out }
         for k in 0..<m where gamma[k] != 0 {
             for i in 0..<out.count { out[i] -= gamma[k] * (dX[k][i] + dG[k][i]) }
         }
@@ -55,24 +55,5 @@ package struct AndersonMixing {
         var s = 0.0
         for i in 0..<u.count { s += u[i] * v[i] }
         return s
-    }
-
-    /// Gaussian elimination with partial pivoting on the augmented m × (m + 1) matrix.
-    private func solve(_ a: inout [[Double]], _ m: Int) -> [Double]? {
-        for c in 0..<m {
-            guard let pivot = (c..<m).max(by: { abs(a[$0][c]) < abs(a[$1][c]) }), a[pivot][c] != 0 else { return nil }
-            a.swapAt(c, pivot)
-            for r in (c + 1)..<m where a[r][c] != 0 {
-                let f = a[r][c] / a[c][c]
-                for k in c...m { a[r][k] -= f * a[c][k] }
-            }
-        }
-        var x = [Double](repeating: 0, count: m)
-        for r in stride(from: m - 1, through: 0, by: -1) {
-            var s = a[r][m]
-            for k in (r + 1)..<m { s -= a[r][k] * x[k] }
-            x[r] = s / a[r][r]
-        }
-        return x.allSatisfy(\.isFinite) ? x : nil
     }
 }

@@ -246,25 +246,6 @@ public struct RealisedOptimalSelection: Sendable {
     /// Blocks with at most this many fitted tokens take Newton steps on L (finite-difference Jacobian).
     static let newtonBlock = 24
 
-    /// Gaussian elimination with partial pivoting on the augmented k × (k + 1) matrix; nil when singular.
-    static func solveLinear(_ a: inout [[Double]], _ k: Int) -> [Double]? {
-        for c in 0..<k {
-            guard let pivot = (c..<k).max(by: { abs(a[$0][c]) < abs(a[$1][c]) }), a[pivot][c] != 0 else { return nil }
-            a.swapAt(c, pivot)
-            for r in (c + 1)..<k where a[r][c] != 0 {
-                let f = a[r][c] / a[c][c]
-                for j in c...k { a[r][j] -= f * a[c][j] }
-            }
-        }
-        var x = [Double](repeating: 0, count: k)
-        for r in stride(from: k - 1, through: 0, by: -1) {
-            var s = a[r][k]
-            for j in (r + 1)..<k { s -= a[r][j] * x[j] }
-            x[r] = s / a[r][r]
-        }
-        return x.allSatisfy(\.isFinite) ? x : nil
-    }
-
     /// One block's fitted weights, realised law (in block order) and iterations.
     struct BlockFit: Sendable {
         var weights: [Double]
@@ -387,7 +368,7 @@ public struct RealisedOptimalSelection: Sendable {
                 jacobian[a][a] += 1e-10 * trace
                 jacobian[a].append(rStar[active[a]] - r[active[a]])
             }
-            guard let direction = Self.solveLinear(&jacobian, k) else { return nil }
+            guard let direction = solveLinearSystem(&jacobian, k) else { return nil }
             var t = 1.0
             while t >= 1.0 / 64 && iterations < maxIterations {
                 let point = (0..<k).map { x[$0] + t * direction[$0] }
