@@ -32,7 +32,7 @@ let libraries: [(name: String, dependencies: [Target.Dependency])] = [
         ]
     ),
     ("Datasets", ["Simulation", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport", "MultidraftIO"]),
-    ("EngineAudit", ["Datasets", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport"])
+    ("EngineAudit", ["Datasets", "Verifiers", "AcceptanceBounds", "Distributions", "MultidraftSupport", "MultidraftIO"])
 ]
 
 /// Experiment executables under `Experiments/`, each writing tidy CSV tables.

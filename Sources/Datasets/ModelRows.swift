@@ -39,7 +39,10 @@ public struct ModelRows: Sendable {
 
     public init(spec: String) throws {
         let (path, tensor) = TensorFile.splitSpec(spec)
-        let (tensors, metadata) = try TensorFile.open(path)
+        let tensors: [String: StoredTensor], metadata: [String: String]
+        do { (tensors, metadata) = try TensorFile.open(path) } catch let error as FileFormatError {
+            throw DatasetError.file(path: error.path, detail: error.detail)
+        }
         self.spec = spec
         self.path = path
         func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }

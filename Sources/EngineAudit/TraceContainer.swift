@@ -1,4 +1,5 @@
 import Datasets
+import MultidraftIO
 import Foundation
 
 /// The binary container of a trace, for large traces: one safetensors file holding the same records as the JSON

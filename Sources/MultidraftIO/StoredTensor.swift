@@ -115,12 +115,12 @@ public enum TensorFile {
     public static func open(_ path: String) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
         let data: ByteSource
         do { data = try ByteSource(path: path) } catch {
-            throw DatasetError.file(path: path, detail: "\(error)")
+            throw FileFormatError(path: path, detail: "\(error)")
         }
         let lower = path.lowercased()
         if lower.hasSuffix(".npy") { return (["": try npy(data, path: path)], [:]) }
         if lower.hasSuffix(".safetensors") { return try safetensors(data, path: path) }
-        throw DatasetError.file(path: path, detail: "unknown tensor format (expected .npy or .safetensors)")
+        throw FileFormatError(path: path, detail: "unknown tensor format (expected .npy or .safetensors)")
     }
 
     /// A NumPy `.npy` file (versions 1–3) of a 1-D or 2-D C-order array of float16/32/64 or int32/64
@@ -128,7 +128,7 @@ public enum TensorFile {
     static func npy(_ data: ByteSource, path: String) throws -> StoredTensor {
         let header: NPYFile.Header
         do { header = try NPYFile.header(size: data.count, dimensions: 1...2, bytes: data.bytes) } catch {
-            throw DatasetError.file(path: path, detail: error.description)
+            throw FileFormatError(path: path, detail: error.description)
         }
         return StoredTensor(
             path: path, name: "", type: header.elementType, shape: header.shape, source: data,
@@ -140,7 +140,7 @@ public enum TensorFile {
     static func safetensors(
         _ data: ByteSource, path: String
     ) throws -> (tensors: [String: StoredTensor], metadata: [String: String]) {
-        func fail(_ detail: String) -> DatasetError { .file(path: path, detail: detail) }
+        func fail(_ detail: String) -> FileFormatError { FileFormatError(path: path, detail: detail) }
         guard data.count >= 8 else { throw fail("truncated: no 8-byte header length") }
         var n: UInt64 = 0
         for (k, b) in data.bytes(0..<8).enumerated() { n |= UInt64(b) << (8 * UInt64(k)) }
@@ -197,17 +197,27 @@ public enum TensorFile {
         var count = 1
         for d in shape {
             let (c, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw DatasetError.file(path: path, detail: "shape \(shape) overflows") }
+            guard !overflow else { throw FileFormatError(path: path, detail: "shape \(shape) overflows") }
             count = c
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: type.width)
         let label = name.isEmpty ? "" : "tensor '\(name)': "
         guard !overflow, bytes == available else {
-            throw DatasetError.file(
+            throw FileFormatError(
                 path: path,
                 detail:
                     "\(label)shape \(shape) of \(type.rawValue) needs \(bytes) bytes, the file holds \(available) (truncated or header lies)"
             )
         }
     }
+}
+
+/// A tensor file that cannot be read as what it claims to be: its path and what is wrong (one line).
+public struct FileFormatError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let path: String
+    public let detail: String
+
+    public init(path: String, detail: String) { (self.path, self.detail) = (path, detail) }
+
+    public var description: String { "\(path): \(detail)" }
 }
