@@ -31,8 +31,8 @@ public enum OptimalTransportLP {
     /// (clip, scale, then Dinic's top-up), so the plan and its minimum cut prove the value whatever the interior
     /// point's accuracy; if the method fails, the simplex runs instead. `.simplex` is GLPK's primal simplex, which
     /// `exact: true` always uses (glp_exact starts from its basis). Measured against scipy's HiGHS on the same LPs
-    /// (`Experiments/reference/highs_lp.py`, two independent drafts, V = 100–300): the interior route is 1.3–4.5×
-    /// faster than HiGHS on LLM-style pairs and 2.3–9× slower on Dirichlet(0.5) pairs (the Performance article).
+    /// (`Experiments/reference/highs_lp.py`, two independent drafts, V = 100–300): the interior route is 1.5–5×
+    /// faster than HiGHS on LLM-style pairs and 3.6–10× slower on Dirichlet(0.5) pairs (the Performance article).
     public static func solve(
         target p: Distribution, law: DraftLaw, exact: Bool = false, maxVariables: Int = defaultMaxVariables,
         algorithm: LPAlgorithm = .interior
