@@ -66,13 +66,7 @@ extension FlowNetwork {
         precondition(2 * arcs < Int(Int32.max), "a flow network holds fewer than 2^30 arcs")
         // Residual graph in CSR form: arc a has forward slot and reverse slot.
         var degree = [Int](repeating: 0, count: nodeCount + 1)
-        tails.withUnsafeBufferPointer { tails in
-            heads.withUnsafeBufferPointer { heads in
-                degree.withUnsafeMutableBufferPointer { degree in
-                    for a in 0..<arcs { degree[Int(tails[a]) + 1] += 1; degree[Int(heads[a]) + 1] += 1 }
-                }
-            }
-        }
+        for a in 0..<arcs { degree[Int(tails[a]) + 1] += 1; degree[Int(heads[a]) + 1] += 1 }
         for v in 0..<nodeCount { degree[v + 1] += degree[v] }
         let start = degree
         var fill = Array(start.dropLast())
@@ -80,149 +74,102 @@ extension FlowNetwork {
         var partner = [Int32](repeating: 0, count: 2 * arcs)
         var residual = [Double](repeating: 0, count: 2 * arcs)
         var forwardSlot = [Int32](repeating: 0, count: arcs)
-        // (Raw buffers: every slot f, r < 2·arcs and node < nodeCount by construction of `start`.)
-        tails.withUnsafeBufferPointer { tails in
-            heads.withUnsafeBufferPointer { heads in
-                capacities.withUnsafeBufferPointer { capacities in
-                    fill.withUnsafeMutableBufferPointer { fill in
-                        to.withUnsafeMutableBufferPointer { to in
-                            partner.withUnsafeMutableBufferPointer { partner in
-                                residual.withUnsafeMutableBufferPointer { residual in
-                                    forwardSlot.withUnsafeMutableBufferPointer { forwardSlot in
-                                        for a in 0..<arcs {
-                                            let u = Int(tails[a]), v = Int(heads[a])
-                                            let f = fill[u]; fill[u] += 1
-                                            let r = fill[v]; fill[v] += 1
-                                            to[f] = heads[a]; to[r] = tails[a]
-                                            partner[f] = Int32(truncatingIfNeeded: r);
-                                            partner[r] = Int32(truncatingIfNeeded: f)
-                                            residual[f] = capacities[a]
-                                            forwardSlot[a] = Int32(truncatingIfNeeded: f)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        for a in 0..<arcs {
+            let u = Int(tails[a]), v = Int(heads[a])
+            let f = fill[u]; fill[u] += 1
+            let r = fill[v]; fill[v] += 1
+            to[f] = heads[a]; to[r] = tails[a]
+            partner[f] = Int32(r); partner[r] = Int32(f)
+            residual[f] = capacities[a]
+            forwardSlot[a] = Int32(f)
         }
         var level = [Int32](repeating: -1, count: nodeCount)
         var current = [Int](repeating: 0, count: nodeCount)
         var queue = [Int32](repeating: 0, count: nodeCount)
-        var phases = 0, augmentations = 0
-        var pathSlots = [Int](repeating: 0, count: nodeCount)
-        let n = nodeCount
+        var pathSlots = [Int](repeating: 0, count: nodeCount) // a path has at most nodeCount − 1 arcs
 
-        // The phases run on raw buffers (no bounds or exclusivity checks in the inner loops; every index below is a
-        // node < n or a slot < 2·arcs by construction of the CSR arrays above).
-        start.withUnsafeBufferPointer { start in
-            to.withUnsafeBufferPointer { to in
-                partner.withUnsafeBufferPointer { partner in
-                    residual.withUnsafeMutableBufferPointer { residual in
-                        level.withUnsafeMutableBufferPointer { level in
-                            current.withUnsafeMutableBufferPointer { current in
-                                queue.withUnsafeMutableBufferPointer { queue in
-                                    pathSlots.withUnsafeMutableBufferPointer { pathSlots in
-                                        func buildLevels() -> Bool {
-                                            for v in 0..<n { level[v] = -1 }
-                                            level[source] = 0
-                                            var head = 0, tail = 0
-                                            queue[tail] = Int32(source); tail += 1
-                                            while head < tail {
-                                                let u = Int(queue[head]); head += 1
-                                                let next = level[u] + 1
-                                                for e in start[u]..<start[u + 1] where residual[e] > 0 {
-                                                    let v = Int(to[e])
-                                                    if level[v] < 0 {
-                                                        level[v] = next; queue[tail] = Int32(v); tail += 1
-                                                    }
-                                                }
-                                            }
-                                            return level[sink] >= 0
-                                        }
+        /// Augments slot e by `amount` ≤ its residual; the bottleneck becomes exactly 0.
+        func push(_ e: Int, _ amount: Double) {
+            residual[e] = residual[e] == amount ? 0 : residual[e] - amount
+            residual[Int(partner[e])] += amount
+        }
 
-                                        // Short paths first: augment along every path source → u → v → sink in one scan (what the first phase
-                                        // would find one depth-first search at a time; on the bipartite transport graphs that is most of the
-                                        // flow). Same exact-saturation rule as below.
-                                        var sinkSlot = [Int](repeating: -1, count: n)
-                                        for e in start[sink]..<start[sink + 1] {
-                                            let v = Int(to[e]), forward = Int(partner[e])
-                                            if residual[forward] > 0 { sinkSlot[v] = forward }
-                                        }
-                                        @inline(__always) func push(_ e: Int, _ amount: Double) {
-                                            residual[e] = residual[e] == amount ? 0 : residual[e] - amount
-                                            residual[Int(partner[e])] += amount
-                                        }
-                                        for e0 in start[source]..<start[source + 1] where residual[e0] > 0 {
-                                            let u = Int(to[e0])
-                                            if u == sink { push(e0, residual[e0]); augmentations += 1; continue }
-                                            for e1 in start[u]..<start[u + 1] {
-                                                if residual[e0] == 0 { break }
-                                                let v = Int(to[e1])
-                                                guard residual[e1] > 0, v != source, v != u else { continue }
-                                                if v == sink {
-                                                    let amount = min(residual[e0], residual[e1])
-                                                    push(e0, amount); push(e1, amount); augmentations += 1
-                                                    continue
-                                                }
-                                                let e2 = sinkSlot[v]
-                                                guard e2 >= 0, residual[e2] > 0 else { continue }
-                                                let amount = min(residual[e0], min(residual[e1], residual[e2]))
-                                                push(e0, amount); push(e1, amount); push(e2, amount)
-                                                augmentations += 1
-                                            }
-                                        }
-
-                                        while buildLevels() {
-                                            phases += 1
-                                            for v in 0..<n { current[v] = start[v] }
-                                            // Blocking flow: iterative depth-first search along level-increasing arcs (a path has at most n − 1
-                                            // arcs, so `pathSlots` never overflows).
-                                            while true {
-                                                var depth = 0
-                                                var u = source
-                                                var found = false
-                                                while true {
-                                                    if u == sink { found = true; break }
-                                                    var advanced = false
-                                                    let end = start[u + 1]
-                                                    let next = level[u] + 1
-                                                    while current[u] < end {
-                                                        let e = current[u]
-                                                        let v = Int(to[e])
-                                                        if residual[e] > 0 && level[v] == next {
-                                                            pathSlots[depth] = e; depth += 1; u = v; advanced = true;
-                                                            break
-                                                        }
-                                                        current[u] += 1
-                                                    }
-                                                    if advanced { continue }
-                                                    // Dead end: retreat and block this node for the phase.
-                                                    level[u] = -1
-                                                    if depth == 0 { break }
-                                                    depth -= 1
-                                                    u = Int(to[Int(partner[pathSlots[depth]])])
-                                                    current[u] += 1
-                                                }
-                                                if !found { break }
-                                                var amount = Double.infinity
-                                                for i in 0..<depth { amount = min(amount, residual[pathSlots[i]]) }
-                                                for i in 0..<depth {
-                                                    let e = pathSlots[i]
-                                                    // Exact saturation of the bottleneck; reverse residual grows by the same amount.
-                                                    residual[e] = residual[e] == amount ? 0 : residual[e] - amount
-                                                    residual[Int(partner[e])] += amount
-                                                }
-                                                augmentations += 1
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+        func buildLevels() -> Bool {
+            for v in 0..<nodeCount { level[v] = -1 }
+            level[source] = 0
+            var head = 0, tail = 0
+            queue[tail] = Int32(source); tail += 1
+            while head < tail {
+                let u = Int(queue[head]); head += 1
+                for e in start[u]..<start[u + 1] where residual[e] > 0 {
+                    let v = Int(to[e])
+                    if level[v] < 0 { level[v] = level[u] + 1; queue[tail] = Int32(v); tail += 1 }
                 }
+            }
+            return level[sink] >= 0
+        }
+
+        // Short paths first: augment along every path source → u → sink and source → u → v → sink in one scan
+        // (what the first phase would find one depth-first search at a time; on the bipartite transport graphs that
+        // is most of the flow).
+        var augmentations = 0
+        var sinkSlot = [Int](repeating: -1, count: nodeCount) // the forward slot v → sink, if any
+        for e in start[sink]..<start[sink + 1] where residual[Int(partner[e])] > 0 {
+            sinkSlot[Int(to[e])] = Int(partner[e])
+        }
+        for e0 in start[source]..<start[source + 1] where residual[e0] > 0 {
+            let u = Int(to[e0])
+            if u == sink { push(e0, residual[e0]); augmentations += 1; continue }
+            for e1 in start[u]..<start[u + 1] where residual[e0] > 0 && residual[e1] > 0 {
+                let v = Int(to[e1])
+                if v == source || v == u { continue }
+                let e2: Int? // the arc v → sink, absent when v is the sink
+                if v == sink {
+                    e2 = nil
+                } else if sinkSlot[v] >= 0 && residual[sinkSlot[v]] > 0 {
+                    e2 = sinkSlot[v]
+                } else {
+                    continue
+                }
+                let amount = min(residual[e0], residual[e1], e2.map { residual[$0] } ?? .infinity)
+                push(e0, amount); push(e1, amount)
+                if let e2 { push(e2, amount) }
+                augmentations += 1
+            }
+        }
+
+        var phases = 0
+        while buildLevels() {
+            phases += 1
+            for v in 0..<nodeCount { current[v] = start[v] }
+            // Blocking flow: iterative depth-first search along level-increasing arcs.
+            while true {
+                var depth = 0, u = source, found = false
+                while true {
+                    if u == sink { found = true; break }
+                    var advanced = false
+                    while current[u] < start[u + 1] {
+                        let e = current[u]
+                        let v = Int(to[e])
+                        if residual[e] > 0 && level[v] == level[u] + 1 {
+                            pathSlots[depth] = e; depth += 1; u = v; advanced = true
+                            break
+                        }
+                        current[u] += 1
+                    }
+                    if advanced { continue }
+                    // Dead end: retreat and block this node for the phase.
+                    level[u] = -1
+                    if depth == 0 { break }
+                    depth -= 1
+                    u = Int(to[Int(partner[pathSlots[depth]])])
+                    current[u] += 1
+                }
+                if !found { break }
+                var amount = Double.infinity
+                for i in 0..<depth { amount = min(amount, residual[pathSlots[i]]) }
+                for i in 0..<depth { push(pathSlots[i], amount) }
+                augmentations += 1
             }
         }
         // Final residual reachability from the source = the minimum cut's source side.

@@ -57,3 +57,12 @@ import Testing
         #expect(calls == 5 && result.value == 5 && result.milliseconds >= 0)
     }
 }
+
+@Suite struct AllocatorTuningTests {
+    /// On glibc the setting is applied (a build that compiled it out, as a missing `__GLIBC__` once did, fails here).
+    @Test func appliesOnGlibc() {
+        #if canImport(Glibc)
+        #expect(tuneAllocatorForLargeArrays())
+        #endif
+    }
+}
