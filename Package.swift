@@ -79,18 +79,25 @@ targets += [
     .testTarget(name: "MultidraftTestingTests", dependencies: ["MultidraftTesting", "Verifiers", propertyBased]),
     // The command-line tool: its commands as a library (a user's executable runs them with its own registry), and
     // the thin `multidraft` executable.
-    .target(name: "MultidraftCLI", dependencies: ["Multidraft", argumentParser]),
+    .target(name: "MultidraftCLI", dependencies: ["Multidraft", "MultidraftIO", "MultidraftSupport", argumentParser]),
     .executableTarget(name: "MultidraftTool", dependencies: ["MultidraftCLI"]),
-    .testTarget(name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft"]),
-    .target(name: "ExperimentSupport", dependencies: ["Multidraft", argumentParser], path: "Experiments/Support"),
-    .testTarget(name: "ExperimentSupportTests", dependencies: ["ExperimentSupport", "Multidraft"]),
-    .executableTarget(name: "verifier-benchmark", dependencies: ["Multidraft"], path: "Experiments/verifier-benchmark")
+    .testTarget(
+        name: "MultidraftCLITests", dependencies: ["MultidraftCLI", "Multidraft", "MultidraftIO", "MultidraftSupport"]),
+    .target(
+        name: "ExperimentSupport", dependencies: ["Multidraft", "MultidraftIO", "MultidraftSupport", argumentParser],
+        path: "Experiments/Support"),
+    .testTarget(
+        name: "ExperimentSupportTests",
+        dependencies: ["ExperimentSupport", "Multidraft", "MultidraftIO", "MultidraftSupport"]),
+    .executableTarget(
+        name: "verifier-benchmark", dependencies: ["Multidraft", "MultidraftSupport"],
+        path: "Experiments/verifier-benchmark")
 ]
 for experiment in experiments {
     targets.append(
         .executableTarget(
             name: experiment,
-            dependencies: ["ExperimentSupport", "Multidraft", argumentParser],
+            dependencies: ["ExperimentSupport", "Multidraft", "MultidraftIO", "MultidraftSupport", argumentParser],
             path: "Experiments/\(experiment)"
         ))
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// (a) Optimal acceptance against the number of drafts and the temperature, for iid, without-replacement, greedy
 /// (and, at n = 2, SpecHub) draft laws on LLM-style synthetic distributions, with every verifier that supports the

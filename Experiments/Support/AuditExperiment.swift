@@ -1,5 +1,6 @@
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// (f) Distribution-preservation audit of every verifier: on each instance, the largest deviation of the exact
 /// output law (enumeration of draft tuples and of the verifier's own randomness) from p, the exact and closed-form

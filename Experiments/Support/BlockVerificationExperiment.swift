@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (m) The block level: the block LP L*(K, γ) (the best block efficiency of any lossless verifier, certified) against
 /// what verifiers reach — block verification of one chain (Sun et al. 2024, arXiv 2403.10444) and the token-level

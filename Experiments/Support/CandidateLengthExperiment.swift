@@ -1,5 +1,6 @@
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// (d) SpecDec++ threshold policy (h*) vs best fixed length vs the lagged rule as coded (at its best h on a grid) vs a
 /// hindsight oracle, for several acceptance laws (M1, M3, M4 token level, two discretised Beta laws, and the real

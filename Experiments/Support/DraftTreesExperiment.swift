@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (l) The sequence level (issue "Sequence level"): the shape of Khisti et al.'s Table 1 — block efficiency of K
 /// i.i.d. draft sequences of length L = 5 against K, for the optimal verifier, K-SEQ and RRS — on synthetic order-1

@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (o) The engine audit (``TraceAudit``'s tests) on a simulated engine serving the **real** pair of the shipped
 /// export (target SmolLM2-135M-Instruct, draft `layerskip`, the 32 dense positions at V = 49,152, cycled; the tiny

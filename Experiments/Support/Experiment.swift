@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// One experiment: a sweep of independent work items, each producing rows of one tidy table.
 ///

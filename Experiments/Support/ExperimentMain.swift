@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftSupport
 
 /// Every experiment, in suite order. The registry holds the verifiers that the acceptance and audit experiments
 /// compare (a user's executable passes one with its own verifiers).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftSupport
 
 /// How large a sweep is.
 public enum ExperimentScale: String, Sendable, CaseIterable, ExpressibleByArgument {

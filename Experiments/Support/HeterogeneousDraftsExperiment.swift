@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (j) Independent non-identical drafts (<doc:Theory#Optimal-verifier>; issue "alpha* for every draft
 /// law"). Two kinds of rows in one tidy table:
@@ -225,7 +227,7 @@ public enum HeterogeneousDraftsExperiment: Experiment {
             default:
                 let bound = try optimalAcceptance(
                     target: p, law: law, method: method.hasPrefix("lp") ? .lp : .flow,
-                    maxLPVariables: 1_000_000,
+                    limits: Limits(lpVariables: 1_000_000),
                     lpAlgorithm: method == "lp_simplex" ? .simplex : .interior)
                 (value, lower, upper, iterations) = (bound.alpha, bound.lower, bound.upper, bound.iterations)
             }

@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (b) The three-token sweeps of <doc:Theory#Test-vectors> in the style of Khisti et al.'s Figure 2 (K = 2
 /// identical drafts, u uniform on 3 tokens, both readings of the letters): optimal, importance sampling (weight LP),

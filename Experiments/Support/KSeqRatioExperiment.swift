@@ -1,5 +1,6 @@
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// (c) How far below the optimum does SpecTr's K-SEQ fall? The ratio alpha_K-SEQ / alpha*_iid over random
 /// instances (Dirichlet p and q at several concentrations) and over adversarially searched instances (a random

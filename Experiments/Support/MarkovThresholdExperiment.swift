@@ -1,5 +1,6 @@
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// (d, continued) When is a single SpecDec++ threshold not optimal? Two-state Markov difficulty (an easy and a hard
 /// state with their own acceptance laws), transition stickiness from 0.5 (i.i.d.) to 0.95, the drafter observing

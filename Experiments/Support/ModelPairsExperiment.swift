@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (k) The batch pipeline (``BatchJob``, the engine of `multidraft batch`) end to end on the shipped sample
 /// `Experiments/data/model-pairs-sample/` — **synthetic** LLM-like logits of a target and a draft model (see its

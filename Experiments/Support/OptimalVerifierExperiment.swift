@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (i) The optimal verifier at LLM vocabulary sizes (<doc:Theory#Optimal-verifier>): for i.i.d. drafts (and
 /// for draws without replacement where ``realisesWithoutReplacement(_:item:)``), alpha*, the optimal verifier's exact

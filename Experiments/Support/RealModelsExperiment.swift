@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (n) A **real** target and real drafts: SmolLM2-135M-Instruct (target) and two drafts derived from its own weights,
 /// `layerskip` (layers 12–17 removed, self-speculative drafting) and `rtn3` (every decoder matrix re-quantised to 3

@@ -1,5 +1,6 @@
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// The real model pair shipped in `Experiments/data/smollm2-135m` (target SmolLM2-135M-Instruct, drafts `layerskip`
 /// and `rtn3`, V = 49,152), as the experiments read it: run from the package root.

@@ -1,5 +1,7 @@
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// (e) Scaling of the optimal-acceptance computations with V and n: the dual routes (prefix scan, exponential
 /// race, closed form) up to V = 152,064, and the GLPK LP at small V next to the dual value it must equal.

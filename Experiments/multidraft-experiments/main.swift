@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExperimentSupport
 import Multidraft
+import MultidraftSupport
 
 /// The experiment suite: every experiment (or those named), with the shared options.
 struct Suite: ParsableCommand {

@@ -4,6 +4,8 @@
 // Prints CSV: verifier,law,drafts,vocab,trials,threads,setup_ms,elapsed_ms,trials_per_second,acceptance,exact_acceptance
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 tuneAllocatorForLargeArrays()
 

@@ -1,9 +1,12 @@
 import MultidraftSupport
 import Solvers
+import Distributions
 
 /// Why an optimal-acceptance computation was refused or failed.
 public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible, ParameterSuggesting {
-    case lpTooLarge(estimatedSets: Double, estimatedVariables: Double, limit: Int)
+    /// A problem beyond one of the ``Limits``: which limit, the estimated draft sets and size (variables, arcs or
+    /// entries, Σ_S |S|), and the limit in force.
+    case tooLarge(Limits.Kind, estimatedSets: Double, estimatedSize: Double, limit: Int)
     case methodNotExact(method: String, law: String)
     case bruteForceTooLarge(vocabularySize: Int, limit: Int)
     case solverFailed(LPStatus)
@@ -13,11 +16,10 @@ public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .lpTooLarge(let sets, let vars, let limit):
-            return String(
-                format:
-                    "LP too large: about %.3g draft sets and %.3g variables (limit %d variables); use a smaller vocabulary or fewer drafts",
-                sets, vars, limit)
+        case .tooLarge(let kind, let sets, let size, let limit):
+            let sizes = String(format: "about %.3g draft sets and %.3g", sets, size)
+            return
+                "\(kind.problem) too large: \(sizes) \(kind.unit) (limit \(limit) \(kind.unit)); use a smaller vocabulary or fewer drafts, or raise the limit"
         case .methodNotExact(let method, let law):
             return
                 "method \(method) is not exact for the \(law) law (no single sort order exists); use the flow, sfm, lp or auto method"
@@ -42,7 +44,8 @@ public enum AcceptanceError: Error, Equatable, Sendable, CustomStringConvertible
         case .methodNotExact: return [.method]
         case .exactNotConfirmed: return [.exactConfirmation]
         case .notCertified: return [.maxIterations]
-        case .lpTooLarge, .bruteForceTooLarge, .solverFailed, .lpUnverified: return []
+        case .tooLarge(let kind, _, _, _): return [kind.parameter]
+        case .bruteForceTooLarge, .solverFailed, .lpUnverified: return []
         }
     }
 }

@@ -15,9 +15,6 @@ import Solvers
 ///   law before anything is allocated and refused beyond `maxVariables`.
 /// - Sources: Sun et al., "SpecTr: Fast Speculative Decoding via Optimal Transport" (2023, arXiv 2310.15141).
 public enum OptimalTransportLP {
-    /// Default limit on LP variables (Σ_S |S|).
-    public static let defaultMaxVariables = 2_000_000
-
     /// Estimated (sets, variables) of the set-level LP.
     public static func estimatedSize(of law: DraftLaw) -> (sets: Double, variables: Double) {
         let sets = law.estimatedSetCount
@@ -34,7 +31,7 @@ public enum OptimalTransportLP {
     /// (`Experiments/reference/highs_lp.py`, two independent drafts, V = 100–300): the interior route is 1.5–5×
     /// faster than HiGHS on LLM-style pairs and 3.6–10× slower on Dirichlet(0.5) pairs (the Performance article).
     public static func solve(
-        target p: Distribution, law: DraftLaw, exact: Bool = false, maxVariables: Int = defaultMaxVariables,
+        target p: Distribution, law: DraftLaw, exact: Bool = false, maxVariables: Int = Limits.standard.lpVariables,
         algorithm: LPAlgorithm = .interior
     ) throws -> TransportPlan {
         try law.requireVocabulary(of: p)
@@ -42,8 +39,8 @@ public enum OptimalTransportLP {
         if size.variables > Double(maxVariables)
             || (law.kind.enumeratesSubsets && law.vocabularySize > 4096 && size.sets > 1e6)
         {
-            throw AcceptanceError.lpTooLarge(
-                estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxVariables)
+            throw AcceptanceError.tooLarge(
+                .lpVariables, estimatedSets: size.sets, estimatedSize: size.variables, limit: maxVariables)
         }
         let sets = law.setLaw()
         // The interior point solves the LP in the set-relative variables x(S, j) = z(S, j)/Q_set(S) (set rows

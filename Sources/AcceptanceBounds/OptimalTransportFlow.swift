@@ -17,9 +17,6 @@ import Solvers
 ///   (i.i.d., without replacement, independent, greedy, SpecHub, explicit).
 /// - Sources: Sun et al., "SpecTr" (2023, arXiv 2310.15141) for the LP; Dinitz (1970) for the algorithm.
 public enum OptimalTransportFlow {
-    /// Default limit on the middle arcs Σ_S |S| (≈ 45 bytes each with the set law: 5 M arcs ≈ 250 MB).
-    public static let defaultMaxArcs = 5_000_000
-
     /// The plan with the flow's own bookkeeping.
     public struct Solution: Sendable {
         public let plan: TransportPlan
@@ -48,7 +45,9 @@ public enum OptimalTransportFlow {
     /// alpha* by maximum flow, proven by the repaired flow (lower) and a minimum cut (upper), without building the
     /// plan: the same numbers as ``solve(target:law:maxArcs:)``'s `lower`, `upper` and `cut`, at a fraction of the
     /// bookkeeping (no per-set arrays of flows). Throws as ``solve(target:law:maxArcs:)`` does.
-    public static func bound(target p: Distribution, law: DraftLaw, maxArcs: Int = defaultMaxArcs) throws -> Bracket {
+    public static func bound(
+        target p: Distribution, law: DraftLaw, maxArcs: Int = Limits.standard.flowArcs
+    ) throws -> Bracket {
         let run = try maximumFlow(target: p, law: law, maxArcs: maxArcs)
         var flows = run.flows
         TransportPlan.repair(flows: &flows, target: p)
@@ -61,9 +60,11 @@ public enum OptimalTransportFlow {
             augmentations: run.augmentations)
     }
 
-    /// Solves the transport problem by maximum flow. Throws ``AcceptanceError/lpTooLarge(estimatedSets:estimatedVariables:limit:)``
+    /// Solves the transport problem by maximum flow. Throws ``AcceptanceError/tooLarge(_:estimatedSets:estimatedSize:limit:)``
     /// beyond `maxArcs`, or ``AcceptanceError/lpUnverified(detail:)`` if the result fails its own check.
-    public static func solve(target p: Distribution, law: DraftLaw, maxArcs: Int = defaultMaxArcs) throws -> Solution {
+    public static func solve(
+        target p: Distribution, law: DraftLaw, maxArcs: Int = Limits.standard.flowArcs
+    ) throws -> Solution {
         let run = try maximumFlow(target: p, law: law, maxArcs: maxArcs)
         // Dinic's flow is maximum (no augmenting path is left), so the repair only clips and scales away rounding;
         // the plan's token duals are the cut's indicator, so its certificate is the better of Dinic's cut and the
@@ -85,8 +86,8 @@ public enum OptimalTransportFlow {
         try law.requireVocabulary(of: p)
         let size = OptimalTransportLP.estimatedSize(of: law)
         if size.variables > Double(maxArcs) || !size.variables.isFinite {
-            throw AcceptanceError.lpTooLarge(
-                estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxArcs)
+            throw AcceptanceError.tooLarge(
+                .flowArcs, estimatedSets: size.sets, estimatedSize: size.variables, limit: maxArcs)
         }
         let sets = law.setLaw()
         let v = p.vocabularySize

@@ -19,9 +19,9 @@ public struct SubsetObjective: Sendable {
     /// The enumerated set law (laws without a product form only).
     let sets: [DraftSet]?
 
-    /// - Throws: ``AcceptanceError/lpTooLarge(estimatedSets:estimatedVariables:limit:)`` if the law needs its set law
+    /// - Throws: ``AcceptanceError/tooLarge(_:estimatedSets:estimatedSize:limit:)`` if the law needs its set law
     ///   enumerated and that exceeds `maxSetArcs`.
-    public init(target p: Distribution, law: DraftLaw, maxSetArcs: Int = OptimalTransportFlow.defaultMaxArcs) throws {
+    public init(target p: Distribution, law: DraftLaw, maxSetArcs: Int = Limits.standard.flowArcs) throws {
         try law.requireVocabulary(of: p)
         target = p
         self.law = law
@@ -30,8 +30,8 @@ public struct SubsetObjective: Sendable {
         default:
             let size = OptimalTransportLP.estimatedSize(of: law)
             if size.variables > Double(maxSetArcs) || !size.variables.isFinite {
-                throw AcceptanceError.lpTooLarge(
-                    estimatedSets: size.sets, estimatedVariables: size.variables, limit: maxSetArcs)
+                throw AcceptanceError.tooLarge(
+                    .flowArcs, estimatedSets: size.sets, estimatedSize: size.variables, limit: maxSetArcs)
             }
             sets = law.setLaw()
         }

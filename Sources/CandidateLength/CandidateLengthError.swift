@@ -1,5 +1,6 @@
 import MultidraftSupport
 import Foundation
+import Distributions
 
 /// Why a candidate-length computation refused its input. Every case prints as one line naming the problem.
 public enum CandidateLengthError: Error, Equatable, Sendable, CustomStringConvertible, ParameterSuggesting {

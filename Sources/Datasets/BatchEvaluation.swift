@@ -19,15 +19,16 @@ public struct BatchPlan: Sendable {
     public var trials: Int
     public var seed: UInt64
     public var registry: VerifierRegistry
-    /// Major iterations of submodular minimisation (independent drafts beyond the flow).
-    public var maxIterations: Int
+    /// The size limits of alpha*'s routing and of the verifiers that read them (the submodular minimisation's
+    /// budget for independent drafts beyond the flow, the optimal verifier's plan).
+    public var limits: Limits
 
     public init(
         laws: [DraftLawName], drafts: [Int], verifiers: [String], trials: Int = 0, seed: UInt64 = 1,
-        registry: VerifierRegistry = .standard, maxIterations: Int = 2000
+        registry: VerifierRegistry = .standard, limits: Limits = .standard
     ) {
         (self.laws, self.drafts, self.verifiers, self.trials, self.seed) = (laws, drafts, verifiers, trials, seed)
-        (self.registry, self.maxIterations) = (registry, maxIterations)
+        (self.registry, self.limits) = (registry, limits)
     }
 }
 
@@ -132,15 +133,15 @@ public enum BatchEvaluation {
         }
     }
 
-    /// alpha* with its proven bounds by the library's one routing (``alphaStarBracket(target:law:maxIterations:maxFlowArcs:)``):
+    /// alpha* with its proven bounds by the library's one routing (``alphaStarBracket(target:law:limits:)``):
     /// the dual scan / closed form where exact; for independent drafts submodular minimisation, with the max flow
-    /// behind it while the draft-set graph fits, else its bracket after `maxIterations`.
+    /// behind it while the draft-set graph fits, else its bracket after ``Limits/sfmIterations``.
     public static func alphaStar(
-        target p: Distribution, law: DraftLaw, maxIterations: Int
+        target p: Distribution, law: DraftLaw, limits: Limits = .standard
     )
         throws -> (value: Double, lower: Double, upper: Double, method: BoundMethod)
     {
-        let bound = try alphaStarBracket(target: p, law: law, maxIterations: maxIterations)
+        let bound = try alphaStarBracket(target: p, law: law, limits: limits)
         return (bound.alpha, bound.lower, bound.upper, bound.method)
     }
 
@@ -158,7 +159,7 @@ public enum BatchEvaluation {
         for name in plan.laws {
             for n in plan.drafts {
                 guard let law = law(name, drafts: n, models: qs) else { continue }
-                let a = try alphaStar(target: p, law: law, maxIterations: plan.maxIterations)
+                let a = try alphaStar(target: p, law: law, limits: plan.limits)
                 rows.append(
                     BatchRow(
                         position: position, law: name, drafts: n, verifier: .alphaStar, value: a.value,
@@ -168,7 +169,8 @@ public enum BatchEvaluation {
                     guard entry.supports(law) else { continue }
                     let streamSeed = rng.next()
                     let verifier: any Verifier
-                    do { verifier = try entry.make(p, law) } catch {
+                    let settings = VerifierSettings(limits: entry.settings.contains(.limits) ? plan.limits : nil)
+                    do { verifier = try entry.makeWithSettings(p, law, settings) } catch {
                         skipped.append("\(verifierName) on \(law.name) with n = \(n): \(error)")
                         continue
                     }
@@ -205,8 +207,8 @@ public enum BatchEvaluation {
                 guard let lowLaw = law(name, drafts: n, models: lower.1),
                     let highLaw = law(name, drafts: n, models: upper.1)
                 else { continue }
-                let lo = try alphaStar(target: lower.0, law: lowLaw, maxIterations: plan.maxIterations)
-                let hi = try alphaStar(target: upper.0, law: highLaw, maxIterations: plan.maxIterations)
+                let lo = try alphaStar(target: lower.0, law: lowLaw, limits: plan.limits)
+                let hi = try alphaStar(target: upper.0, law: highLaw, limits: plan.limits)
                 rows.append(
                     BatchRow(
                         position: position, law: name, drafts: n, verifier: .alphaStar,
@@ -220,7 +222,7 @@ public enum BatchEvaluation {
 
 /// Per (law, drafts, verifier): the mean over positions with its standard error and a normal 95 % interval,
 /// accumulated in one pass (Welford), so memory does not grow with the number of positions.
-public struct BatchSummary: Sendable {
+package struct BatchSummary: Sendable {
     struct Key: Hashable, Comparable {
         let law: String, drafts: Int, verifier: String
         static func < (a: Key, b: Key) -> Bool { (a.law, a.drafts, a.verifier) < (b.law, b.drafts, b.verifier) }
@@ -229,9 +231,9 @@ public struct BatchSummary: Sendable {
     var cells: [Key: Moments] = [:]
     var order: [Key] = []
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ row: BatchRow) {
+    package mutating func add(_ row: BatchRow) {
         let key = Key(law: row.law.rawValue, drafts: row.drafts, verifier: row.verifier.description)
         if cells[key] == nil { cells[key] = Moments(); order.append(key) }
         var m = cells[key]!
@@ -243,13 +245,13 @@ public struct BatchSummary: Sendable {
         cells[key] = m
     }
 
-    public static let header = [
+    package static let header = [
         "law", "drafts", "verifier", "mean", "std_error", "ci_low", "ci_high", "positions",
         "mean_lower", "mean_upper"
     ]
 
     /// One row per cell, in order of first appearance.
-    public var rows: [[CSVValue]] {
+    package var rows: [[CSVValue]] {
         order.map { key in
             let m = cells[key]!
             let se = m.count > 1 ? (m.m2 / Double(m.count - 1)).squareRoot() / Double(m.count).squareRoot() : 0

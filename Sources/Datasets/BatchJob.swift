@@ -4,16 +4,16 @@ import MultidraftSupport
 /// A dataset of positions (a target model and one or more draft models, each with its processing) and what to
 /// compute at each position. ``rows(position:)`` is the whole per-position computation; `multidraft batch` adds
 /// chunking, resume, shards and output around it.
-public struct BatchJob: Sendable {
-    public let target: ModelRows
-    public let drafts: [ModelRows]
-    public let targetProcessing: RowProcessing
-    public let draftProcessing: RowProcessing
-    public let plan: BatchPlan
+package struct BatchJob: Sendable {
+    package let target: ModelRows
+    package let drafts: [ModelRows]
+    package let targetProcessing: RowProcessing
+    package let draftProcessing: RowProcessing
+    package let plan: BatchPlan
 
     /// Checks that the models agree (positions, vocabulary, all dense or all sparse) and that the plan fits the data
     /// (sparse rows: iid and independent laws, alpha* only).
-    public init(
+    package init(
         target: ModelRows, drafts: [ModelRows], targetProcessing: RowProcessing, draftProcessing: RowProcessing,
         plan: BatchPlan
     ) throws {
@@ -53,24 +53,24 @@ public struct BatchJob: Sendable {
             (target, drafts, targetProcessing, draftProcessing, plan)
     }
 
-    public var positions: Int { target.positions }
+    package var positions: Int { target.positions }
 
     /// The echo of a model's reading and processing for the output, e.g. `F16 logits T=1.2 top_p=0.9` or
     /// `F32 probabilities (renormalised) T=1.0`.
-    public static func label(_ model: ModelRows, _ processing: RowProcessing) -> String {
+    package static func label(_ model: ModelRows, _ processing: RowProcessing) -> String {
         let renormalised = !processing.logits && model.valueType != .float64 ? " (renormalised)" : ""
         let head = model.isSparse ? "\(model.valueType.rawValue) sparse" : model.valueType.rawValue
         return "\(head) \(processing)".replacingOccurrences(of: "probabilities", with: "probabilities\(renormalised)")
     }
 
     /// The processed inputs of one position.
-    public enum Inputs: Sendable {
+    package enum Inputs: Sendable {
         case dense(target: Distribution, drafts: [Distribution])
         case sparse(target: SparseRow, drafts: [SparseRow])
     }
 
     /// Decodes and checks position `i` of every model (errors name the file and the position).
-    public func inputs(at i: Int) throws -> Inputs {
+    package func inputs(at i: Int) throws -> Inputs {
         // All models are dense or all sparse (checked by init).
         if target.isSparse {
             func read(_ model: ModelRows, _ processing: RowProcessing) throws -> SparseRow {
@@ -93,7 +93,7 @@ public struct BatchJob: Sendable {
     }
 
     /// The rows of position `i`, and the verifiers that refused it (see ``BatchEvaluation/rows(position:target:models:plan:)``).
-    public func rows(position i: Int) throws -> (rows: [BatchRow], skipped: [String]) {
+    package func rows(position i: Int) throws -> (rows: [BatchRow], skipped: [String]) {
         switch try inputs(at: i) {
         case .dense(let p, let qs): return try BatchEvaluation.rows(position: i, target: p, models: qs, plan: plan)
         case .sparse(let p, let qs):
@@ -102,7 +102,7 @@ public struct BatchJob: Sendable {
     }
 
     /// The positions among `range` whose inputs fail their checks, with the reason (in order).
-    public func invalidPositions(in range: Range<Int>, threads: Int = 1) -> [(position: Int, error: DatasetError)] {
+    package func invalidPositions(in range: Range<Int>, threads: Int = 1) -> [(position: Int, error: DatasetError)] {
         let found: [DatasetError?] = parallelMap(count: range.count, threads: threads) { k in
             do { _ = try inputs(at: range.lowerBound + k); return nil } catch let e as DatasetError { return e } catch {
                 return .position(path: target.path, position: range.lowerBound + k, detail: "\(error)")

@@ -1,4 +1,5 @@
 import MultidraftSupport
+import Distributions
 /// Why a dataset of positions was refused: always names the file, and the position where one is at fault.
 public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible, ParameterSuggesting {
     /// The file as a whole (magic, header, shape, dtype, truncation).

@@ -14,30 +14,30 @@ import MultidraftSupport
 /// in the header's `__metadata__` as `"vocab_size"`; `FILE:NAME` reads `NAME.indices`, `NAME.values`, `NAME.rest`.
 /// Within a row the indices are distinct and < V; entries with index −1 are padding (value 0) for rows with fewer
 /// than k tokens.
-public struct ModelRows: Sendable {
-    public enum Storage: Sendable {
+package struct ModelRows: Sendable {
+    package enum Storage: Sendable {
         case dense(StoredTensor)
         case sparse(indices: StoredTensor, values: StoredTensor, rest: StoredTensor)
     }
 
     /// The argument as given (`FILE[:TENSOR]`), for messages.
-    public let spec: String
-    public let path: String
-    public let storage: Storage
-    public let positions: Int
-    public let vocabularySize: Int
+    package let spec: String
+    package let path: String
+    package let storage: Storage
+    package let positions: Int
+    package let vocabularySize: Int
 
-    public var isSparse: Bool { if case .sparse = storage { return true } else { return false } }
+    package var isSparse: Bool { if case .sparse = storage { return true } else { return false } }
 
     /// The element type of the stored probabilities or logits.
-    public var valueType: ElementType {
+    package var valueType: ElementType {
         switch storage {
         case .dense(let t): return t.type
         case .sparse(_, let values, _): return values.type
         }
     }
 
-    public init(spec: String) throws {
+    package init(spec: String) throws {
         let (path, tensor) = TensorFile.splitSpec(spec)
         let tensors: [String: StoredTensor], metadata: [String: String]
         do { (tensors, metadata) = try TensorFile.open(path) } catch let error as FileFormatError {
@@ -99,7 +99,7 @@ public struct ModelRows: Sendable {
 }
 
 /// One position of one model, as stored.
-public enum PositionRow: Sendable, Equatable {
+package enum PositionRow: Sendable, Equatable {
     case dense([Double])
     /// Distinct token indices (padding removed), their values, and the mass of all other tokens.
     case sparse(indices: [Int], values: [Double], rest: Double)
@@ -107,7 +107,7 @@ public enum PositionRow: Sendable, Equatable {
 
 extension ModelRows {
     /// Row `i`, decoded and checked for its structure (finite values; sparse indices in range and distinct).
-    public func row(_ i: Int) throws -> PositionRow {
+    package func row(_ i: Int) throws -> PositionRow {
         func fail(_ detail: String) -> DatasetError { .position(path: path, position: i, detail: detail) }
         switch storage {
         case .dense(let t):

@@ -10,13 +10,13 @@ import MultidraftSupport
 /// The draft law must be the distribution the draft was **actually** sampled from, so processing is explicit per
 /// model and echoed in the output. Probabilities at a temperature T ≠ 1 are raised to the power 1/T (the same as
 /// dividing their logits by T). Sparse rows take no processing (their dropped tokens' values are unknown).
-public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
-    public var logits: Bool
-    public var temperature: Double
-    public var topK: Int?
-    public var topP: Double?
+package struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
+    package var logits: Bool
+    package var temperature: Double
+    package var topK: Int?
+    package var topP: Double?
 
-    public init(logits: Bool = false, temperature: Double = 1, topK: Int? = nil, topP: Double? = nil) throws {
+    package init(logits: Bool = false, temperature: Double = 1, topK: Int? = nil, topP: Double? = nil) throws {
         guard temperature.isFinite, temperature > 0 else {
             throw DatasetError.usage("temperature must be > 0, got \(temperature)")
         }
@@ -28,10 +28,10 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether the rows are used as stored (probabilities, T = 1, no truncation).
-    public var isIdentity: Bool { !logits && temperature == 1 && topK == nil && topP == nil }
+    package var isIdentity: Bool { !logits && temperature == 1 && topK == nil && topP == nil }
 
     /// `probabilities` or `logits`, then `T=…`, `top_k=…`, `top_p=…` when set.
-    public var description: String {
+    package var description: String {
         var parts = [logits ? "logits" : "probabilities", "T=\(temperature)"]
         if let k = topK { parts.append("top_k=\(k)") }
         if let p = topP { parts.append("top_p=\(p)") }
@@ -39,7 +39,7 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The distribution of a dense row. Errors name the file and position.
-    public func distribution(_ values: [Double], type: ElementType, path: String, position: Int) throws -> Distribution
+    package func distribution(_ values: [Double], type: ElementType, path: String, position: Int) throws -> Distribution
     {
         func fail(_ detail: String) -> DatasetError { .position(path: path, position: position, detail: detail) }
         do {
@@ -69,7 +69,7 @@ public struct RowProcessing: Sendable, Equatable, CustomStringConvertible {
 
     /// Checks a sparse row: probabilities only, no processing; values ≥ 0, rest ≥ 0, Σ values + rest = 1 within the
     /// dtype's tolerance. Returns the values and rest renormalised in float64.
-    public func sparse(
+    package func sparse(
         indices: [Int], values: [Double], rest: Double, type: ElementType, vocabularySize v: Int,
         path: String, position: Int
     ) throws -> SparseRow {

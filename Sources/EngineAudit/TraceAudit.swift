@@ -252,7 +252,7 @@ public enum TraceAudit {
         let qs = root.models.compactMap { $0.distribution(vocabularySize: header.vocabularySize) }
         if let p = root.target.distribution(vocabularySize: header.vocabularySize), qs.count == root.models.count {
             guard let law = BatchEvaluation.law(root.name, drafts: root.n, models: qs) else { return (nil, expected) }
-            let value = try BatchEvaluation.alphaStar(target: p, law: law, maxIterations: plan.maxIterations)
+            let value = try BatchEvaluation.alphaStar(target: p, law: law, limits: plan.limits)
             for (i, name) in options.expect.enumerated() {
                 let entry = try options.registry.entry(named: name)
                 guard entry.supports(law), let verifier = try? entry.make(p, law), let exact = verifier.exactAcceptance

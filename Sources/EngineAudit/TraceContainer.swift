@@ -23,11 +23,11 @@ import Foundation
 /// Without `q_indices` (`p_indices`) every q (p) row is dense: V values and no rest. Record s is checked exactly as
 /// line s + 2 of the equivalent JSON Lines file and audited with the same random streams, so both forms of one trace
 /// give the same verdict. Errors name the record: `FILE: record s: …`.
-public struct TraceContainer: Sendable {
-    public let path: String
-    public let header: TraceHeader
+package struct TraceContainer: Sendable {
+    package let path: String
+    package let header: TraceHeader
     /// The number of records (steps).
-    public let stepCount: Int
+    package let stepCount: Int
     let tensors: [String: StoredTensor]
 
     static let required = [
@@ -36,7 +36,7 @@ public struct TraceContainer: Sendable {
     ]
 
     /// True when the file at `path` starts like a safetensors file (an 8-byte length, then a JSON object).
-    public static func isContainer(path: String) -> Bool {
+    package static func isContainer(path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let head = handle.readData(ofLength: 9)
@@ -44,7 +44,7 @@ public struct TraceContainer: Sendable {
             && head[head.startIndex + 8] == UInt8(ascii: "{")
     }
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         let opened: (tensors: [String: StoredTensor], metadata: [String: String])
         do { opened = try TensorFile.open(path) } catch {
@@ -95,7 +95,7 @@ public struct TraceContainer: Sendable {
 
     /// Records `range`, checked. Without `skipInvalid` the first malformed record ends the read and is returned as
     /// `error`; with it, malformed records are reported in `skipped` and left out.
-    public func steps(
+    package func steps(
         _ range: Range<Int>, skipInvalid: Bool
     ) -> (steps: [TraceStep], skipped: [String], error: TraceError?) {
         var out: [TraceStep] = [], skipped: [String] = []

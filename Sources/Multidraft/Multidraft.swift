@@ -1,5 +1,8 @@
-// The umbrella module: `import Multidraft` gives every library module of the toolkit. The only module that
-// re-exports; every other module and test target imports what it uses.
+// The umbrella module: `import Multidraft` gives the toolkit's libraries (the mathematics, batch evaluation and the
+// engine audit) with the vocabulary their APIs use (distributions, the seeded generator, typed errors). The
+// infrastructure modules (MultidraftIO: file formats and CSV; MultidraftSupport: threads, timing, progress) are not
+// re-exported: import them by name where needed. The only module that re-exports; every other module and test
+// target imports what it uses.
 @_exported import AcceptanceBounds
 @_exported import CandidateLength
 @_exported import Datasets
@@ -7,8 +10,6 @@
 @_exported import EngineAudit
 @_exported import ImportanceSampling
 @_exported import Solvers
-@_exported import MultidraftIO
-@_exported import MultidraftSupport
 @_exported import OptimalVerifier
 @_exported import SequenceLevel
 @_exported import Simulation

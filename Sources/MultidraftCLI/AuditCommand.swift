@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft audit`: is an engine's trace lossless, does it draft from the q it reports, and is its acceptance
 /// what the theory allows (``TraceAudit``).

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft batch`: alpha* and verifier acceptance at every position of a dataset of model distributions.
 struct Batch: ParsableCommand {
@@ -46,7 +48,7 @@ struct Batch: ParsableCommand {
     @Option(help: "Positions per chunk (the unit of resume and sharding).") var chunkSize: Int = 64
     @Option(help: "Threads (results do not depend on it).") var threads: Int = availableCores
     @Option(help: "Major iterations of submodular minimisation (independent drafts beyond the flow).")
-    var maxIterations: Int = 2000
+    var maxIterations: Int = Limits.standard.sfmIterations
 
     func run() throws {
         try CLIOutput.run {
@@ -87,7 +89,7 @@ struct Batch: ParsableCommand {
             let shardSpec = try shard.map(Self.parseShard) ?? .whole
             let plan = BatchPlan(
                 laws: laws, drafts: ns, verifiers: names, trials: trials, seed: seed, registry: registry,
-                maxIterations: maxIterations)
+                limits: Limits(sfmIterations: maxIterations))
             let job = try BatchJob(
                 target: try ModelRows(spec: target), drafts: try draft.map { try ModelRows(spec: $0) },
                 targetProcessing: try RowProcessing(

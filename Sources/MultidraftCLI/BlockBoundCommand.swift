@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft block-bound`: the block LP L*(K, γ), certified.
 struct BlockBoundCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft block-efficiency`: expected tokens per target call of K draft sequences of length L.
 struct BlockEfficiencyCommand: ParsableCommand {

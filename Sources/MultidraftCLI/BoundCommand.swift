@@ -1,5 +1,7 @@
 import ArgumentParser
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft bound`: the optimal acceptance alpha* of a target and a draft law, as one CSV row.
 struct Bound: ParsableCommand {
@@ -33,12 +35,13 @@ struct Bound: ParsableCommand {
     @Flag(help: "Read P and Q as logits; softmax at --temperature.") var logits = false
     @Option(help: "Temperature for --logits.") var temperature: Double = 1
     @Option(help: "Compute R times; elapsed_ms is the median per computation.") var `repeat`: Int = 1
-    @Option(help: "Largest LP (variables) to attempt (LPs grow fast: 20,000 variables take seconds).")
-    var maxLpVariables: Int = CLILimits.defaultMaxLPVariables
+    @Option(help: "Largest LP (variables) for --method lp (GLPK's interior point: about 4 s at 90,000 variables).")
+    var maxLpVariables: Int = Limits.standard.lpVariables
     @Option(
         help: "Largest draft-set graph (middle arcs, the LP's variables) for --method flow and sfm on enumerated laws.")
-    var maxFlowArcs: Int = OptimalTransportFlow.defaultMaxArcs
-    @Option(help: "Largest number of major iterations of --method sfm.") var maxIterations: Int = 2000
+    var maxFlowArcs: Int = Limits.standard.flowArcs
+    @Option(help: "Largest number of major iterations of --method sfm.")
+    var maxIterations: Int = Limits.standard.sfmIterations
     @Option(help: "Threads for the without-replacement integral (the result does not depend on it).") var threads: Int =
         availableCores
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
@@ -74,7 +77,8 @@ struct Bound: ParsableCommand {
             if boundMethod == .lp {
                 try CLILimits.requireLPSize(draftLaw, limit: maxLpVariables, purpose: "alpha* by --method lp")
             }
-            let route = boundMethod.resolved(for: draftLaw, maxFlowArcs: maxFlowArcs)
+            let limits = Limits(lpVariables: maxLpVariables, flowArcs: maxFlowArcs, sfmIterations: maxIterations)
+            let route = boundMethod.resolved(for: draftLaw, limits: limits)
             if route == .flow {
                 try CLILimits.requireLPSize(
                     draftLaw, limit: maxFlowArcs, purpose: "alpha* by --method flow",
@@ -89,9 +93,8 @@ struct Bound: ParsableCommand {
             try CLILimits.requireRepeatWork(draftLaw, method: route, repeat: `repeat`)
             let timed = try Stopwatch.median(repeats: `repeat`) {
                 try optimalAcceptance(
-                    target: p, law: draftLaw, method: boundMethod, exact: exact,
-                    maxLPVariables: maxLpVariables, threads: threads, maxFlowArcs: maxFlowArcs,
-                    maxSFMIterations: maxIterations, lpAlgorithm: algorithm)
+                    target: p, law: draftLaw, method: boundMethod, exact: exact, limits: limits, threads: threads,
+                    lpAlgorithm: algorithm)
             }
             let result = timed.value
             var header = [

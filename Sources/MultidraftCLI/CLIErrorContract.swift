@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// The command-line contract for every failure, argument-parser errors included: one line `error: …` on stderr,
 /// exit status 2, nothing on stdout and no output file. `--help`, `help` and `--version` keep ArgumentParser's
@@ -131,6 +132,7 @@ extension SuggestedParameter {
         case .truncate: return "--truncate"
         case .scheme: return "--scheme"
         case .maxPlanVariables: return "--max-lp-variables"
+        case .maxFlowArcs: return "--max-flow-arcs"
         }
     }
 }

@@ -5,8 +5,6 @@ import Multidraft
 /// estimated from its inputs (in Double, so the estimate itself cannot overflow) and refused beyond a limit, with
 /// the estimate and the option that raises the limit in the message.
 enum CLILimits {
-    /// Default of `--max-lp-variables`: GLPK solves set-level LPs of this size in a few seconds.
-    static let defaultMaxLPVariables = 20_000
     /// Default of `--max-weight-lp-variables` (importance): the pair-weight LPs have ±1 coefficients and one row per
     /// token, and solve much faster than transport LPs of the same size.
     static let defaultMaxWeightLPVariables = 200_000
@@ -92,7 +90,7 @@ enum CLILimits {
         }
     }
 
-    /// Largest `--repeat` × LP variables (about ten repetitions of the largest default LP).
+    /// Largest `--repeat` × LP variables (one repetition of the largest default LP, ``Limits/lpVariables``).
     static let maxRepeatedLPVariables = 200_000.0
     /// Largest `--repeat` × the size of a scan (V, or V·n for the without-replacement race).
     static let maxRepeatedScanWork = 1e9

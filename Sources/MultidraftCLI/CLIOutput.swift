@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// Shared output conventions of every subcommand: tidy CSV to stdout or atomically to `--output FILE`; any error
 /// becomes one line `error: …` on stderr, exit code 2, nothing on stdout and no file written.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Multidraft
+import MultidraftIO
 
 /// `multidraft fit-cost`: least-squares t_draft, t_target from timed runs (LAPACK dgels, no intercept).
 struct FitCost: ParsableCommand {

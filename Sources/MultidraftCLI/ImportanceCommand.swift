@@ -1,5 +1,7 @@
 import ArgumentParser
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft importance`: Khisti et al.'s two-step importance-sampling scheme for one target and independent
 /// drafts, as one CSV row (arXiv 2410.18234; <doc:Theory#Two-step-importance-sampling-schemes>).
@@ -35,7 +37,7 @@ struct Importance: ParsableCommand {
         help:
             "Largest transport LP (variables) for alpha_optimal of non-identical drafts; beyond it the column is empty."
     )
-    var maxLpVariables: Int = CLILimits.defaultMaxLPVariables
+    var maxLpVariables: Int = Limits.standard.lpVariables
     @Option(help: "Largest estimated memory (MB) to use.") var maxMemoryMb: Double = CLILimits.defaultMaxMemoryMB
     @Option(help: "Write the CSV here (atomically) instead of stdout.") var output: String?
 
@@ -123,5 +125,5 @@ private func importanceOptimum(target p: Distribution, drafts qs: [Distribution]
     }
     let law = try DraftLaw.independent(qs)
     guard OptimalTransportLP.estimatedSize(of: law).variables <= Double(maxLPVariables) else { return nil }
-    return try optimalAcceptance(target: p, law: law, method: .lp, maxLPVariables: maxLPVariables).alpha
+    return try optimalAcceptance(target: p, law: law, method: .lp, limits: Limits(lpVariables: maxLPVariables)).alpha
 }

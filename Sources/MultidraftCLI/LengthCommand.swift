@@ -1,5 +1,6 @@
 import ArgumentParser
 import Multidraft
+import MultidraftIO
 
 /// `multidraft length`: best candidate length (Leviathan et al.) or the optimal threshold policy of the IAP model.
 struct Length: ParsableCommand {

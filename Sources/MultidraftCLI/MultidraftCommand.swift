@@ -1,5 +1,6 @@
 import ArgumentParser
 import Multidraft
+import MultidraftSupport
 
 /// The `multidraft` command. The toolkit's executable runs it with ``VerifierRegistry/standard``; a user's
 /// executable runs it with a registry that holds its own verifiers too:

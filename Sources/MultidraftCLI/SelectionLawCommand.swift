@@ -1,5 +1,7 @@
 import ArgumentParser
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft selection-law`: the optimal selection law r* of the two-step scheme and its realisation, one row per
 /// token (<doc:Theory#Optimal-verifier>).

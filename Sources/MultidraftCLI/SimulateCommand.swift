@@ -1,5 +1,7 @@
 import ArgumentParser
 import Multidraft
+import MultidraftIO
+import MultidraftSupport
 
 /// `multidraft simulate`: Monte-Carlo simulation of one verifier on its draft law, as one CSV row.
 struct Simulate: ParsableCommand {
@@ -96,7 +98,8 @@ struct Simulate: ParsableCommand {
             }
             // Every verifier is built by its registry entry: the settings it does not read are refused there.
             let settings = VerifierSettings(
-                threads: threads, planLimit: maxLpVariables, importanceScheme: importanceScheme,
+                threads: threads, limits: maxLpVariables.map { Limits(planEntries: $0) },
+                importanceScheme: importanceScheme,
                 truncation: truncate)
             try entry.requireSettings(settings)
             try CLILimits.requireMemory(

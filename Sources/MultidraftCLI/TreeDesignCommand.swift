@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Multidraft
+import MultidraftIO
 
 /// `multidraft tree-design`: the draft tree that maximises expected tokens per target call (or tokens per second).
 struct TreeDesignCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Multidraft
+import MultidraftIO
 
 /// `multidraft verifiers`: the known verifiers, their draft laws and whether they have an exact formula (CSV).
 struct ListVerifiers: ParsableCommand {

@@ -1,4 +1,3 @@
-import MultidraftIO
 import Foundation
 import MultidraftSupport
 

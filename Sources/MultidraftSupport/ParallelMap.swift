@@ -5,7 +5,7 @@ import Dispatch
 /// The work split is static (worker w takes indices w, w + threads, ...), and each result lands in its own slot,
 /// so the output is identical for every thread count as long as `body(i)` depends on `i` alone (for random work,
 /// derive the generator from `i`: `Xoshiro256(seed: seed, stream: UInt64(i))`).
-public func parallelMap<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
+package func parallelMap<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
     precondition(count >= 0 && threads >= 1)
     if count == 0 { return [] }
     let workers = min(threads, count)
@@ -36,7 +36,7 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 /// The number of cores available to this process.
-public var availableCores: Int {
+package var availableCores: Int {
     max(1, sysconfCores())
 }
 

@@ -1,18 +1,18 @@
 import Dispatch
 
 /// Wall-clock timing for `elapsed_ms` columns.
-public struct Stopwatch: Sendable {
+package struct Stopwatch: Sendable {
     private let start = DispatchTime.now().uptimeNanoseconds
 
-    public init() {}
+    package init() {}
 
     /// Milliseconds since the stopwatch was created.
-    public var elapsedMilliseconds: Double {
+    package var elapsedMilliseconds: Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     }
 
     /// The median time in milliseconds of `repeats` runs of `body` (at least one), and the last result.
-    public static func median<T>(repeats: Int, _ body: () throws -> T) rethrows -> (milliseconds: Double, value: T) {
+    package static func median<T>(repeats: Int, _ body: () throws -> T) rethrows -> (milliseconds: Double, value: T) {
         var times: [Double] = []
         var value: T? = nil
         for _ in 0..<max(1, repeats) {

@@ -3,7 +3,7 @@ import Foundation
 /// Progress of a long run on a terminal: `label: 42% of N` rewritten in place on stderr at most twice a second,
 /// and erased when the run ends. Nothing is printed when stderr is not a terminal (pipes, files, tests), so the
 /// output contract of a command is unchanged.
-public final class TerminalProgress: @unchecked Sendable {
+package final class TerminalProgress: @unchecked Sendable {
     private let label: String
     private let total: Int
     private let lock = NSLock()
@@ -13,7 +13,7 @@ public final class TerminalProgress: @unchecked Sendable {
     private let started = Stopwatch()
 
     /// A progress line for `total` units, or nil when stderr is not a terminal.
-    public static func ifTerminal(label: String, total: Int) -> TerminalProgress? {
+    package static func ifTerminal(label: String, total: Int) -> TerminalProgress? {
         isatty(STDERR_FILENO) == 1 && total > 0 ? TerminalProgress(label: label, total: total) : nil
     }
 
@@ -23,7 +23,7 @@ public final class TerminalProgress: @unchecked Sendable {
     }
 
     /// Records `units` more done (thread-safe).
-    public func advance(by units: Int) {
+    package func advance(by units: Int) {
         lock.lock()
         defer { lock.unlock() }
         done = min(total, done + units)
@@ -41,7 +41,7 @@ public final class TerminalProgress: @unchecked Sendable {
     }
 
     /// Erases the progress line.
-    public func finish() {
+    package func finish() {
         lock.lock()
         defer { lock.unlock() }
         if printed { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }

@@ -1,2 +1,2 @@
 /// The toolkit's version, written into experiment tables.
-public let multidraftVersion = "0.1.0"
+package let multidraftVersion = "0.1.0"

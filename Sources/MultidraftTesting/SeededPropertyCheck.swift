@@ -2,6 +2,7 @@ import Foundation
 import MultidraftSupport
 import PropertyBased
 import Testing
+import Distributions
 
 /// Runs `body` on `count` inputs drawn from `generators` under a **fixed** seed, so that a test is the same on every
 /// run and a red test always means a change in the code (`swift-property-based`'s own `propertyCheck` draws a fresh

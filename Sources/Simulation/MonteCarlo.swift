@@ -1,5 +1,6 @@
 import MultidraftSupport
 import Verifiers
+import Distributions
 
 /// The Monte-Carlo engine: draws draft tuples from a verifier's law and verifies them, counting outputs, coin
 /// acceptances and membership acceptances.
@@ -28,7 +29,7 @@ public enum MonteCarlo {
     }
 
     /// Runs `trials` verifications, reporting finished chunks to `progress` (a terminal progress line).
-    public static func run<V: Verifier>(
+    package static func run<V: Verifier>(
         verifier: V, trials: Int, seed: UInt64, threads: Int, chunkSize: Int, progress: TerminalProgress?
     ) -> SimulationResult {
         precondition(trials >= 1 && threads >= 1 && chunkSize >= 1)
@@ -72,7 +73,7 @@ public enum MonteCarlo {
 
     /// Runs a verifier given as an existential, reporting finished chunks to `progress`. The existential is opened
     /// once, and every chunk runs the verifier's own compiled trial loop (``Verifier/_simulateTrials``).
-    public static func run(
+    package static func run(
         anyVerifier verifier: any Verifier, trials: Int, seed: UInt64, threads: Int, chunkSize: Int,
         progress: TerminalProgress?
     ) -> SimulationResult {

@@ -2,7 +2,7 @@ import Distributions
 import AcceptanceBounds
 
 /// The optimal verifier (`optimal`): samples Y from the transport plan of
-/// ``optimalCoupling(target:law:exact:maxLPVariables:solver:)`` (maximum flow by default, GLPK's LP on request).
+/// ``optimalCoupling(target:law:exact:limits:solver:lpAlgorithm:)`` (maximum flow by default, GLPK's LP on request).
 ///
 /// ```
 /// given S = set(x):  output j ∈ S with probability z(S, j) / Q_set(S)
@@ -33,14 +33,19 @@ public struct OptimalCouplingVerifier: Verifier {
     /// Σ z of the plan: alpha*.
     public let acceptedMass: Double
 
-    /// - Parameters: `solver` `.flow` (default: Dinic's maximum flow, exact and fast) or `.lp` (GLPK);
-    ///   `maxLPVariables` bounds the plan's size (LP variables = middle arcs of the flow).
+    /// - Parameters: `solver` `.flow` (default: Dinic's maximum flow, exact and fast) or `.lp` (GLPK); the plan's
+    ///   size (draft set × token entries: the LP's variables, the flow's middle arcs) is refused beyond
+    ///   ``Limits/planEntries`` (and beyond the solver's own limit, ``Limits/flowArcs`` or ``Limits/lpVariables``).
     public init(
-        target p: Distribution, law: DraftLaw,
-        maxLPVariables: Int = OptimalTransportLP.defaultMaxVariables, solver: CouplingSolver = .flow
+        target p: Distribution, law: DraftLaw, limits: Limits = .standard, solver: CouplingSolver = .flow
     ) throws {
         try VerifierError.requireSameVocabulary(p, law)
-        let plan = try optimalCoupling(target: p, law: law, maxLPVariables: maxLPVariables, solver: solver)
+        let size = OptimalTransportLP.estimatedSize(of: law)
+        guard size.variables <= Double(limits.planEntries) else {
+            throw AcceptanceError.tooLarge(
+                .planEntries, estimatedSets: size.sets, estimatedSize: size.variables, limit: limits.planEntries)
+        }
+        let plan = try optimalCoupling(target: p, law: law, limits: limits, solver: solver)
         let flows = plan.flows
         var rows: [[Int]: Int] = [:]
         var tokens: [[Int]] = [], probabilities: [[Double]] = []

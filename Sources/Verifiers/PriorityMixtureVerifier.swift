@@ -42,7 +42,7 @@ public struct PriorityMixtureVerifier: Verifier {
     public var certifiedGap: Double { upper - lower }
 
     /// - Parameters: `maxIterations` of the minimisation (the verifier is lossless whatever it reaches).
-    public init(target p: Distribution, law: DraftLaw, maxIterations: Int = 2000) throws {
+    public init(target p: Distribution, law: DraftLaw, maxIterations: Int = Limits.standard.sfmIterations) throws {
         try VerifierError.requireSameVocabulary(p, law)
         let objective: SubsetObjective
         do { objective = try SubsetObjective(target: p, law: law) } catch let e as AcceptanceError {

@@ -223,9 +223,9 @@ public struct VerifierRegistry: Sendable {
             name: "optimal", laws: DraftLawName.allCases, hasExactFormula: true,
             summary:
                 "reaches alpha*: optimal selection law + two-step scheme (iid and without replacement at any V), else the transport plan by max flow, else (independent drafts) the certified priority mixture",
-            settings: [.maxPlanVariables],
+            settings: [.limits],
             makeWithSettings: {
-                try makeOptimalVerifier(target: $0, law: $1, threads: $2.threads, maxPlanVariables: $2.maxPlanVariables)
+                try makeOptimalVerifier(target: $0, law: $1, threads: $2.threads, limits: $2.limitsInForce)
             }),
         Entry(
             name: "naive", laws: DraftLawName.allCases, hasExactFormula: true,
@@ -237,20 +237,20 @@ public struct VerifierRegistry: Sendable {
 /// The `optimal` verifier for a law, the one routing used by `simulate`, `batch`, the registry and the experiments:
 /// the realised optimal selection law (``OptimalSelectionVerifier``) for i.i.d. and without-replacement drafts at
 /// any V; the transport plan by maximum flow (``OptimalCouplingVerifier``) for every other law while the plan has at
-/// most `maxPlanVariables` entries (one per draft set and token in it); beyond that, for independent drafts, the
+/// most ``Limits/planEntries`` entries (one per draft set and token in it); beyond that, for independent drafts, the
 /// certified mixture of priority orders of exact submodular minimisation (``PriorityMixtureVerifier``), which needs
 /// no plan at all. Other laws beyond the limit are refused by the plan's own size check.
 public func makeOptimalVerifier(
     target p: Distribution, law: DraftLaw, threads: Int = 1,
-    maxPlanVariables: Int = OptimalTransportLP.defaultMaxVariables
+    limits: Limits = .standard
 ) throws -> any Verifier {
     switch law.kind {
     case .iid, .withoutReplacement:
         return try OptimalSelectionVerifier(target: p, law: law, threads: threads)
-    case .independent where OptimalTransportLP.estimatedSize(of: law).variables > Double(maxPlanVariables):
-        return try PriorityMixtureVerifier(target: p, law: law)
+    case .independent where OptimalTransportLP.estimatedSize(of: law).variables > Double(limits.planEntries):
+        return try PriorityMixtureVerifier(target: p, law: law, maxIterations: limits.sfmIterations)
     default:
-        return try OptimalCouplingVerifier(target: p, law: law, maxLPVariables: maxPlanVariables)
+        return try OptimalCouplingVerifier(target: p, law: law, limits: limits)
     }
 }
 

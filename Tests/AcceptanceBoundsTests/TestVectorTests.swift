@@ -114,8 +114,9 @@ import Distributions
         #expect {
             try optimalAcceptance(target: p, law: law, method: .lp)
         } throws: { error in
-            guard case AcceptanceError.lpTooLarge(let sets, _, let limit) = error else { return false }
-            return sets > 8e10 && limit == OptimalTransportLP.defaultMaxVariables
+            guard case AcceptanceError.tooLarge(.lpVariables, let sets, _, let limit) = error else { return false }
+            return sets > 8e10 && limit == Limits.standard.lpVariables
+                && (error as! AcceptanceError).suggestedParameters == [.maxPlanVariables]
                 && (error as! AcceptanceError).description.contains("LP too large")
         }
         #expect(throws: VocabularyMismatch(what: "the draft law", expected: 3, found: 400)) {

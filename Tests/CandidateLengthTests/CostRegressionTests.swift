@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CandidateLength
 import MultidraftSupport
+import Distributions
 
 @Suite("Cost-model regression (LAPACK dgels)")
 struct CostRegressionTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CandidateLength
 import MultidraftSupport
+import Distributions
 
 /// The two-state example of MarkovTests (easy: 0.95 w.p. 0.9, 0.6 w.p. 0.1; hard: 0.3 w.p. 0.7, 0.6 w.p. 0.3), with
 /// the difficulty hidden: 0.95 and 0.3 reveal the state, 0.6 does not.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CandidateLength
 import MultidraftSupport
+import Distributions
 
 /// A two-state example: easy tokens (0.95 w.p. 0.9, 0.6 w.p. 0.1), hard tokens (0.3 w.p. 0.7, 0.6 w.p. 0.3);
 /// the shared value 0.6 means π alone does not reveal the state.

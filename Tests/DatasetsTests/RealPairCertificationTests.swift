@@ -21,8 +21,8 @@ import Distributions
             b = try ModelRows(spec: file + ":rtn3_t1")
         #expect(target.positions == 1_869)
         func row(_ r: PositionRow) -> SparseRow? {
-            guard case .sparse(let s) = r else { return nil }
-            return SparseRow(indices: s.indices, values: s.values, rest: s.rest, vocabularySize: 49_152)
+            guard case .sparse(let indices, let values, let rest) = r else { return nil }
+            return SparseRow(indices: indices, values: values, rest: rest, vocabularySize: 49_152)
         }
         let all = ProcessInfo.processInfo.environment["MULTIDRAFT_REAL_ALL"] == "1"
         var worst = 0.0, routes: [String: Int] = [:]
@@ -60,8 +60,10 @@ import Distributions
         let models = try ["target_t1", "layerskip_t1", "rtn3_t1"].map { try ModelRows(spec: file + ":" + $0) }
         for i in [765, 1077] {
             let rows = try models.map { m -> SparseRow in
-                guard case .sparse(let s) = try m.row(i) else { throw DatasetError.usage("not sparse") }
-                return SparseRow(indices: s.indices, values: s.values, rest: s.rest, vocabularySize: 49_152)
+                guard case .sparse(let indices, let values, let rest) = try m.row(i) else {
+                    throw DatasetError.usage("not sparse")
+                }
+                return SparseRow(indices: indices, values: values, rest: rest, vocabularySize: 49_152)
             }
             let (lower, upper) = try SparseBounds.completions(target: rows[0], drafts: Array(rows.dropFirst()))
             var worst = 0.0

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import MultidraftCLI
 import Multidraft
+import MultidraftIO
 
 /// `multidraft batch`: equal to the single-instance commands at every position, shards + merge = one run, resume,
 /// and the error contract for malformed datasets.

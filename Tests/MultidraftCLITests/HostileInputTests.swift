@@ -1,6 +1,7 @@
 import Foundation
 import Multidraft
 import Testing
+import MultidraftIO
 
 /// Every hostile input of issue 15's list, as a test: crashes, silent wrong answers, parse errors, files,
 /// determinism and unbounded work. Each run must keep the contract (``CLIContract``) and give the stated result.

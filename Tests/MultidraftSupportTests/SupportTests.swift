@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MultidraftSupport
+import Distributions
 
 @Suite struct GeneratorTests {
     @Test func sameSeedSameStreamIsReproducible() {

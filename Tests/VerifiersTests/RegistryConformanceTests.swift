@@ -2,6 +2,7 @@ import MultidraftTesting
 import Testing
 import Verifiers
 import Distributions
+import AcceptanceBounds
 import MultidraftSupport
 
 /// Every verifier of the registry passes `VerifierConformance` on the laws and draft counts its entry claims: exact
@@ -51,7 +52,8 @@ import MultidraftSupport
             .truncation == 2)
     #expect {
         try registry.makeVerifier(
-            name: "truncated-importance", target: p, law: law, settings: VerifierSettings(planLimit: 10))
+            name: "truncated-importance", target: p, law: law,
+            settings: VerifierSettings(limits: Limits(planEntries: 10)))
     } throws: { error in
         guard let error = error as? VerifierError else { return false }
         return error.description.contains("truncated-importance") && error.suggestedParameters == [.maxPlanVariables]
@@ -66,5 +68,33 @@ import MultidraftSupport
     #expect((importance as? ImportanceVerifier)?.truncation == 2)
     _ = try VerifierRegistry.standard.makeVerifier(
         name: "optimal", target: p, law: law,
-        settings: VerifierSettings(planLimit: 1_000))
+        settings: VerifierSettings(limits: Limits(planEntries: 1_000)))
+}
+
+/// One `Limits` value routes the optimal verifier the same way wherever it is built: two independent drafts at
+/// V = 6 have 21 draft sets, estimated at 42 plan entries (21 × 2), so a plan limit of 42 builds the transport plan and 41 the
+/// certified priority mixture (no plan), through `makeOptimalVerifier` and through the registry's settings; both
+/// reach the same alpha* (flow vs submodular minimisation, 1e-12). The plan verifier itself refuses a plan beyond
+/// its limit with the typed size error naming the plan limit, its estimate and the parameter that raises it.
+@Test func oneLimitsValueRoutesTheOptimalVerifier() throws {
+    let p = try Distribution([0.05, 0.1, 0.15, 0.2, 0.2, 0.3])
+    let q1 = try Distribution([0.3, 0.25, 0.2, 0.1, 0.1, 0.05]), q2 = try Distribution([0.1, 0.1, 0.2, 0.2, 0.2, 0.2])
+    let law = try DraftLaw.independent([q1, q2])
+    #expect(OptimalTransportLP.estimatedSize(of: law).variables == 42)
+    let planned = try makeOptimalVerifier(target: p, law: law, limits: Limits(planEntries: 42))
+    let mixture = try makeOptimalVerifier(target: p, law: law, limits: Limits(planEntries: 41))
+    #expect(planned is OptimalCouplingVerifier && mixture is PriorityMixtureVerifier)
+    let viaRegistry = try VerifierRegistry.standard.makeVerifier(
+        name: "optimal", target: p, law: law, settings: VerifierSettings(limits: Limits(planEntries: 41)))
+    #expect(viaRegistry is PriorityMixtureVerifier)
+    let alpha = try optimalAcceptance(target: p, law: law, method: .flow).alpha
+    #expect(abs(try #require(planned.exactAcceptance) - alpha) < 1e-12)
+    #expect(abs(try #require(mixture.exactAcceptance) - alpha) < 1e-12)
+    #expect {
+        try OptimalCouplingVerifier(target: p, law: law, limits: Limits(planEntries: 41))
+    } throws: { error in
+        guard case AcceptanceError.tooLarge(.planEntries, _, 42, 41) = error else { return false }
+        return (error as! AcceptanceError).suggestedParameters == [.maxPlanVariables]
+            && "\(error)".hasPrefix("transport plan too large")
+    }
 }

@@ -32,6 +32,8 @@ public enum SuggestedParameter: String, Sendable, CaseIterable {
     case scheme
     /// The largest LP or transport plan (variables) to build.
     case maxPlanVariables
+    /// The largest draft-set graph (arcs) of a maximum-flow route.
+    case maxFlowArcs
 }
 
 /// An error whose message suggests changing parameters of the call that threw it.
