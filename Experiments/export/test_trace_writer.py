@@ -105,6 +105,11 @@ class TraceWriterTests(unittest.TestCase):
                         if a[key][column]:
                             # JSON Lines keeps 10 significant digits, the container float32 values
                             self.assertAlmostEqual(float(a[key][column]), float(b[key][column]), delta=1e-5, msg=(key, column))
+            # the output-law test alone: the full audit's output_law row, on both containers
+            for path in (lines, binary):
+                alone = audit(path, "--checks", "output-law")
+                self.assertEqual(list(alone), ["output_law"])
+                self.assertEqual(alone["output_law"], audit(path)["output_law"])
 
     @unittest.skipUnless(BIN, "MULTIDRAFT_BIN not set")
     def test_malformed_container_names_the_record(self):
@@ -129,6 +134,10 @@ class TraceWriterTests(unittest.TestCase):
         self.assertEqual(result.stdout, "")
         self.assertIn("record 7", result.stderr)
         self.assertIn("outside", result.stderr)
+        result = subprocess.run([BIN, "audit", "--trace", path, "--checks", "output-law"], capture_output=True, text=True)
+        self.assertEqual((result.returncode, result.stdout), (2, ""))
+        self.assertIn("record 7", result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
         # corrupted offset indexes (non-monotone, out of range, negative): one error line, never a crash
         for name, values in (("chain_offsets", [0, 5, 2]), ("emitted_offsets", [0, 99, 3]), ("p_row_offsets", [0, -4]),
                              ("draft_offsets", [3, 0])):
@@ -142,11 +151,12 @@ class TraceWriterTests(unittest.TestCase):
                 data[start + 8 * k: start + 8 * k + 8] = int(v).to_bytes(8, "little", signed=True)
             with open(path, "wb") as handle:
                 handle.write(data)
-            result = subprocess.run([BIN, "audit", "--trace", path], capture_output=True, text=True)
-            self.assertEqual(result.returncode, 2, (name, result.stderr))
-            self.assertEqual(result.stdout, "")
-            self.assertEqual(len(result.stderr.strip().splitlines()), 1, (name, result.stderr))
-            self.assertIn("record", result.stderr, name)
+            for extra in ((), ("--checks", "output-law")):
+                result = subprocess.run([BIN, "audit", "--trace", path, *extra], capture_output=True, text=True)
+                self.assertEqual(result.returncode, 2, (name, extra, result.stderr))
+                self.assertEqual(result.stdout, "")
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, (name, extra, result.stderr))
+                self.assertIn("record", result.stderr, (name, extra))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@
 
 Generates one correct-engine trace of the real SmolLM2 pair (V = 49,152, sparse top-k rows, chains of 3) in both
 containers with the same seed, then times, on each: the full `multidraft audit` (output law, draft law, acceptance
-definitions and the alpha* bracket of every step, every law validated) and the numpy peer's output-law test alone.
+definitions and the alpha* bracket of every step, every law validated), `multidraft audit --checks output-law` (the
+output-law test alone, the same row; on the container it reads only the offsets, tokens and the emitted tokens'
+target laws) and the numpy peer's output-law test alone (the same test: gather the emitted tokens' rows, transform,
+Kolmogorov-Smirnov).
 Prints CSV: format,tool,tokens,seconds,tokens_per_s,ratio_to_numpy. Use a release build of the toolkit. The traces
 (about 2.4 GB of JSON Lines and 1 GB of safetensors per million tokens) are deleted at the end unless --dir is given.
 """
@@ -50,9 +53,15 @@ def main():
             timed([sys.executable, peer, "generate", "--output", path, "--tokens", str(args.tokens),
                    "--top-k", str(args.top_k), "--seed", str(args.seed)], env)
             swift_s, out = timed([args.bin, "audit", "--trace", path, "--threads", str(args.threads)])
-            tokens = int(next(r for r in csv.DictReader(io.StringIO(out)) if r["check"] == "output_law")["count"])
+            full = next(r for r in csv.DictReader(io.StringIO(out)) if r["check"] == "output_law")
+            tokens = int(full["count"])
+            alone_s, alone = timed([args.bin, "audit", "--trace", path, "--threads", str(args.threads),
+                                    "--checks", "output-law"])
+            if next(csv.DictReader(io.StringIO(alone))) != full:
+                raise SystemExit("audit --checks output-law disagrees with the full audit's output_law row")
             numpy_s, _ = timed([sys.executable, peer, "audit", path], env)
             rows.append((fmt, f"multidraft audit ({args.threads} threads)", tokens, swift_s))
+            rows.append((fmt, f"multidraft audit --checks output-law ({args.threads} threads)", tokens, alone_s))
             rows.append((fmt, "numpy output-law test (1 thread)", tokens, numpy_s))
             os.remove(path)
     finally:

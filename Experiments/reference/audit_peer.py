@@ -195,9 +195,10 @@ def audit(args):
         if np.any(widths != widths[0]):
             raise SystemExit("the vectorised peer needs the same k on every row")
         k = int(widths[0])
+        # gather the emitted tokens' rows first, then convert only those to float64
         idx = t["p_indices"].reshape(-1, k)[rows]
-        val = t["p_values"].astype(np.float64).reshape(-1, k)[rows]
-        rest = t["p_rest"].astype(np.float64)[rows]
+        val = t["p_values"].reshape(-1, k)[rows].astype(np.float64)
+        rest = t["p_rest"][rows].astype(np.float64)
         total = val.sum(axis=1) + rest
         val, rest = val / total[:, None], rest / total
         y = t["emitted"].astype(np.int64)

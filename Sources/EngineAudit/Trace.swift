@@ -325,6 +325,12 @@ public struct TraceSource: @unchecked Sendable {
     private enum Kind { case lines(Data, starts: [Int], ends: [Int], numbers: [Int]), container(TraceContainer) }
     private let kind: Kind
 
+    /// The binary container behind the source (nil for JSON Lines).
+    package var container: TraceContainer? {
+        if case .container(let c) = kind { return c }
+        return nil
+    }
+
     public init(path: String) throws {
         self.path = path
         if TraceContainer.isContainer(path: path) {

@@ -27,7 +27,7 @@ public struct UniformityTest: Sendable, Equatable {
     public let pValue: Double
 
     public init(_ values: [Double]) {
-        let u = values.sorted()
+        let u = values.count >= 4_096 ? Self.radixSorted(values) : values.sorted()
         let n = u.count
         count = n
         guard n > 0 else { statistic = 0; pValue = 1; return }
@@ -37,6 +37,34 @@ public struct UniformityTest: Sendable, Equatable {
         }
         statistic = d
         pValue = Self.kolmogorovSurvival(d, n: n)
+    }
+
+    /// `values` in increasing order by a least-significant-digit radix sort of their IEEE bit patterns (four passes
+    /// of 16 bits, keys mapped so that unsigned order is numeric order): the same sequence as `sorted()` but for the
+    /// relative order of −0 and +0, which compare equal. O(n + 2^16) per pass instead of O(n log n) comparisons: the
+    /// pooled transforms of a long trace (10⁶ and more) sort several times faster.
+    static func radixSorted(_ values: [Double]) -> [Double] {
+        let n = values.count
+        var keys = values.map { x -> UInt64 in
+            let b = x.bitPattern
+            return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
+        }
+        var other = [UInt64](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for pass in 0..<4 {
+            let shift = UInt64(16 * pass)
+            for t in counts.indices { counts[t] = 0 }
+            for k in keys { counts[Int((k >> shift) & 0xFFFF)] += 1 }
+            var total = 0
+            for t in counts.indices { (counts[t], total) = (total, total + counts[t]) }
+            for k in keys {
+                let digit = Int((k >> shift) & 0xFFFF)
+                other[counts[digit]] = k
+                counts[digit] += 1
+            }
+            swap(&keys, &other)
+        }
+        return keys.map { k in Double(bitPattern: k & (1 << 63) != 0 ? k & ~(1 << 63) : ~k) }
     }
 
     /// P(D_n > d) under uniformity (Stephens' approximation).

@@ -24,6 +24,9 @@ struct AuditCommand: ParsableCommand {
             root_acceptance against alpha* and each --expect verifier (Bernstein bound p-values). tokens_to_detect_0.01:
             tokens after which a defect of Kolmogorov size 0.01 is flagged with probability >= 0.9. Per-step rows
             (--output): context,step,chains,depth,accepted,emitted. Sparse laws lump unlisted tokens into one cell.
+            --checks output-law runs the output-law test alone (the same row as the full audit's): on the binary
+            container it reads only the offsets, the tokens and the target law of every emitted token, so a defect
+            confined to the draft laws or to unused target laws is left to the full audit.
             """
     )
 
@@ -36,6 +39,8 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Per-step CSV.") var output: String?
     @Option(help: "Write the verdict CSV here (atomically) instead of stdout.") var summary: String?
     @Option(help: "Worker threads (the verdict does not depend on it; default: every core).") var threads: Int?
+    @Option(help: "all (default) or output-law (the output-law test alone, reading only what it uses).")
+    var checks: String = "all"
 
     func run() throws {
         try CLIOutput.run {
@@ -45,7 +50,27 @@ struct AuditCommand: ParsableCommand {
                 .filter { !$0.isEmpty }
             for name in names { _ = try registry.entry(named: name) }
             if let threads, threads < 1 || threads > 1024 { throw UsageError("--threads must be in 1...1024") }
+            guard checks == "all" || checks == "output-law" else {
+                throw UsageError("--checks must be all or output-law, got '\(checks)'")
+            }
+            if checks == "output-law" {
+                if !names.isEmpty { throw UsageError("--expect needs --checks all") }
+                if output != nil { throw UsageError("--output (per-step rows) needs --checks all") }
+            }
             let source = try TraceSource(path: trace)
+            if checks == "output-law" {
+                let result = try TraceAudit.outputLaw(
+                    source, options: .init(level: level, seed: seed, registry: registry), skipInvalid: skipInvalid,
+                    threads: threads ?? availableCores)
+                guard result.steps > 0 else {
+                    throw UsageError(
+                        "\(trace): no verification steps to audit"
+                            + (result.skipped.first.map { " (first skipped: \($0))" } ?? ""))
+                }
+                for message in result.skipped { CLINotes.shared.add("skipped \(message)") }
+                try CLIOutput.emit(Self.table([result.row]), to: summary, extra: [])
+                return
+            }
             let audit = try TraceAudit.audit(
                 source, options: .init(level: level, seed: seed, expect: names, registry: registry),
                 skipInvalid: skipInvalid, threads: threads ?? availableCores,
@@ -57,17 +82,7 @@ struct AuditCommand: ParsableCommand {
                 )
             }
             for message in skipped { CLINotes.shared.add("skipped \(message)") }
-            let rows = audit.rows
-            func real(_ x: Double?) -> CSVValue { x.map { $0.isFinite ? .real($0) : .empty } ?? .empty }
-            var table = CSVTable(header: TraceAudit.Row.header)
-            for r in rows {
-                table.append([
-                    .text(r.check), r.position.map { .integer($0) } ?? .empty, .integer(r.count), real(r.value),
-                    real(r.standardError), .text(r.reference), real(r.referenceValue), real(r.statistic),
-                    real(r.pValue), real(r.defectLowerBound), r.tokensToDetect.map { .integer($0) } ?? .empty,
-                    .text(r.verdict)
-                ])
-            }
+            let table = Self.table(audit.rows)
             var extra: [(path: String, table: CSVTable)] = []
             if let output {
                 var perStep = CSVTable(header: ["context", "step", "chains", "depth", "accepted", "emitted"])
@@ -81,5 +96,20 @@ struct AuditCommand: ParsableCommand {
             }
             try CLIOutput.emit(table, to: summary, extra: extra)
         }
+    }
+
+    /// The verdict rows as CSV.
+    static func table(_ rows: [TraceAudit.Row]) -> CSVTable {
+        func real(_ x: Double?) -> CSVValue { x.map { $0.isFinite ? .real($0) : .empty } ?? .empty }
+        var table = CSVTable(header: TraceAudit.Row.header)
+        for r in rows {
+            table.append([
+                .text(r.check), r.position.map { .integer($0) } ?? .empty, .integer(r.count), real(r.value),
+                real(r.standardError), .text(r.reference), real(r.referenceValue), real(r.statistic),
+                real(r.pValue), real(r.defectLowerBound), r.tokensToDetect.map { .integer($0) } ?? .empty,
+                .text(r.verdict)
+            ])
+        }
+        return table
     }
 }

@@ -89,6 +89,52 @@ public enum ElementType: String, Sendable, CaseIterable {
         }
     }
 
+    /// Decodes `count` consecutive elements starting at `raw` into `out` (its contents replaced), as ``load(_:at:bigEndian:)``
+    /// would one by one, with one dispatch on the type per call instead of per element: the bulk reader of rows
+    /// read in place from a mapped file. binary16 goes through a 65,536-entry table.
+    package func loadAll(_ raw: UnsafeRawPointer, count: Int, bigEndian: Bool, into out: inout [Double]) {
+        if out.count != count { out = [Double](repeating: 0, count: count) }
+        out.withUnsafeMutableBufferPointer { target in
+            switch self {
+            case .float64:
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: 8 &* i, as: UInt64.self)
+                    target[i] = Double(bitPattern: bigEndian ? UInt64(bigEndian: bits) : UInt64(littleEndian: bits))
+                }
+            case .float32:
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: 4 &* i, as: UInt32.self)
+                    target[i] = Double(
+                        Float(bitPattern: bigEndian ? UInt32(bigEndian: bits) : UInt32(littleEndian: bits)))
+                }
+            case .float16:
+                Self.halfTable.withUnsafeBufferPointer { table in
+                    for i in 0..<count {
+                        let bits = raw.loadUnaligned(fromByteOffset: 2 &* i, as: UInt16.self)
+                        target[i] = table[Int(bigEndian ? UInt16(bigEndian: bits) : UInt16(littleEndian: bits))]
+                    }
+                }
+            case .int32:
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: 4 &* i, as: UInt32.self)
+                    target[i] = Double(
+                        Int32(bitPattern: bigEndian ? UInt32(bigEndian: bits) : UInt32(littleEndian: bits)))
+                }
+            case .int64:
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: 8 &* i, as: UInt64.self)
+                    target[i] = Double(
+                        Int64(bitPattern: bigEndian ? UInt64(bigEndian: bits) : UInt64(littleEndian: bits)))
+                }
+            case .bfloat16:
+                for i in 0..<count { target[i] = load(raw, at: 2 &* i, bigEndian: bigEndian) }
+            }
+        }
+    }
+
+    /// Every binary16 bit pattern as a Double (``halfToDouble(_:)``), built once.
+    static let halfTable: [Double] = (0...0xFFFF).map { halfToDouble(UInt16($0)) }
+
     /// IEEE binary16 → Double, exactly (subnormals, ±∞ and NaN included), without relying on `Float16`.
     package static func halfToDouble(_ h: UInt16) -> Double {
         let sign: Double = (h & 0x8000) != 0 ? -1 : 1

@@ -51,8 +51,9 @@ public struct StoredTensor: Sendable {
     public let shape: [Int]
     let source: ByteSource
     /// Byte offset of element 0 in the file.
-    let offset: Int
-    let bigEndian: Bool
+    package let offset: Int
+    /// Whether the elements are stored big-endian (NumPy `>` dtypes).
+    package let bigEndian: Bool
 
     /// Number of rows (1 for a 1-D tensor).
     public var rowCount: Int { shape.count == 2 ? shape[0] : 1 }

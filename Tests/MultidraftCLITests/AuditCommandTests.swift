@@ -43,6 +43,25 @@ import Multidraft
         #expect(steps.count == 3001 && steps[0] == "context,step,chains,depth,accepted,emitted")
     }
 
+    /// `--checks output-law` prints the full audit's output_law row alone; its option conflicts are refused.
+    @Test func outputLawAlone() throws {
+        let path = try Self.trace(steps: 2000)
+        let full = try CLI.run(["audit", "--trace", path])
+        let alone = try CLI.run(["audit", "--trace", path, "--checks", "output-law", "--threads", "1"])
+        #expect(alone.status == 0 && alone.stderr.isEmpty, "\(alone.stderr)")
+        let row = full.stdout.split(separator: "\n").first { $0.hasPrefix("output_law,") }
+        #expect(
+            alone.stdout == TraceAudit.Row.header.joined(separator: ",") + "\n" + (row.map(String.init) ?? "?") + "\n")
+        for (extra, message) in [
+            (["--checks", "draft-law"], "--checks must be all or output-law, got 'draft-law'"),
+            (["--checks", "output-law", "--expect", "rrs"], "--expect needs --checks all"),
+            (["--checks", "output-law", "--output", path + ".steps"], "--output (per-step rows) needs --checks all")
+        ] {
+            let r = try CLI.run(["audit", "--trace", path] + extra)
+            #expect(r.status == 2 && r.stdout.isEmpty && r.stderr == "error: \(message)\n", "\(r.stderr)")
+        }
+    }
+
     @Test func malformedTraceIsOneLine() throws {
         let path = try Self.trace(
             steps: 50,

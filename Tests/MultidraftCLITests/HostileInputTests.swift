@@ -11,7 +11,7 @@ import MultidraftIO
 
     func file(_ name: String, _ text: String) -> String {
         let path = folder.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 
@@ -83,7 +83,7 @@ import MultidraftIO
         data.append(contentsOf: Array(header.utf8))
         data.append(contentsOf: [UInt8](repeating: 0, count: 16))
         let path = folder.appendingPathComponent("huge.npy").path
-        FileManager.default.createFile(atPath: path, contents: data)
+        _ = FileManager.default.createFile(atPath: path, contents: data)
         try refused(["bound", "--target", "@" + path, "--draft", "0.5,0.5", "--law", "iid"], "2305843009213693952")
     }
 
@@ -220,7 +220,7 @@ import MultidraftIO
     @Test func outputsGoThroughLinksKeepModesAndNeverReplaceSpecialFiles() throws {
         let target = folder.appendingPathComponent("target.csv").path
         let link = folder.appendingPathComponent("link.csv").path
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: target, contents: Data("old\n".utf8), attributes: [.posixPermissions: 0o640])
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.csv")
         try run(["verifiers", "--output", link])
@@ -272,7 +272,7 @@ import MultidraftIO
 
     @Test func embeddedNulIsRefused() throws {
         let path = folder.appendingPathComponent("nul.txt").path
-        FileManager.default.createFile(atPath: path, contents: Data("0.2\u{0}garbage\n0.8\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("0.2\u{0}garbage\n0.8\n".utf8))
         try refused(["bound", "--target", "@" + path, "--draft", "0.5,0.5", "--law", "iid"], "NUL")
         try refused(["length", "--acceptance", "@" + path, "--t-draft", "1", "--t-target", "10"], "NUL")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import MultidraftSupport
+import Distributions
 @testable import MultidraftIO
 
 /// The one `.npy` reader/writer, the one numeric-text parser and the one part-file engine of the toolkit.
@@ -100,6 +101,40 @@ import MultidraftSupport
             }
         }
     }
+}
+
+/// The bulk decoder of rows read in place equals the element-by-element one, bit for bit, for every stored type and
+/// both byte orders (binary16 through its table: every one of the 65,536 bit patterns, NaNs by bit pattern class).
+@Test func bulkDecodingEqualsElementByElement() {
+    var rng = Xoshiro256(seed: 12)
+    for type in ElementType.allCases {
+        let values: [Double] = (0..<257).map { i in
+            type.isFloat
+                ? (rng.nextUniform() - 0.3) * pow(10, Double(i % 9) - 4) : Double(Int(rng.next() % 100_000) - 50_000)
+        }
+        let little = type.littleEndianBytes(values)
+        var big = Data()
+        for i in 0..<values.count {
+            big.append(contentsOf: little[(i * type.width)..<((i + 1) * type.width)].reversed())
+        }
+        for (data, bigEndian) in [(little, false), (big, true)] {
+            data.withUnsafeBytes { raw in
+                var bulk: [Double] = [-1]
+                type.loadAll(raw.baseAddress! + type.width, count: values.count - 1, bigEndian: bigEndian, into: &bulk)
+                let one = (1..<values.count).map {
+                    type.load(raw.baseAddress!, at: $0 * type.width, bigEndian: bigEndian)
+                }
+                #expect(bulk.map(\.bitPattern) == one.map(\.bitPattern), "\(type) bigEndian \(bigEndian)")
+            }
+        }
+    }
+    let all = (0...0xFFFF).map { UInt16($0) }
+    let table = ElementType.halfTable
+    #expect(
+        all.allSatisfy { h in
+            let (a, b) = (table[Int(h)], ElementType.halfToDouble(h))
+            return a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
+        })
 }
 
 @Suite struct NumericTextTests {
