@@ -272,6 +272,13 @@ extension TraceContainer {
             throw fail("has row offsets outside the p_values array")
         }
         let tolerance = TraceReader.massTolerance
+        if let indices = c.indices, c.values.type == .float32, indices.type == .int32, !c.values.bigEndian,
+            !indices.bigEndian
+        {
+            return try float32Cell(
+                of: token, values: c.values.base + 4 &* e0, indices: indices.base + 4 &* e0, count: e1 - e0,
+                rest: rest, v: v, seen: &scratch.seen)
+        }
         c.values.doubles(e0..<e1, into: &scratch.values)
         var total = 0.0
         for x in scratch.values {
@@ -340,5 +347,70 @@ extension TraceContainer {
             }
             return (below, mass)
         }
+    }
+
+    /// ``cell(of:first:end:rest:_:v:scratch:)`` for the common layout (little-endian float32 values, int32 indices),
+    /// read straight from the mapped rows in two passes (checks, total and the token's position; then the mass
+    /// below it), with the same arithmetic in the same order.
+    private static func float32Cell(
+        of token: Int, values: UnsafeRawPointer, indices: UnsafeRawPointer, count: Int, rest: Double, v: Int,
+        seen: inout [UInt64]
+    ) throws(RowProblem) -> (below: Double, mass: Double) {
+        @inline(__always) func value(_ k: Int) -> Double {
+            Double(
+                Float(bitPattern: UInt32(littleEndian: values.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self))))
+        }
+        @inline(__always) func index(_ k: Int) -> Int {
+            Int(Int32(littleEndian: indices.loadUnaligned(fromByteOffset: 4 &* k, as: Int32.self)))
+        }
+        var total = 0.0, position = -1, marked = 0, problem: String? = nil
+        seen.withUnsafeMutableBufferPointer { seen in
+            for k in 0..<count {
+                let x = value(k)
+                guard x.isFinite, x >= 0 else {
+                    problem = "has a negative or non-finite probability"
+                    break
+                }
+                total += x
+            }
+            guard problem == nil else { return }
+            guard rest.isFinite, rest >= 0 else {
+                problem = "has a negative or non-finite probability"
+                return
+            }
+            for k in 0..<count {
+                let t = index(k)
+                guard t >= 0 && t < v, seen[t >> 6] & (1 << UInt64(t & 63)) == 0 else {
+                    problem = "has an index outside 0..<\(v) or a repeated index"
+                    break
+                }
+                seen[t >> 6] |= 1 << UInt64(t & 63)
+                marked = k + 1
+                if t == token { position = k }
+            }
+            for k in 0..<marked {
+                let t = index(k)
+                seen[t >> 6] &= ~(1 << UInt64(t & 63))
+            }
+        }
+        if let problem { throw RowProblem(detail: problem) }
+        total += rest
+        let tolerance = TraceReader.massTolerance
+        guard abs(total - 1) <= tolerance else {
+            throw RowProblem(detail: "sums to \(total) with its rest, not 1 (tolerance \(tolerance))")
+        }
+        if count == v && rest > tolerance { throw RowProblem(detail: "lists every token but has rest mass \(rest)") }
+        guard position >= 0 else {
+            var listed = 0.0
+            for k in 0..<count { listed += value(k) / total }
+            return (listed, rest / total)
+        }
+        let mass = value(position) / total
+        var below = 0.0
+        for k in 0..<count {
+            let x = value(k) / total
+            if x > mass || (x == mass && index(k) < token) { below += x }
+        }
+        return (below, mass)
     }
 }
