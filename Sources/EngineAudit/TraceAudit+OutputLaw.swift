@@ -33,7 +33,20 @@ extension TraceAudit {
             }
             return (values, impossible, read.steps.count, read.skipped, read.error)
         }
+        let read = try merged(parts)
+        return (
+            lawRow("output_law", read.values, impossible: read.impossible, level: options.level), read.steps,
+            read.skipped
+        )
+    }
+
+    /// Parts of the records' output-law transforms, in record order, as one; the first part with an error (in record
+    /// order) throws it, after the records before it.
+    static func merged(
+        _ parts: [(values: [Double], impossible: Int, steps: Int, skipped: [String], error: TraceError?)]
+    ) throws -> (values: [Double], impossible: Int, steps: Int, skipped: [String]) {
         var values: [Double] = [], impossible = 0, steps = 0, skipped: [String] = []
+        values.reserveCapacity(parts.reduce(0) { $0 + $1.values.count })
         for part in parts {
             values += part.values
             impossible += part.impossible
@@ -41,6 +54,6 @@ extension TraceAudit {
             skipped += part.skipped
             if let error = part.error { throw error }
         }
-        return (lawRow("output_law", values, impossible: impossible, level: options.level), steps, skipped)
+        return (values, impossible, steps, skipped)
     }
 }

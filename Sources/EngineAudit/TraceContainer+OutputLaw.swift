@@ -62,16 +62,7 @@ extension TraceContainer {
                     columns, records: (i * chunk)..<min(stepCount, (i + 1) * chunk), seed: seed,
                     skipInvalid: skipInvalid)
             }
-            var values: [Double] = [], impossible = 0, steps = 0, skipped: [String] = []
-            values.reserveCapacity(parts.reduce(0) { $0 + $1.values.count })
-            for part in parts {
-                values += part.values
-                impossible += part.impossible
-                steps += part.steps
-                skipped += part.skipped
-                if let error = part.error { throw error }
-            }
-            return (values, impossible, steps, skipped)
+            return try TraceAudit.merged(parts)
         }
     }
 
