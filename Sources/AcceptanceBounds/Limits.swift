@@ -76,13 +76,4 @@ extension Limits {
             }
         }
     }
-
-    /// The value of the limit `kind`.
-    public subscript(kind: Kind) -> Int {
-        switch kind {
-        case .lpVariables: return lpVariables
-        case .flowArcs: return flowArcs
-        case .planEntries: return planEntries
-        }
-    }
 }

@@ -71,7 +71,7 @@ public struct StoredTensor: Sendable {
         guard bytes.count == width * type.width else { return out.map { _ in .nan } }
         bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             guard let base = raw.baseAddress else { return }
-            for j in 0..<width { out[j] = type.load(base, at: j * type.width, bigEndian: bigEndian) }
+            type.loadAll(base, count: width, bigEndian: bigEndian, into: &out)
         }
         return out
     }
@@ -85,7 +85,9 @@ public struct StoredTensor: Sendable {
         let n = bytes.count / type.width
         return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Double] in
             guard let base = raw.baseAddress else { return [] }
-            return (0..<n).map { type.load(base, at: $0 * type.width, bigEndian: bigEndian) }
+            var out: [Double] = []
+            type.loadAll(base, count: n, bigEndian: bigEndian, into: &out)
+            return out
         }
     }
 
