@@ -118,7 +118,7 @@ extension TraceContainer {
         let v = header.vocabularySize
         let chainCount = c.draftOffsets.count - 1, pRows = c.rest.count
         var values: [Double] = [], impossible = 0, steps = 0, skipped: [String] = []
-        var scratch = RowScratch(seen: [UInt64](repeating: 0, count: c.indices == nil ? 0 : (v + 63) / 64))
+        var scratch = RowScratch(vocabularySize: c.indices == nil ? 0 : v)
         var local: [Double] = [], matched: [Int] = []
         // The part's slices of every column, decoded once: record offsets, then the chains and tokens they point to.
         var chainOffsets = Window(), emittedOffsets = Window(), draftOffsets = Window(), pOffsets = Window()
@@ -248,6 +248,8 @@ extension TraceContainer {
         /// Distinct indices in O(k) per law: a bit per token (V/8 bytes, cache-resident), set for the tokens the law
         /// lists and cleared after it.
         var seen: [UInt64]
+
+        init(vocabularySize v: Int) { seen = [UInt64](repeating: 0, count: (v + 63) / 64) }
     }
 
     /// The cell of `token` in target-law row `row` after the checks and the renormalisation of
@@ -268,7 +270,7 @@ extension TraceContainer {
         {
             return try float32Cell(
                 of: token, values: c.values.base + 4 &* e0, indices: indices.base + 4 &* e0, count: e1 - e0,
-                rest: rest, v: v, seen: &scratch.seen)
+                rest: rest, v: v, scratch: &scratch)
         }
         c.values.doubles(e0..<e1, into: &scratch.values)
         var total = 0.0
@@ -341,50 +343,50 @@ extension TraceContainer {
     }
 
     /// ``cell(of:first:end:rest:_:v:scratch:)`` for the common layout (little-endian float32 values, int32 indices),
-    /// read straight from the mapped rows in two passes (checks, total and the token's position; then the mass
-    /// below it), with the same arithmetic in the same order.
+    /// read straight from the mapped rows: one pass for the checks, the total and the token's position, then the
+    /// cells before the token's. The same arithmetic in the same order, so the same bits. The order is decided on the
+    /// float32 values themselves: for float32 values a, b ≥ 0 and a total t within 1 ± 10⁻³, a > b exactly when the
+    /// rounded a/t > b/t (distinct float32 values differ by at least 2⁻²⁴ relative, quotients round 2⁻⁵³ relative,
+    /// and nothing underflows), and a = b exactly when a/t = b/t; so only the cells that come first are divided.
     private static func float32Cell(
         of token: Int, values: UnsafeRawPointer, indices: UnsafeRawPointer, count: Int, rest: Double, v: Int,
-        seen: inout [UInt64]
+        scratch: inout RowScratch
     ) throws(RowProblem) -> (below: Double, mass: Double) {
-        @inline(__always) func value(_ k: Int) -> Double {
-            Double(
-                Float(bitPattern: UInt32(littleEndian: values.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self))))
+        @inline(__always) func value(_ k: Int) -> Float {
+            Float(bitPattern: UInt32(littleEndian: values.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self)))
         }
         @inline(__always) func index(_ k: Int) -> Int {
             Int(Int32(littleEndian: indices.loadUnaligned(fromByteOffset: 4 &* k, as: Int32.self)))
         }
-        var total = 0.0, position = -1, marked = 0, problem: String? = nil
-        seen.withUnsafeMutableBufferPointer { seen in
+        // One pass; the problems are reported in the order the full audit checks them (values, rest, indices).
+        var total = 0.0, position = -1, badValue = false, badIndex = false
+        scratch.seen.withUnsafeMutableBufferPointer { seen in
+            var marked = 0
             for k in 0..<count {
-                let x = value(k)
-                guard x.isFinite, x >= 0 else {
-                    problem = "has a negative or non-finite probability"
-                    break
-                }
+                let x = Double(value(k))
+                if !(x.isFinite && x >= 0) { badValue = true }
                 total += x
-            }
-            guard problem == nil else { return }
-            guard rest.isFinite, rest >= 0 else {
-                problem = "has a negative or non-finite probability"
-                return
-            }
-            for k in 0..<count {
                 let t = index(k)
-                guard t >= 0 && t < v, seen[t >> 6] & (1 << UInt64(t & 63)) == 0 else {
-                    problem = "has an index outside 0..<\(v) or a repeated index"
+                if t >= 0 && t < v && seen[t >> 6] & (1 << UInt64(t & 63)) == 0 {
+                    seen[t >> 6] |= 1 << UInt64(t & 63)
+                    marked = k + 1
+                    if t == token { position = k }
+                } else {
+                    badIndex = true
                     break
                 }
-                seen[t >> 6] |= 1 << UInt64(t & 63)
-                marked = k + 1
-                if t == token { position = k }
             }
             for k in 0..<marked {
                 let t = index(k)
                 seen[t >> 6] &= ~(1 << UInt64(t & 63))
             }
         }
-        if let problem { throw RowProblem(detail: problem) }
+        // a bad index ends the pass early: the values after it still decide which problem is reported first
+        if badIndex { for k in 0..<count where !(value(k).isFinite && value(k) >= 0) { badValue = true } }
+        guard !badValue, rest.isFinite, rest >= 0 else {
+            throw RowProblem(detail: "has a negative or non-finite probability")
+        }
+        guard !badIndex else { throw RowProblem(detail: "has an index outside 0..<\(v) or a repeated index") }
         total += rest
         let tolerance = TraceReader.massTolerance
         guard abs(total - 1) <= tolerance else {
@@ -393,15 +395,15 @@ extension TraceContainer {
         if count == v && rest > tolerance { throw RowProblem(detail: "lists every token but has rest mass \(rest)") }
         guard position >= 0 else {
             var listed = 0.0
-            for k in 0..<count { listed += value(k) / total }
+            for k in 0..<count { listed += Double(value(k)) / total }
             return (listed, rest / total)
         }
-        let mass = value(position) / total
+        let own = value(position)
         var below = 0.0
         for k in 0..<count {
-            let x = value(k) / total
-            if x > mass || (x == mass && index(k) < token) { below += x }
+            let x = value(k)
+            if x > own || (x == own && index(k) < token) { below += Double(x) / total }
         }
-        return (below, mass)
+        return (below, Double(own) / total)
     }
 }

@@ -27,7 +27,7 @@ public struct UniformityTest: Sendable, Equatable {
     public let pValue: Double
 
     public init(_ values: [Double]) {
-        let u = values.count >= 4_096 ? Self.radixSorted(values) : values.sorted()
+        let u = values.count >= 4_096 ? Self.unitSorted(values) : values.sorted()
         let n = u.count
         count = n
         guard n > 0 else { statistic = 0; pValue = 1; return }
@@ -39,32 +39,59 @@ public struct UniformityTest: Sendable, Equatable {
         pValue = Self.kolmogorovSurvival(d, n: n)
     }
 
-    /// `values` in increasing order by a least-significant-digit radix sort of their IEEE bit patterns (four passes
-    /// of 16 bits, keys mapped so that unsigned order is numeric order): the same sequence as `sorted()` but for the
-    /// relative order of −0 and +0, which compare equal. O(n + 2^16) per pass instead of O(n log n) comparisons: the
-    /// pooled transforms of a long trace (10⁶ and more) sort several times faster.
-    static func radixSorted(_ values: [Double]) -> [Double] {
+    /// `values` in increasing order, the same sequence as `sorted()`. Values in [0, 1] (the transforms) go by a
+    /// bucket sort: bucket ⌊x·m⌋ with m = ⌈n/4⌉ buckets (monotone in x, so buckets come in order), scattered by
+    /// counting, each bucket then sorted in place (insertion sort up to 24 values, `sort()` beyond). Expected
+    /// O(n) for near-uniform values, O(n log n) at worst (every value in one bucket); about twice as fast as a
+    /// four-pass radix sort of the bit patterns on 10⁶ transforms. Any value outside [0, 1] (or NaN) sends the whole
+    /// array to `sorted()`. −0 and +0 compare equal and may come in either order, as in `sorted()`.
+    static func unitSorted(_ values: [Double]) -> [Double] {
         let n = values.count
-        var keys = values.map { x -> UInt64 in
-            let b = x.bitPattern
-            return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
-        }
-        var other = [UInt64](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 1 << 16)
-        for pass in 0..<4 {
-            let shift = UInt64(16 * pass)
-            for t in counts.indices { counts[t] = 0 }
-            for k in keys { counts[Int((k >> shift) & 0xFFFF)] += 1 }
-            var total = 0
-            for t in counts.indices { (counts[t], total) = (total, total + counts[t]) }
-            for k in keys {
-                let digit = Int((k >> shift) & 0xFFFF)
-                other[counts[digit]] = k
-                counts[digit] += 1
+        let m = max(1, (n + 3) / 4)
+        let scale = Double(m)
+        var start = [Int32](repeating: 0, count: m + 1)
+        var bucket = [Int32](repeating: 0, count: n)
+        var inside = true
+        values.withUnsafeBufferPointer { x in
+            for i in 0..<n {
+                guard x[i] >= 0 && x[i] <= 1 else {
+                    inside = false
+                    return
+                }
+                let b = min(m - 1, Int(x[i] * scale))
+                bucket[i] = Int32(truncatingIfNeeded: b)
+                start[b + 1] &+= 1
             }
-            swap(&keys, &other)
         }
-        return keys.map { k in Double(bitPattern: k & (1 << 63) != 0 ? k & ~(1 << 63) : ~k) }
+        guard inside, n < Int(Int32.max) else { return values.sorted() }
+        for b in 0..<m { start[b + 1] &+= start[b] }
+        var out = [Double](repeating: 0, count: n)
+        var next = start
+        out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n {
+                let b = Int(bucket[i])
+                o[Int(next[b])] = values[i]
+                next[b] &+= 1
+            }
+            for b in 0..<m {
+                let lo = Int(start[b]), hi = Int(start[b + 1])
+                guard hi - lo > 1 else { continue }
+                if hi - lo > 24 {
+                    o[lo..<hi].sort()
+                    continue
+                }
+                for i in (lo + 1)..<hi {
+                    let x = o[i]
+                    var j = i
+                    while j > lo && o[j - 1] > x {
+                        o[j] = o[j - 1]
+                        j -= 1
+                    }
+                    o[j] = x
+                }
+            }
+        }
+        return out
     }
 
     /// P(D_n > d) under uniformity (Stephens' approximation).
