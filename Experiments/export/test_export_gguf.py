@@ -249,6 +249,53 @@ class TinyModelTests(unittest.TestCase):
         self.assertEqual(len(ids), int(row["position"]) + 1)
         return ids
 
+    def test_markov_trees_cut_each_node(self):
+        """export_markov_trees.py on the tiny export: each node's kept tokens are its top 3 by p + q, both laws
+        renormalised on them; --compare agrees with itself; bad input is refused without a file."""
+        script = os.path.join(HERE, "export_markov_trees.py")
+        out = os.path.join(self.dir, "markov.safetensors")
+        base = [sys.executable, script, "--data", self.out, "--model", self.model_path, "--draft", "skip:1-2",
+                "--vocab", "3"]
+        result = subprocess.run(base + ["--output", out], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        t, meta = read_safetensors(out)
+        self.assertEqual(meta["vocab"], "3")
+        self.assertEqual(t["target_first"].shape, (3, 3))
+        self.assertEqual(t["draft_transitions"].shape, (9, 3))
+        for name in ("target_first", "draft_first", "target_transitions", "draft_transitions"):
+            np.testing.assert_allclose(t[name].sum(axis=1), 1, atol=1e-12)
+        model = GGUFModel(self.model_path)
+        tok = Tokenizer(model)
+        rows = list(csv.DictReader(open(os.path.join(self.out, "positions.csv"))))
+        trees, _ = read_safetensors(os.path.join(self.out, "trees.safetensors"))
+        ids = self.context_ids(rows[int(trees["rows"][1])], tok, model)
+        target = Decoder(model, "target")
+        skip = Decoder(model, "skip", [model.layers[i] for i in (0, 3)], [0, 3])
+
+        def laws(context):
+            p = np.exp(target.forward(context, target.new_cache())[-1].astype(np.float64))
+            q = np.exp(skip.forward(context, skip.new_cache())[-1].astype(np.float64))
+            return p / p.sum(), q / q.sum()
+
+        p, q = laws(ids)
+        root = t["root_tokens"][1]
+        self.assertEqual(sorted(root.tolist()), sorted(np.argsort(-(p + q), kind="stable")[:3].tolist()))
+        np.testing.assert_allclose(t["target_first"][1], p[root] / p[root].sum(), atol=1e-5)
+        np.testing.assert_allclose(t["draft_first"][1], q[root] / q[root].sum(), atol=1e-5)
+        np.testing.assert_allclose(t["kept_target"][1, 0], p[root].sum(), atol=1e-5)
+        py, qy = laws(ids + [int(root[2])])          # after root slot 2: row 1 * 3 + 2
+        child = t["child_tokens"][5]
+        np.testing.assert_allclose(t["target_transitions"][5], py[child] / py[child].sum(), atol=1e-5)
+        np.testing.assert_allclose(t["draft_transitions"][5], qy[child] / qy[child].sum(), atol=1e-5)
+        again = subprocess.run(base + ["--output", out + ".2", "--compare", out], capture_output=True, text=True)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertTrue(again.stdout.startswith("AGREE"), again.stdout)
+        bad = subprocess.run(base[:-2] + ["--vocab", "1", "--output", os.path.join(self.dir, "bad.safetensors")],
+                             capture_output=True, text=True)
+        self.assertEqual((bad.returncode, bad.stdout), (2, ""))
+        self.assertTrue(bad.stderr.startswith("error: --vocab"), bad.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.safetensors")))
+
     def test_same_seed_same_files(self):
         again = os.path.join(self.dir, "again")
         result = run_export(*self.args, "--output", again)

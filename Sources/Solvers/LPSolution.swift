@@ -35,6 +35,9 @@ public struct LPOptions: Sendable {
     /// Time limit in seconds (nil: none).
     public var timeLimit: Double? = nil
     public var limits = LPLimits()
+    /// Scale rows and columns before solving (GLPK's `glp_scale_prob` with automatic factors; the solution is reported
+    /// in the original units): for programs whose coefficients span many orders of magnitude.
+    public var scaling = false
     /// GLPK's primal feasibility tolerance (tol_bnd; GLPK's default 1e-7).
     public var feasibilityTolerance = 1e-9
     /// GLPK's dual feasibility (reduced-cost) tolerance (tol_dj; GLPK's default 1e-7).

@@ -47,6 +47,8 @@ extension LinearProgram {
             }
             glp_load_matrix(lp, Int32(matrix.count), &ia, &ja, &ar)
         }
+        // GLPK's automatic row and column scaling (the solution it reports is in the original units)
+        if options.scaling { glp_scale_prob(lp, GLP_SF_AUTO) }
 
         var parm = glp_smcp()
         glp_init_smcp(&parm)
