@@ -81,7 +81,11 @@ public enum BlockVerificationExperiment: Experiment {
             let model = try SequenceModel(
                 target: Distribution(p.row(s)), draft: Distribution(q.row(s)), targetTransitions: transitions(pt),
                 draftTransitions: transitions(qt))
-            return (Int(rows.element(s)), model)
+            let row = rows.element(s)
+            guard row.isFinite, row >= 0, row < 1e9 else {
+                throw DatasetError.usage("\(path): rows[\(s)] is not a row index")
+            }
+            return (Int(row), model)
         }
     }
 

@@ -47,6 +47,7 @@ public struct UniformityTest: Sendable, Equatable {
     /// array to `sorted()`. −0 and +0 compare equal and may come in either order, as in `sorted()`.
     static func unitSorted(_ values: [Double]) -> [Double] {
         let n = values.count
+        guard n < Int(Int32.max) else { return values.sorted() }
         let m = max(1, (n + 3) / 4)
         let scale = Double(m)
         var start = [Int32](repeating: 0, count: m + 1)
@@ -63,7 +64,7 @@ public struct UniformityTest: Sendable, Equatable {
                 start[b + 1] &+= 1
             }
         }
-        guard inside, n < Int(Int32.max) else { return values.sorted() }
+        guard inside else { return values.sorted() }
         for b in 0..<m { start[b + 1] &+= start[b] }
         var out = [Double](repeating: 0, count: n)
         var next = start
