@@ -1,7 +1,7 @@
 """Write a speculative-decoding engine's trace for `multidraft audit` (numpy only; call it from the engine's hook).
 
 Format `multidraft-trace`, version 1, JSON Lines: a header, then one line per verification step (README, "Audit
-your engine"):
+your engine"; the article AuditingAnEngine has the details):
 
     from trace_writer import TraceWriter
     with TraceWriter("trace.jsonl", vocab_size=V, law="iid", top_k=256) as trace:
