@@ -14,7 +14,9 @@ import MultidraftSupport
 /// Monte Carlo), `select-block` (``SelectedChainVerification``, exact and Monte Carlo), `rrs`/`kseq`/
 /// `optimal` (node by node, exact), `single-chain` (the closed form 1 + L*(1, γ)), and for Sun's example `token` and
 /// `prefix-coupling`. `gap_to_bound` = 1 + L* − block efficiency. `kind = llm` rows (V = 32,000, context-free) are
-/// Monte Carlo only (`simulated`, `std_error`): there is no exact value or L* at that size. `kind = real` rows: the
+/// Monte Carlo only (`simulated`, `std_error`): there is no exact value or L* at that size; for γ ≤ 2 their
+/// `level-bound` row is a proven upper bound on 1 + L* (``BlockBound/levelUpperBound(target:draft:drafts:length:grid:)``,
+/// also given beside the exact L* on the small context-free instances). `kind = real` rows: the
 /// real SmolLM2-135M pair (target, `layerskip` draft) at its 24 draft-tree positions, each node cut to its 5 tokens of
 /// largest p + q (`Experiments/data/smollm2-135m-trees`; `model` names the position's row of positions.csv), γ ≤ 2
 /// (where the order-1 model is the cut tree exactly): exact values and certified L*, no Monte Carlo.
@@ -217,9 +219,22 @@ public enum BlockVerificationExperiment: Experiment {
         case .instance(let markov, let sigma, let k, let g):
             let v = vocab(context.scale)
             let m = try model(markov: markov, mismatch: sigma, vocab: v, seed: context.seed)
-            return try exactRows(
+            var rows = try exactRows(
                 "instance", markov ? "markov" : "context-free", m, sigma, k, g, trials: trials, context: context,
                 rng: &rng)
+            if !markov && g <= 2 {
+                // the level-by-level upper bound, where L* is known: how loose it is
+                let watch = Stopwatch()
+                let level = try BlockBound.levelUpperBound(
+                    target: m.firstTarget, draft: m.firstDraft, drafts: k, length: g)
+                let be = rows[0][7]
+                guard case .real(let bound) = be else { return rows }
+                rows.append(
+                    row(
+                        "instance", "context-free", v, sigma, k, g, "level-bound", value: level.bound, bound: bound,
+                        ms: watch.elapsedMilliseconds))
+            }
+            return rows
         case .real(let k, let g):
             let trees = try realTrees()
             var rows: [[CSVValue]] = []
@@ -241,6 +256,17 @@ public enum BlockVerificationExperiment: Experiment {
                 ]
             }
             var watch = Stopwatch()
+            if g <= 2 {
+                // no L* at this size: a proven upper bound on it instead (in `block_efficiency`)
+                let level = try BlockBound.levelUpperBound(
+                    target: m.firstTarget, draft: m.firstDraft, drafts: k, length: g)
+                rows.append([
+                    .text("llm"), .text("context-free"), .integer(v), .real(sigma), .integer(k), .integer(g),
+                    .text("level-bound"), .real(level.bound), .empty, .real(level.bound), .empty, .empty, .empty,
+                    .empty, .empty, .real(watch.elapsedMilliseconds)
+                ])
+                watch = Stopwatch()
+            }
             if k == 1 {
                 let bv = try BlockVerification(model: m, length: g)
                 rows.append(

@@ -5,7 +5,8 @@ import Testing
 /// The block level on the real SmolLM2-135M trees cut to 5 tokens per node (`Experiments/data/smollm2-135m-trees`):
 /// at every shipped position the block LP is certified, every verifier stays below it, block verification equals
 /// the one-chain closed form, and the LP verifier reaches it on the positions where GLPK's simplex failed before
-/// the verifier's LP was rescaled (5 positions in the old variables, 6 in the shares without GLPK's scaling).
+/// the verifier's LP was rescaled (5 positions in the old variables, 6 in the shares without GLPK's scaling) and where
+/// the scaled simplex alone misses losslessness (position 12, one chain).
 @Suite struct RealTreeBlockLevelTests {
     @Test func everyVerifierIsBelowTheCertifiedBlockLP() throws {
         let trees = try BlockVerificationExperiment.realTrees()
@@ -33,7 +34,9 @@ import Testing
                     ).exact()
                     #expect(value <= upper + 1e-12, "position \(s), K = \(k), \(name)")
                 }
-                if k == 2 && formerFailures.contains(s) {
+                // position 12 with one chain: the scaled simplex's plan misses losslessness by 2.8e-9, so the
+                // verifier's fallback (unscaled, then exact) decides
+                if (k == 2 && formerFailures.contains(s)) || (k == 1 && s == 12) {
                     let lp = try BlockLPVerifier(model: m, drafts: k, length: 2)
                     #expect(lp.losslessDeviation() <= 1e-9, "position \(s)")
                     #expect(abs(1 + lp.expectedAccepted() - upper) <= 1e-6, "position \(s)")
