@@ -123,11 +123,11 @@ public enum BlockVerificationExperiment: Experiment {
 
     /// The exact rows of one small model: 1 + L* (certified), the closed form of one chain, block verification
     /// (K = 1), the LP verifier where it fits, select-block and the token-level verifiers node by node; with `trials`,
-    /// Monte Carlo beside the exact value of each scheme that simulates.
+    /// Monte Carlo beside the exact value of each scheme that simulates. Also returns 1 + L*.
     static func exactRows(
         _ kind: String, _ label: String, _ m: SequenceModel, _ sigma: Double?, _ k: Int, _ g: Int, trials: Int?,
         context: ExperimentContext, rng: inout Xoshiro256
-    ) throws -> [[CSVValue]] {
+    ) throws -> (rows: [[CSVValue]], bound: Double) {
         let v = m.vocabularySize
         var watch = Stopwatch()
         let bound = try BlockBound(model: m, drafts: k, length: g)
@@ -179,7 +179,7 @@ public enum BlockVerificationExperiment: Experiment {
                 row(kind, label, v, sigma, k, g, name, value: value, bound: be, ms: watch.elapsedMilliseconds)
             )
         }
-        return rows
+        return (rows, be)
     }
 
     public static func rows(for item: Item, context: ExperimentContext, rng: inout Xoshiro256) throws -> [[CSVValue]] {
@@ -219,7 +219,7 @@ public enum BlockVerificationExperiment: Experiment {
         case .instance(let markov, let sigma, let k, let g):
             let v = vocab(context.scale)
             let m = try model(markov: markov, mismatch: sigma, vocab: v, seed: context.seed)
-            var rows = try exactRows(
+            var (rows, bound) = try exactRows(
                 "instance", markov ? "markov" : "context-free", m, sigma, k, g, trials: trials, context: context,
                 rng: &rng)
             if !markov && g <= 2 {
@@ -227,8 +227,6 @@ public enum BlockVerificationExperiment: Experiment {
                 let watch = Stopwatch()
                 let level = try BlockBound.levelUpperBound(
                     target: m.firstTarget, draft: m.firstDraft, drafts: k, length: g)
-                let be = rows[0][7]
-                guard case .real(let bound) = be else { return rows }
                 rows.append(
                     row(
                         "instance", "context-free", v, sigma, k, g, "level-bound", value: level.bound, bound: bound,
@@ -240,7 +238,8 @@ public enum BlockVerificationExperiment: Experiment {
             var rows: [[CSVValue]] = []
             for (row, m) in trees.prefix(context.scale == .tiny ? 2 : trees.count) {
                 rows += try exactRows(
-                    "real", "smollm2-135m/layerskip@\(row)", m, nil, k, g, trials: nil, context: context, rng: &rng)
+                    "real", "smollm2-135m/layerskip@\(row)", m, nil, k, g, trials: nil, context: context, rng: &rng
+                ).rows
             }
             return rows
         case .llm(let sigma, let k, let g):
@@ -260,11 +259,10 @@ public enum BlockVerificationExperiment: Experiment {
                 // no L* at this size: a proven upper bound on it instead (in `block_efficiency`)
                 let level = try BlockBound.levelUpperBound(
                     target: m.firstTarget, draft: m.firstDraft, drafts: k, length: g)
-                rows.append([
-                    .text("llm"), .text("context-free"), .integer(v), .real(sigma), .integer(k), .integer(g),
-                    .text("level-bound"), .real(level.bound), .empty, .real(level.bound), .empty, .empty, .empty,
-                    .empty, .empty, .real(watch.elapsedMilliseconds)
-                ])
+                rows.append(
+                    row(
+                        "llm", "context-free", v, sigma, k, g, "level-bound", value: level.bound, upper: level.bound,
+                        bound: nil, ms: watch.elapsedMilliseconds))
                 watch = Stopwatch()
             }
             if k == 1 {

@@ -270,7 +270,7 @@ extension TraceContainer {
         {
             return try float32Cell(
                 of: token, values: c.values.base + 4 &* e0, indices: indices.base + 4 &* e0, count: e1 - e0,
-                rest: rest, v: v, scratch: &scratch)
+                rest: rest, v: v, seen: &scratch.seen)
         }
         c.values.doubles(e0..<e1, into: &scratch.values)
         var total = 0.0
@@ -350,7 +350,7 @@ extension TraceContainer {
     /// and nothing underflows), and a = b exactly when a/t = b/t; so only the cells that come first are divided.
     private static func float32Cell(
         of token: Int, values: UnsafeRawPointer, indices: UnsafeRawPointer, count: Int, rest: Double, v: Int,
-        scratch: inout RowScratch
+        seen: inout [UInt64]
     ) throws(RowProblem) -> (below: Double, mass: Double) {
         @inline(__always) func value(_ k: Int) -> Float {
             Float(bitPattern: UInt32(littleEndian: values.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self)))
@@ -360,7 +360,7 @@ extension TraceContainer {
         }
         // One pass; the problems are reported in the order the full audit checks them (values, rest, indices).
         var total = 0.0, position = -1, badValue = false, badIndex = false
-        scratch.seen.withUnsafeMutableBufferPointer { seen in
+        seen.withUnsafeMutableBufferPointer { seen in
             var marked = 0
             for k in 0..<count {
                 let x = Double(value(k))

@@ -150,11 +150,11 @@ public struct BlockLPVerifier: Sendable {
             _ = lp.addConstraint(row, lower: pathProbability[zi], upper: pathProbability[zi])
         }
         // GLPK's scaled simplex first; where its cleaned plan misses losslessness (the scaled tolerances are looser in
-        // the original units) or it fails, the unscaled simplex, then the exact rational simplex from the scaled
-        // optimum's basis (slow for large LPs: limited to a minute)
-        var scaled = LPOptions(), unscaled = LPOptions(timeLimit: 60), exact = LPOptions(exact: true, timeLimit: 60)
+        // the original units) or it fails, the unscaled simplex, then a scaled simplex confirmed by the exact rational
+        // simplex from its basis (slow for large LPs: each fallback limited to a minute)
+        var scaled = LPOptions(), exact = LPOptions(exact: true, timeLimit: 60)
+        let unscaled = LPOptions(timeLimit: 60)
         (scaled.scaling, exact.scaling) = (true, true)
-        unscaled.scaling = false
         var failure = ""
         for options in [scaled, unscaled, exact] {
             let solution = try lp.solve(options)

@@ -30,6 +30,25 @@ import Testing
         #expect(abs(s.objective - 11) < 1e-12)
     }
 
+    /// GLPK's automatic scaling on the textbook program with its rows and columns rescaled by 10⁻⁶…10⁶ (x = 10⁶ x',
+    /// y = 10⁻⁶ y', rows multiplied by 10⁻⁶ and 10⁶): the optimum 11, with values and duals reported in the program's
+    /// own units. (Without scaling, GLPK 5's simplex stops at 9 here: y's reduced cost 2e-6 is lost against the
+    /// 10¹² entries, which is why the block LP verifier scales.)
+    @Test func scalingReportsTheOriginalUnits() throws {
+        var lp = LinearProgram(sense: .maximize)
+        let x = lp.addVariable(lower: 0, upper: 3e-6, objective: 3e6)
+        let y = lp.addVariable(lower: 0, objective: 2e-6)
+        lp.addConstraint([(x, 1), (y, 1e-12)], upper: 4e-6)
+        lp.addConstraint([(x, 1e12), (y, 3)], upper: 7e6)
+        var options = LPOptions()
+        options.scaling = true
+        let s = try lp.solve(options)
+        #expect(s.status == .optimal)
+        #expect(abs(s.objective - 11) < 1e-9, "\(s.objective)")
+        #expect(abs(s.values[0] - 3e-6) < 1e-15 && abs(s.values[1] - 1e6) < 1e-3, "\(s.values)")
+        #expect(abs(s.rowDuals[0] - 2e6) < 1e-3 && abs(s.rowDuals[1]) < 1e-12, "\(s.rowDuals)")
+    }
+
     /// The interior-point method reaches the same optimum (to its tolerance, 1e-7) and reports no basis-based
     /// exactness; asking for `exact` with it runs the simplex instead.
     @Test func interiorPointMatchesSimplex() throws {
