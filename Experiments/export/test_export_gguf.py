@@ -296,6 +296,47 @@ class TinyModelTests(unittest.TestCase):
         self.assertTrue(bad.stderr.startswith("error: --vocab"), bad.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.safetensors")))
 
+    def test_chain_laws_along_the_sampled_chains(self):
+        """export_chain_laws.py on the tiny export: the chains' first two tokens, the full laws at the root and after
+        each chain's first token (float16 log-probabilities within 2^-11 |log p| + renormalisation of the model's);
+        --compare agrees with itself; bad input is refused without a file."""
+        script = os.path.join(HERE, "export_chain_laws.py")
+        out = os.path.join(self.dir, "chains.safetensors")
+        base = [sys.executable, script, "--data", self.out, "--model", self.model_path, "--draft", "skip",
+                "--chains", "2"]
+        result = subprocess.run(base + ["--output", out], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        t, meta = read_safetensors(out)
+        trees, _ = read_safetensors(os.path.join(self.out, "trees.safetensors"))
+        self.assertEqual((meta["chains"], meta["draft_spec"]), ("2", "skip:1-2"))
+        self.assertEqual(t["tokens"].shape, (6, 2))
+        np.testing.assert_array_equal(t["tokens"][3], trees["skip.tokens"][1 * 2 + 1, :2])   # position 1, chain 1
+        self.assertEqual(t["target_logp"].shape, (9, int(meta["vocab_size"])))
+        model = GGUFModel(self.model_path)
+        tok = Tokenizer(model)
+        rows = list(csv.DictReader(open(os.path.join(self.out, "positions.csv"))))
+        ids = self.context_ids(rows[int(trees["rows"][1])], tok, model)
+        skip = Decoder(model, "skip", [model.layers[i] for i in (0, 3)], [0, 3])
+        target = Decoder(model, "target")
+
+        def logp(decoder, context):
+            z = decoder.forward(context, decoder.new_cache())[-1].astype(np.float64)
+            return z - z.max() - np.log(np.exp(z - z.max()).sum())
+
+        after = ids + [int(t["tokens"][3, 0])]                # after chain 1's first token: row 1 * 3 + 2
+        for stored, exact in ((t["target_logp"][3], logp(target, ids)), (t["draft_logp"][3], logp(skip, ids)),
+                              (t["target_logp"][5], logp(target, after)), (t["draft_logp"][5], logp(skip, after))):
+            np.testing.assert_allclose(stored.astype(np.float64), exact, rtol=2e-3, atol=1e-3)
+        again = subprocess.run(base + ["--output", out + ".2", "--compare", out], capture_output=True, text=True)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertTrue(again.stdout.startswith("AGREE"), again.stdout)
+        for args, expect in ((["--chains", "3"], "--chains must be in 1-2"), (["--draft", "nope"], "no draft 'nope'")):
+            bad = subprocess.run(base[:-2] + args + ["--output", os.path.join(self.dir, "bad.safetensors")],
+                                 capture_output=True, text=True)
+            self.assertEqual((bad.returncode, bad.stdout), (2, ""))
+            self.assertTrue(bad.stderr.startswith("error: ") and expect in bad.stderr, bad.stderr)
+            self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.safetensors")))
+
     def test_same_seed_same_files(self):
         again = os.path.join(self.dir, "again")
         result = run_export(*self.args, "--output", again)

@@ -1,4 +1,5 @@
 import Multidraft
+import MultidraftIO
 import Testing
 @testable import ExperimentSupport
 
@@ -41,6 +42,49 @@ import Testing
                     #expect(lp.losslessDeviation() <= 1e-9, "position \(s)")
                     #expect(abs(1 + lp.expectedAccepted() - upper) <= 1e-6, "position \(s)")
                 }
+            }
+        }
+    }
+}
+
+/// The real pair at full vocabulary along its sampled chains (`chain_laws.safetensors`): the laws read back agree
+/// with the original export's own per-token values (`trees.safetensors`: p and q of every drafted token, and block
+/// verification's residual mass, computed in float64 from the model), so the file's node order is the chains'.
+@Suite struct RealChainLawsTests {
+    @Test func sampledChainsAgreeWithTheTreeExport() throws {
+        // the first 6 positions (the file's rows are in the tree export's order; building every position's laws
+        // takes about 20 s in a debug build)
+        let chains = try BlockVerificationExperiment.realChains(drafts: 3, length: 2, positions: 6)
+        #expect(chains.count == 6 && chains.allSatisfy { $0.chains.vocabularySize == 49_152 })
+        let path = "Experiments/data/smollm2-135m/trees.safetensors"
+        let (tensors, _) = try TensorFile.open(path)
+        let p = try #require(tensors["layerskip.p_token"]), q = try #require(tensors["layerskip.q_token"])
+        let residual = try #require(tensors["layerskip.block_residual"]), rows = try #require(tensors["rows"])
+        let rrs = try VerifierRegistry.standard.entry(named: "rrs")
+        for (s, real) in chains.enumerated() {
+            #expect(Double(real.row) == rows.element(s), "position \(s)")
+            for a in 0..<3 {
+                let row = s * 4 + a // the tree export holds 4 chains per position
+                let x = real.chains.chains[a]
+                let pt = p.row(row), qt = q.row(row)
+                for i in 0..<2 {
+                    let node = try #require(real.chains.laws[Array(x[..<i])])
+                    // float16 log-probabilities: within 2⁻¹¹ |log p| relative, plus the renormalisation
+                    #expect(abs(node.target[x[i]] / pt[i] - 1) < 5e-3, "position \(s) chain \(a) token \(i)")
+                    #expect(abs(node.draft[x[i]] / qt[i] - 1) < 5e-3, "position \(s) chain \(a) token \(i)")
+                }
+                // one chain, token by token (RRS with one draft): 1 + a₁ (1 + a₂), aᵢ = min(1, p/q)
+                let one = try SampledChains(
+                    chains: [x], laws: real.chains.laws.filter { $0.key.isEmpty || $0.key == [x[0]] })
+                let a1 = min(1, pt[0] / qt[0]), a2 = min(1, pt[1] / qt[1])
+                let tokenByToken = try one.nodeByNode(verifierName: "rrs") { try rrs.make($0, $1) }
+                #expect(abs(tokenByToken - (1 + a1 * (1 + a2))) < 1e-2, "position \(s) chain \(a)")
+                // block verification: the export's stop law from its float64 scalars
+                let stop = BlockVerification.stopLaw(
+                    targetProbabilities: Array(pt.prefix(2)), draftProbabilities: Array(qt.prefix(2)),
+                    residualMasses: [residual.row(row)[1]])
+                let exported = 1 + stop.enumerated().reduce(0) { $0 + Double($1.offset) * $1.element }
+                #expect(abs(one.blockVerification() - exported) < 1e-2, "position \(s) chain \(a)")
             }
         }
     }
