@@ -23,8 +23,9 @@ import Foundation
 /// f-increment in proportion to q. Status: the prefix structure is proven for i.i.d. drafts (f = g(q(H)) with g concave) and reconstructed for
 /// without-replacement drafts (it relies on the same q-convexity as the dual scan; checked numerically).
 ///
-/// Numerics: for i.i.d. drafts f(P_k) = 1 − (1 − q(P_k))ⁿ is taken as −expm1(n·log1p(−q(P_k))) while q(P_k) ≤ ½
-/// and as 1 − r_kⁿ from the suffix mass r_k = q(Σ ∖ P_k) beyond, and a block's increment is evaluated without
+/// Numerics: for i.i.d. drafts f(P_k) = 1 − (1 − q(P_k))ⁿ is taken as q(P_k)·Σ_{j<n} r_k^j from the prefix mass and
+/// the suffix mass r_k = q(Σ ∖ P_k) for n ≤ 32 (positive terms), else as −expm1(n·log1p(−q(P_k))) while q(P_k) ≤ ½
+/// and as 1 − r_kⁿ beyond, and a block's increment is evaluated without
 /// cancellation as (l + q_B)ⁿ − lⁿ = q_B Σ_j (l + q_B)^j l^{n−1−j}, l the draft mass after the block. For
 /// without-replacement drafts Q comes from ``WithoutReplacementRace`` (absolute error below ~2·10⁻¹³).
 ///
@@ -168,6 +169,13 @@ public struct OptimalSelectionLaw: Sendable {
     /// that does not cancel.
     static func iidCoverage(inside: Double, outside: Double, drafts n: Int) -> Double {
         if outside <= 0 { return 1 }
+        if n <= 32 {
+            // 1 − uⁿ = (1 − u) Σ_{j<n} u^j with u = q(Σ ∖ P) and 1 − u = q(P): positive terms, no cancellation and
+            // no transcendental call (the prefix and suffix masses are compensated sums, exact to ~10⁻¹⁶)
+            var sum = 1.0
+            for _ in stride(from: 1, to: n, by: 1) { sum = 1 + outside * sum }
+            return min(1, inside * sum)
+        }
         if inside <= 0.5 { return min(1, -expm1(Double(n) * log1p(-inside))) }
         return min(1, 1 - integerPower(outside, n))
     }
