@@ -62,12 +62,13 @@ extension BlockLuceSelection {
         iidBlockEvaluation(draftMasses: q, weights: w, later: l, drafts: n, route: route, elasticity: false).law
     }
 
-    /// ``iidBlockLaw(draftMasses:weights:later:drafts:route:)`` and, if asked, each token's elasticity
+    /// ``iidBlockLaw(draftMasses:weights:later:drafts:route:)`` (with `pointsPerDecade` nodes per decade of the
+    /// quadrature: 10 for exact values, fewer inside a fit) and, if asked, each token's elasticity
     /// ∂ log r_w(x) / ∂ log w_x at fixed φ: 1 − w_x ∫ t e^{−t w_x} Ψ / ∫ e^{−t w_x} Ψ ∈ (0, 1] (the diagonal of the
     /// fit's Newton step; 1 where it is not computed).
     static func iidBlockEvaluation(
         draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
-        route: BlockLawRoute = .automatic, threads: Int = 1,
+        route: BlockLawRoute = .automatic, threads: Int = 1, pointsPerDecade: Int = 10,
         elasticity wantElasticity: Bool
     ) -> (law: [Double], elasticity: [Double]) {
         let m = q.count
@@ -95,7 +96,7 @@ extension BlockLuceSelection {
             let fast = route == .quadratureFast || (route == .automatic && qa.count >= fastSumThreshold)
             integrals = quadratureIntegrals(
                 q: qa, w: wa, later: l, drafts: n, fast: fast, first: wantElasticity,
-                threads: threads)
+                threads: threads, pointsPerDecade: pointsPerDecade)
         }
         for (i, x) in active.enumerated() {
             out[x] = Double(n) * q[x] * w[x] * integrals.zeroth[i]
@@ -160,7 +161,12 @@ extension BlockLuceSelection {
         let h = log(10.0) / Double(pointsPerDecade)
         let g = Int((log(tHi) - log(tLo)) / h) + 2
         let times = (0..<g).map { exp(log(tLo) + Double($0) * h) }
-        let sums = fast ? ExponentialSums(rates: wa) : nil
+        // Below 10 points per decade (inside a fit) the sums need no more accuracy than the rule: 8 Taylor terms and
+        // terms below e^{−30} skipped (|t d| ≤ 0.15: truncation ~10⁻¹¹ relative).
+        let sums =
+            fast
+            ? (pointsPerDecade >= 10 ? ExponentialSums(rates: wa) : ExponentialSums(rates: wa, terms: 8, cutoff: 30))
+            : nil
         // φ(t_g) at every node; then c_g = h t_g Ψ(t_g) (half weight at the top), and at the lowest node also the
         // rule's lattice continued below it: h Σ_{j≥1} e^{s_lo − jh} = t_lo · h/(eʰ − 1).
         let phi: [Double] =

@@ -64,8 +64,6 @@ public struct OptimalSelectionLaw: Sendable {
     public let selectionLaw: [Double]
     /// alpha* = Σ_{s<1} Δf + Σ_{s≥1} Δp.
     public let alpha: Double
-    /// H*, the tokens of the blocks with slope ≥ 1 (increasing index): p(H*) + 1 − Q(H*) = alpha*.
-    public let minimizer: [Int]
     /// The law it was built for.
     public let law: DraftLaw
 
@@ -84,13 +82,24 @@ public struct OptimalSelectionLaw: Sendable {
         let pp = p.probabilities, qq = q.probabilities
         let ascending = RatioOrder.order(target: pp, draft: qq)
         let order = Array(ascending.reversed())
-        // suffix[k] = q(Σ ∖ P_k) summed from the end; prefix masses of p and q compensated.
-        let suffix = SubsetBound.suffixMasses(qq, order: order)
+        // p and q in the ratio order, gathered once: every pass below is sequential.
+        var ps = [Double](repeating: 0, count: v), qs = [Double](repeating: 0, count: v)
+        for k in 0..<v {
+            ps[k] = pp[order[k]]
+            qs[k] = qq[order[k]]
+        }
+        // suffix[k] = q(Σ ∖ P_k) summed from the end; prefix masses of p and q; all compensated.
+        var suffix = [Double](repeating: 0, count: v + 1)
+        var rSum = 0.0, rComp = 0.0
+        for k in stride(from: v - 1, through: 0, by: -1) {
+            compensatedAdd(&rSum, &rComp, qs[k])
+            suffix[k] = rSum
+        }
         var a = [Double](repeating: 0, count: v + 1), qPrefix = [Double](repeating: 0, count: v + 1)
         var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
         for k in 0..<v {
-            compensatedAdd(&pSum, &pComp, pp[order[k]])
-            compensatedAdd(&qSum, &qComp, qq[order[k]])
+            compensatedAdd(&pSum, &pComp, ps[k])
+            compensatedAdd(&qSum, &qComp, qs[k])
             a[k + 1] = pSum
             qPrefix[k + 1] = qSum
         }
@@ -106,7 +115,7 @@ public struct OptimalSelectionLaw: Sendable {
         // Tokens with p = 0 < q come last (ratio 0); they form their own final, vertical block, so that no
         // finite-slope block holds a token whose r* is 0 (Luce weights could only approach it).
         var m = v
-        while m > 0 && pp[order[m - 1]] == 0 && qq[order[m - 1]] > 0 { m -= 1 }
+        while m > 0 && ps[m - 1] == 0 && qs[m - 1] > 0 { m -= 1 }
         // Lower convex hull (monotone chain) of the points 0…m; collinear and repeated points are merged into one
         // segment.
         var hull: [Int] = [0]
@@ -121,14 +130,15 @@ public struct OptimalSelectionLaw: Sendable {
         }
         if m < v { hull.append(v) }
         var blocks: [Block] = []
+        blocks.reserveCapacity(hull.count - 1)
         var blockOf = [Int](repeating: 0, count: v)
         var r = [Double](repeating: 0, count: v)
         var alpha = 0.0
-        var inMinimizer = [Bool](repeating: false, count: v)
+        var minimizerStart = v
         for s in 0..<(hull.count - 1) {
             let range = hull[s]..<hull[s + 1]
             var dp = 0.0, dq = 0.0
-            for k in range { dp += pp[order[k]]; dq += qq[order[k]] }
+            for k in range { dp += ps[k]; dq += qs[k] }
             let later = suffix[range.upperBound]
             let df: Double
             if withReplacement {
@@ -143,9 +153,10 @@ public struct OptimalSelectionLaw: Sendable {
             for k in range {
                 let x = order[k]
                 blockOf[x] = index
-                if dp > 0 { r[x] = slope * pp[x] } else { r[x] = dq > 0 ? df * qq[x] / dq : 0 }
-                inMinimizer[x] = slope >= 1
+                if dp > 0 { r[x] = slope * ps[k] } else { r[x] = dq > 0 ? df * qs[k] / dq : 0 }
             }
+            // the hull's slopes increase along it: the blocks of slope ≥ 1 are a suffix of the order
+            if slope >= 1 && minimizerStart == v { minimizerStart = range.lowerBound }
             alpha += slope < 1 ? df : dp
         }
         self.order = order
@@ -153,9 +164,15 @@ public struct OptimalSelectionLaw: Sendable {
         self.blockOfToken = blockOf
         self.selectionLaw = r
         self.alpha = min(1, max(0, alpha))
-        self.minimizer = inMinimizer.indices.filter { inMinimizer[$0] }
+        self.minimizerStart = minimizerStart
         self.law = law
     }
+
+    /// Position in ``order`` where H* starts (the blocks of slope ≥ 1 are a suffix of the order).
+    let minimizerStart: Int
+
+    /// H*, the tokens of the blocks with slope ≥ 1 (increasing index): p(H*) + 1 − Q(H*) = alpha*. O(V log V).
+    public var minimizer: [Int] { order[minimizerStart...].sorted() }
 
     /// The hull's vertices (p(P_k), f(P_k)) at the block boundaries, from (0, 0) to (1, 1): for plots.
     public var hullVertices: [(targetMass: Double, coverage: Double)] {
