@@ -102,6 +102,28 @@ public enum EngineAuditExperiment: Experiment {
         return Double(Float(bitPattern: rounded))
     }
 
+    /// The cell tables of the target's and the reported draft's law at each dense position, built once per process
+    /// (every mechanism audits against the same laws; each table sorts V = 49,152 tokens).
+    final class CellTables: @unchecked Sendable {
+        private let lock = NSLock()
+        private var tables: [Int: (p: (below: [Double], mass: [Double]), q: (below: [Double], mass: [Double]))] = [:]
+
+        func tables(
+            position i: Int, p: [Double], q: [Double]
+        ) -> (p: (below: [Double], mass: [Double]), q: (below: [Double], mass: [Double])) {
+            lock.lock()
+            defer { lock.unlock() }
+            if let known = tables[i] { return known }
+            let made = (
+                p: TraceLaw.dense(p).cellTable(vocabularySize: p.count),
+                q: TraceLaw.dense(q).cellTable(vocabularySize: q.count)
+            )
+            tables[i] = made
+            return made
+        }
+    }
+    static let cellTables = CellTables()
+
     static func instances(_ mechanism: String, scale: ExperimentScale) throws -> [Instance] {
         let target = try RealPair.rows("dense_logits.safetensors:target")
         let draft = try RealPair.rows("dense_logits.safetensors:layerskip")
@@ -129,10 +151,9 @@ public enum EngineAuditExperiment: Experiment {
             case "bf16-draft": drafted = try softmax(dl.map(bfloat16))
             default: break
             }
+            let cells = cellTables.tables(position: i, p: p, q: q)
             return Instance(
-                p: p, q: q, drafted: drafted, accept: accept, rejection: rejection,
-                pCells: TraceLaw.dense(p).cellTable(vocabularySize: v),
-                qCells: TraceLaw.dense(q).cellTable(vocabularySize: v),
+                p: p, q: q, drafted: drafted, accept: accept, rejection: rejection, pCells: cells.p, qCells: cells.q,
                 blockBug: mechanism == "block-tokenwise-unadjusted")
         }
     }

@@ -17,7 +17,7 @@ public struct Distribution: Sendable, Hashable, RandomAccessCollection {
     /// A validated distribution. Throws on an empty vector, NaN/±∞, negative entries or a sum not within 1e-9 of 1.
     public init(_ probabilities: [Double]) throws {
         try Distribution.validateEntries(probabilities)
-        let sum = Distribution.sumSmallestFirst(probabilities)
+        let sum = Distribution.accurateSum(probabilities)
         guard abs(sum - 1) <= Distribution.normalizationTolerance else {
             throw DistributionError.notNormalized(sum: sum)
         }
@@ -27,7 +27,7 @@ public struct Distribution: Sendable, Hashable, RandomAccessCollection {
     /// Rescales non-negative finite weights to sum to 1. Throws if any weight is negative or not finite, or all are 0.
     public init(normalizing weights: [Double]) throws {
         try Distribution.validateEntries(weights)
-        let sum = Distribution.sumSmallestFirst(weights)
+        let sum = Distribution.accurateSum(weights)
         guard sum > 0 else { throw DistributionError.zeroMass }
         self.probabilities = weights.map { $0 / sum }
     }
@@ -41,9 +41,16 @@ public struct Distribution: Sendable, Hashable, RandomAccessCollection {
         }
     }
 
-    /// Σ values, added smallest first to limit round-off.
-    static func sumSmallestFirst(_ values: [Double]) -> Double {
-        values.sorted().reduce(0, +)
+    /// Σ values by Neumaier's compensated summation: error ≤ 2ε·Σ|v| + O(nε²)·Σ|v|, independent of the order (it
+    /// was a sort and a sum smallest first, O(V log V): ~10 ms at V = 152,064 for every distribution built). O(V).
+    static func accurateSum(_ values: [Double]) -> Double {
+        var sum = 0.0, compensation = 0.0
+        for v in values {
+            let t = sum + v
+            compensation += abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum
+            sum = t
+        }
+        return sum + compensation
     }
 
     // MARK: Collection

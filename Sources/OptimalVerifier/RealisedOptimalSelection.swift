@@ -13,7 +13,10 @@ import MultidraftSupport
 ///             with the diagonal Newton elasticity e = ∂ log r_w/∂ log w at fixed rivals (i.i.d. and the race
 ///             quadrature; 1 for enumeration), clamped to [0.002, 1], the Newton step enlarging the scaling
 ///             step only up to 4 in log w;
-///             Anderson-accelerated), keeping the weights whose realised law loses the least acceptance
+///             Anderson-accelerated), keeping the weights whose realised law loses the least acceptance; for
+///             i.i.d. drafts on the quadrature route, tokens of close ratios share one weight at no cost
+///             (``equalRatioBins(slope:target:draft:)``: the block is fitted as a block of runs, or not at all
+///             when it is one run)
 /// realised:   r_w, computed exactly (i.i.d.: ``BlockLuceSelection/iidBlockLaw(draftMasses:weights:later:drafts:pointsPerDecade:threads:)``;
 ///             without replacement: enumeration of the tuple law when it is small, else the race/Luce double
 ///             integral ``WithoutReplacementBlockLaw``, at any V)
