@@ -24,19 +24,17 @@ token). Metadata: vocab_size, chains, draft name and spec, model hash, rebuild_t
 exit status 2, nothing written. With --compare, prints whether the new file agrees with SHIPPED (same tokens, every
 stored value within 0.01) and exits 1 when it does not.
 """
-import argparse
 import json
 import os
 import sys
-import tempfile
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from batchfiles import write_safetensors  # noqa: E402
-from export_gguf import default_model_path, file_sha256  # noqa: E402
-from export_markov_trees import contexts_of, fail, read_tensor  # noqa: E402
-from gguf_llama import Decoder, ExportError, GGUFModel, Tokenizer, make_draft  # noqa: E402
+from export_gguf import file_sha256  # noqa: E402
+from export_markov_trees import (contexts_of, fail, load_pair, read_tensor, tree_arguments, tree_inputs,  # noqa: E402
+                                 write_and_compare)
+from gguf_llama import Decoder  # noqa: E402
 
 
 def log_softmax(logits):
@@ -67,20 +65,8 @@ def draft_spec(data, name):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--output", required=True)
-    ap.add_argument("--data", default=os.path.join("Experiments", "data", "smollm2-135m"))
-    ap.add_argument("--model")
-    ap.add_argument("--chains", type=int, default=3)
-    ap.add_argument("--draft", default="layerskip")
-    ap.add_argument("--compare")
-    args = ap.parse_args(argv)
-    output = os.path.abspath(args.output)
-    if not os.path.isdir(os.path.dirname(output)):
-        fail(f"{args.output}: the parent folder does not exist")
-    trees = os.path.join(args.data, "trees.safetensors")
-    if not os.path.exists(trees):
-        fail(f"{trees} not found")
+    args = tree_arguments(__doc__, chains=(int, 3), draft=(str, "layerskip")).parse_args(argv)
+    output, trees = tree_inputs(args)
     spec = draft_spec(args.data, args.draft)
     picked = read_tensor(trees, "rows").astype(int).tolist()
     all_tokens = read_tensor(trees, f"{args.draft}.tokens")
@@ -90,13 +76,7 @@ def main(argv=None):
     per_position = all_tokens.shape[0] // s_count
     if not 1 <= args.chains <= per_position:
         fail(f"--chains must be in 1-{per_position} (the chains per position of {trees})")
-    try:
-        model_path = args.model or default_model_path()
-        model = GGUFModel(model_path)
-        tok = Tokenizer(model)
-        target, draft = Decoder(model, "target"), make_draft(model, spec)
-    except ExportError as error:
-        fail(str(error))
+    model_path, tok, target, draft = load_pair(args.model, spec)
     rows, contexts = contexts_of(args.data, tok)
     k_count = args.chains
     tokens = np.stack([all_tokens[s * per_position + k, :2] for s in range(s_count) for k in range(k_count)])
@@ -121,25 +101,7 @@ def main(argv=None):
     metadata = {"vocab_size": str(tensors["target_logp"].shape[1]), "chains": str(k_count), "draft": args.draft,
                 "draft_spec": spec, "model_sha256": file_sha256(model_path), "rebuild_tv": f"{worst:.3e}",
                 "source": os.path.basename(os.path.normpath(args.data))}
-    staging = tempfile.NamedTemporaryFile(dir=os.path.dirname(output), delete=False)
-    staging.close()
-    write_safetensors(staging.name, tensors, metadata)
-    os.chmod(staging.name, 0o644)
-    os.replace(staging.name, output)
-    if args.compare:
-        same_tokens, worst_value = True, 0.0
-        for name, array in tensors.items():
-            shipped = read_tensor(args.compare, name)
-            if shipped.shape != array.shape:
-                same_tokens = False
-            elif array.dtype == np.int32:
-                same_tokens = same_tokens and bool(np.array_equal(shipped, array))
-            else:
-                worst_value = max(worst_value, float(np.max(np.abs(shipped.astype(np.float64) - array))))
-        agree = same_tokens and worst_value <= 0.01
-        print(f"{'AGREE' if agree else 'DIFFER'}: tokens {'same' if same_tokens else 'different'}, "
-              f"largest log-probability difference {worst_value:.3g}")
-        raise SystemExit(0 if agree else 1)
+    write_and_compare(output, tensors, metadata, args.compare, 0.01, "log-probability")
 
 
 if __name__ == "__main__":

@@ -79,31 +79,72 @@ def kept(p, q, v):
     return order[:v]
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def tree_arguments(description, **defaults):
+    """The options both tree exporters share (--output, --data, --model, --compare) plus their own `defaults`
+    ({name: (type, default)})."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--output", required=True)
     ap.add_argument("--data", default=os.path.join("Experiments", "data", "smollm2-135m"))
     ap.add_argument("--model")
-    ap.add_argument("--vocab", type=int, default=5)
-    ap.add_argument("--draft", default="skip:12-17")
+    for name, (kind, default) in defaults.items():
+        ap.add_argument("--" + name, type=kind, default=default)
     ap.add_argument("--compare")
-    args = ap.parse_args(argv)
-    if not 2 <= args.vocab <= 64:
-        fail("--vocab must be in 2-64")
+    return ap
+
+
+def tree_inputs(args):
+    """The output path (its folder must exist) and the tree export's file, checked before any work."""
     output = os.path.abspath(args.output)
     if not os.path.isdir(os.path.dirname(output)):
         fail(f"{args.output}: the parent folder does not exist")
     trees = os.path.join(args.data, "trees.safetensors")
     if not os.path.exists(trees):
         fail(f"{trees} not found")
-    picked = read_tensor(trees, "rows").astype(int).tolist()
+    return output, trees
+
+
+def load_pair(model_arg, spec):
+    """The GGUF model's path, tokenizer, target decoder and the draft decoder of `spec`."""
     try:
-        model_path = args.model or default_model_path()
+        model_path = model_arg or default_model_path()
         model = GGUFModel(model_path)
-        tok = Tokenizer(model)
-        target, draft = Decoder(model, "target"), make_draft(model, args.draft)
+        return model_path, Tokenizer(model), Decoder(model, "target"), make_draft(model, spec)
     except ExportError as error:
         fail(str(error))
+
+
+def write_and_compare(output, tensors, metadata, compare, tolerance, what):
+    """Writes `tensors` atomically (a staging file renamed over `output`); with `compare`, prints whether they agree
+    with that file (same integer tensors, every other value within `tolerance`) and exits 1 when they do not."""
+    staging = tempfile.NamedTemporaryFile(dir=os.path.dirname(output), delete=False)
+    staging.close()
+    write_safetensors(staging.name, tensors, metadata)
+    os.chmod(staging.name, 0o644)
+    os.replace(staging.name, output)
+    if not compare:
+        return
+    worst, same_tokens = 0.0, True
+    for name, array in tensors.items():
+        shipped = read_tensor(compare, name)
+        if shipped.shape != array.shape:
+            same_tokens = False
+        elif array.dtype == np.int32:
+            same_tokens = same_tokens and bool(np.array_equal(shipped, array))
+        else:
+            worst = max(worst, float(np.max(np.abs(shipped.astype(np.float64) - array))))
+    agree = same_tokens and worst <= tolerance
+    print(f"{'AGREE' if agree else 'DIFFER'}: tokens {'same' if same_tokens else 'different'}, "
+          f"largest {what} difference {worst:.3g}")
+    raise SystemExit(0 if agree else 1)
+
+
+def main(argv=None):
+    args = tree_arguments(__doc__, vocab=(int, 5), draft=(str, "skip:12-17")).parse_args(argv)
+    if not 2 <= args.vocab <= 64:
+        fail("--vocab must be in 2-64")
+    output, trees = tree_inputs(args)
+    picked = read_tensor(trees, "rows").astype(int).tolist()
+    model_path, tok, target, draft = load_pair(args.model, args.draft)
     rows, contexts = contexts_of(args.data, tok)
     v, s_count = args.vocab, len(picked)
     out = {name: [] for name in ("target_first", "draft_first", "target_transitions", "draft_transitions",
@@ -137,25 +178,7 @@ def main(argv=None):
         tensors[name] = np.asarray(values, dtype=dtype)
     metadata = {"vocab": str(v), "draft": args.draft, "model_sha256": file_sha256(model_path),
                 "source": os.path.basename(os.path.normpath(args.data))}
-    staging = tempfile.NamedTemporaryFile(dir=os.path.dirname(output), delete=False)
-    staging.close()
-    write_safetensors(staging.name, tensors, metadata)
-    os.chmod(staging.name, 0o644)
-    os.replace(staging.name, output)
-    if args.compare:
-        worst, same_tokens = 0.0, True
-        for name, array in tensors.items():
-            shipped = read_tensor(args.compare, name)
-            if shipped.shape != array.shape:
-                same_tokens = False
-            elif array.dtype == np.int32:
-                same_tokens = same_tokens and bool(np.array_equal(shipped, array))
-            else:
-                worst = max(worst, float(np.max(np.abs(shipped - array))))
-        agree = same_tokens and worst <= 1e-4
-        print(f"{'AGREE' if agree else 'DIFFER'}: tokens {'same' if same_tokens else 'different'}, "
-              f"largest probability difference {worst:.3g}")
-        raise SystemExit(0 if agree else 1)
+    write_and_compare(output, tensors, metadata, args.compare, 1e-4, "probability")
 
 
 if __name__ == "__main__":
