@@ -32,7 +32,7 @@ public enum ModelPairsExperiment: Experiment {
         [.table] + [0.5, 0.7, 1.0, 1.3].map { .temperature($0) } + [0.8, 0.9, 0.95, 1.0].map { .topP($0) } + [.sparse]
     }
 
-    static func positions(_ scale: ExperimentScale, total: Int) -> Int { scale == .tiny ? min(total, 12) : total }
+    static func positions(_ scale: ExperimentScale, total: Int) -> Int { scale == .tiny ? min(total, 6) : total }
     static func trials(_ scale: ExperimentScale) -> Int { scale == .tiny ? 300 : (scale == .quick ? 2_000 : 20_000) }
 
     /// The registry of the table: the toolkit's verifiers plus Khisti et al.'s truncated importance-sampling scheme.
