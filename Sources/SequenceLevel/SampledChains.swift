@@ -53,7 +53,10 @@ public struct SampledChains: Sendable {
         }
         guard let root = laws[[]] else { throw SequenceLevelError.invalidModel("sampled chains: no laws at the root") }
         let v = root.target.vocabularySize
-        for (prefix, node) in laws where node.target.vocabularySize != v || node.draft.vocabularySize != v {
+        // prefixes in order, so that the same input always names the same bad node
+        for prefix in laws.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let node = laws[prefix]!
+            guard node.target.vocabularySize != v || node.draft.vocabularySize != v else { continue }
             throw SequenceLevelError.invalidModel(
                 "sampled chains: the laws after \(prefix) are over \(node.target.vocabularySize) and "
                     + "\(node.draft.vocabularySize) tokens, not \(v)")
