@@ -249,28 +249,48 @@ class TinyModelTests(unittest.TestCase):
         self.assertEqual(len(ids), int(row["position"]) + 1)
         return ids
 
-    def test_markov_trees_cut_each_node(self):
-        """export_markov_trees.py on the tiny export: each node's kept tokens are its top 3 by p + q, both laws
-        renormalised on them; --compare agrees with itself; bad input is refused without a file."""
-        script = os.path.join(HERE, "export_markov_trees.py")
-        out = os.path.join(self.dir, "markov.safetensors")
-        base = [sys.executable, script, "--data", self.out, "--model", self.model_path, "--draft", "skip:1-2",
-                "--vocab", "3"]
+    def run_tree_exporter(self, script, options, out):
+        """Runs a tree exporter on the tiny export (must succeed) and reads its file; `base` for later calls."""
+        base = [sys.executable, os.path.join(HERE, script), "--data", self.out, "--model", self.model_path] + options
         result = subprocess.run(base + ["--output", out], capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stderr)
         t, meta = read_safetensors(out)
+        return base, t, meta
+
+    def position_one(self):
+        """The tiny model, the context of the tree export's position 1, the tree tensors, and the target and
+        `skip:1-2` draft decoders."""
+        model = GGUFModel(self.model_path)
+        rows = list(csv.DictReader(open(os.path.join(self.out, "positions.csv"))))
+        trees, _ = read_safetensors(os.path.join(self.out, "trees.safetensors"))
+        ids = self.context_ids(rows[int(trees["rows"][1])], Tokenizer(model), model)
+        skip = Decoder(model, "skip", [model.layers[i] for i in (0, 3)], [0, 3])
+        return ids, trees, Decoder(model, "target"), skip
+
+    def check_compare_and_refusals(self, base, out, refusals):
+        """--compare against its own file agrees; each (options, message) is refused with one error line, exit 2,
+        nothing on stdout and no file."""
+        again = subprocess.run(base + ["--output", out + ".2", "--compare", out], capture_output=True, text=True)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertTrue(again.stdout.startswith("AGREE"), again.stdout)
+        bad_file = os.path.join(self.dir, "bad.safetensors")
+        for options, expect in refusals:
+            bad = subprocess.run(base + options + ["--output", bad_file], capture_output=True, text=True)
+            self.assertEqual((bad.returncode, bad.stdout), (2, ""))
+            self.assertTrue(bad.stderr.startswith("error: ") and expect in bad.stderr, bad.stderr)
+            self.assertFalse(os.path.exists(bad_file))
+
+    def test_markov_trees_cut_each_node(self):
+        """export_markov_trees.py on the tiny export: each node's kept tokens are its top 3 by p + q, both laws
+        renormalised on them; --compare agrees with itself; bad input is refused without a file."""
+        out = os.path.join(self.dir, "markov.safetensors")
+        base, t, meta = self.run_tree_exporter("export_markov_trees.py", ["--draft", "skip:1-2", "--vocab", "3"], out)
         self.assertEqual(meta["vocab"], "3")
         self.assertEqual(t["target_first"].shape, (3, 3))
         self.assertEqual(t["draft_transitions"].shape, (9, 3))
         for name in ("target_first", "draft_first", "target_transitions", "draft_transitions"):
             np.testing.assert_allclose(t[name].sum(axis=1), 1, atol=1e-12)
-        model = GGUFModel(self.model_path)
-        tok = Tokenizer(model)
-        rows = list(csv.DictReader(open(os.path.join(self.out, "positions.csv"))))
-        trees, _ = read_safetensors(os.path.join(self.out, "trees.safetensors"))
-        ids = self.context_ids(rows[int(trees["rows"][1])], tok, model)
-        target = Decoder(model, "target")
-        skip = Decoder(model, "skip", [model.layers[i] for i in (0, 3)], [0, 3])
+        ids, _, target, skip = self.position_one()
 
         def laws(context):
             p = np.exp(target.forward(context, target.new_cache())[-1].astype(np.float64))
@@ -287,37 +307,19 @@ class TinyModelTests(unittest.TestCase):
         child = t["child_tokens"][5]
         np.testing.assert_allclose(t["target_transitions"][5], py[child] / py[child].sum(), atol=1e-5)
         np.testing.assert_allclose(t["draft_transitions"][5], qy[child] / qy[child].sum(), atol=1e-5)
-        again = subprocess.run(base + ["--output", out + ".2", "--compare", out], capture_output=True, text=True)
-        self.assertEqual(again.returncode, 0, again.stderr)
-        self.assertTrue(again.stdout.startswith("AGREE"), again.stdout)
-        bad = subprocess.run(base[:-2] + ["--vocab", "1", "--output", os.path.join(self.dir, "bad.safetensors")],
-                             capture_output=True, text=True)
-        self.assertEqual((bad.returncode, bad.stdout), (2, ""))
-        self.assertTrue(bad.stderr.startswith("error: --vocab"), bad.stderr)
-        self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.safetensors")))
+        self.check_compare_and_refusals(base, out, [(["--vocab", "1"], "error: --vocab")])
 
     def test_chain_laws_along_the_sampled_chains(self):
         """export_chain_laws.py on the tiny export: the chains' first two tokens, the full laws at the root and after
         each chain's first token (float16 log-probabilities within 2^-11 |log p| + renormalisation of the model's);
         --compare agrees with itself; bad input is refused without a file."""
-        script = os.path.join(HERE, "export_chain_laws.py")
         out = os.path.join(self.dir, "chains.safetensors")
-        base = [sys.executable, script, "--data", self.out, "--model", self.model_path, "--draft", "skip",
-                "--chains", "2"]
-        result = subprocess.run(base + ["--output", out], capture_output=True, text=True)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        t, meta = read_safetensors(out)
-        trees, _ = read_safetensors(os.path.join(self.out, "trees.safetensors"))
+        base, t, meta = self.run_tree_exporter("export_chain_laws.py", ["--draft", "skip", "--chains", "2"], out)
+        ids, trees, target, skip = self.position_one()
         self.assertEqual((meta["chains"], meta["draft_spec"]), ("2", "skip:1-2"))
         self.assertEqual(t["tokens"].shape, (6, 2))
         np.testing.assert_array_equal(t["tokens"][3], trees["skip.tokens"][1 * 2 + 1, :2])   # position 1, chain 1
         self.assertEqual(t["target_logp"].shape, (9, int(meta["vocab_size"])))
-        model = GGUFModel(self.model_path)
-        tok = Tokenizer(model)
-        rows = list(csv.DictReader(open(os.path.join(self.out, "positions.csv"))))
-        ids = self.context_ids(rows[int(trees["rows"][1])], tok, model)
-        skip = Decoder(model, "skip", [model.layers[i] for i in (0, 3)], [0, 3])
-        target = Decoder(model, "target")
 
         def logp(decoder, context):
             z = decoder.forward(context, decoder.new_cache())[-1].astype(np.float64)
@@ -327,15 +329,8 @@ class TinyModelTests(unittest.TestCase):
         for stored, exact in ((t["target_logp"][3], logp(target, ids)), (t["draft_logp"][3], logp(skip, ids)),
                               (t["target_logp"][5], logp(target, after)), (t["draft_logp"][5], logp(skip, after))):
             np.testing.assert_allclose(stored.astype(np.float64), exact, rtol=2e-3, atol=1e-3)
-        again = subprocess.run(base + ["--output", out + ".2", "--compare", out], capture_output=True, text=True)
-        self.assertEqual(again.returncode, 0, again.stderr)
-        self.assertTrue(again.stdout.startswith("AGREE"), again.stdout)
-        for args, expect in ((["--chains", "3"], "--chains must be in 1-2"), (["--draft", "nope"], "no draft 'nope'")):
-            bad = subprocess.run(base[:-2] + args + ["--output", os.path.join(self.dir, "bad.safetensors")],
-                                 capture_output=True, text=True)
-            self.assertEqual((bad.returncode, bad.stdout), (2, ""))
-            self.assertTrue(bad.stderr.startswith("error: ") and expect in bad.stderr, bad.stderr)
-            self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.safetensors")))
+        self.check_compare_and_refusals(
+            base, out, [(["--chains", "3"], "--chains must be in 1-2"), (["--draft", "nope"], "no draft 'nope'")])
 
     def test_same_seed_same_files(self):
         again = os.path.join(self.dir, "again")

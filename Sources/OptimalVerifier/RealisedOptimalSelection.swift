@@ -291,9 +291,7 @@ public struct RealisedOptimalSelection: Sendable {
     /// Tokens with q = 0 (never drafted) or p = 0 stay alone. Returns nil when |s − 1| leaves no room (κ − 1 < 10⁻⁹)
     /// or when no run holds two tokens. O(m).
     static func equalRatioBins(slope s: Double, target p: [Double], draft q: [Double]) -> [Range<Int>]? {
-        guard s.isFinite, s > 0, p.count > 1 else { return nil }
-        let kappa = pow(s < 1 ? 1 / s : s, 0.9)
-        guard kappa - 1 >= 1e-9 else { return nil }
+        guard p.count > 1, let kappa = runRatioLimit(slope: s) else { return nil }
         var bins: [Range<Int>] = []
         var start = 0
         var high = 0.0, low = 0.0
@@ -313,15 +311,20 @@ public struct RealisedOptimalSelection: Sendable {
         return bins.count < p.count ? bins : nil
     }
 
+    /// κ = (1/s or s)^0.9, the largest ρ_max/ρ_min of a run of one weight in a block of slope s
+    /// (``equalRatioBins(slope:target:draft:)``); nil when |s − 1| leaves no room (κ − 1 < 10⁻⁹) or s is 0 or ∞.
+    static func runRatioLimit(slope s: Double) -> Double? {
+        guard s.isFinite, s > 0 else { return nil }
+        let kappa = pow(s < 1 ? 1 / s : s, 0.9)
+        return kappa - 1 >= 1e-9 ? kappa : nil
+    }
+
     /// Whether every token of `block` may share one weight (``equalRatioBins(slope:target:draft:)`` would return a
     /// single run): all p, q > 0 and ρ_max ≤ κ·ρ_min. O(block), no allocation.
     static func isOneRun(
         _ block: OptimalSelectionLaw.Block, order: [Int], target p: [Double], draft q: [Double]
     ) -> Bool {
-        let s = block.slope
-        guard s.isFinite, s > 0, block.range.count > 1 else { return false }
-        let kappa = pow(s < 1 ? 1 / s : s, 0.9)
-        guard kappa - 1 >= 1e-9 else { return false }
+        guard block.range.count > 1, let kappa = runRatioLimit(slope: block.slope) else { return false }
         var high = 0.0, low = Double.infinity
         for k in block.range {
             let x = order[k]
@@ -331,6 +334,11 @@ public struct RealisedOptimalSelection: Sendable {
             low = min(low, rho)
         }
         return high <= kappa * low
+    }
+
+    /// A block's loss tolerance: 5·10⁻¹³ of its coverage, or `floor` (5·10⁻¹³/B with B blocks fitted).
+    static func lossTolerance(_ block: OptimalSelectionLaw.Block, floor: Double) -> Double {
+        max(blockLossTolerance * block.coverage, floor)
     }
 
     /// Fits one block through its runs (``equalRatioBins(slope:target:draft:)``): the runs as tokens of masses q(R),
@@ -365,20 +373,21 @@ public struct RealisedOptimalSelection: Sendable {
         // The fit evaluates the quadrature at 5 points per decade (relative error ~5·10⁻¹⁰, far inside the runs'
         // margin of 0.1·|s − 1|); the law it ends with is evaluated again at 10 (~5·10⁻¹⁸), and the fit is run again
         // at full accuracy in the rare case that this law misses the tolerance.
-        var fit = Self.fit(
-            block: block, target: pBins, draft: qBins, optimal: rBins, maxIterations: maxIterations,
-            lossFloor: lossFloor, tokenLoss: tokenLoss
-        ) { evaluate(qBins, $0, $1, 5) }
+        func fitRuns(pointsPerDecade: Int) -> BlockFit {
+            Self.fit(
+                block: block, target: pBins, draft: qBins, optimal: rBins, maxIterations: maxIterations,
+                lossFloor: lossFloor, tokenLoss: tokenLoss
+            ) { evaluate(qBins, $0, $1, pointsPerDecade) }
+        }
+        var fit = fitRuns(pointsPerDecade: 5)
         if fit.fitted {
             fit.law = evaluate(qBins, fit.weights, false, 10).law
-            let tolerance = max(Self.blockLossTolerance * block.coverage, lossFloor)
-            fit.converged = fit.law.allSatisfy(\.isFinite) && tokenLoss(fit.law) <= tolerance
+            fit.converged =
+                fit.law.allSatisfy(\.isFinite)
+                && tokenLoss(fit.law) <= Self.lossTolerance(block, floor: lossFloor)
             if !fit.converged {
                 let spent = fit.iterations
-                fit = Self.fit(
-                    block: block, target: pBins, draft: qBins, optimal: rBins, maxIterations: maxIterations,
-                    lossFloor: lossFloor, tokenLoss: tokenLoss
-                ) { evaluate(qBins, $0, $1, 10) }
+                fit = fitRuns(pointsPerDecade: 10)
                 fit.iterations += spent
             }
         }
@@ -467,7 +476,7 @@ public struct RealisedOptimalSelection: Sendable {
         }
         // The fit stops once the block loses at most 5·10⁻¹³ of its coverage or 5·10⁻¹³/B absolute (`lossFloor`, B
         // the blocks fitted): the coverages sum to at most 1, so the certified gap stays below ~10⁻¹².
-        let tolerance = max(Self.blockLossTolerance * block.coverage, lossFloor)
+        let tolerance = Self.lossTolerance(block, floor: lossFloor)
         var best = BlockFit(weights: w, law: r, fitted: true)
         var bestLoss = loss(r)
         if bestLoss <= tolerance { best.converged = true; return best }
