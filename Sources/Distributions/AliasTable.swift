@@ -12,25 +12,42 @@ public struct AliasTable: Sendable {
 
     /// Builds the table; precondition: some weight is positive and all are finite and non-negative.
     public init(weights: [Double]) {
-        var tokens: [Int32] = []
-        var w: [Double] = []
-        for (i, x) in weights.enumerated() where x > 0 { tokens.append(Int32(i)); w.append(x) }
-        precondition(!w.isEmpty, "alias table needs positive total weight")
-        let m = w.count
-        let total = w.reduce(0, +)
-        var scaled = w.map { $0 * Double(m) / total }
+        // The positive-weight tokens and their total, then the scaled weights m·w/total. The total is a compensated
+        // sum: the scaled weights must sum to m to about one ulp, because whatever they miss by ends on the last
+        // column (a plain sum of 152,064 uniform weights missed by 2·10⁻¹⁴ relative: 3.6·10⁻⁹ of one column).
+        var m = 0, total = 0.0, compensation = 0.0
+        for x in weights where x > 0 {
+            m += 1
+            let t = total + x
+            compensation += total >= x ? (total - t) + x : (x - t) + total
+            total = t
+        }
+        total += compensation
+        precondition(m > 0, "alias table needs positive total weight")
+        var tokens = [Int32](repeating: 0, count: m)
+        var scaled = [Double](repeating: 0, count: m)
+        var j = 0
+        for (i, x) in weights.enumerated() where x > 0 {
+            tokens[j] = Int32(i)
+            scaled[j] = x * Double(m) / total
+            j += 1
+        }
         var threshold = [Double](repeating: 1, count: m)
         var alias = [Int32](repeating: 0, count: m)
-        var small: [Int] = [], large: [Int] = []
-        for i in 0..<m { if scaled[i] < 1 { small.append(i) } else { large.append(i) } }
-        while let s = small.popLast() {
-            guard let l = large.last else { threshold[s] = 1; alias[s] = Int32(s); continue }
+        var small: [Int32] = [], large: [Int32] = []
+        small.reserveCapacity(m)
+        large.reserveCapacity(m)
+        for i in 0..<m { if scaled[i] < 1 { small.append(Int32(i)) } else { large.append(Int32(i)) } }
+        while let s32 = small.popLast() {
+            let s = Int(s32)
+            guard let l32 = large.last else { threshold[s] = 1; alias[s] = s32; continue }
+            let l = Int(l32)
             threshold[s] = scaled[s]
-            alias[s] = Int32(l)
+            alias[s] = l32
             scaled[l] = (scaled[l] + scaled[s]) - 1
-            if scaled[l] < 1 { large.removeLast(); small.append(l) }
+            if scaled[l] < 1 { large.removeLast(); small.append(l32) }
         }
-        for l in large { threshold[l] = 1; alias[l] = Int32(l) }
+        for l in large { threshold[Int(l)] = 1; alias[Int(l)] = l }
         for i in 0..<m where threshold[i] >= 1 { alias[i] = Int32(i) }
         self.threshold = threshold
         self.alias = alias

@@ -55,12 +55,13 @@ public struct Distribution: Sendable, Hashable, RandomAccessCollection {
 
     // MARK: Collection
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { probabilities.count }
-    public subscript(token: Int) -> Double { probabilities[token] }
+    // Inlinable: the subscript sits in the inner loops of other modules (the dual scan, the verifiers).
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { probabilities.count }
+    @inlinable public subscript(token: Int) -> Double { probabilities[token] }
 
     /// The vocabulary size V.
-    public var vocabularySize: Int { probabilities.count }
+    @inlinable public var vocabularySize: Int { probabilities.count }
 
     /// The tokens with positive probability, in increasing order.
     public var support: [Int] { probabilities.indices.filter { probabilities[$0] > 0 } }

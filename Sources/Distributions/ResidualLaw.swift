@@ -13,13 +13,13 @@ public struct ResidualLaw: Sendable {
     @usableFromInline let table: AliasTable
 
     public init(weights: [Double], fallback: [Double]) {
-        var w = weights.map { $0 > 0 ? $0 : 0 }
-        var total = sumPositive(w)
+        var source = weights
+        var total = sumPositive(weights)
         if !(total > 0) {
-            w = fallback.map { $0 > 0 ? $0 : 0 }
-            total = sumPositive(w)
+            source = fallback
+            total = sumPositive(fallback)
         }
-        self.probabilities = w.map { $0 / total }
+        self.probabilities = source.map { $0 > 0 ? $0 / total : 0 }
         self.table = AliasTable(weights: probabilities)
     }
 
@@ -40,11 +40,15 @@ public func positivePart(_ r: [Double], minus s: [Double]) -> (values: [Double],
     return (out, mass)
 }
 
-/// Σ of the positive entries.
+/// Σ of the positive entries, by Neumaier's compensated summation (error about one ulp of the total, at any length).
 public func sumPositive(_ values: [Double]) -> Double {
-    var total = 0.0
-    for v in values where v > 0 { total += v }
-    return total
+    var total = 0.0, compensation = 0.0
+    for v in values where v > 0 {
+        let t = total + v
+        compensation += total >= v ? (total - t) + v : (v - t) + total
+        total = t
+    }
+    return total + compensation
 }
 
 /// The probability of ``acceptTest(_:_:using:)``: min(1, a/b) for b > 0, 1 for b = 0 < a, 0 for a ≤ 0.

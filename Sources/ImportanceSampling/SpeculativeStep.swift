@@ -25,12 +25,18 @@ public struct SpeculativeStep: Sendable {
     /// Precomputes the residual and its alias table. `draft` must be non-negative with V entries.
     public init(target p: Distribution, draft pI: [Double]) {
         precondition(pI.count == p.vocabularySize)
+        let pp = p.probabilities
+        // One pass: the coin acceptance and (p − p_I)_+.
         var accepted = 0.0
-        for y in 0..<pI.count { accepted += min(p[y], pI[y]) }
-        self.target = p.probabilities
+        var residual = [Double](repeating: 0, count: pI.count)
+        for y in 0..<pI.count {
+            accepted += min(pp[y], pI[y])
+            let d = pp[y] - pI[y]
+            if d > 0 { residual[y] = d }
+        }
+        self.target = pp
         self.draft = pI
-        self.residualLaw = ResidualLaw(
-            weights: positivePart(p.probabilities, minus: pI).values, fallback: p.probabilities)
+        self.residualLaw = ResidualLaw(weights: residual, fallback: pp)
         self.acceptance = accepted
     }
 

@@ -20,7 +20,7 @@ extension BlockLuceSelection {
     }
 
     /// Largest number of multinomial terms per token for which `.automatic` takes the closed form (the quadrature
-    /// costs about 3 × 150 exponentials per token).
+    /// costs about 3 × 100 exponentials per token).
     public static let closedFormTermLimit = 100
     /// Smallest block for which `.automatic` evaluates the quadrature's sums by ``ExponentialSums``.
     public static let fastSumThreshold = 64
@@ -44,17 +44,20 @@ extension BlockLuceSelection {
     /// **Closed form** (small blocks): C(n − 1 + m, m) positive terms per token, no cancellation.
     ///
     /// **Quadrature** (large blocks): t = eˢ, trapezoid rule in s, `pointsPerDecade` points per decade of t on
-    /// [10⁻¹⁰/w_max, 40/w_min]. Below s_lo the integrand is t·Ψ(0)·(1 + O(t·w_max)), so the rule's lattice continues
-    /// there in closed form (h Σ_{j≥1} e^{s_lo − jh} = t_lo·h/(eʰ − 1)), leaving no endpoint error (a plain
-    /// half-weight endpoint leaves an Euler–Maclaurin term h²/12·t_lo ≈ 10⁻¹² relative). The integrand is analytic
-    /// in the strip |Im s| < π/2, so the trapezoid error falls like e^{−π²/h}, h = ln 10 / pointsPerDecade
-    /// (≈ 5·10⁻¹⁸ at 10 points per decade); the lattice tail's error is O((t_lo·w_max)²) ≈ 10⁻²⁰ relative, the upper
-    /// tail's below e^{−40}. The two exponential sums (φ at every node, the integral at every token) are direct Kahan
-    /// sums, or ``ExponentialSums`` (binned Taylor expansion, ~10⁻¹⁵ relative).
+    /// [10⁻³/w_max, 40/w_min]. Below t_lo the rule's lattice t_j = t_lo e^{−jh} (j ≥ 1) is summed in closed form:
+    /// with f(t) = e^{−t w_x} Ψ(t) = Σ_k f_k t^k (Ψ's Taylor coefficients from the block's moments Σ q_y w_y^k),
+    /// h Σ_{j≥1} t_j f(t_j) = h Σ_k f_k t_lo^{k+1}/(e^{(k+1)h} − 1), the series cut where (n·t_lo·w_max)^k/k! < 10⁻¹⁹
+    /// (about 8 terms). So the rule is the bi-infinite trapezoid sum, with no endpoint error. The integrand is
+    /// analytic in the strip |Im s| < π/2, so the trapezoid error falls like e^{−π²/h}, h = ln 10 / pointsPerDecade
+    /// (≈ 5·10⁻¹⁸ at 10 points per decade); the upper tail is below e^{−40}. The two exponential sums (φ at every
+    /// node, the integral at every token) are direct Kahan sums, or ``ExponentialSums`` (binned Taylor expansion,
+    /// ~10⁻¹⁵ relative). (Before the Taylor tail the rule started at 10⁻¹⁰/w_max with the zeroth-order tail
+    /// t_lo·h/(eʰ − 1)·Ψ, error O((t_lo·w_max)²): seven more decades of nodes.)
     ///
     /// - Parameters: `q` and `w` of the block's tokens (same order), `later` = l, `drafts` = n.
-    /// - Complexity: closed form O(m·C(n−1+m, m)); quadrature G = pointsPerDecade · (10.6 + log₁₀(w_max/w_min))
-    ///   nodes and O(m·G) exponentials (direct) or O((m + bins·G)·K) (``ExponentialSums``).
+    /// - Complexity: closed form O(m·C(n−1+m, m)); quadrature G = pointsPerDecade · (4.6 + log₁₀(w_max/w_min))
+    ///   nodes and O(m·G) exponentials (direct) or O((m + bins·G)·K) (``ExponentialSums``), plus O(m·K²) for the
+    ///   tails.
     public static func iidBlockLaw(
         draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
         route: BlockLawRoute = .automatic
@@ -155,42 +158,157 @@ extension BlockLuceSelection {
     )
         -> (zeroth: [Double], first: [Double]?)
     {
+        let rule = quadratureCoefficients(
+            q: qa, w: wa, later: l, drafts: n, fast: fast, threads: threads, pointsPerDecade: pointsPerDecade)
+        let times = rule.times, c = rule.coefficients
+        var (zeroth, firstMoments): ([Double], [Double]?)
+        if let sums = rule.sums {
+            (zeroth, firstMoments) = sums.transposed(
+                coefficients: c, times: times, firstMoment: first, threads: threads)
+        } else {
+            // Σ_g c_g e^{−t_g w} per token from the rule's stored exponentials, compensated, in node order.
+            let m = wa.count
+            func transform(_ c: [Double]) -> [Double] {
+                var sum = [Double](repeating: 0, count: m), comp = sum
+                for gi in 0..<times.count where c[gi] > 0 {
+                    let base = gi * m
+                    for i in 0..<m { compensatedAdd(&sum[i], &comp[i], c[gi] * rule.decay[base + i]) }
+                }
+                return sum
+            }
+            (zeroth, firstMoments) = (transform(c), first ? transform(zip(c, times).map { $0 * $1 }) : nil)
+        }
+        for i in wa.indices {
+            let tail = rule.tail.integrals(rate: wa[i])
+            zeroth[i] += tail.zeroth
+            firstMoments?[i] += tail.first
+        }
+        return (zeroth, firstMoments)
+    }
+
+    /// The part of the trapezoid rule below its first node t_lo: h Σ_{j≥1} t_j f(t_j) and h Σ_{j≥1} t_j² f(t_j) over
+    /// the lattice t_j = t_lo e^{−jh}, for f(t) = e^{−t v} Ψ(t), summed in closed form from the Taylor series of f at
+    /// 0 (Σ_{j≥1} t_j^{k+1} = t_lo^{k+1}/(e^{(k+1)h} − 1)).
+    struct LowerTail: Sendable {
+        /// Ψ's Taylor coefficients in τ = t/t_lo: Ψ(t_lo τ) = Σ_i psi[i] τ^i.
+        let psi: [Double]
+        let tLo: Double, h: Double
+        /// 1/(e^{(k+1)h} − 1) and 1/(e^{(k+2)h} − 1).
+        let zerothFactor: [Double], firstFactor: [Double]
+
+        /// Ψ = (l + φ)^{n−1} with φ(t) = Σ_y q_y e^{−t w_y}: the series of l + φ(t_lo τ) from the moments
+        /// Σ q_y (t_lo w_y)^k / k! (alternating in k), raised to the power n − 1, cut at `terms`.
+        init(q: [Double], w: [Double], later l: Double, drafts n: Int, tLo: Double, h: Double, terms: Int) {
+            var base = [Double](repeating: 0, count: terms)
+            for (qy, wy) in zip(q, w) {
+                let x = -tLo * wy
+                var term = qy
+                for k in 0..<terms {
+                    base[k] += term
+                    term *= x / Double(k + 1)
+                }
+            }
+            base[0] += l
+            var power = [Double](repeating: 0, count: terms)
+            power[0] = 1
+            for _ in stride(from: 1, to: n, by: 1) {
+                var next = [Double](repeating: 0, count: terms)
+                for i in 0..<terms where power[i] != 0 {
+                    for j in 0..<(terms - i) { next[i + j] += power[i] * base[j] }
+                }
+                power = next
+            }
+            self.psi = power
+            self.tLo = tLo
+            self.h = h
+            self.zerothFactor = (0..<terms).map { 1 / expm1(Double($0 + 1) * h) }
+            self.firstFactor = (0..<terms).map { 1 / expm1(Double($0 + 2) * h) }
+        }
+
+        /// Terms of the series so that (n·t_lo·w_max)^k/k! < 10⁻¹⁹ beyond them (at most 40).
+        static func terms(drafts n: Int, scaledRate x: Double) -> Int {
+            let y = Double(n) * x
+            var term = 1.0, k = 1
+            while k < 40 {
+                term *= y / Double(k)
+                if term < 1e-19 { break }
+                k += 1
+            }
+            return k + 1
+        }
+
+        /// The two tails for a token of weight v: f_k = Σ_{i+j=k} psi_i (−t_lo v)^j / j! in τ.
+        func integrals(rate v: Double) -> (zeroth: Double, first: Double) {
+            let x = -tLo * v
+            var zeroth = 0.0, first = 0.0
+            // f_k by the Cauchy product with e^{x τ}, computed as a running convolution.
+            let terms = psi.count
+            var expSeries = [Double](repeating: 0, count: terms)
+            expSeries[0] = 1
+            for j in 1..<max(1, terms) { expSeries[j] = expSeries[j - 1] * x / Double(j) }
+            for k in 0..<terms {
+                var fk = 0.0
+                for i in 0...k { fk += psi[i] * expSeries[k - i] }
+                zeroth += fk * zerothFactor[k]
+                first += fk * firstFactor[k]
+            }
+            return (h * tLo * zeroth, h * tLo * tLo * first)
+        }
+    }
+
+    /// The quadrature's nodes t_g (`pointsPerDecade` per decade on [10⁻³/w_max, 40/w_min], both ends moved out by a
+    /// factor e^`widen`) and coefficients c_g = h t_g Ψ(t_g), Ψ = (l + φ)^{n−1} (half weight at the top), so that
+    /// ∫₀^∞ e^{−t v} Ψ(t) dt ≈ Σ_g c_g e^{−t_g v} + the lower tail (``LowerTail``) for every rate v in the widened
+    /// range; with the ``ExponentialSums`` of the rates when `fast`.
+    static func quadratureCoefficients(
+        q qa: [Double], w wa: [Double], later l: Double, drafts n: Int, fast: Bool, threads: Int,
+        pointsPerDecade: Int, widen: Double = 0
+    ) -> (times: [Double], coefficients: [Double], sums: ExponentialSums?, tail: LowerTail, decay: [Double]) {
         var wMin = Double.infinity, wMax = 0.0
         for x in wa { wMin = min(wMin, x); wMax = max(wMax, x) }
-        let tLo = 1e-10 / wMax, tHi = 40 / wMin
+        let tLo = 1e-3 / wMax * exp(-widen), tHi = 40 / wMin * exp(widen)
         let h = log(10.0) / Double(pointsPerDecade)
         let g = Int((log(tHi) - log(tLo)) / h) + 2
         let times = (0..<g).map { exp(log(tLo) + Double($0) * h) }
-        // Below 10 points per decade (inside a fit) the sums need no more accuracy than the rule: 8 Taylor terms and
-        // terms below e^{−30} skipped (|t d| ≤ 0.15: truncation ~10⁻¹¹ relative).
+        // Below 10 points per decade (inside a fit) the sums need no more accuracy than the rule: bins of half-width
+        // 0.02 in log w (a quarter as many), 14 Taylor terms and terms below e^{−30} skipped (|t d| ≤ 0.62:
+        // truncation ~10⁻¹⁴, cancellation ×3.5).
         let sums =
             fast
-            ? (pointsPerDecade >= 10 ? ExponentialSums(rates: wa) : ExponentialSums(rates: wa, terms: 8, cutoff: 30))
+            ? (pointsPerDecade >= 10
+                ? ExponentialSums(rates: wa) : ExponentialSums(rates: wa, halfWidth: 0.02, terms: 14, cutoff: 30))
             : nil
-        // φ(t_g) at every node; then c_g = h t_g Ψ(t_g) (half weight at the top), and at the lowest node also the
-        // rule's lattice continued below it: h Σ_{j≥1} e^{s_lo − jh} = t_lo · h/(eʰ − 1).
-        let phi: [Double] =
-            sums?.forward(amplitudes: qa, times: times, threads: threads)
-            ?? times.map { t in
+        // φ(t_g) at every node; then c_g = h t_g Ψ(t_g) (half weight at the top). Direct sums keep every
+        // e^{−t_g w_i} (node-major) for the transposed sums.
+        var decay: [Double] = []
+        let phi: [Double]
+        if let sums {
+            phi = sums.forward(amplitudes: qa, times: times, threads: threads)
+        } else {
+            let m = qa.count
+            decay = [Double](repeating: 0, count: g * m)
+            var values = [Double](repeating: 0, count: g)
+            for gi in 0..<g {
+                let t = times[gi], base = gi * m
                 var sum = 0.0, comp = 0.0
-                for i in 0..<qa.count { compensatedAdd(&sum, &comp, qa[i] * exp(-t * wa[i])) }
-                return sum
+                for i in 0..<m {
+                    let e = exp(-t * wa[i])
+                    decay[base + i] = e
+                    compensatedAdd(&sum, &comp, qa[i] * e)
+                }
+                values[gi] = sum
             }
+            phi = values
+        }
         var c = [Double](repeating: 0, count: g)
         for gi in 0..<g {
             let psi = integerPower(l + max(0, phi[gi]), n - 1)
             c[gi] = (gi == g - 1 ? 0.5 : 1) * h * times[gi] * psi
-            if gi == 0 { c[gi] += tLo * h / expm1(h) * psi }
         }
-        if let sums { return sums.transposed(coefficients: c, times: times, firstMoment: first, threads: threads) }
-        func transform(_ c: [Double]) -> [Double] {
-            wa.map { wi in
-                var sum = 0.0, comp = 0.0
-                for gi in 0..<g where c[gi] > 0 { compensatedAdd(&sum, &comp, c[gi] * exp(-times[gi] * wi)) }
-                return sum
-            }
-        }
-        return (transform(c), first ? transform(zip(c, times).map { $0 * $1 }) : nil)
+        // the tail serves rates up to w_max·e^widen
+        let terms = LowerTail.terms(drafts: n, scaledRate: tLo * wMax * exp(widen))
+        let tail = LowerTail(q: qa, w: wa, later: l, drafts: n, tLo: tLo, h: h, terms: terms)
+        return (times, c, sums, tail, decay)
     }
 
     /// C(a, b) as a Double.

@@ -132,7 +132,7 @@ public struct OptimalSelectionLaw: Sendable {
         var blocks: [Block] = []
         blocks.reserveCapacity(hull.count - 1)
         var blockOf = [Int](repeating: 0, count: v)
-        var r = [Double](repeating: 0, count: v)
+        var r = [Double](repeating: 0, count: v), rs = [Double](repeating: 0, count: v)
         var alpha = 0.0
         var minimizerStart = v
         for s in 0..<(hull.count - 1) {
@@ -153,7 +153,8 @@ public struct OptimalSelectionLaw: Sendable {
             for k in range {
                 let x = order[k]
                 blockOf[x] = index
-                if dp > 0 { r[x] = slope * ps[k] } else { r[x] = dq > 0 ? df * qs[k] / dq : 0 }
+                rs[k] = dp > 0 ? slope * ps[k] : (dq > 0 ? df * qs[k] / dq : 0)
+                r[x] = rs[k]
             }
             // the hull's slopes increase along it: the blocks of slope ≥ 1 are a suffix of the order
             if slope >= 1 && minimizerStart == v { minimizerStart = range.lowerBound }
@@ -166,7 +167,12 @@ public struct OptimalSelectionLaw: Sendable {
         self.alpha = min(1, max(0, alpha))
         self.minimizerStart = minimizerStart
         self.law = law
+        (self.orderedTarget, self.orderedDraft, self.orderedSelection) = (ps, qs, rs)
     }
+
+    /// p, q and r* in the ratio order (position k holds token ``order``[k]): the realisation reads blocks as
+    /// contiguous slices instead of gathering them token by token.
+    let orderedTarget: [Double], orderedDraft: [Double], orderedSelection: [Double]
 
     /// Position in ``order`` where H* starts (the blocks of slope ≥ 1 are a suffix of the order).
     let minimizerStart: Int

@@ -16,7 +16,9 @@ import MultidraftSupport
 ///             Anderson-accelerated), keeping the weights whose realised law loses the least acceptance; for
 ///             i.i.d. drafts on the quadrature route, tokens of close ratios share one weight at no cost
 ///             (``equalRatioBins(slope:target:draft:)``: the block is fitted as a block of runs, or not at all
-///             when it is one run)
+///             when it is one run; a block of more than 24 runs starts with environment steps,
+///             ``BlockLuceSelection/iidEnvironmentStep``, each solving every run's equation exactly with the
+///             rivals frozen)
 /// realised:   r_w, computed exactly (i.i.d.: ``BlockLuceSelection/iidBlockLaw(draftMasses:weights:later:drafts:pointsPerDecade:threads:)``;
 ///             without replacement: enumeration of the tuple law when it is small, else the race/Luce double
 ///             integral ``WithoutReplacementBlockLaw``, at any V)
@@ -122,9 +124,10 @@ public struct RealisedOptimalSelection: Sendable {
             }
         default: throw AcceptanceError.methodNotExact(method: "selection hull", law: law.name)
         }
-        let rStar = optimal.selectionLaw
         let blockOf = optimal.blockOfToken
-        let pp = p.probabilities, qq = q.probabilities
+        let qq = q.probabilities
+        // p, q and r* in the ratio order: a block is a contiguous slice of each.
+        let ps = optimal.orderedTarget, qs = optimal.orderedDraft, rs = optimal.orderedSelection
         let environments: [Int: WithoutReplacementBlockLaw.Environment]
         if method == .raceQuadrature {
             let wanted = optimal.blocks.indices.filter { optimal.blocks[$0].range.count > 1 }
@@ -155,15 +158,22 @@ public struct RealisedOptimalSelection: Sendable {
         let lossFloor = Self.blockLossTolerance / Double(max(1, fitting))
         func fitBlock(_ index: Int, threads: Int) -> BlockFit {
             let block = optimal.blocks[index]
-            let tokens = block.range.map { optimal.order[$0] }
-            let qBlock = tokens.map { qq[$0] }
+            let pBlock = Array(ps[block.range]), qBlock = Array(qs[block.range]), rBlock = Array(rs[block.range])
             let budget = maxIterations
+            func environmentStep(
+                _ q: [Double], _ targets: [Double], _ w: [Double], _ pointsPerDecade: Int
+            ) -> [Double]? {
+                BlockLuceSelection.iidEnvironmentStep(
+                    draftMasses: q, targets: targets, weights: w, later: block.laterDraftMass, drafts: n,
+                    pointsPerDecade: pointsPerDecade, threads: threads)
+            }
             if method == .iidQuadrature,
-                let bins = Self.equalRatioBins(slope: block.slope, target: tokens.map { pp[$0] }, draft: qBlock)
+                let bins = Self.equalRatioBins(slope: block.slope, target: pBlock, draft: qBlock)
             {
                 return Self.fitBins(
-                    bins, block: block, target: tokens.map { pp[$0] }, draft: qBlock, optimal: tokens.map { rStar[$0] },
-                    maxIterations: budget, lossFloor: lossFloor
+                    bins, block: block, target: pBlock, draft: qBlock, optimal: rBlock,
+                    maxIterations: budget, lossFloor: lossFloor,
+                    environmentStep: bins.count > Self.newtonBlock ? environmentStep : nil
                 ) { qBins, w, elasticity, pointsPerDecade in
                     BlockLuceSelection.iidBlockEvaluation(
                         draftMasses: qBins, weights: w, later: block.laterDraftMass, drafts: n, threads: threads,
@@ -171,7 +181,7 @@ public struct RealisedOptimalSelection: Sendable {
                 }
             }
             return Self.fit(
-                block: block, target: tokens.map { pp[$0] }, draft: qBlock, optimal: tokens.map { rStar[$0] },
+                block: block, target: pBlock, draft: qBlock, optimal: rBlock,
                 maxIterations: budget, lossFloor: lossFloor
             ) { w, elasticity in
                 switch method {
@@ -186,7 +196,7 @@ public struct RealisedOptimalSelection: Sendable {
                 case .enumeration:
                     // r_w on the block: Σ over the tuples it leads of P(t) w(x) / (weight of t's draws in the block),
                     // in tuple order (as BlockLuceSelection.selectionLaw sums).
-                    var law = [Double](repeating: 0, count: tokens.count)
+                    var law = [Double](repeating: 0, count: qBlock.count)
                     for j in ledTuples[index] {
                         let t = tuples[j]
                         var total = 0.0
@@ -195,7 +205,7 @@ public struct RealisedOptimalSelection: Sendable {
                             law[tokenIndex[x]] += t.probability * w[tokenIndex[x]] / total
                         }
                     }
-                    return (law, [Double](repeating: 1, count: tokens.count))
+                    return (law, [Double](repeating: 1, count: qBlock.count))
                 case .singleDraft:
                     preconditionFailure("one draft is realised without a fit")
                 }
@@ -204,22 +214,20 @@ public struct RealisedOptimalSelection: Sendable {
         // Single-token blocks need no fit: r = Δf (i.i.d.: (l + q_x)ⁿ − lⁿ), weight 1. Large blocks are fitted one
         // after another, each on every thread; the rest spread over the threads one block each. Either way a block's
         // fit depends on the block alone, so the result does not depend on `threads`.
+        // r_w is built in the ratio order (position k = token order[k]) and scattered to the tokens once.
         var weights = [Double](repeating: 1, count: v)
-        var realised = [Double](repeating: 0, count: v)
+        var realisedOrdered = [Double](repeating: 0, count: v)
         var large: [Int] = [], small: [Int] = []
         var sharedWeight = 0
         for (index, block) in optimal.blocks.enumerated() {
             if method != .enumeration && block.range.count == 1 {
-                realised[optimal.order[block.range.lowerBound]] = block.coverage
+                realisedOrdered[block.range.lowerBound] = block.coverage
             } else if method == .iidQuadrature && block.targetMass > 0 && block.draftMass > 0
-                && Self.isOneRun(block, order: optimal.order, target: pp, draft: qq)
+                && Self.isOneRun(block, target: ps, draft: qs)
             {
                 // One weight for the whole block (``equalRatioBins(slope:target:draft:)`` with a single run):
                 // r_w(x) = Δf · q_x / q(B), no fit and no evaluation.
-                for k in block.range {
-                    let x = optimal.order[k]
-                    realised[x] = block.coverage * (qq[x] / block.draftMass)
-                }
+                for k in block.range { realisedOrdered[k] = block.coverage * (qs[k] / block.draftMass) }
                 sharedWeight += 1
             } else if block.range.count >= Self.largeBlock {
                 large.append(index)
@@ -233,18 +241,20 @@ public struct RealisedOptimalSelection: Sendable {
         )
         .map { ($0, $1) }
         for (index, fit) in fits {
-            for (i, k) in optimal.blocks[index].range.enumerated() {
-                let x = optimal.order[k]
-                weights[x] = fit.weights[i]
-                realised[x] = fit.law[i]
-            }
+            let range = optimal.blocks[index].range
+            for (i, k) in range.enumerated() { weights[optimal.order[k]] = fit.weights[i] }
+            realisedOrdered.replaceSubrange(range, with: fit.law)
         }
-        if let bad = realised.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
-            let block = optimal.blockOfToken[bad]
+        if let bad = realisedOrdered.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            let block = optimal.blockOfToken[optimal.order[bad]]
             throw ImportanceSamplingError.nonFiniteLaw(block: block, blockSize: optimal.blocks[block].range.count)
         }
         var coin = 0.0, comp = 0.0
-        for x in 0..<v { compensatedAdd(&coin, &comp, min(p[x], realised[x])) }
+        var realised = [Double](repeating: 0, count: v)
+        for k in 0..<v {
+            compensatedAdd(&coin, &comp, min(ps[k], realisedOrdered[k]))
+            realised[optimal.order[k]] = realisedOrdered[k]
+        }
         self.optimal = optimal
         self.rule = BlockLuceSelection(drafts: n, blockOfToken: optimal.blockOfToken, weights: weights)
         self.realisedLaw = realised
@@ -320,16 +330,14 @@ public struct RealisedOptimalSelection: Sendable {
     }
 
     /// Whether every token of `block` may share one weight (``equalRatioBins(slope:target:draft:)`` would return a
-    /// single run): all p, q > 0 and ρ_max ≤ κ·ρ_min. O(block), no allocation.
-    static func isOneRun(
-        _ block: OptimalSelectionLaw.Block, order: [Int], target p: [Double], draft q: [Double]
-    ) -> Bool {
+    /// single run): all p, q > 0 and ρ_max ≤ κ·ρ_min. `p` and `q` are in the ratio order (indexed by the block's
+    /// positions). O(block), no allocation.
+    static func isOneRun(_ block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double]) -> Bool {
         guard block.range.count > 1, let kappa = runRatioLimit(slope: block.slope) else { return false }
         var high = 0.0, low = Double.infinity
         for k in block.range {
-            let x = order[k]
-            guard p[x] > 0, q[x] > 0 else { return false }
-            let rho = p[x] / q[x]
+            guard p[k] > 0, q[k] > 0 else { return false }
+            let rho = p[k] / q[k]
             high = max(high, rho)
             low = min(low, rho)
         }
@@ -348,6 +356,8 @@ public struct RealisedOptimalSelection: Sendable {
     static func fitBins(
         _ bins: [Range<Int>], block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double],
         optimal rStar: [Double], maxIterations: Int, lossFloor: Double,
+        environmentStep: ((_ q: [Double], _ targets: [Double], _ w: [Double], _ pointsPerDecade: Int) -> [Double]?)? =
+            nil,
         evaluate: ([Double], [Double], Bool, Int) -> (law: [Double], elasticity: [Double])
     ) -> BlockFit {
         var qBins = [Double](repeating: 0, count: bins.count), rBins = qBins, pBins = qBins
@@ -360,12 +370,29 @@ public struct RealisedOptimalSelection: Sendable {
             }
             (qBins[b], rBins[b], pBins[b]) = (qs, rs, ps)
         }
-        // the block's own loss, token by token, of the law the run weights realise: O(tokens), no exponentials
+        // the block's own loss, token by token, of the law the run weights realise, no exponentials: a run whose
+        // ratio r_w(R)/q(R) = c clears all its tokens' ratios ρ = p/q (c ≤ ρ_min below p, c ≥ ρ_max above p) with a
+        // relative margin of 10⁻¹⁵ (more than the four roundings of c·q − p and of ρ) loses exactly 0 and is
+        // skipped; the others are summed token by token. O(runs) once the fit has converged, O(tokens) at worst.
         let under = block.isUnderSupplied
+        var lowRatio = [Double](repeating: 0, count: bins.count), highRatio = lowRatio
+        for (b, run) in bins.enumerated() {
+            var low = Double.infinity, high = 0.0
+            for i in run {
+                if q[i] >= 1e-290 && p[i] >= 1e-290 {
+                    let rho = p[i] / q[i]
+                    (low, high) = (min(low, rho), max(high, rho))
+                } else if q[i] > 0 || p[i] > 0 {
+                    (low, high) = (0, .infinity) // a zero or tiny mass: no shortcut
+                }
+            }
+            (lowRatio[b], highRatio[b]) = (low * (1 - 1e-15), high * (1 + 1e-15))
+        }
         func tokenLoss(_ r: [Double]) -> Double {
             var total = 0.0
             for (b, run) in bins.enumerated() {
                 let c = qBins[b] > 0 ? r[b] / qBins[b] : 0
+                if under ? c <= lowRatio[b] : c >= highRatio[b] { continue }
                 for i in run { total += under ? max(0, c * q[i] - p[i]) : max(0, p[i] - c * q[i]) }
             }
             return total
@@ -376,7 +403,8 @@ public struct RealisedOptimalSelection: Sendable {
         func fitRuns(pointsPerDecade: Int) -> BlockFit {
             Self.fit(
                 block: block, target: pBins, draft: qBins, optimal: rBins, maxIterations: maxIterations,
-                lossFloor: lossFloor, tokenLoss: tokenLoss
+                lossFloor: lossFloor, tokenLoss: tokenLoss,
+                environmentStep: environmentStep.map { step in { step(qBins, rBins, $0, pointsPerDecade) } }
             ) { evaluate(qBins, $0, $1, pointsPerDecade) }
         }
         var fit = fitRuns(pointsPerDecade: 5)
@@ -448,6 +476,7 @@ public struct RealisedOptimalSelection: Sendable {
     static func fit(
         block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
         maxIterations: Int, lossFloor: Double = 1e-18, tokenLoss: (([Double]) -> Double)? = nil,
+        environmentStep: (([Double]) -> [Double]?)? = nil,
         evaluate: ([Double], Bool) -> (law: [Double], elasticity: [Double])
     ) -> BlockFit {
         let m = p.count
@@ -456,6 +485,9 @@ public struct RealisedOptimalSelection: Sendable {
         let top = w.max() ?? 1
         w = w.map { max($0 / top, 1e-300) }
         let needsFit = m > 1 && block.targetMass > 0 && block.draftMass > 0
+        // With environment steps the fit starts from the first one (it needs φ at the start weights only, not r_w).
+        var startSteps = 0
+        if needsFit, let environmentStep, let start = environmentStep(w) { (w, startSteps) = (start, 1) }
         var (r, elasticity) = evaluate(w, needsFit && m >= largeBlock)
         guard needsFit else { return BlockFit(weights: w, law: r, converged: true) }
         let under = block.isUnderSupplied
@@ -477,7 +509,7 @@ public struct RealisedOptimalSelection: Sendable {
         // The fit stops once the block loses at most 5·10⁻¹³ of its coverage or 5·10⁻¹³/B absolute (`lossFloor`, B
         // the blocks fitted): the coverages sum to at most 1, so the certified gap stays below ~10⁻¹².
         let tolerance = Self.lossTolerance(block, floor: lossFloor)
-        var best = BlockFit(weights: w, law: r, fitted: true)
+        var best = BlockFit(weights: w, law: r, iterations: startSteps, fitted: true)
         var bestLoss = loss(r)
         if bestLoss <= tolerance { best.converged = true; return best }
         if m < largeBlock { (r, elasticity) = evaluate(w, true) }
@@ -537,6 +569,40 @@ public struct RealisedOptimalSelection: Sendable {
                 t /= 2
             }
             return nil
+        }
+        // Environment steps (i.i.d. drafts, ``BlockLuceSelection/iidEnvironmentStep``): each solves every token's
+        // equation with the rivals frozen, Anderson-mixed over the last steps (the plain step when the mixed one
+        // does not bring r_w closer to r* in L1); they continue while each at least halves the L1 distance to r*,
+        // and the safeguarded iteration below continues from the last one kept.
+        if let environmentStep {
+            var distance = merit(r)
+            var mixing = AndersonMixing(depth: 5), history = 0
+            while best.iterations < maxIterations, bestLoss > tolerance, let proposal = environmentStep(w) {
+                let plain = active.map { log(max(proposal[$0], 1e-300)) }
+                var candidate: (x: [Double], w: [Double], r: [Double], e: [Double])?
+                best.iterations += 1
+                let mixed = history > 0 // with no history the mixing returns the plain step
+                history += 1
+                if let c = evaluateAt(mixing.next(point: x, residual: zip(plain, x).map { $0 - $1 })),
+                    merit(c.r) < distance
+                {
+                    candidate = c
+                } else if mixed && best.iterations < maxIterations {
+                    // the mixed point failed: the plain step, history cleared
+                    mixing.reset()
+                    history = 0
+                    best.iterations += 1
+                    if let c = evaluateAt(plain), merit(c.r) < distance { candidate = c }
+                }
+                guard let step = candidate else { break }
+                let previous = distance
+                distance = merit(step.r)
+                (x, w, r, elasticity) = (step.x, step.w, step.r, step.e)
+                let l = loss(r)
+                if l < bestLoss { bestLoss = l; best.weights = w; best.law = r }
+                // slow progress (less than halving the distance): the iteration below is faster from here
+                if distance > 0.5 * previous { break }
+            }
         }
         var accelerate = true
         while best.iterations < maxIterations && bestLoss > tolerance {

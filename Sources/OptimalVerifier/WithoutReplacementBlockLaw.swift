@@ -33,7 +33,9 @@ import MultidraftSupport
 /// ≈ e^{−π²/h}): τ at 12 points per decade from (10⁻¹⁷)^{1/(n+1)} (the integrand is O(τ^{n+1}) there) to the block's
 /// τ_max, where e^{−τρ}τⁿ/n! < e^{−46}, ρ = q(H) + the draft mass of B ∪ L outside its n largest tokens (the rate
 /// left after any n drafts that avoid H); s at 10 points per decade on [10⁻¹⁰/w_max, 40/w_min] with the lattice
-/// continued below its first node as in ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``. The block sums
+/// continued below its first node at zeroth order (s_lo·h/(eʰ − 1) times the integrand there, error
+/// O((s_lo·w_max)²) ≈ 10⁻²⁰ relative; the i.i.d. law continues it by a Taylor series instead,
+/// ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``). The block sums
 /// Σ_B r_w match the race's coverage increments and every token matches enumeration of the draft tuples to ~10⁻¹³
 /// (tests).
 ///
