@@ -15,14 +15,12 @@ public struct AliasTable: Sendable {
         // The positive-weight tokens and their total, then the scaled weights m·w/total. The total is a compensated
         // sum: the scaled weights must sum to m to about one ulp, because whatever they miss by ends on the last
         // column (a plain sum of 152,064 uniform weights missed by 2·10⁻¹⁴ relative: 3.6·10⁻⁹ of one column).
-        var m = 0, total = 0.0, compensation = 0.0
+        var m = 0, sum = NeumaierSum()
         for x in weights where x > 0 {
             m += 1
-            let t = total + x
-            compensation += total >= x ? (total - t) + x : (x - t) + total
-            total = t
+            sum.add(x)
         }
-        total += compensation
+        let total = sum.value
         precondition(m > 0, "alias table needs positive total weight")
         var tokens = [Int32](repeating: 0, count: m)
         var scaled = [Double](repeating: 0, count: m)

@@ -42,13 +42,9 @@ public func positivePart(_ r: [Double], minus s: [Double]) -> (values: [Double],
 
 /// Σ of the positive entries, by Neumaier's compensated summation (error about one ulp of the total, at any length).
 public func sumPositive(_ values: [Double]) -> Double {
-    var total = 0.0, compensation = 0.0
-    for v in values where v > 0 {
-        let t = total + v
-        compensation += total >= v ? (total - t) + v : (v - t) + total
-        total = t
-    }
-    return total + compensation
+    var total = NeumaierSum()
+    for v in values where v > 0 { total.add(v) }
+    return total.value
 }
 
 /// The probability of ``acceptTest(_:_:using:)``: min(1, a/b) for b > 0, 1 for b = 0 < a, 0 for a ≤ 0.

@@ -26,17 +26,11 @@ public struct SpeculativeStep: Sendable {
     public init(target p: Distribution, draft pI: [Double]) {
         precondition(pI.count == p.vocabularySize)
         let pp = p.probabilities
-        // One pass: the coin acceptance and (p − p_I)_+.
         var accepted = 0.0
-        var residual = [Double](repeating: 0, count: pI.count)
-        for y in 0..<pI.count {
-            accepted += min(pp[y], pI[y])
-            let d = pp[y] - pI[y]
-            if d > 0 { residual[y] = d }
-        }
+        for y in 0..<pI.count { accepted += min(pp[y], pI[y]) }
         self.target = pp
         self.draft = pI
-        self.residualLaw = ResidualLaw(weights: residual, fallback: pp)
+        self.residualLaw = ResidualLaw(weights: positivePart(pp, minus: pI).values, fallback: pp)
         self.acceptance = accepted
     }
 

@@ -190,11 +190,12 @@ extension BlockLuceSelection {
     /// the lattice t_j = t_lo e^{−jh}, for f(t) = e^{−t v} Ψ(t), summed in closed form from the Taylor series of f at
     /// 0 (Σ_{j≥1} t_j^{k+1} = t_lo^{k+1}/(e^{(k+1)h} − 1)).
     struct LowerTail: Sendable {
-        /// Ψ's Taylor coefficients in τ = t/t_lo: Ψ(t_lo τ) = Σ_i psi[i] τ^i.
-        let psi: [Double]
+        /// The tails as power series in x = −t_lo·v: zeroth = h t_lo Σ_j a_j x^j/j!, first = h t_lo² Σ_j b_j x^j/j!,
+        /// with a_j = Σ_i psi_i/(e^{(i+j+1)h} − 1) and b_j = Σ_i psi_i/(e^{(i+j+2)h} − 1) over i + j < terms, where
+        /// Ψ(t_lo τ) = Σ_i psi_i τ^i (the Cauchy product of Ψ's series with e^{xτ}, summed over j last, so that a
+        /// token costs one Horner pass and no allocation).
+        let a: [Double], b: [Double]
         let tLo: Double, h: Double
-        /// 1/(e^{(k+1)h} − 1) and 1/(e^{(k+2)h} − 1).
-        let zerothFactor: [Double], firstFactor: [Double]
 
         /// Ψ = (l + φ)^{n−1} with φ(t) = Σ_y q_y e^{−t w_y}: the series of l + φ(t_lo τ) from the moments
         /// Σ q_y (t_lo w_y)^k / k! (alternating in k), raised to the power n − 1, cut at `terms`.
@@ -209,20 +210,25 @@ extension BlockLuceSelection {
                 }
             }
             base[0] += l
-            var power = [Double](repeating: 0, count: terms)
-            power[0] = 1
+            var psi = [Double](repeating: 0, count: terms)
+            psi[0] = 1
             for _ in stride(from: 1, to: n, by: 1) {
                 var next = [Double](repeating: 0, count: terms)
-                for i in 0..<terms where power[i] != 0 {
-                    for j in 0..<(terms - i) { next[i + j] += power[i] * base[j] }
+                for i in 0..<terms where psi[i] != 0 {
+                    for j in 0..<(terms - i) { next[i + j] += psi[i] * base[j] }
                 }
-                power = next
+                psi = next
             }
-            self.psi = power
-            self.tLo = tLo
-            self.h = h
-            self.zerothFactor = (0..<terms).map { 1 / expm1(Double($0 + 1) * h) }
-            self.firstFactor = (0..<terms).map { 1 / expm1(Double($0 + 2) * h) }
+            let zerothFactor = (0..<terms).map { 1 / expm1(Double($0 + 1) * h) }
+            let firstFactor = (0..<terms).map { 1 / expm1(Double($0 + 2) * h) }
+            var a = [Double](repeating: 0, count: terms), b = a
+            for j in 0..<terms {
+                for i in 0..<(terms - j) {
+                    a[j] += psi[i] * zerothFactor[i + j]
+                    b[j] += psi[i] * firstFactor[i + j]
+                }
+            }
+            (self.a, self.b, self.tLo, self.h) = (a, b, tLo, h)
         }
 
         /// Terms of the series so that (n·t_lo·w_max)^k/k! < 10⁻¹⁹ beyond them (at most 40).
@@ -237,20 +243,13 @@ extension BlockLuceSelection {
             return k + 1
         }
 
-        /// The two tails for a token of weight v: f_k = Σ_{i+j=k} psi_i (−t_lo v)^j / j! in τ.
+        /// The two tails for a token of weight v. O(terms).
         func integrals(rate v: Double) -> (zeroth: Double, first: Double) {
             let x = -tLo * v
-            var zeroth = 0.0, first = 0.0
-            // f_k by the Cauchy product with e^{x τ}, computed as a running convolution.
-            let terms = psi.count
-            var expSeries = [Double](repeating: 0, count: terms)
-            expSeries[0] = 1
-            for j in 1..<max(1, terms) { expSeries[j] = expSeries[j - 1] * x / Double(j) }
-            for k in 0..<terms {
-                var fk = 0.0
-                for i in 0...k { fk += psi[i] * expSeries[k - i] }
-                zeroth += fk * zerothFactor[k]
-                first += fk * firstFactor[k]
+            var zeroth = a[a.count - 1], first = b[b.count - 1]
+            for j in stride(from: a.count - 2, through: 0, by: -1) {
+                zeroth = a[j] + zeroth * x / Double(j + 1)
+                first = b[j] + first * x / Double(j + 1)
             }
             return (h * tLo * zeroth, h * tLo * tLo * first)
         }
