@@ -7,6 +7,16 @@
 /// skipped: O(V) time, memory-bound.
 public enum RatioOrder {
     public static func order(target p: [Double], draft q: [Double]) -> [Int] {
+        sorted(target: p, draft: q).order
+    }
+
+    /// ``order(target:draft:)`` and the ratios along it (ascending; +∞ for q = 0), which the sort has at hand.
+    public static func orderAndRatios(target p: [Double], draft q: [Double]) -> (order: [Int], ratios: [Double]) {
+        let (order, keys) = sorted(target: p, draft: q)
+        return (order, keys.map { Double(bitPattern: $0) })
+    }
+
+    private static func sorted(target p: [Double], draft q: [Double]) -> (order: [Int], keys: [UInt64]) {
         let v = p.count
         var keys = [UInt64](repeating: 0, count: v)
         for i in 0..<v {
@@ -14,7 +24,8 @@ public enum RatioOrder {
             keys[i] = ratio.bitPattern
         }
         if v < 512 {
-            return (0..<v).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+            let order = (0..<v).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+            return (order, order.map { keys[$0] })
         }
         var index = [Int32](unsafeUninitializedCapacity: v) { buffer, count in
             for i in 0..<v { buffer[i] = Int32(i) }
@@ -70,6 +81,6 @@ public enum RatioOrder {
             }
             runStart = i
         }
-        return index.map { Int($0) }
+        return (index.map { Int($0) }, keys)
     }
 }

@@ -37,11 +37,16 @@ package struct ExponentialSums: Sendable {
     let centre: [Double]
     let lowest: [Double]
     let spread: [Double]
+    /// θ_j = (10⁻¹⁸·j!)^{1/j} for j = 1…K−1, increasing in j: x^j/j! < 10⁻¹⁸ exactly when x < θ_j, so the terms a
+    /// sum needs are found by comparisons (``termsNeeded(_:)``), and along increasing times by advancing an index.
+    let thresholds: [Double]
 
     /// - Precondition: every rate is positive and finite.
     package init(rates w: [Double], halfWidth delta: Double = 0.005, terms: Int = 18, cutoff: Double = 100) {
         self.terms = terms
         self.cutoff = cutoff
+        let thresholds = (1..<max(1, terms)).map { exp((log(1e-18) + lgamma(Double($0 + 1))) / Double($0)) }
+        self.thresholds = thresholds
         let logs = w.map { log($0) }
         let uMin = logs.min() ?? 0
         let width = 2 * delta
@@ -64,12 +69,8 @@ package struct ExponentialSums: Sendable {
         var rateTerms = [Int](repeating: terms, count: w.count)
         for i in 0..<w.count {
             let x = cutoff * abs(offset[i]) / lowest[bin[i]]
-            var term = 1.0, j = 1
-            while j < terms {
-                term *= x / Double(j)
-                if term < 1e-18 { break }
-                j += 1
-            }
+            var j = 1
+            while j < terms && x >= thresholds[j - 1] { j += 1 }
             rateTerms[i] = max(1, min(terms, j))
         }
         self.rateTerms = rateTerms
@@ -82,14 +83,17 @@ package struct ExponentialSums: Sendable {
     /// The number of Taylor terms after which x^j/j! < 10⁻¹⁸ (at most ``terms``): the terms a (bin, time) pair needs
     /// when |t d| ≤ x. Terms beyond it are below 10⁻¹⁸ of the bin's leading term, and are dropped.
     @inline(__always)
-    func termsNeeded(_ x: Double) -> Int {
-        var term = 1.0, j = 1
-        while j < terms {
-            term *= x / Double(j)
-            if term < 1e-18 { return j }
-            j += 1
-        }
-        return terms
+    package func termsNeeded(_ x: Double) -> Int {
+        advanceTerms(1, to: x)
+    }
+
+    /// ``termsNeeded(_:)`` at x, searching up from `start` terms (a count known to suffice for a smaller x; the
+    /// count is non-decreasing in x, so a loop over increasing times advances one index).
+    @inline(__always)
+    package func advanceTerms(_ start: Int, to x: Double) -> Int {
+        var j = start
+        while j < terms && x >= thresholds[j - 1] { j += 1 }
+        return j
     }
 
     /// F_g = Σ_y a_y e^{−t_g w_y}. Times must increase. They are cut into fixed chunks computed on up to `threads`
@@ -117,11 +121,12 @@ package struct ExponentialSums: Sendable {
             moments.withUnsafeBufferPointer { m in
                 for b in usedBins {
                     let base = b * k
+                    var kk = 1
                     for g in lo..<hi {
                         let tg = t[g]
                         if tg * lowest[b] > cutoff { break }
                         // Σ_{j<K'} (−t)^j m_j by Horner, K' the terms that matter at |t d| ≤ t·spread.
-                        let kk = termsNeeded(tg * spread[b])
+                        kk = advanceTerms(kk, to: tg * spread[b])
                         var s = m[base + kk - 1]
                         for j in stride(from: kk - 2, through: 0, by: -1) { s = m[base + j] - tg * s }
                         out[g - lo] += exp(-tg * centre[b]) * s
@@ -153,11 +158,13 @@ package struct ExponentialSums: Sendable {
             var part = [Double](repeating: 0, count: (hi - lo) * k)
             for (slot, b) in usedBins[lo..<hi].enumerated() {
                 let base = slot * k
+                var needed = 1
                 for g in 0..<t.count where c[g] != 0 {
                     let tg = t[g]
                     if tg * lowest[b] > cutoff { break }
                     var term = c[g] * exp(-tg * centre[b])
-                    for j in 0..<min(k, termsNeeded(tg * spread[b]) + 1) {
+                    needed = advanceTerms(needed, to: tg * spread[b])
+                    for j in 0..<min(k, needed + 1) {
                         part[base + j] += term
                         term *= tg / Double(j + 1)
                     }

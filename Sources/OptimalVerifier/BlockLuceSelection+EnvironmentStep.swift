@@ -2,6 +2,9 @@ import Foundation
 import MultidraftNumerics
 
 extension BlockLuceSelection {
+    /// How far (in log w) the step's table reaches beyond the current weights: e⁴ on both sides.
+    static let environmentWiden = 4.0
+
     /// One **environment step** of the fit of an i.i.d. block: the weights that give every token exactly its target
     /// when the rivals' environment is frozen at the current weights.
     ///
@@ -30,24 +33,32 @@ extension BlockLuceSelection {
     /// step for n = 8 with nothing after the block and ×0.75–0.8 for n = 2 or with mass after it.
     ///
     /// - Parameters: `q`, `r` (targets r*) and `w` of the block's tokens (same order); tokens with q = 0 or r = 0
-    ///   keep their weight (rescaled).
+    ///   keep their weight (rescaled). `rule`: the rule of an evaluation at these very weights
+    ///   (``iidBlockEvaluationAndRule(draftMasses:weights:later:drafts:route:threads:pointsPerDecade:elasticity:widen:)``
+    ///   with `widen` ≥ ``environmentWiden``), used instead of building it again.
     /// - Returns: the new weights, or nil when fewer than two tokens have q, r > 0 or the table is not finite.
-    /// - Complexity: one forward exponential sum (φ at the G nodes) and O(grid · G) exponentials for the table, then
-    ///   O(m log grid).
+    /// - Complexity: one forward exponential sum (φ at the G nodes; none with `rule`) and O(grid · G) exponentials for
+    ///   the table, then O(m log grid).
     static func iidEnvironmentStep(
         draftMasses q: [Double], targets r: [Double], weights w: [Double], later l: Double, drafts n: Int,
-        pointsPerDecade: Int, threads: Int
+        pointsPerDecade: Int, threads: Int, rule given: IIDQuadratureRule? = nil
     ) -> [Double]? {
         let drafted = q.indices.filter { q[$0] > 0 && w[$0] > 0 }
         let active = drafted.filter { r[$0] > 0 }
         guard active.count >= 2, n >= 2 else { return nil }
-        let qa = drafted.map { q[$0] }, wa = drafted.map { w[$0] }
-        let widen = 4.0
-        let (times, c, _, tail, _) = quadratureCoefficients(
-            q: qa, w: wa, later: l, drafts: n, fast: qa.count >= fastSumThreshold, threads: threads,
-            pointsPerDecade: pointsPerDecade, widen: widen)
+        let widen = environmentWiden
+        let rule: IIDQuadratureRule
+        if let given, given.widen >= widen {
+            rule = given
+        } else {
+            let qa = drafted.map { q[$0] }, wa = drafted.map { w[$0] }
+            rule = quadratureCoefficients(
+                q: qa, w: wa, later: l, drafts: n, fast: qa.count >= fastSumThreshold, threads: threads,
+                pointsPerDecade: pointsPerDecade, widen: widen)
+        }
+        let (times, c, tail) = (rule.times, rule.coefficients, rule.tail)
         var wMin = Double.infinity, wMax = 0.0
-        for x in wa { wMin = min(wMin, x); wMax = max(wMax, x) }
+        for i in drafted { wMin = min(wMin, w[i]); wMax = max(wMax, w[i]) }
         // The table: u_j = log v_j, y_j = log K(v_j), e_j = d y/d u = 1 − v Σ c t e^{−tv} / Σ c e^{−tv}.
         let du = 0.1, uLo = log(wMin) - widen, uHi = log(wMax) + widen
         let points = Int(((uHi - uLo) / du).rounded(.up)) + 1

@@ -74,32 +74,51 @@ extension BlockLuceSelection {
         route: BlockLawRoute = .automatic, threads: Int = 1, pointsPerDecade: Int = 10,
         elasticity wantElasticity: Bool
     ) -> (law: [Double], elasticity: [Double]) {
+        let result = iidBlockEvaluationAndRule(
+            draftMasses: q, weights: w, later: l, drafts: n, route: route, threads: threads,
+            pointsPerDecade: pointsPerDecade, elasticity: wantElasticity)
+        return (result.law, result.elasticity)
+    }
+
+    /// ``iidBlockEvaluation(draftMasses:weights:later:drafts:route:threads:pointsPerDecade:elasticity:)`` that also
+    /// returns the quadrature rule it used (nil on the closed form and the trivial cases), with nodes up to
+    /// 40·e^`widen`/w_min, so that an environment step at the same weights
+    /// (``iidEnvironmentStep(draftMasses:targets:weights:later:drafts:pointsPerDecade:threads:rule:)``) reuses it
+    /// instead of summing φ again. The extra nodes cost nothing in the sums (every rate has t·w > 40 there).
+    static func iidBlockEvaluationAndRule(
+        draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
+        route: BlockLawRoute = .automatic, threads: Int = 1, pointsPerDecade: Int = 10,
+        elasticity wantElasticity: Bool, widen: Double = 0
+    ) -> (law: [Double], elasticity: [Double], rule: IIDQuadratureRule?) {
         let m = q.count
         var out = [Double](repeating: 0, count: m)
         var elasticity = [Double](repeating: 1, count: m)
         let active = (0..<m).filter { q[$0] > 0 }
-        if active.isEmpty { return (out, elasticity) }
+        if active.isEmpty { return (out, elasticity, nil) }
         if active.count == 1 {
             let x = active[0]
             out[x] = OptimalSelectionLaw.iidIncrement(later: l, block: q[x], drafts: n)
-            return (out, elasticity)
+            return (out, elasticity, nil)
         }
         if n == 1 {
             // One draw: it is selected whenever it lands in the block.
             for x in active { out[x] = q[x] }
-            return (out, elasticity)
+            return (out, elasticity, nil)
         }
-        let qa = active.map { q[$0] }, wa = active.map { w[$0] }
+        let qa = active.count == m ? q : active.map { q[$0] }, wa = active.count == m ? w : active.map { w[$0] }
         // (∫ e^{−t w} Ψ, ∫ t e^{−t w} Ψ) for every active token.
         let integrals: (zeroth: [Double], first: [Double]?)
+        var rule: IIDQuadratureRule?
         let terms = binomial(n - 1 + qa.count, qa.count)
         if route == .closedForm || (route == .automatic && terms <= Double(closedFormTermLimit)) {
             integrals = closedFormIntegrals(q: qa, w: wa, later: l, drafts: n, first: wantElasticity)
         } else {
             let fast = route == .quadratureFast || (route == .automatic && qa.count >= fastSumThreshold)
-            integrals = quadratureIntegrals(
-                q: qa, w: wa, later: l, drafts: n, fast: fast, first: wantElasticity,
-                threads: threads, pointsPerDecade: pointsPerDecade)
+            let built = quadratureCoefficients(
+                q: qa, w: wa, later: l, drafts: n, fast: fast, threads: threads, pointsPerDecade: pointsPerDecade,
+                widen: widen)
+            integrals = quadratureIntegrals(rule: built, rates: wa, first: wantElasticity, threads: threads)
+            rule = built
         }
         for (i, x) in active.enumerated() {
             out[x] = Double(n) * q[x] * w[x] * integrals.zeroth[i]
@@ -107,7 +126,7 @@ extension BlockLuceSelection {
                 elasticity[x] = min(1, max(0.002, 1 - w[x] * first[i] / integrals.zeroth[i]))
             }
         }
-        return (out, elasticity)
+        return (out, elasticity, rule)
     }
 
     /// Σ over compositions k₀ + … + k_m = n − 1 of the multinomial weight c_k = (n−1)!/(k₀!…k_m!) l^{k₀} Π q^k, of
@@ -151,15 +170,13 @@ extension BlockLuceSelection {
         return (zeroth, first ? firstMoments : nil)
     }
 
-    /// The two integrals by the log-space trapezoid rule (see ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``).
+    /// The two integrals by the log-space trapezoid rule (see ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``)
+    /// for the rates `wa` the rule was built for.
     static func quadratureIntegrals(
-        q qa: [Double], w wa: [Double], later l: Double, drafts n: Int, fast: Bool,
-        first: Bool, threads: Int = 1, pointsPerDecade: Int = 10
+        rule: IIDQuadratureRule, rates wa: [Double], first: Bool, threads: Int = 1
     )
         -> (zeroth: [Double], first: [Double]?)
     {
-        let rule = quadratureCoefficients(
-            q: qa, w: wa, later: l, drafts: n, fast: fast, threads: threads, pointsPerDecade: pointsPerDecade)
         let times = rule.times, c = rule.coefficients
         var (zeroth, firstMoments): ([Double], [Double]?)
         if let sums = rule.sums {
@@ -178,10 +195,16 @@ extension BlockLuceSelection {
             }
             (zeroth, firstMoments) = (transform(c), first ? transform(zip(c, times).map { $0 * $1 }) : nil)
         }
-        for i in wa.indices {
-            let tail = rule.tail.integrals(rate: wa[i])
-            zeroth[i] += tail.zeroth
-            firstMoments?[i] += tail.first
+        // the rule's own rates need only the series for t_lo·w_max (a widened rule carries more terms, for its table)
+        let terms = rule.tail.termsUpToMaximumRate
+        if first {
+            for i in wa.indices {
+                let tail = rule.tail.integrals(rate: wa[i], terms: terms)
+                zeroth[i] += tail.zeroth
+                firstMoments?[i] += tail.first
+            }
+        } else {
+            for i in wa.indices { zeroth[i] += rule.tail.zerothIntegral(rate: wa[i], terms: terms) }
         }
         return (zeroth, firstMoments)
     }
@@ -196,10 +219,16 @@ extension BlockLuceSelection {
         /// token costs one Horner pass and no allocation).
         let a: [Double], b: [Double]
         let tLo: Double, h: Double
+        /// The terms that rates up to the block's largest weight need (``terms(drafts:scaledRate:)`` at t_lo·w_max);
+        /// at most `a.count`.
+        let termsUpToMaximumRate: Int
 
         /// Ψ = (l + φ)^{n−1} with φ(t) = Σ_y q_y e^{−t w_y}: the series of l + φ(t_lo τ) from the moments
         /// Σ q_y (t_lo w_y)^k / k! (alternating in k), raised to the power n − 1, cut at `terms`.
-        init(q: [Double], w: [Double], later l: Double, drafts n: Int, tLo: Double, h: Double, terms: Int) {
+        init(
+            q: [Double], w: [Double], later l: Double, drafts n: Int, tLo: Double, h: Double, terms: Int,
+            termsUpToMaximumRate: Int
+        ) {
             var base = [Double](repeating: 0, count: terms)
             for (qy, wy) in zip(q, w) {
                 let x = -tLo * wy
@@ -229,6 +258,7 @@ extension BlockLuceSelection {
                 }
             }
             (self.a, self.b, self.tLo, self.h) = (a, b, tLo, h)
+            self.termsUpToMaximumRate = max(1, min(terms, termsUpToMaximumRate))
         }
 
         /// Terms of the series so that (n·t_lo·w_max)^k/k! < 10⁻¹⁹ beyond them (at most 40).
@@ -243,39 +273,65 @@ extension BlockLuceSelection {
             return k + 1
         }
 
-        /// The two tails for a token of weight v. O(terms).
-        func integrals(rate v: Double) -> (zeroth: Double, first: Double) {
-            let x = -tLo * v
-            var zeroth = a[a.count - 1], first = b[b.count - 1]
-            for j in stride(from: a.count - 2, through: 0, by: -1) {
-                zeroth = a[j] + zeroth * x / Double(j + 1)
-                first = b[j] + first * x / Double(j + 1)
+        /// The two tails for a token of weight v, from the series' first `terms` terms (all by default; a rate up to
+        /// w_max needs ``termsUpToMaximumRate``). O(terms).
+        func integrals(rate v: Double, terms: Int? = nil) -> (zeroth: Double, first: Double) {
+            let x = -tLo * v, top = min(a.count, terms ?? a.count) - 1
+            var zeroth = a[top], first = b[top]
+            for j in stride(from: top - 1, through: 0, by: -1) {
+                let scale = x / Double(j + 1)
+                zeroth = a[j] + zeroth * scale
+                first = b[j] + first * scale
             }
             return (h * tLo * zeroth, h * tLo * tLo * first)
         }
+
+        /// The zeroth tail alone (``integrals(rate:terms:)``).
+        func zerothIntegral(rate v: Double, terms: Int) -> Double {
+            let x = -tLo * v, top = min(a.count, terms) - 1
+            var zeroth = a[top]
+            for j in stride(from: top - 1, through: 0, by: -1) { zeroth = a[j] + zeroth * (x / Double(j + 1)) }
+            return h * tLo * zeroth
+        }
     }
 
-    /// The quadrature's nodes t_g (`pointsPerDecade` per decade on [10⁻³/w_max, 40/w_min], both ends moved out by a
-    /// factor e^`widen`) and coefficients c_g = h t_g Ψ(t_g), Ψ = (l + φ)^{n−1} (half weight at the top), so that
-    /// ∫₀^∞ e^{−t v} Ψ(t) dt ≈ Σ_g c_g e^{−t_g v} + the lower tail (``LowerTail``) for every rate v in the widened
-    /// range; with the ``ExponentialSums`` of the rates when `fast`.
+    /// The quadrature rule of an i.i.d. block at given weights: nodes t_g, coefficients c_g = h t_g Ψ(t_g), the lower
+    /// tail, and the ``ExponentialSums`` of the rates (fast route) or every e^{−t_g w_y} (direct route).
+    struct IIDQuadratureRule: Sendable {
+        let times: [Double], coefficients: [Double]
+        let sums: ExponentialSums?
+        let tail: LowerTail
+        /// e^{−t_g w_y}, node-major (direct route only).
+        let decay: [Double]
+        /// The rates the rule serves: [w_min·e^{−widen}, w_max·e^{widen}].
+        let widen: Double
+    }
+
+    /// The quadrature's nodes t_g (`pointsPerDecade` per decade on [10⁻³/w_max, 40·e^`widen`/w_min]) and coefficients
+    /// c_g = h t_g Ψ(t_g), Ψ = (l + φ)^{n−1} (half weight at the top), so that ∫₀^∞ e^{−t v} Ψ(t) dt ≈
+    /// Σ_g c_g e^{−t_g v} + the lower tail (``LowerTail``, its series long enough for t_lo·v up to 10⁻³·e^`widen`) for
+    /// every rate v in [w_min·e^{−widen}, w_max·e^{widen}]; with the ``ExponentialSums`` of the rates when `fast`.
     static func quadratureCoefficients(
         q qa: [Double], w wa: [Double], later l: Double, drafts n: Int, fast: Bool, threads: Int,
         pointsPerDecade: Int, widen: Double = 0
-    ) -> (times: [Double], coefficients: [Double], sums: ExponentialSums?, tail: LowerTail, decay: [Double]) {
+    ) -> IIDQuadratureRule {
         var wMin = Double.infinity, wMax = 0.0
         for x in wa { wMin = min(wMin, x); wMax = max(wMax, x) }
-        let tLo = 1e-3 / wMax * exp(-widen), tHi = 40 / wMin * exp(widen)
+        let tLo = 1e-3 / wMax, tHi = 40 / wMin * exp(widen)
         let h = log(10.0) / Double(pointsPerDecade)
         let g = Int((log(tHi) - log(tLo)) / h) + 2
         let times = (0..<g).map { exp(log(tLo) + Double($0) * h) }
-        // Below 10 points per decade (inside a fit) the sums need no more accuracy than the rule: bins of half-width
-        // 0.02 in log w (a quarter as many), 14 Taylor terms and terms below e^{−30} skipped (|t d| ≤ 0.62:
-        // truncation ~10⁻¹⁴, cancellation ×3.5).
+        // The sums skip the terms below e^{−cutoff} of their amplitude. Here that costs at most ~e^{−cutoff}
+        // relative: a node where every rate has t·w > cutoff adds less than e^{−cutoff} of Ψ(t) ≤ Ψ(1/w_x) to any
+        // token's integral. So the exact rule (10 points per decade) takes cutoff 50 and bins of half-width 0.01 in
+        // log w (|t d| ≤ 0.503 as with the defaults: truncation below 10⁻¹⁸, cancellation ×2.7; half as many bins);
+        // below 10 points per decade (inside a fit) the sums need no more accuracy than the rule: half-width 0.02,
+        // 14 Taylor terms, cutoff 30 (|t d| ≤ 0.62: truncation ~10⁻¹⁴, cancellation ×3.5).
         let sums =
             fast
             ? (pointsPerDecade >= 10
-                ? ExponentialSums(rates: wa) : ExponentialSums(rates: wa, halfWidth: 0.02, terms: 14, cutoff: 30))
+                ? ExponentialSums(rates: wa, halfWidth: 0.01, terms: 18, cutoff: 50)
+                : ExponentialSums(rates: wa, halfWidth: 0.02, terms: 14, cutoff: 30))
             : nil
         // φ(t_g) at every node; then c_g = h t_g Ψ(t_g) (half weight at the top). Direct sums keep every
         // e^{−t_g w_i} (node-major) for the transposed sums.
@@ -306,8 +362,11 @@ extension BlockLuceSelection {
         }
         // the tail serves rates up to w_max·e^widen
         let terms = LowerTail.terms(drafts: n, scaledRate: tLo * wMax * exp(widen))
-        let tail = LowerTail(q: qa, w: wa, later: l, drafts: n, tLo: tLo, h: h, terms: terms)
-        return (times, c, sums, tail, decay)
+        let tail = LowerTail(
+            q: qa, w: wa, later: l, drafts: n, tLo: tLo, h: h, terms: terms,
+            termsUpToMaximumRate: LowerTail.terms(drafts: n, scaledRate: tLo * wMax))
+        return IIDQuadratureRule(
+            times: times, coefficients: c, sums: sums, tail: tail, decay: decay, widen: widen)
     }
 
     /// C(a, b) as a Double.

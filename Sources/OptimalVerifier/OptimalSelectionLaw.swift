@@ -24,13 +24,15 @@ import Foundation
 /// without-replacement drafts (it relies on the same q-convexity as the dual scan; checked numerically).
 ///
 /// Numerics: for i.i.d. drafts f(P_k) = 1 − (1 − q(P_k))ⁿ is taken as q(P_k)·Σ_{j<n} r_k^j from the prefix mass and
-/// the suffix mass r_k = q(Σ ∖ P_k) for n ≤ 32 (positive terms), else as −expm1(n·log1p(−q(P_k))) while q(P_k) ≤ ½
+/// the suffix mass r_k = q(Σ ∖ P_k) for n ≤ 32 (positive terms, summed by binary doubling), else as −expm1(n·log1p(−q(P_k))) while q(P_k) ≤ ½
 /// and as 1 − r_kⁿ beyond, and a block's increment is evaluated without
 /// cancellation as (l + q_B)ⁿ − lⁿ = q_B Σ_j (l + q_B)^j l^{n−1−j}, l the draft mass after the block. For
 /// without-replacement drafts Q comes from ``WithoutReplacementRace`` (absolute error below ~2·10⁻¹³).
 ///
 /// - Complexity: i.i.d. O(V) after the O(V) radix ratio order; without replacement O(V·G·n), the cost of the race
-///   (G quadrature points). The hull is one monotone-chain pass.
+///   (G quadrature points). The hull is one monotone-chain pass over the points, which one branch-free pass
+///   computes first; p and q are gathered into the order once (from one interleaved copy), and r* and the blocks
+///   are scattered back to the tokens once.
 /// - Reference: S. Fujishige, "Lexicographically optimal base of a polymatroid with respect to a weight vector",
 ///   Math. Oper. Res. 5 (1980); Khisti et al. (arXiv 2410.18234) for the two-step scheme; Hu et al. (arXiv
 ///   2502.18779) for the subset formula.
@@ -80,85 +82,133 @@ public struct OptimalSelectionLaw: Sendable {
         }
         let v = p.vocabularySize, n = law.drafts
         let pp = p.probabilities, qq = q.probabilities
-        let ascending = RatioOrder.order(target: pp, draft: qq)
+        let (ascending, ascendingRatios) = RatioOrder.orderAndRatios(target: pp, draft: qq)
         let order = Array(ascending.reversed())
-        // p and q in the ratio order, gathered once: every pass below is sequential.
-        var ps = [Double](repeating: 0, count: v), qs = [Double](repeating: 0, count: v)
-        for k in 0..<v {
-            ps[k] = pp[order[k]]
-            qs[k] = qq[order[k]]
+        // p and q in the ratio order, gathered once from one interleaved copy (one cache miss a token instead of
+        // two): every pass below is sequential.
+        // (The arrays below are written in full by their first pass: no zero fill.)
+        let pairs = [Double](unsafeUninitializedCapacity: 2 * v) { pq, count in
+            for x in 0..<v { pq[2 * x] = pp[x]; pq[2 * x + 1] = qq[x] }
+            count = 2 * v
         }
-        // suffix[k] = q(Σ ∖ P_k) summed from the end; prefix masses of p and q; all compensated.
-        var suffix = [Double](repeating: 0, count: v + 1)
-        var rSum = 0.0, rComp = 0.0
-        for k in stride(from: v - 1, through: 0, by: -1) {
-            compensatedAdd(&rSum, &rComp, qs[k])
-            suffix[k] = rSum
+        var qs: [Double] = []
+        let ps = [Double](unsafeUninitializedCapacity: v) { pOut, pCount in
+            qs = [Double](unsafeUninitializedCapacity: v) { qOut, qCount in
+                pairs.withUnsafeBufferPointer { pq in
+                    for k in 0..<v {
+                        let x = order[k]
+                        pOut[k] = pq[2 * x]
+                        qOut[k] = pq[2 * x + 1]
+                    }
+                }
+                qCount = v
+            }
+            pCount = v
         }
-        var a = [Double](repeating: 0, count: v + 1), qPrefix = [Double](repeating: 0, count: v + 1)
-        var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
-        for k in 0..<v {
-            compensatedAdd(&pSum, &pComp, ps[k])
-            compensatedAdd(&qSum, &qComp, qs[k])
-            a[k + 1] = pSum
-            qPrefix[k + 1] = qSum
+        // suffix[k] = q(Σ ∖ P_k) summed from the end, compensated.
+        let suffix = [Double](unsafeUninitializedCapacity: v + 1) { rest, count in
+            var rSum = 0.0, rComp = 0.0
+            rest[v] = 0
+            for k in stride(from: v - 1, through: 0, by: -1) {
+                compensatedAdd(&rSum, &rComp, qs[k])
+                rest[k] = rSum
+            }
+            count = v + 1
         }
-        var b = [Double](repeating: 0, count: v + 1)
         var raceQ: [Double] = []
-        if withReplacement {
-            for k in 0...v { b[k] = Self.iidCoverage(inside: qPrefix[k], outside: suffix[k], drafts: n) }
-        } else {
+        if !withReplacement {
             // Q(H_j) for the ascending prefixes H_j; Σ ∖ P_k = H_{V−k}.
             raceQ = WithoutReplacementRace.prefixMasses(qq, order: ascending, drafts: n, threads: threads)
-            for k in 0...v { b[k] = k == 0 ? 0 : min(1, max(0, 1 - raceQ[v - k])) }
         }
         // Tokens with p = 0 < q come last (ratio 0); they form their own final, vertical block, so that no
         // finite-slope block holds a token whose r* is 0 (Luce weights could only approach it).
         var m = v
         while m > 0 && ps[m - 1] == 0 && qs[m - 1] > 0 { m -= 1 }
-        // Lower convex hull (monotone chain) of the points 0…m; collinear and repeated points are merged into one
+        // The points (a_k, b_k) = (p(P_k), f(P_k)), k = 0…m, interleaved, from compensated prefix sums (a pass without
+        // branches); then their lower convex hull (monotone chain), collinear and repeated points merged into one
         // segment.
-        var hull: [Int] = [0]
-        hull.reserveCapacity(v + 1)
-        for k in stride(from: 1, through: m, by: 1) {
-            while hull.count >= 2 {
-                let i0 = hull[hull.count - 2], i1 = hull[hull.count - 1]
-                let cross = (a[i1] - a[i0]) * (b[k] - b[i0]) - (b[i1] - b[i0]) * (a[k] - a[i0])
-                if cross <= 0 { hull.removeLast() } else { break }
+        let points = [Double](unsafeUninitializedCapacity: 2 * (m + 1)) { ab, count in
+            ps.withUnsafeBufferPointer { pIn in
+                qs.withUnsafeBufferPointer { qIn in
+                    suffix.withUnsafeBufferPointer { rest in
+                        var pSum = 0.0, pComp = 0.0, qSum = 0.0, qComp = 0.0
+                        ab[0] = 0
+                        ab[1] = withReplacement ? Self.iidCoverage(inside: 0, outside: rest[0], drafts: n) : 0
+                        for k in stride(from: 1, through: m, by: 1) {
+                            compensatedAdd(&pSum, &pComp, pIn[k - 1])
+                            compensatedAdd(&qSum, &qComp, qIn[k - 1])
+                            ab[2 * k] = pSum
+                            ab[2 * k + 1] =
+                                withReplacement
+                                ? Self.iidCoverage(inside: qSum, outside: rest[k], drafts: n)
+                                : min(1, max(0, 1 - raceQ[v - k]))
+                        }
+                    }
+                }
             }
-            hull.append(k)
+            count = 2 * (m + 1)
+        }
+        var hull: [Int] = [0]
+        hull.reserveCapacity(1024)
+        points.withUnsafeBufferPointer { ab in
+            for k in stride(from: 1, through: m, by: 1) {
+                let ak = ab[2 * k], bk = ab[2 * k + 1]
+                while hull.count >= 2 {
+                    let i0 = hull[hull.count - 2], i1 = hull[hull.count - 1]
+                    let (a0, b0, a1, b1) = (ab[2 * i0], ab[2 * i0 + 1], ab[2 * i1], ab[2 * i1 + 1])
+                    let cross = (a1 - a0) * (bk - b0) - (b1 - b0) * (ak - a0)
+                    if cross <= 0 { hull.removeLast() } else { break }
+                }
+                hull.append(k)
+            }
         }
         if m < v { hull.append(v) }
         var blocks: [Block] = []
         blocks.reserveCapacity(hull.count - 1)
-        var blockOf = [Int](repeating: 0, count: v)
-        var r = [Double](repeating: 0, count: v), rs = [Double](repeating: 0, count: v)
         var alpha = 0.0
         var minimizerStart = v
-        for s in 0..<(hull.count - 1) {
-            let range = hull[s]..<hull[s + 1]
-            var dp = 0.0, dq = 0.0
-            for k in range { dp += ps[k]; dq += qs[k] }
-            let later = suffix[range.upperBound]
-            let df: Double
-            if withReplacement {
-                df = Self.iidIncrement(later: later, block: dq, drafts: n)
-            } else {
-                df = max(0, raceQ[v - range.lowerBound] - raceQ[v - range.upperBound])
+        // The blocks partition 0..<v, so r* (in the order and by token) and the block of every token are written
+        // in full.
+        var r: [Double] = [], blockOf: [Int] = []
+        let rs = [Double](unsafeUninitializedCapacity: v) { rsOut, rsCount in
+            r = [Double](unsafeUninitializedCapacity: v) { rOut, rCount in
+                blockOf = [Int](unsafeUninitializedCapacity: v) { blockOut, blockCount in
+                    for s in 0..<(hull.count - 1) {
+                        let range = hull[s]..<hull[s + 1]
+                        var dp = 0.0, dq = 0.0
+                        for k in range { dp += ps[k]; dq += qs[k] }
+                        let later = suffix[range.upperBound]
+                        let df: Double
+                        if withReplacement {
+                            df = Self.iidIncrement(later: later, block: dq, drafts: n)
+                        } else {
+                            df = max(0, raceQ[v - range.lowerBound] - raceQ[v - range.upperBound])
+                        }
+                        let block = Block(
+                            range: range, targetMass: dp, coverage: df, draftMass: dq, laterDraftMass: later)
+                        let index = blocks.count
+                        blocks.append(block)
+                        let slope = block.slope
+                        if dp > 0 {
+                            for k in range { rsOut[k] = slope * ps[k] }
+                        } else {
+                            for k in range { rsOut[k] = dq > 0 ? df * qs[k] / dq : 0 }
+                        }
+                        // token-indexed copies: one scattered write each
+                        for k in range {
+                            let x = order[k]
+                            blockOut[x] = index
+                            rOut[x] = rsOut[k]
+                        }
+                        // the hull's slopes increase along it: the blocks of slope ≥ 1 are a suffix of the order
+                        if slope >= 1 && minimizerStart == v { minimizerStart = range.lowerBound }
+                        alpha += slope < 1 ? df : dp
+                    }
+                    blockCount = v
+                }
+                rCount = v
             }
-            let block = Block(range: range, targetMass: dp, coverage: df, draftMass: dq, laterDraftMass: later)
-            let index = blocks.count
-            blocks.append(block)
-            let slope = block.slope
-            for k in range {
-                let x = order[k]
-                blockOf[x] = index
-                rs[k] = dp > 0 ? slope * ps[k] : (dq > 0 ? df * qs[k] / dq : 0)
-                r[x] = rs[k]
-            }
-            // the hull's slopes increase along it: the blocks of slope ≥ 1 are a suffix of the order
-            if slope >= 1 && minimizerStart == v { minimizerStart = range.lowerBound }
-            alpha += slope < 1 ? df : dp
+            rsCount = v
         }
         self.order = order
         self.blocks = blocks
@@ -168,11 +218,14 @@ public struct OptimalSelectionLaw: Sendable {
         self.minimizerStart = minimizerStart
         self.law = law
         (self.orderedTarget, self.orderedDraft, self.orderedSelection) = (ps, qs, rs)
+        self.orderedRatio = ascendingRatios.reversed()
     }
 
     /// p, q and r* in the ratio order (position k holds token ``order``[k]): the realisation reads blocks as
     /// contiguous slices instead of gathering them token by token.
     let orderedTarget: [Double], orderedDraft: [Double], orderedSelection: [Double]
+    /// p/q in the ratio order (+∞ for q = 0; decreasing): a block's extreme ratios are its end points.
+    let orderedRatio: [Double]
 
     /// Position in ``order`` where H* starts (the blocks of slope ≥ 1 are a suffix of the order).
     let minimizerStart: Int
@@ -190,13 +243,27 @@ public struct OptimalSelectionLaw: Sendable {
 
     /// f(P) = 1 − (1 − q(P))ⁿ for i.i.d. drafts from the inside mass q(P) and the outside mass q(Σ ∖ P), on the side
     /// that does not cancel.
+    @inline(__always)
     static func iidCoverage(inside: Double, outside: Double, drafts n: Int) -> Double {
         if outside <= 0 { return 1 }
         if n <= 32 {
             // 1 − uⁿ = (1 − u) Σ_{j<n} u^j with u = q(Σ ∖ P) and 1 − u = q(P): positive terms, no cancellation and
-            // no transcendental call (the prefix and suffix masses are compensated sums, exact to ~10⁻¹⁶)
-            var sum = 1.0
-            for _ in stride(from: 1, to: n, by: 1) { sum = 1 + outside * sum }
+            // no transcendental call (the prefix and suffix masses are compensated sums, exact to ~10⁻¹⁶).
+            // S_c = Σ_{j<c} u^j by the binary digits of n: S_2c = S_c (1 + u^c), S_{c+1} = 1 + u S_c (depth
+            // O(log n), a few ulps).
+            var sum = 1.0, power = outside, count = 1
+            var bit = Int.bitWidth - 1 - n.leadingZeroBitCount
+            while bit > 0 {
+                bit -= 1
+                sum *= 1 + power
+                power *= power
+                count *= 2
+                if n >> bit & 1 == 1 {
+                    sum = 1 + outside * sum
+                    power *= outside
+                    count += 1
+                }
+            }
             return min(1, inside * sum)
         }
         if inside <= 0.5 { return min(1, -expm1(Double(n) * log1p(-inside))) }

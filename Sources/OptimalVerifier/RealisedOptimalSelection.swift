@@ -15,11 +15,14 @@ import MultidraftSupport
 ///             step only up to 4 in log w;
 ///             Anderson-accelerated), keeping the weights whose realised law loses the least acceptance; for
 ///             i.i.d. drafts on the quadrature route, tokens of close ratios share one weight at no cost
-///             (``equalRatioBins(slope:target:draft:)``: the block is fitted as a block of runs, or not at all
-///             when it is one run; a block of more than 24 runs starts with environment steps,
+///             (``equalRatioBins(slope:target:draft:ratios:)``: the block is fitted as a block of runs, or not at
+///             all when it is one run; a block of more than 24 runs starts with environment steps,
 ///             ``BlockLuceSelection/iidEnvironmentStep``, each solving every run's equation exactly with the
-///             rivals frozen)
-/// realised:   r_w, computed exactly (i.i.d.: ``BlockLuceSelection/iidBlockLaw(draftMasses:weights:later:drafts:pointsPerDecade:threads:)``;
+///             rivals frozen, each reusing the quadrature rule of the evaluation before it)
+/// realised:   r_w, computed exactly (i.i.d.: ``BlockLuceSelection/iidBlockLaw(draftMasses:weights:later:drafts:route:)``,
+///             the fit's own evaluations at 5 points per decade, the realised law at 10: once more after the fit,
+///             or already on the fit's last step when the environment steps predict that it lands inside the
+///             runs' margin;
 ///             without replacement: enumeration of the tuple law when it is small, else the race/Luce double
 ///             integral ``WithoutReplacementBlockLaw``, at any V)
 /// coin acceptance  Σ_x min(p_x, r_w(x))
@@ -160,24 +163,37 @@ public struct RealisedOptimalSelection: Sendable {
             let block = optimal.blocks[index]
             let pBlock = Array(ps[block.range]), qBlock = Array(qs[block.range]), rBlock = Array(rs[block.range])
             let budget = maxIterations
+            // The rule of the last evaluation inside a fit with environment steps, and the weights it was built at:
+            // the next environment step starts from those weights and reuses it (φ is not summed twice).
+            var lastRule: (weights: [Double], pointsPerDecade: Int, rule: BlockLuceSelection.IIDQuadratureRule)?
             func environmentStep(
                 _ q: [Double], _ targets: [Double], _ w: [Double], _ pointsPerDecade: Int
             ) -> [Double]? {
-                BlockLuceSelection.iidEnvironmentStep(
+                let reusable = lastRule.flatMap {
+                    $0.pointsPerDecade == pointsPerDecade && $0.weights == w ? $0.rule : nil
+                }
+                return BlockLuceSelection.iidEnvironmentStep(
                     draftMasses: q, targets: targets, weights: w, later: block.laterDraftMass, drafts: n,
-                    pointsPerDecade: pointsPerDecade, threads: threads)
+                    pointsPerDecade: pointsPerDecade, threads: threads, rule: reusable)
             }
+            let ratios = method == .iidQuadrature ? Array(optimal.orderedRatio[block.range]) : nil
             if method == .iidQuadrature,
-                let bins = Self.equalRatioBins(slope: block.slope, target: pBlock, draft: qBlock)
+                let bins = Self.equalRatioBins(slope: block.slope, target: pBlock, draft: qBlock, ratios: ratios)
             {
+                let stepping = bins.count > Self.newtonBlock
                 return Self.fitBins(
-                    bins, block: block, target: pBlock, draft: qBlock, optimal: rBlock,
+                    bins, block: block, target: pBlock, draft: qBlock, optimal: rBlock, ratios: ratios,
                     maxIterations: budget, lossFloor: lossFloor,
-                    environmentStep: bins.count > Self.newtonBlock ? environmentStep : nil
+                    environmentStep: stepping ? environmentStep : nil
                 ) { qBins, w, elasticity, pointsPerDecade in
-                    BlockLuceSelection.iidBlockEvaluation(
+                    // inside the fit (elasticity wanted) the rule reaches far enough for the next environment step
+                    let keep = stepping && elasticity
+                    let result = BlockLuceSelection.iidBlockEvaluationAndRule(
                         draftMasses: qBins, weights: w, later: block.laterDraftMass, drafts: n, threads: threads,
-                        pointsPerDecade: pointsPerDecade, elasticity: elasticity)
+                        pointsPerDecade: pointsPerDecade, elasticity: elasticity,
+                        widen: keep ? BlockLuceSelection.environmentWiden : 0)
+                    lastRule = keep ? result.rule.map { (w, pointsPerDecade, $0) } : nil
+                    return (result.law, result.elasticity)
                 }
             }
             return Self.fit(
@@ -215,7 +231,6 @@ public struct RealisedOptimalSelection: Sendable {
         // after another, each on every thread; the rest spread over the threads one block each. Either way a block's
         // fit depends on the block alone, so the result does not depend on `threads`.
         // r_w is built in the ratio order (position k = token order[k]) and scattered to the tokens once.
-        var weights = [Double](repeating: 1, count: v)
         var realisedOrdered = [Double](repeating: 0, count: v)
         var large: [Int] = [], small: [Int] = []
         var sharedWeight = 0
@@ -223,9 +238,9 @@ public struct RealisedOptimalSelection: Sendable {
             if method != .enumeration && block.range.count == 1 {
                 realisedOrdered[block.range.lowerBound] = block.coverage
             } else if method == .iidQuadrature && block.targetMass > 0 && block.draftMass > 0
-                && Self.isOneRun(block, target: ps, draft: qs)
+                && Self.isOneRun(block, ratios: optimal.orderedRatio)
             {
-                // One weight for the whole block (``equalRatioBins(slope:target:draft:)`` with a single run):
+                // One weight for the whole block (``equalRatioBins(slope:target:draft:ratios:)`` with a single run):
                 // r_w(x) = Δf · q_x / q(B), no fit and no evaluation.
                 for k in block.range { realisedOrdered[k] = block.coverage * (qs[k] / block.draftMass) }
                 sharedWeight += 1
@@ -240,20 +255,35 @@ public struct RealisedOptimalSelection: Sendable {
             small, parallelMap(count: small.count, threads: max(1, threads)) { fitBlock(small[$0], threads: 1) }
         )
         .map { ($0, $1) }
+        var weightsOrdered = [Double](repeating: 1, count: v)
         for (index, fit) in fits {
             let range = optimal.blocks[index].range
-            for (i, k) in range.enumerated() { weights[optimal.order[k]] = fit.weights[i] }
+            weightsOrdered.replaceSubrange(range, with: fit.weights)
             realisedOrdered.replaceSubrange(range, with: fit.law)
         }
-        if let bad = realisedOrdered.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+        // One pass: the coin's acceptance, the first entry that is not a finite probability, and the token-indexed
+        // law and weights (one scattered write each).
+        var coin = 0.0, comp = 0.0
+        var bad = v
+        var weights: [Double] = []
+        // ``OptimalSelectionLaw/order`` is a permutation: both arrays are written in full.
+        let realised = [Double](unsafeUninitializedCapacity: v) { realisedOut, realisedCount in
+            weights = [Double](unsafeUninitializedCapacity: v) { weightsOut, weightsCount in
+                for k in 0..<v {
+                    let value = realisedOrdered[k]
+                    if !(value.isFinite && value >= 0) && bad == v { bad = k }
+                    compensatedAdd(&coin, &comp, min(ps[k], value))
+                    let x = optimal.order[k]
+                    realisedOut[x] = value
+                    weightsOut[x] = weightsOrdered[k]
+                }
+                weightsCount = v
+            }
+            realisedCount = v
+        }
+        if bad < v {
             let block = optimal.blockOfToken[optimal.order[bad]]
             throw ImportanceSamplingError.nonFiniteLaw(block: block, blockSize: optimal.blocks[block].range.count)
-        }
-        var coin = 0.0, comp = 0.0
-        var realised = [Double](repeating: 0, count: v)
-        for k in 0..<v {
-            compensatedAdd(&coin, &comp, min(ps[k], realisedOrdered[k]))
-            realised[optimal.order[k]] = realisedOrdered[k]
         }
         self.optimal = optimal
         self.rule = BlockLuceSelection(drafts: n, blockOfToken: optimal.blockOfToken, weights: weights)
@@ -295,19 +325,22 @@ public struct RealisedOptimalSelection: Sendable {
     /// c ≤ s·ρ_max ≤ ρ_min when κ ≤ 1/s; for s > 1, c ≥ s·ρ_min ≥ ρ_max when κ ≤ s. So the block is fitted as a block
     /// of runs (super-tokens with masses q(R), p(R)): O(runs) per evaluation instead of O(tokens). The runs here use
     /// κ = (1/s or s)^0.9, leaving the fit a relative margin of about 0.1·|s − 1|; the fit stops on the block's own
-    /// token-level loss (``fitBins(_:block:target:draft:optimal:maxIterations:lossFloor:evaluate:)``), and the realised law and
+    /// token-level loss (``fitBins(_:block:target:draft:optimal:ratios:maxIterations:lossFloor:environmentStep:evaluate:)``), and the realised law and
     /// the certified gap are computed token by token as for any weights.
     ///
     /// Tokens with q = 0 (never drafted) or p = 0 stay alone. Returns nil when |s − 1| leaves no room (κ − 1 < 10⁻⁹)
-    /// or when no run holds two tokens. O(m).
-    static func equalRatioBins(slope s: Double, target p: [Double], draft q: [Double]) -> [Range<Int>]? {
+    /// or when no run holds two tokens. `ratios`: p/q of the tokens when at hand (``OptimalSelectionLaw``'s, along
+    /// the order), else computed. O(m).
+    static func equalRatioBins(
+        slope s: Double, target p: [Double], draft q: [Double], ratios: [Double]? = nil
+    ) -> [Range<Int>]? {
         guard p.count > 1, let kappa = runRatioLimit(slope: s) else { return nil }
         var bins: [Range<Int>] = []
         var start = 0
         var high = 0.0, low = 0.0
         for i in 0...p.count {
             if i < p.count, q[i] > 0, p[i] > 0, i > start, high > 0 {
-                let rho = p[i] / q[i]
+                let rho = ratios?[i] ?? p[i] / q[i]
                 let (h, l) = (max(high, rho), min(low, rho))
                 if h <= kappa * l {
                     (high, low) = (h, l)
@@ -322,26 +355,21 @@ public struct RealisedOptimalSelection: Sendable {
     }
 
     /// κ = (1/s or s)^0.9, the largest ρ_max/ρ_min of a run of one weight in a block of slope s
-    /// (``equalRatioBins(slope:target:draft:)``); nil when |s − 1| leaves no room (κ − 1 < 10⁻⁹) or s is 0 or ∞.
+    /// (``equalRatioBins(slope:target:draft:ratios:)``); nil when |s − 1| leaves no room (κ − 1 < 10⁻⁹) or s is 0 or ∞.
     static func runRatioLimit(slope s: Double) -> Double? {
         guard s.isFinite, s > 0 else { return nil }
         let kappa = pow(s < 1 ? 1 / s : s, 0.9)
         return kappa - 1 >= 1e-9 ? kappa : nil
     }
 
-    /// Whether every token of `block` may share one weight (``equalRatioBins(slope:target:draft:)`` would return a
-    /// single run): all p, q > 0 and ρ_max ≤ κ·ρ_min. `p` and `q` are in the ratio order (indexed by the block's
-    /// positions). O(block), no allocation.
-    static func isOneRun(_ block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double]) -> Bool {
+    /// Whether every token of `block` may share one weight (``equalRatioBins(slope:target:draft:ratios:)`` would
+    /// return a single run): all p, q > 0 and ρ_max ≤ κ·ρ_min. `ratios` are p/q in the ratio order (decreasing, +∞
+    /// for q = 0), so ρ_max and ρ_min are the block's end points, and ρ_min > 0 with ρ_max finite says that every p
+    /// and q in between is positive. O(1).
+    static func isOneRun(_ block: OptimalSelectionLaw.Block, ratios: [Double]) -> Bool {
         guard block.range.count > 1, let kappa = runRatioLimit(slope: block.slope) else { return false }
-        var high = 0.0, low = Double.infinity
-        for k in block.range {
-            guard p[k] > 0, q[k] > 0 else { return false }
-            let rho = p[k] / q[k]
-            high = max(high, rho)
-            low = min(low, rho)
-        }
-        return high <= kappa * low
+        let high = ratios[block.range.lowerBound], low = ratios[block.range.upperBound - 1]
+        return low > 0 && high.isFinite && high <= kappa * low
     }
 
     /// A block's loss tolerance: 5·10⁻¹³ of its coverage, or `floor` (5·10⁻¹³/B with B blocks fitted).
@@ -349,13 +377,13 @@ public struct RealisedOptimalSelection: Sendable {
         max(blockLossTolerance * block.coverage, floor)
     }
 
-    /// Fits one block through its runs (``equalRatioBins(slope:target:draft:)``): the runs as tokens of masses q(R),
+    /// Fits one block through its runs (``equalRatioBins(slope:target:draft:ratios:)``): the runs as tokens of masses q(R),
     /// p(R) and targets r*(R), one weight each; the fit's loss is the block's own, token by token (O(tokens) per
     /// evaluation, no exponentials). Returns the weights and realised law per token: r_w(x) = r_w(R)·q_x/q(R), exact
     /// for equal weights.
     static func fitBins(
         _ bins: [Range<Int>], block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double],
-        optimal rStar: [Double], maxIterations: Int, lossFloor: Double,
+        optimal rStar: [Double], ratios: [Double]? = nil, maxIterations: Int, lossFloor: Double,
         environmentStep: ((_ q: [Double], _ targets: [Double], _ w: [Double], _ pointsPerDecade: Int) -> [Double]?)? =
             nil,
         evaluate: ([Double], [Double], Bool, Int) -> (law: [Double], elasticity: [Double])
@@ -380,7 +408,7 @@ public struct RealisedOptimalSelection: Sendable {
             var low = Double.infinity, high = 0.0
             for i in run {
                 if q[i] >= 1e-290 && p[i] >= 1e-290 {
-                    let rho = p[i] / q[i]
+                    let rho = ratios?[i] ?? p[i] / q[i]
                     (low, high) = (min(low, rho), max(high, rho))
                 } else if q[i] > 0 || p[i] > 0 {
                     (low, high) = (0, .infinity) // a zero or tiny mass: no shortcut
@@ -400,15 +428,27 @@ public struct RealisedOptimalSelection: Sendable {
         // The fit evaluates the quadrature at 5 points per decade (relative error ~5·10⁻¹⁰, far inside the runs'
         // margin of 0.1·|s − 1|); the law it ends with is evaluated again at 10 (~5·10⁻¹⁸), and the fit is run again
         // at full accuracy in the rare case that this law misses the tolerance.
+        // The relative margin within which every run's law clears all its tokens' ratios (so loses nothing):
+        // r_w(R)/r*(R) − 1 ≤ ρ_min(R)·q(R)/r*(R) − 1 below p, 1 − r_w(R)/r*(R) ≤ 1 − ρ_max(R)·q(R)/r*(R) above it;
+        // runs with a zero or tiny mass (no shortcut) and runs without a target are left out.
+        var margin = Double.infinity
+        for b in bins.indices where rBins[b] > 0 && qBins[b] > 0 && lowRatio[b] > 0 && highRatio[b].isFinite {
+            let m = under ? lowRatio[b] * qBins[b] / rBins[b] - 1 : 1 - highRatio[b] * qBins[b] / rBins[b]
+            margin = min(margin, m)
+        }
         func fitRuns(pointsPerDecade: Int) -> BlockFit {
-            Self.fit(
-                block: block, target: pBins, draft: qBins, optimal: rBins, maxIterations: maxIterations,
-                lossFloor: lossFloor, tokenLoss: tokenLoss,
-                environmentStep: environmentStep.map { step in { step(qBins, rBins, $0, pointsPerDecade) } }
-            ) { evaluate(qBins, $0, $1, pointsPerDecade) }
+            withoutActuallyEscaping(evaluate) { evaluate in
+                Self.fit(
+                    block: block, target: pBins, draft: qBins, optimal: rBins, maxIterations: maxIterations,
+                    lossFloor: lossFloor, tokenLoss: tokenLoss,
+                    environmentStep: environmentStep.map { step in { step(qBins, rBins, $0, pointsPerDecade) } },
+                    precision: margin > 0 && margin.isFinite && pointsPerDecade < 10
+                        ? (margin, { evaluate(qBins, $0, false, 10).law }) : nil
+                ) { evaluate(qBins, $0, $1, pointsPerDecade) }
+            }
         }
         var fit = fitRuns(pointsPerDecade: 5)
-        if fit.fitted {
+        if fit.fitted && !fit.precise {
             fit.law = evaluate(qBins, fit.weights, false, 10).law
             fit.converged =
                 fit.law.allSatisfy(\.isFinite)
@@ -441,6 +481,8 @@ public struct RealisedOptimalSelection: Sendable {
         var fitted = false
         /// The block loses at most the tolerance (5·10⁻¹³ of its coverage, or 5·10⁻¹³/B with B blocks fitted).
         var converged = false
+        /// ``law`` came from the precise evaluation (the realised law itself, not a fit-accuracy approximation).
+        var precise = false
     }
 
     /// Fits the Luce weights of one block to r* on it, in log-weights x = log w.
@@ -473,10 +515,19 @@ public struct RealisedOptimalSelection: Sendable {
     /// tolerance was reached. Without the safeguard the accelerated sequence settled on non-optimal points (the
     /// regression table of the tests). Convergence *rate* is not claimed: near the boundary (some weights → 0) MM is
     /// sublinear. Losslessness never depends on the fit: the verifier uses the law its weights actually realise.
+    ///
+    /// With `environmentStep` (i.i.d. blocks of runs) the fit first takes environment steps, kept while each at
+    /// least halves the L1 distance to r* (not an ascent test), and the iteration above starts from the last one
+    /// kept. With `precision` = (margin, a precise evaluation): once the largest relative error |r_w/r* − 1|,
+    /// extrapolated geometrically from the last two environment steps (e·e/e_previous), is below the margin within
+    /// which the block loses nothing, the next step is evaluated precisely; ``BlockFit/precise`` says that the law
+    /// returned is the precise one, so the caller need not evaluate it again. A precise step keeps the previous
+    /// elasticities (they only precondition the steps).
     static func fit(
         block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
         maxIterations: Int, lossFloor: Double = 1e-18, tokenLoss: (([Double]) -> Double)? = nil,
         environmentStep: (([Double]) -> [Double]?)? = nil,
+        precision: (margin: Double, evaluate: ([Double]) -> [Double])? = nil,
         evaluate: ([Double], Bool) -> (law: [Double], elasticity: [Double])
     ) -> BlockFit {
         let m = p.count
@@ -517,7 +568,11 @@ public struct RealisedOptimalSelection: Sendable {
         var x = active.map { log(w[$0]) }
         var anderson = AndersonMixing(depth: 5)
         /// Moves to the log-weights `point` (normalised to max 0, floored at −700) and evaluates r_w there.
-        func evaluateAt(_ point: [Double]) -> (x: [Double], w: [Double], r: [Double], e: [Double])? {
+        func evaluateAt(
+            _ point: [Double], precisely: Bool = false
+        ) -> (
+            x: [Double], w: [Double], r: [Double], e: [Double]
+        )? {
             let top = point.max() ?? 0
             guard top.isFinite else { return nil }
             var xs = point, ws = w
@@ -525,6 +580,8 @@ public struct RealisedOptimalSelection: Sendable {
                 xs[j] = max(point[j] - top, -700)
                 ws[i] = exp(xs[j])
             }
+            // a precise evaluation keeps the current elasticities (they only precondition the steps)
+            if precisely, let precision { return (xs, ws, precision.evaluate(ws), elasticity) }
             let (rs, es) = evaluate(ws, true)
             return (xs, ws, rs, es)
         }
@@ -577,13 +634,25 @@ public struct RealisedOptimalSelection: Sendable {
         if let environmentStep {
             var distance = merit(r)
             var mixing = AndersonMixing(depth: 5), history = 0
+            /// max |r_w/r* − 1| over the active entries.
+            func relativeError(_ r: [Double]) -> Double {
+                var worst = 0.0
+                for i in active { worst = max(worst, abs(r[i] / rStar[i] - 1)) }
+                return worst
+            }
+            var error = relativeError(r), previousError = Double.nan
             while best.iterations < maxIterations, bestLoss > tolerance, let proposal = environmentStep(w) {
                 let plain = active.map { log(max(proposal[$0], 1e-300)) }
                 var candidate: (x: [Double], w: [Double], r: [Double], e: [Double])?
+                // The steps contract about geometrically: when the next error, extrapolated from the last two, is
+                // inside the margin at which the block loses nothing, the next law is evaluated precisely, so that
+                // the law the fit ends with needs no second evaluation.
+                let precisely = precision.map { error * (error / previousError) < $0.margin } ?? false
                 best.iterations += 1
                 let mixed = history > 0 // with no history the mixing returns the plain step
                 history += 1
-                if let c = evaluateAt(mixing.next(point: x, residual: zip(plain, x).map { $0 - $1 })),
+                if let c = evaluateAt(
+                    mixing.next(point: x, residual: zip(plain, x).map { $0 - $1 }), precisely: precisely),
                     merit(c.r) < distance
                 {
                     candidate = c
@@ -592,14 +661,15 @@ public struct RealisedOptimalSelection: Sendable {
                     mixing.reset()
                     history = 0
                     best.iterations += 1
-                    if let c = evaluateAt(plain), merit(c.r) < distance { candidate = c }
+                    if let c = evaluateAt(plain, precisely: precisely), merit(c.r) < distance { candidate = c }
                 }
                 guard let step = candidate else { break }
                 let previous = distance
                 distance = merit(step.r)
+                (previousError, error) = (error, relativeError(step.r))
                 (x, w, r, elasticity) = (step.x, step.w, step.r, step.e)
                 let l = loss(r)
-                if l < bestLoss { bestLoss = l; best.weights = w; best.law = r }
+                if l < bestLoss { bestLoss = l; best.weights = w; best.law = r; best.precise = precisely }
                 // slow progress (less than halving the distance): the iteration below is faster from here
                 if distance > 0.5 * previous { break }
             }
@@ -637,7 +707,7 @@ public struct RealisedOptimalSelection: Sendable {
                     if let step = next {
                         (x, w, r, elasticity) = (step.x, step.w, step.r, step.e)
                         let l = loss(r)
-                        if l < bestLoss { bestLoss = l; best.weights = w; best.law = r }
+                        if l < bestLoss { bestLoss = l; best.weights = w; best.law = r; best.precise = false }
                     }
                     continue
                 }
@@ -651,7 +721,7 @@ public struct RealisedOptimalSelection: Sendable {
             guard let step = next else { break }
             (x, w, r, elasticity) = (step.x, step.w, step.r, step.e)
             let l = loss(r)
-            if l < bestLoss { bestLoss = l; best.weights = w; best.law = r }
+            if l < bestLoss { bestLoss = l; best.weights = w; best.law = r; best.precise = false }
         }
         best.converged = bestLoss <= tolerance
         return best

@@ -110,6 +110,40 @@ import Testing
         }
     }
 
+    /// Offered a precise evaluation (10 points per decade; the fit's own evaluations take 5) and the relative margin
+    /// within which the block loses nothing (1 − 1/s for the n = 8 block above at slope s = 1 + 10⁻⁵), the fit takes
+    /// its last step precisely: it converges on a law from the precise evaluation, and that law is exactly what the
+    /// precise evaluation gives at the weights it returns (so the realisation needs no further evaluation). (At
+    /// s = 1.001 the same block converges one step before the extrapolated error is inside the margin: the fit then
+    /// ends on a fast law, and the realisation evaluates once more.)
+    @Test func fitEndsOnAPreciseLaw() {
+        let (q, wStar) = Self.block(m: 600, mass: 1, decades: 4, seed: 4)
+        let n = 8, slope = 1 + 1e-5
+        let r = BlockLuceSelection.iidBlockLaw(draftMasses: q, weights: wStar, later: 0, drafts: n)
+        let coverage = r.reduce(0, +)
+        let block = OptimalSelectionLaw.Block(
+            range: 0..<q.count, targetMass: coverage / slope, coverage: coverage, draftMass: 1, laterDraftMass: 0)
+        func precise(_ w: [Double]) -> [Double] {
+            BlockLuceSelection.iidBlockEvaluation(
+                draftMasses: q, weights: w, later: 0, drafts: n, pointsPerDecade: 10, elasticity: false
+            ).law
+        }
+        let step: ([Double]) -> [Double]? = {
+            BlockLuceSelection.iidEnvironmentStep(
+                draftMasses: q, targets: r, weights: $0, later: 0, drafts: n, pointsPerDecade: 5, threads: 1)
+        }
+        let fit = RealisedOptimalSelection.fit(
+            block: block, target: r.map { $0 / slope }, draft: q, optimal: r, maxIterations: 500,
+            environmentStep: step, precision: (1 - 1 / slope, precise)
+        ) { w, elasticity in
+            BlockLuceSelection.iidBlockEvaluation(
+                draftMasses: q, weights: w, later: 0, drafts: n, pointsPerDecade: 5, elasticity: elasticity)
+        }
+        #expect(fit.converged && fit.precise, "converged \(fit.converged), precise \(fit.precise)")
+        let again = precise(fit.weights)
+        #expect(fit.law == again, "largest difference \(zip(fit.law, again).map { abs($0 - $1) }.max()!)")
+    }
+
     /// Steps need two drafted tokens with a target and n ≥ 2.
     @Test func degenerateBlocksTakeNoStep() {
         let q = [0.2, 0.3], r = [0.1, 0.0], w = [1.0, 1.0]
@@ -138,5 +172,13 @@ import Testing
         #expect(fit.certifiedGap <= 1e-12 && fit.unconvergedBlocks == 0, "gap \(fit.certifiedGap)")
         #expect(fit.maxBlockIterations <= 6, "\(fit.maxBlockIterations) evaluations on one block")
         #expect(abs(fit.realisedLaw.reduce(0, +) - 1) < 1e-12)
+        // the law on the largest block (fitted through its runs, possibly ending on a precise step) is the law its
+        // weights realise token by token (1e-13 relative)
+        let tokens = largest.range.map { fit.optimal.order[$0] }
+        let law = BlockLuceSelection.iidBlockLaw(
+            draftMasses: tokens.map { q[$0] }, weights: tokens.map { fit.rule.weights[$0] },
+            later: largest.laterDraftMass, drafts: 8)
+        let error = Self.maxRelativeError(tokens.map { fit.realisedLaw[$0] }, law)
+        #expect(error < 1e-13, "realised law vs token-level evaluation: relative error \(error)")
     }
 }
