@@ -99,9 +99,16 @@ package struct ExponentialSums: Sendable {
     /// F_g = Σ_y a_y e^{−t_g w_y}. Times must increase. They are cut into fixed chunks computed on up to `threads`
     /// threads; every F_g is summed in the same order whatever the thread count.
     package func forward(amplitudes a: [Double], times t: [Double], threads: Int = 1) -> [Double] {
+        forward(moments: moments(amplitudes: a), times: t, threads: threads)
+    }
+
+    /// The bin moments Σ_{y∈b} a_y d_y^j / j! of amplitudes a (and the bins they use): what
+    /// ``forward(moments:times:threads:)`` needs, independent of the times, so that one set of amplitudes can be
+    /// summed at several sets of times. O(Y·K).
+    package func moments(amplitudes a: [Double]) -> Moments {
         let k = terms, bins = centre.count
-        // moments[b*K + j] = Σ_{y in b} a_y d_y^j / j!
-        var moments = [Double](repeating: 0, count: bins * k)
+        // values[b*K + j] = Σ_{y in b} a_y d_y^j / j!
+        var values = [Double](repeating: 0, count: bins * k)
         var used = [Bool](repeating: false, count: bins)
         for y in 0..<a.count where a[y] != 0 {
             let base = bin[y] * k
@@ -109,33 +116,74 @@ package struct ExponentialSums: Sendable {
             var term = a[y]
             let d = offset[y]
             for j in 0..<rateTerms[y] {
-                moments[base + j] += term
+                values[base + j] += term
                 term *= d / Double(j + 1)
             }
         }
-        let usedBins = (0..<bins).filter { used[$0] }
+        return Moments(values: values, usedBins: (0..<bins).filter { used[$0] })
+    }
+
+    /// Bin moments of one set of amplitudes (``moments(amplitudes:)``).
+    package struct Moments: Sendable {
+        let values: [Double]
+        let usedBins: [Int]
+    }
+
+    /// F_g = Σ_y a_y e^{−t_g w_y} from the amplitudes' bin moments; as ``forward(amplitudes:times:threads:)``.
+    package func forward(moments: Moments, times t: [Double], threads: Int = 1) -> [Double] {
+        forward(momentSets: [moments], times: t, threads: threads)[0]
+    }
+
+    /// ``forward(moments:times:threads:)`` for several sets of amplitudes at the same times: each e^{−t_g w_c} is
+    /// computed once for all of them.
+    package func forward(momentSets: [Moments], times t: [Double], threads: Int = 1) -> [[Double]] {
+        let k = terms, sets = momentSets.count
+        var used = [Bool](repeating: false, count: centre.count)
+        for moments in momentSets { for b in moments.usedBins { used[b] = true } }
+        let usedBins = (0..<centre.count).filter { used[$0] }
+        // every set's moments of a bin side by side: flat[(b·sets + set)·K + j]
+        var flat = [Double](repeating: 0, count: centre.count * sets * k)
+        for (set, moments) in momentSets.enumerated() {
+            for b in moments.usedBins {
+                for j in 0..<k { flat[(b * sets + set) * k + j] = moments.values[b * k + j] }
+            }
+        }
         let chunks = min(8, t.count)
+        // parts[chunk][set·(hi − lo) + g − lo]
         let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c in
-            let lo = c * t.count / chunks, hi = (c + 1) * t.count / chunks
-            var out = [Double](repeating: 0, count: hi - lo)
-            moments.withUnsafeBufferPointer { m in
-                for b in usedBins {
-                    let base = b * k
-                    var kk = 1
-                    for g in lo..<hi {
-                        let tg = t[g]
-                        if tg * lowest[b] > cutoff { break }
-                        // Σ_{j<K'} (−t)^j m_j by Horner, K' the terms that matter at |t d| ≤ t·spread.
-                        kk = advanceTerms(kk, to: tg * spread[b])
-                        var s = m[base + kk - 1]
-                        for j in stride(from: kk - 2, through: 0, by: -1) { s = m[base + j] - tg * s }
-                        out[g - lo] += exp(-tg * centre[b]) * s
+            let lo = c * t.count / chunks, hi = (c + 1) * t.count / chunks, width = hi - lo
+            var out = [Double](repeating: 0, count: sets * width)
+            flat.withUnsafeBufferPointer { m in
+                out.withUnsafeMutableBufferPointer { o in
+                    for b in usedBins {
+                        var kk = 1
+                        for g in lo..<hi {
+                            let tg = t[g]
+                            if tg * lowest[b] > cutoff { break }
+                            // Σ_{j<K'} (−t)^j m_j by Horner, K' the terms that matter at |t d| ≤ t·spread.
+                            kk = advanceTerms(kk, to: tg * spread[b])
+                            let decay = exp(-tg * centre[b])
+                            for set in 0..<sets {
+                                let base = (b * sets + set) * k
+                                var s = m[base + kk - 1]
+                                for j in stride(from: kk - 2, through: 0, by: -1) { s = m[base + j] - tg * s }
+                                o[set * width + g - lo] += decay * s
+                            }
+                        }
                     }
                 }
             }
             return out
         }
-        return parts.flatMap { $0 }
+        return (0..<sets).map { set in
+            var result: [Double] = []
+            result.reserveCapacity(t.count)
+            for (c, part) in parts.enumerated() {
+                let lo = c * t.count / chunks, hi = (c + 1) * t.count / chunks, width = hi - lo
+                result.append(contentsOf: part[(set * width)..<((set + 1) * width)])
+            }
+            return result
+        }
     }
 
     /// T_y = Σ_g c_g e^{−t_g w_y} and, if `firstMoment`, T¹_y = Σ_g c_g t_g e^{−t_g w_y} from the same bin transforms
@@ -197,6 +245,89 @@ package struct ExponentialSums: Sendable {
                         f = Double(j + 1) * transforms[base + j + 1] - d * f
                     }
                     first[y - lo] = f
+                }
+            }
+            return (zeroth, first)
+        }
+        return (results.flatMap(\.0), firstMoment ? results.flatMap(\.1) : nil)
+    }
+    /// Σ_k x_y^k T_k(y) for coefficient sets c_k at one set of times, T_k(y) = Σ_g c_{k,g} e^{−t_g w_y}, and, if
+    /// `firstMoment`, Σ_k x_y^k T¹_k(y) (as ``transposed(coefficients:times:firstMoment:threads:)``): one pass over
+    /// the rates (Horner in x over k, in d over the Taylor terms) instead of one transposed sum per k and its
+    /// arrays. A nil set is zero. The bin transforms of every k are kept bin by bin, so a rate reads one contiguous
+    /// block. Chunks as in the transposed sums: the result does not depend on `threads`.
+    package func transposedSeries(
+        coefficientSets c: [[Double]?], times t: [Double], variable x: [Double], firstMoment: Bool = false,
+        threads: Int = 1
+    ) -> (zeroth: [Double], first: [Double]?) {
+        let k = terms + 1, bins = centre.count, sets = c.count
+        var used = [Bool](repeating: false, count: bins)
+        for y in 0..<bin.count { used[bin[y]] = true }
+        let usedBins = (0..<bins).filter { used[$0] }
+        var slot = [Int](repeating: 0, count: bins)
+        for (i, b) in usedBins.enumerated() { slot[b] = i }
+        let blockSize = sets * k
+        // the coefficients side by side, flat[set·G + g] (0 for a nil set)
+        var flat = [Double](repeating: 0, count: sets * t.count)
+        for (set, coefficients) in c.enumerated() {
+            guard let coefficients else { continue }
+            for g in 0..<t.count { flat[set * t.count + g] = coefficients[g] }
+        }
+        // transforms[(slot·sets + set)·K + j] = N_j of that set in that bin
+        let chunks = max(1, min(8, usedBins.count))
+        let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c0 in
+            let lo = c0 * usedBins.count / chunks, hi = (c0 + 1) * usedBins.count / chunks
+            var part = [Double](repeating: 0, count: (hi - lo) * blockSize)
+            for (offset, b) in usedBins[lo..<hi].enumerated() {
+                var needed = 1
+                for g in 0..<t.count {
+                    let tg = t[g]
+                    if tg * lowest[b] > cutoff { break }
+                    // e^{−t w_c} once for every set
+                    let decay = exp(-tg * centre[b])
+                    needed = advanceTerms(needed, to: tg * spread[b])
+                    let count = min(k, needed + 1)
+                    for set in 0..<sets {
+                        let coefficient = flat[set * t.count + g]
+                        if coefficient == 0 { continue }
+                        let base = offset * blockSize + set * k
+                        var term = coefficient * decay
+                        for j in 0..<count {
+                            part[base + j] += term
+                            term *= tg / Double(j + 1)
+                        }
+                    }
+                }
+            }
+            return part
+        }
+        let transforms = parts.flatMap { $0 }
+        let rateChunks = max(1, min(8, bin.count))
+        let results: [([Double], [Double])] = parallelMap(count: rateChunks, threads: threads) { c0 in
+            let lo = c0 * bin.count / rateChunks, hi = (c0 + 1) * bin.count / rateChunks
+            var zeroth = [Double](repeating: 0, count: hi - lo)
+            var first = [Double](repeating: 0, count: firstMoment ? hi - lo : 0)
+            transforms.withUnsafeBufferPointer { tr in
+                for y in lo..<hi {
+                    let block = slot[bin[y]] * blockSize
+                    let d = offset[y], z = x[y]
+                    let kk = rateTerms[y]
+                    var sum0 = 0.0, sum1 = 0.0
+                    for set in stride(from: sets - 1, through: 0, by: -1) {
+                        let base = block + set * k
+                        var s = tr[base + kk - 1]
+                        for j in stride(from: kk - 2, through: 0, by: -1) { s = tr[base + j] - d * s }
+                        sum0 = sum0 * z + s
+                        if firstMoment {
+                            var f = Double(kk) * tr[base + kk]
+                            for j in stride(from: kk - 2, through: 0, by: -1) {
+                                f = Double(j + 1) * tr[base + j + 1] - d * f
+                            }
+                            sum1 = sum1 * z + f
+                        }
+                    }
+                    zeroth[y - lo] = sum0
+                    if firstMoment { first[y - lo] = sum1 }
                 }
             }
             return (zeroth, first)

@@ -388,25 +388,21 @@ public struct RealisedOptimalSelection: Sendable {
             nil,
         evaluate: ([Double], [Double], Bool, Int) -> (law: [Double], elasticity: [Double])
     ) -> BlockFit {
+        // One pass over the tokens: the runs' masses q(R), r*(R), p(R) (compensated) and their extreme ratios.
+        // The block's own loss, token by token, of the law the run weights realise, needs no exponentials: a run
+        // whose ratio r_w(R)/q(R) = c clears all its tokens' ratios ρ = p/q (c ≤ ρ_min below p, c ≥ ρ_max above p)
+        // with a relative margin of 10⁻¹⁵ (more than the four roundings of c·q − p and of ρ) loses exactly 0 and is
+        // skipped; the others are summed token by token. O(runs) once the fit has converged, O(tokens) at worst.
+        let under = block.isUnderSupplied
         var qBins = [Double](repeating: 0, count: bins.count), rBins = qBins, pBins = qBins
+        var lowRatio = qBins, highRatio = qBins
         for (b, run) in bins.enumerated() {
             var qs = 0.0, qc = 0.0, rs = 0.0, rc = 0.0, ps = 0.0, pc = 0.0
+            var low = Double.infinity, high = 0.0
             for i in run {
                 compensatedAdd(&qs, &qc, q[i])
                 compensatedAdd(&rs, &rc, rStar[i])
                 compensatedAdd(&ps, &pc, p[i])
-            }
-            (qBins[b], rBins[b], pBins[b]) = (qs, rs, ps)
-        }
-        // the block's own loss, token by token, of the law the run weights realise, no exponentials: a run whose
-        // ratio r_w(R)/q(R) = c clears all its tokens' ratios ρ = p/q (c ≤ ρ_min below p, c ≥ ρ_max above p) with a
-        // relative margin of 10⁻¹⁵ (more than the four roundings of c·q − p and of ρ) loses exactly 0 and is
-        // skipped; the others are summed token by token. O(runs) once the fit has converged, O(tokens) at worst.
-        let under = block.isUnderSupplied
-        var lowRatio = [Double](repeating: 0, count: bins.count), highRatio = lowRatio
-        for (b, run) in bins.enumerated() {
-            var low = Double.infinity, high = 0.0
-            for i in run {
                 if q[i] >= 1e-290 && p[i] >= 1e-290 {
                     let rho = ratios?[i] ?? p[i] / q[i]
                     (low, high) = (min(low, rho), max(high, rho))
@@ -414,6 +410,7 @@ public struct RealisedOptimalSelection: Sendable {
                     (low, high) = (0, .infinity) // a zero or tiny mass: no shortcut
                 }
             }
+            (qBins[b], rBins[b], pBins[b]) = (qs, rs, ps)
             (lowRatio[b], highRatio[b]) = (low * (1 - 1e-15), high * (1 + 1e-15))
         }
         func tokenLoss(_ r: [Double]) -> Double {
@@ -426,8 +423,9 @@ public struct RealisedOptimalSelection: Sendable {
             return total
         }
         // The fit evaluates the quadrature at 5 points per decade (relative error ~5·10⁻¹⁰, far inside the runs'
-        // margin of 0.1·|s − 1|); the law it ends with is evaluated again at 10 (~5·10⁻¹⁸), and the fit is run again
-        // at full accuracy in the rare case that this law misses the tolerance.
+        // margin of 0.1·|s − 1|); the law it ends with is evaluated again at 10 (~5·10⁻¹⁸) unless its last step
+        // already was (``BlockFit/precise``), and the fit is run again at full accuracy in the rare case that this
+        // law misses the tolerance.
         // The relative margin within which every run's law clears all its tokens' ratios (so loses nothing):
         // r_w(R)/r*(R) − 1 ≤ ρ_min(R)·q(R)/r*(R) − 1 below p, 1 − r_w(R)/r*(R) ≤ 1 − ρ_max(R)·q(R)/r*(R) above it;
         // runs with a zero or tiny mass (no shortcut) and runs without a target are left out.
@@ -459,12 +457,20 @@ public struct RealisedOptimalSelection: Sendable {
                 fit.iterations += spent
             }
         }
-        var weights = [Double](repeating: 1, count: p.count), law = [Double](repeating: 0, count: p.count)
-        for (b, run) in bins.enumerated() {
-            for i in run {
-                weights[i] = fit.weights[b]
-                law[i] = qBins[b] > 0 ? fit.law[b] * (q[i] / qBins[b]) : 0
+        // The runs cover the block: both arrays are written in full.
+        var law: [Double] = []
+        let weights = [Double](unsafeUninitializedCapacity: p.count) { weightsOut, weightsCount in
+            law = [Double](unsafeUninitializedCapacity: p.count) { lawOut, lawCount in
+                for (b, run) in bins.enumerated() {
+                    let (weight, share, mass) = (fit.weights[b], fit.law[b], qBins[b])
+                    for i in run {
+                        weightsOut[i] = weight
+                        lawOut[i] = mass > 0 ? share * (q[i] / mass) : 0
+                    }
+                }
+                lawCount = p.count
             }
+            weightsCount = p.count
         }
         return BlockFit(
             weights: weights, law: law, iterations: fit.iterations, fitted: fit.fitted, converged: fit.converged)

@@ -75,7 +75,7 @@ extension WithoutReplacementBlockLaw {
         }
         let (sNodes, sWeights) = sGrid(wMin: w.min()!, wMax: w.max()!)
         let gs = sNodes.count
-        let sums = ExponentialSums(rates: wt)
+        let sums = ExponentialSums(rates: wt, halfWidth: 0.005, terms: 18, cutoff: 50)
         // F[i][m - i][h] = Σ_tail z^m e^{−i w s_h}, m = i … i + terms + 1 (the extra power for R_k).
         var zPower = z
         var powers: [[Double]] = [z] // powers[m − 1] = z^m
@@ -83,12 +83,12 @@ extension WithoutReplacementBlockLaw {
             for y in 0..<zPower.count { zPower[y] *= z[y] }
             powers.append(zPower)
         }
+        // Each power's bin moments once (a power serves every i ≤ it), summed at the times i·s of each i.
+        let moments = powers.map { sums.moments(amplitudes: $0) }
         var forward = [[[Double]]](repeating: [], count: n)
         for i in 1..<n {
             let times = sNodes.map { Double(i) * $0 }
-            forward[i] = (i...(i + terms + 1)).map { mm in
-                sums.forward(amplitudes: powers[mm - 1], times: times, threads: threads)
-            }
+            forward[i] = sums.forward(momentSets: Array(moments[(i - 1)...(i + terms)]), times: times, threads: threads)
         }
         let gt = env.tau.count, width = 2 * n
         let series = terms + 1 // m = j+1 … j+1+terms for the tail tokens' own factor
@@ -205,30 +205,30 @@ extension WithoutReplacementBlockLaw {
         // Tail tokens: Σ_j (−1)^j Σ_m β_{j+1,m} z^m [L^M − (j+1) q L^A] (and the s-moments for the elasticity).
         var g0 = [Double](repeating: 0, count: tail.count),
             g1 = [Double](repeating: 0, count: wantFirst ? tail.count : 0)
-        // One transposed sum per power P of z (P = j+1 … j+1+series): the M-term of order k = P − j − 1 and the
-        // A-term of order k − 1 (its extra factor q = bigQ·z) share the power and are summed into one coefficient
-        // vector, halving the transposed sums.
+        // Per j, one pass over the tail for the powers P = j+1 … j+1+series of z: the M-term of order k = P − j − 1
+        // and the A-term of order k − 1 (its extra factor q = bigQ·z) share the power and one coefficient vector,
+        // and the sum over k is a polynomial in z (``ExponentialSums/transposedSeries``) times z^{j+1}.
         for j in 0..<n {
             let times = sNodes.map { Double(j + 1) * $0 }
             let sign = j & 1 == 0 ? 1.0 : -1.0
-            for k in 0...series {
+            let sets: [[Double]?] = (0...series).map { k in
                 let power = j + 1 + k
                 let bM = k < series ? beta[j + 1][power] : 0
                 let bA = k >= 1 ? Double(j + 1) * bigQ * beta[j + 1][power - 1] : 0
-                if bM == 0 && bA == 0 { continue }
+                if bM == 0 && bA == 0 { return nil }
                 let baseM = (j * series + k) * gs, baseA = (j * series + k - 1) * gs
-                let coefficients = (0..<gs).map { h in
+                return (0..<gs).map { h in
                     sWeights[h] * ((bM != 0 ? bM * cm[baseM + h] : 0) - (bA != 0 ? bA * ca[baseA + h] : 0))
                 }
-                let l = sums.transposed(
-                    coefficients: coefficients, times: times, firstMoment: wantFirst, threads: threads)
-                let zp = powers[power - 1]
-                for y in 0..<tail.count {
-                    let factor = sign * zp[y]
-                    g0[y] += factor * l.zeroth[y]
-                    // d/dλ at λ = (j+1)w: the transposed first moment carries the factor (j+1)s.
-                    if wantFirst { g1[y] += factor * l.first![y] / Double(j + 1) }
-                }
+            }
+            let l = sums.transposedSeries(
+                coefficientSets: sets, times: times, variable: z, firstMoment: wantFirst, threads: threads)
+            let zp = powers[j] // z^{j+1}
+            for y in 0..<tail.count {
+                let factor = sign * zp[y]
+                g0[y] += factor * l.zeroth[y]
+                // d/dλ at λ = (j+1)w: the transposed first moment carries the factor (j+1)s.
+                if wantFirst { g1[y] += factor * l.first![y] / Double(j + 1) }
             }
         }
         for (i, y) in tail.enumerated() {

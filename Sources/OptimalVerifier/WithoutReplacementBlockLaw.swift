@@ -39,7 +39,12 @@ import MultidraftSupport
 /// Σ_B r_w match the race's coverage increments and every token matches enumeration of the draft tuples to ~10⁻¹³
 /// (tests).
 ///
-/// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation.
+/// **Routes.** A small block takes the s-integral in closed form over the sets of drafted rivals
+/// (``subsetIntegrals(env:q:w:first:)``: exact in s, O(G_τ·m·C) with C the rival sets per token) when C is below
+/// G_s·n/2; a large block the tail expansion (``tailIntegrals(env:q:w:threads:first:)``); the rest the direct (τ, s)
+/// double sum (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
+///
+/// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation on the direct route.
 /// - Reference: the selection polytope and the block-priority rule are in <doc:Theory#Optimal-verifier>;
 ///   this realised-law formula is derived here (no published formula for draws without replacement was found).
 public enum WithoutReplacementBlockLaw {
@@ -228,6 +233,17 @@ public enum WithoutReplacementBlockLaw {
         // value that is not a finite non-negative number (a guard: no instance tried has needed it).
         func valid(_ r: (zeroth: [Double], first: [Double]?)) -> Bool {
             r.zeroth.allSatisfy { $0.isFinite && $0 >= 0 } && (r.first?.allSatisfy(\.isFinite) ?? true)
+        }
+        // Small blocks: the Luce-clock integral in closed form over the rival sets, when they are fewer than the s
+        // nodes times n (the direct route's work per token and τ node, up to a common factor).
+        let sNodeCount = sGrid(wMin: wa.min()!, wMax: wa.max()!).nodes.count
+        if subsetRivalSets(blockSize: qa.count, drafts: n) <= Double(sNodeCount * n) / 2 {
+            let (zeroth, first) = subsetIntegrals(env: env, q: qa, w: wa, first: wantElasticity)
+            for (i, x) in active.enumerated() {
+                law[x] = wa[i] * zeroth[i]
+                if let first, zeroth[i] > 0 { elasticity[x] = min(1, max(0.002, 1 - wa[i] * first[i] / zeroth[i])) }
+            }
+            return (law, elasticity)
         }
         var integrals = tailIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
         if let r = integrals, !valid(r) { integrals = nil }

@@ -160,6 +160,43 @@ import ImportanceSampling
         }
     }
 
+    /// The fused series of transposed sums, Σ_k x^k T_k (and first moments), equals the separate transposed sums
+    /// combined by hand (1e-13 relative to the sum of the terms' magnitudes; coefficients of both signs, one set
+    /// zero), rates over eight decades, x in (0, 1].
+    @Test func transposedSeriesMatchesSeparateSums() {
+        var rng = Xoshiro256(seed: 5)
+        let rates = (0..<500).map { _ in pow(10, 8 * rng.nextUniform() - 4) }
+        let x = rates.map { _ in rng.nextUniform() }
+        let times = (0..<70).map { pow(10, Double($0) / 5 - 6) }
+        let sets: [[Double]?] = (0..<6).map { k in
+            k == 2 ? nil : times.map { _ in rng.nextUniform() - 0.3 }
+        }
+        let sums = ExponentialSums(rates: rates, halfWidth: 0.005, terms: 18, cutoff: 50)
+        let fused = sums.transposedSeries(
+            coefficientSets: sets, times: times, variable: x, firstMoment: true, threads: 2)
+        var zeroth = [Double](repeating: 0, count: rates.count), first = zeroth, scale = zeroth, scale1 = zeroth
+        for (k, set) in sets.enumerated() {
+            guard let set else { continue }
+            let separate = sums.transposed(coefficients: set, times: times, firstMoment: true, threads: 1)
+            let magnitude = sums.transposed(coefficients: set.map(abs), times: times, firstMoment: true)
+            for y in rates.indices {
+                let power = pow(x[y], Double(k))
+                zeroth[y] += power * separate.zeroth[y]
+                first[y] += power * separate.first![y]
+                scale[y] += power * magnitude.zeroth[y]
+                scale1[y] += power * magnitude.first![y]
+            }
+        }
+        for y in rates.indices {
+            #expect(
+                abs(fused.zeroth[y] - zeroth[y]) <= 1e-13 * scale[y],
+                "rate \(rates[y]): \(fused.zeroth[y]) vs \(zeroth[y])")
+            #expect(
+                abs(fused.first![y] - first[y]) <= 1e-13 * scale1[y],
+                "rate \(rates[y]): first moment \(fused.first![y]) vs \(first[y])")
+        }
+    }
+
     /// The i.i.d. block law by fast sums (cutoff e^{−50}, bins of half-width 0.01) equals the direct evaluation
     /// (1e-13 relative) on a block of 3,000 tokens with weights over eight decades, n = 2 and 8, with and without
     /// mass after the block (without it Ψ = φ^{n−1} is smallest where the sums skip terms).
@@ -340,14 +377,49 @@ import ImportanceSampling
             let tail = try #require(
                 WithoutReplacementBlockLaw.tailIntegrals(env: env, q: qb, w: w, threads: 2, first: true))
             let direct = WithoutReplacementBlockLaw.directIntegrals(env: env, q: qb, w: w, threads: 2, first: true)
-            for i in qb.indices {
-                #expect(
-                    abs(tail.zeroth[i] - direct.zeroth[i]) <= 1e-12 * direct.zeroth[i],
-                    "n=\(n) token \(i): \(tail.zeroth[i]) vs \(direct.zeroth[i])")
-                #expect(
-                    abs(tail.first![i] - direct.first![i]) <= 1e-10 * direct.first![i], "n=\(n) token \(i): s-moment")
+            Self.expectIntegralsMatch(tail, direct, "n=\(n)")
+        }
+    }
+
+    /// A route's block integrals against the direct (τ, s) route: r_w to 1e-12 relative, the s-moments to 1e-10.
+    static func expectIntegralsMatch(
+        _ route: (zeroth: [Double], first: [Double]?), _ direct: (zeroth: [Double], first: [Double]?), _ label: String
+    ) {
+        for i in direct.zeroth.indices {
+            #expect(
+                abs(route.zeroth[i] - direct.zeroth[i]) <= 1e-12 * direct.zeroth[i],
+                "\(label) token \(i): \(route.zeroth[i]) vs \(direct.zeroth[i])")
+            #expect(
+                abs(route.first![i] - direct.first![i]) <= 1e-10 * direct.first![i], "\(label) token \(i): s-moment")
+        }
+    }
+
+    /// The Luce-clock integral in closed form over the rival sets equals the direct (τ, s) evaluation on small blocks
+    /// (m = 2–9 tokens, weights over four decades, behind an earlier block, with later mass), n = 2, 3, 4 and 8: r_w
+    /// to 1e-12 relative, the s-moments behind the elasticity to 1e-10.
+    @Test func withoutReplacementSubsetsMatchDirect() throws {
+        var rng = Xoshiro256(seed: 23)
+        let v = 60
+        let q = try Distribution(logits: Distribution.zipfLogits(v, using: &rng), temperature: 1).probabilities
+        let order = (0..<v).sorted { q[$0] > q[$1] }
+        var checked = 0
+        for (start, m) in [(3, 2), (5, 4), (12, 6), (20, 9)] {
+            let blocks = [0..<start, start..<(start + m), (start + m)..<v]
+            let block = blocks[1].map { order[$0] }
+            let w = block.map { _ in pow(10, -4 * rng.nextUniform()) }
+            let qb = block.map { q[$0] }
+            for n in [2, 3, 4, 8] {
+                let env = WithoutReplacementBlockLaw.environments(
+                    draftMasses: q, order: order, blocks: blocks, drafts: n, wanted: [1], threads: 1)[1]!
+                let subsets = WithoutReplacementBlockLaw.subsetIntegrals(env: env, q: qb, w: w, first: true)
+                let direct = WithoutReplacementBlockLaw.directIntegrals(env: env, q: qb, w: w, threads: 1, first: true)
+                Self.expectIntegralsMatch(subsets, direct, "m=\(m) n=\(n)")
+                checked += qb.count
             }
         }
+        #expect(checked == 4 * (2 + 4 + 6 + 9))
+        #expect(WithoutReplacementBlockLaw.subsetRivalSets(blockSize: 6, drafts: 3) == 1 + 5 + 10)
+        #expect(WithoutReplacementBlockLaw.subsetRivalSets(blockSize: 3, drafts: 8) == 4)
     }
 
     /// Without replacement at V = 1,200 (race quadrature, tail expansion on the large blocks), n = 2 and 4:
