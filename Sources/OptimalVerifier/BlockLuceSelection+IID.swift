@@ -84,7 +84,8 @@ extension BlockLuceSelection {
     /// returns the quadrature rule it used (nil on the closed form and the trivial cases), with nodes up to
     /// 40·e^`widen`/w_min, so that an environment step at the same weights
     /// (``iidEnvironmentStep(draftMasses:targets:weights:later:drafts:pointsPerDecade:threads:rule:)``) reuses it
-    /// instead of summing φ again. The extra nodes cost nothing in the sums (every rate has t·w > 40 there).
+    /// instead of summing φ again. The extra nodes cost nothing in the binned sums (every rate has t·w > 40 there, past
+    /// their cutoff); the direct sums (blocks under ``fastSumThreshold`` tokens) evaluate them.
     static func iidBlockEvaluationAndRule(
         draftMasses q: [Double], weights w: [Double], later l: Double, drafts n: Int,
         route: BlockLawRoute = .automatic, threads: Int = 1, pointsPerDecade: Int = 10,
