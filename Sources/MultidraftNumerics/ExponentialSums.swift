@@ -195,62 +195,12 @@ package struct ExponentialSums: Sendable {
     )
         -> (zeroth: [Double], first: [Double]?)
     {
-        let k = terms + 1, bins = centre.count
-        var used = [Bool](repeating: false, count: bins)
-        for y in 0..<bin.count { used[bin[y]] = true }
-        let usedBins = (0..<bins).filter { used[$0] }
-        // transforms[b*K + j] = N_j for bin b
-        let chunks = max(1, min(8, usedBins.count))
-        let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c0 in
-            let lo = c0 * usedBins.count / chunks, hi = (c0 + 1) * usedBins.count / chunks
-            var part = [Double](repeating: 0, count: (hi - lo) * k)
-            for (slot, b) in usedBins[lo..<hi].enumerated() {
-                let base = slot * k
-                var needed = 1
-                for g in 0..<t.count where c[g] != 0 {
-                    let tg = t[g]
-                    if tg * lowest[b] > cutoff { break }
-                    var term = c[g] * exp(-tg * centre[b])
-                    needed = advanceTerms(needed, to: tg * spread[b])
-                    for j in 0..<min(k, needed + 1) {
-                        part[base + j] += term
-                        term *= tg / Double(j + 1)
-                    }
-                }
-            }
-            return part
-        }
-        var transforms = [Double](repeating: 0, count: bins * k)
-        for (c0, part) in parts.enumerated() {
-            let lo = c0 * usedBins.count / chunks
-            for (slot, b) in usedBins[lo..<(lo + part.count / k)].enumerated() {
-                for j in 0..<k { transforms[b * k + j] = part[slot * k + j] }
-            }
-        }
-        let rateChunks = max(1, min(8, bin.count))
-        let results: [([Double], [Double])] = parallelMap(count: rateChunks, threads: threads) { c0 in
-            let lo = c0 * bin.count / rateChunks, hi = (c0 + 1) * bin.count / rateChunks
-            var zeroth = [Double](repeating: 0, count: hi - lo)
-            var first = [Double](repeating: 0, count: firstMoment ? hi - lo : 0)
-            for y in lo..<hi {
-                let base = bin[y] * k
-                let d = offset[y]
-                let kk = rateTerms[y] // N_0 … N_{kk−1} (and N_kk for the first moment)
-                var s = transforms[base + kk - 1]
-                for j in stride(from: kk - 2, through: 0, by: -1) { s = transforms[base + j] - d * s }
-                zeroth[y - lo] = s
-                if firstMoment {
-                    var f = Double(kk) * transforms[base + kk]
-                    for j in stride(from: kk - 2, through: 0, by: -1) {
-                        f = Double(j + 1) * transforms[base + j + 1] - d * f
-                    }
-                    first[y - lo] = f
-                }
-            }
-            return (zeroth, first)
-        }
-        return (results.flatMap(\.0), firstMoment ? results.flatMap(\.1) : nil)
+        // one coefficient set (x^0 = 1): the same transforms and Horner passes, bit for bit
+        transposedSeries(
+            coefficientSets: [c], times: t, variable: [Double](repeating: 0, count: bin.count),
+            firstMoment: firstMoment, threads: threads)
     }
+
     /// Σ_k x_y^k T_k(y) for coefficient sets c_k at one set of times, T_k(y) = Σ_g c_{k,g} e^{−t_g w_y}, and, if
     /// `firstMoment`, Σ_k x_y^k T¹_k(y) (as ``transposed(coefficients:times:firstMoment:threads:)``): one pass over
     /// the rates (Horner in x over k, in d over the Taylor terms) instead of one transposed sum per k and its

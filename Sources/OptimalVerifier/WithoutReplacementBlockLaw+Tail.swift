@@ -75,6 +75,8 @@ extension WithoutReplacementBlockLaw {
         }
         let (sNodes, sWeights) = sGrid(wMin: w.min()!, wMax: w.max()!)
         let gs = sNodes.count
+        // Terms below e^{−50} of their amplitude are skipped (2·10⁻²², far below the rounding of the alternating
+        // sums), which halves |t d| against the default cutoff of 100 and so the Taylor terms per rate.
         let sums = ExponentialSums(rates: wt, halfWidth: 0.005, terms: 18, cutoff: 50)
         // F[i][m - i][h] = Σ_tail z^m e^{−i w s_h}, m = i … i + terms + 1 (the extra power for R_k).
         var zPower = z

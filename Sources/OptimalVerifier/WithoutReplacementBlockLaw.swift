@@ -234,19 +234,16 @@ public enum WithoutReplacementBlockLaw {
         func valid(_ r: (zeroth: [Double], first: [Double]?)) -> Bool {
             r.zeroth.allSatisfy { $0.isFinite && $0 >= 0 } && (r.first?.allSatisfy(\.isFinite) ?? true)
         }
-        // Small blocks: the Luce-clock integral in closed form over the rival sets, when they are fewer than the s
+        // Small blocks: the Luce-clock integral in closed form over the rival sets, when they are at most half the s
         // nodes times n (the direct route's work per token and τ node, up to a common factor).
         let sNodeCount = sGrid(wMin: wa.min()!, wMax: wa.max()!).nodes.count
+        var integrals: (zeroth: [Double], first: [Double]?)?
         if subsetRivalSets(blockSize: qa.count, drafts: n) <= Double(sNodeCount * n) / 2 {
-            let (zeroth, first) = subsetIntegrals(env: env, q: qa, w: wa, first: wantElasticity)
-            for (i, x) in active.enumerated() {
-                law[x] = wa[i] * zeroth[i]
-                if let first, zeroth[i] > 0 { elasticity[x] = min(1, max(0.002, 1 - wa[i] * first[i] / zeroth[i])) }
-            }
-            return (law, elasticity)
+            integrals = subsetIntegrals(env: env, q: qa, w: wa, first: wantElasticity)
+        } else {
+            integrals = tailIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
+            if let r = integrals, !valid(r) { integrals = nil }
         }
-        var integrals = tailIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
-        if let r = integrals, !valid(r) { integrals = nil }
         let (zeroth, first) =
             integrals
             ?? directIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
