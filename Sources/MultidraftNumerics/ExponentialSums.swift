@@ -8,8 +8,9 @@ import Foundation
 /// transposed:  T_y = Σ_g c_g e^{−t_g w_y}        (y = 0…Y−1)
 /// ```
 ///
-/// in O((Y + B·G)·K) instead of O(Y·G) exponentials. The rates are grouped into B bins of width 2δ in log w; for a
-/// rate w = w_c + d in the bin of centre w_c (|d| ≤ w_c(e^δ − 1)),
+/// in O((Y + B·G)·K) instead of O(Y·G) exponentials. The rates are grouped into B bins spanning at most 2δ in log w
+/// (runs of occupied cells of width 2δ, centred on their own span, so sparse rates get narrow bins); for a rate
+/// w = w_c + d in the bin of centre w_c (|d| ≤ w_c(e^δ − 1)),
 ///
 /// ```
 /// e^{−t w} = e^{−t w_c} Σ_{k<K} (−t d)^k / k!   + R_K,      |R_K| ≤ e^{−t w_c} e^{|t d|} |t d|^K / K!
@@ -21,7 +22,9 @@ import Foundation
 /// truncation error is below 10⁻¹⁸ relative, and the alternating sums lose at most a factor e^{2|t d|} ≤ 2.8 to
 /// rounding — about 10⁻¹⁵ relative for non-negative a and c.
 ///
-/// - Complexity: construction O(Y); each sum O(Y·K + B·G·K), B ≈ ln(w_max/w_min)/(2δ) + 1.
+/// The Taylor terms follow each bin's actual spread (and each rate's offset), so a bin of one rate needs one or two.
+///
+/// - Complexity: construction O(Y); each sum O(Y·K + B·G·K), B ≤ ln(w_max/w_min)/(2δ) + 1.
 package struct ExponentialSums: Sendable {
     /// Number of Taylor terms K.
     package let terms: Int
@@ -50,13 +53,38 @@ package struct ExponentialSums: Sendable {
         let logs = w.map { log($0) }
         let uMin = logs.min() ?? 0
         let width = 2 * delta
-        var bin = [Int](repeating: 0, count: w.count)
-        var count = 0
+        // Fixed cells of width 2δ in log w, then clusters: runs of consecutive occupied cells whose rates span at
+        // most 2δ, centred at the middle of their span. A cluster never spans more than a cell, so |log w − log w_c|
+        // ≤ δ as for fixed bins; where rates are sparse a cluster is narrow (one rate: d ≈ 0), and the term counts,
+        // which follow the spread, drop to one or two.
+        var cell = [Int](repeating: 0, count: w.count)
+        var cells = 0
         for i in 0..<w.count {
-            bin[i] = Int((logs[i] - uMin) / width)
-            count = max(count, bin[i] + 1)
+            cell[i] = Int((logs[i] - uMin) / width)
+            cells = max(cells, cell[i] + 1)
         }
-        let centre = (0..<count).map { exp(uMin + (Double($0) + 0.5) * width) }
+        var cellLow = [Double](repeating: .infinity, count: cells)
+        var cellHigh = [Double](repeating: -.infinity, count: cells)
+        for i in 0..<w.count {
+            cellLow[cell[i]] = min(cellLow[cell[i]], logs[i])
+            cellHigh[cell[i]] = max(cellHigh[cell[i]], logs[i])
+        }
+        var clusterOf = [Int](repeating: -1, count: cells)
+        var centreLog: [Double] = []
+        var start = 0.0, end = 0.0
+        for c in 0..<cells where cellLow[c] <= cellHigh[c] {
+            if centreLog.isEmpty || cellHigh[c] > start + width {
+                if !centreLog.isEmpty { centreLog[centreLog.count - 1] = (start + end) / 2 }
+                start = cellLow[c]
+                centreLog.append(0)
+            }
+            end = cellHigh[c]
+            clusterOf[c] = centreLog.count - 1
+        }
+        if !centreLog.isEmpty { centreLog[centreLog.count - 1] = (start + end) / 2 }
+        let count = centreLog.count
+        let bin = cell.map { clusterOf[$0] }
+        let centre = centreLog.map { exp($0) }
         var lowest = [Double](repeating: .infinity, count: count)
         var offset = [Double](repeating: 0, count: w.count)
         var spread = [Double](repeating: 0, count: count)
@@ -141,33 +169,42 @@ package struct ExponentialSums: Sendable {
         var used = [Bool](repeating: false, count: centre.count)
         for moments in momentSets { for b in moments.usedBins { used[b] = true } }
         let usedBins = (0..<centre.count).filter { used[$0] }
-        // every set's moments of a bin side by side: flat[(b·sets + set)·K + j]
-        var flat = [Double](repeating: 0, count: centre.count * sets * k)
+        // every set's moment j of a bin side by side, flat[(b·K + j)·sets + set], so that the Horner steps of all
+        // sets are one element-wise pass (the same operations per set as a Horner pass of its own)
+        var flat = [Double](repeating: 0, count: centre.count * k * sets)
         for (set, moments) in momentSets.enumerated() {
             for b in moments.usedBins {
-                for j in 0..<k { flat[(b * sets + set) * k + j] = moments.values[b * k + j] }
+                for j in 0..<k { flat[(b * k + j) * sets + set] = moments.values[b * k + j] }
             }
         }
         let chunks = min(8, t.count)
-        // parts[chunk][set·(hi − lo) + g − lo]
+        // parts[chunk][(g − lo)·sets + set]
         let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c in
-            let lo = c * t.count / chunks, hi = (c + 1) * t.count / chunks, width = hi - lo
-            var out = [Double](repeating: 0, count: sets * width)
+            let lo = c * t.count / chunks, hi = (c + 1) * t.count / chunks
+            var out = [Double](repeating: 0, count: sets * (hi - lo))
+            var horner = [Double](repeating: 0, count: sets)
             flat.withUnsafeBufferPointer { m in
                 out.withUnsafeMutableBufferPointer { o in
-                    for b in usedBins {
-                        var kk = 1
-                        for g in lo..<hi {
-                            let tg = t[g]
-                            if tg * lowest[b] > cutoff { break }
-                            // Σ_{j<K'} (−t)^j m_j by Horner, K' the terms that matter at |t d| ≤ t·spread.
-                            kk = advanceTerms(kk, to: tg * spread[b])
-                            let decay = exp(-tg * centre[b])
-                            for set in 0..<sets {
-                                let base = (b * sets + set) * k
-                                var s = m[base + kk - 1]
-                                for j in stride(from: kk - 2, through: 0, by: -1) { s = m[base + j] - tg * s }
-                                o[set * width + g - lo] += decay * s
+                    horner.withUnsafeMutableBufferPointer { acc in
+                        for b in usedBins {
+                            var kk = 1
+                            for g in lo..<hi {
+                                let tg = t[g]
+                                if tg * lowest[b] > cutoff { break }
+                                // Σ_{j<K'} (−t)^j m_j by Horner, K' the terms that matter at |t d| ≤ t·spread.
+                                kk = advanceTerms(kk, to: tg * spread[b])
+                                let decay = exp(-tg * centre[b])
+                                let top = (b * k + kk - 1) * sets
+                                for set in 0..<sets { acc[set] = m[top + set] }
+                                var j = kk - 2
+                                while j >= 0 {
+                                    let base = (b * k + j) * sets
+                                    let row = m.baseAddress! + base
+                                    for set in 0..<sets { acc[set] = row[set] - tg * acc[set] }
+                                    j -= 1
+                                }
+                                let row = (g - lo) * sets
+                                for set in 0..<sets { o[row + set] += decay * acc[set] }
                             }
                         }
                     }
@@ -176,11 +213,10 @@ package struct ExponentialSums: Sendable {
             return out
         }
         return (0..<sets).map { set in
-            var result: [Double] = []
-            result.reserveCapacity(t.count)
+            var result = [Double](repeating: 0, count: t.count)
             for (c, part) in parts.enumerated() {
-                let lo = c * t.count / chunks, hi = (c + 1) * t.count / chunks, width = hi - lo
-                result.append(contentsOf: part[(set * width)..<((set + 1) * width)])
+                let lo = c * t.count / chunks, hi = (c + 1) * t.count / chunks
+                for g in lo..<hi { result[g] = part[(g - lo) * sets + set] }
             }
             return result
         }
@@ -206,9 +242,12 @@ package struct ExponentialSums: Sendable {
     /// the rates (Horner in x over k, in d over the Taylor terms) instead of one transposed sum per k and its
     /// arrays. A nil set is zero. The bin transforms of every k are kept bin by bin, so a rate reads one contiguous
     /// block. Chunks as in the transposed sums: the result does not depend on `threads`.
+    ///
+    /// With `setLimits`, rate y sums only the sets k < setLimits[y] (a caller that knows x_y^k T_k(y) to be
+    /// negligible beyond them).
     package func transposedSeries(
         coefficientSets c: [[Double]?], times t: [Double], variable x: [Double], firstMoment: Bool = false,
-        threads: Int = 1
+        setLimits: [Int]? = nil, threads: Int = 1
     ) -> (zeroth: [Double], first: [Double]?) {
         let k = terms + 1, bins = centre.count, sets = c.count
         var used = [Bool](repeating: false, count: bins)
@@ -223,28 +262,35 @@ package struct ExponentialSums: Sendable {
             guard let coefficients else { continue }
             for g in 0..<t.count { flat[set * t.count + g] = coefficients[g] }
         }
+        // 1/j for the Taylor basis
+        let reciprocal = (0...k).map { $0 == 0 ? 0 : 1 / Double($0) }
         // transforms[(slot·sets + set)·K + j] = N_j of that set in that bin
         let chunks = max(1, min(8, usedBins.count))
         let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c0 in
             let lo = c0 * usedBins.count / chunks, hi = (c0 + 1) * usedBins.count / chunks
             var part = [Double](repeating: 0, count: (hi - lo) * blockSize)
-            for (offset, b) in usedBins[lo..<hi].enumerated() {
-                var needed = 1
-                for g in 0..<t.count {
-                    let tg = t[g]
-                    if tg * lowest[b] > cutoff { break }
-                    // e^{−t w_c} once for every set
-                    let decay = exp(-tg * centre[b])
-                    needed = advanceTerms(needed, to: tg * spread[b])
-                    let count = min(k, needed + 1)
-                    for set in 0..<sets {
-                        let coefficient = flat[set * t.count + g]
-                        if coefficient == 0 { continue }
-                        let base = offset * blockSize + set * k
-                        var term = coefficient * decay
-                        for j in 0..<count {
-                            part[base + j] += term
-                            term *= tg / Double(j + 1)
+            var taylor = [Double](repeating: 0, count: k)
+            flat.withUnsafeBufferPointer { cf in
+                part.withUnsafeMutableBufferPointer { out in
+                    taylor.withUnsafeMutableBufferPointer { basis in
+                        for (offset, b) in usedBins[lo..<hi].enumerated() {
+                            var needed = 1
+                            for g in 0..<t.count {
+                                let tg = t[g]
+                                if tg * lowest[b] > cutoff { break }
+                                needed = advanceTerms(needed, to: tg * spread[b])
+                                let count = min(k, needed + 1)
+                                // e^{−t w_c} t^j / j! once for every set
+                                basis[0] = exp(-tg * centre[b])
+                                for j in 1..<max(1, count) { basis[j] = basis[j - 1] * (tg * reciprocal[j]) }
+                                for set in 0..<sets {
+                                    let coefficient = cf[set * t.count + g]
+                                    if coefficient == 0 { continue }
+                                    let base = offset * blockSize + set * k
+                                    let row = out.baseAddress! + base
+                                    for j in 0..<count { row[j] += coefficient * basis[j] }
+                                }
+                            }
                         }
                     }
                 }
@@ -257,27 +303,35 @@ package struct ExponentialSums: Sendable {
             let lo = c0 * bin.count / rateChunks, hi = (c0 + 1) * bin.count / rateChunks
             var zeroth = [Double](repeating: 0, count: hi - lo)
             var first = [Double](repeating: 0, count: firstMoment ? hi - lo : 0)
+            var horner = [Double](repeating: 0, count: k)
             transforms.withUnsafeBufferPointer { tr in
-                for y in lo..<hi {
-                    let block = slot[bin[y]] * blockSize
-                    let d = offset[y], z = x[y]
-                    let kk = rateTerms[y]
-                    var sum0 = 0.0, sum1 = 0.0
-                    for set in stride(from: sets - 1, through: 0, by: -1) {
-                        let base = block + set * k
-                        var s = tr[base + kk - 1]
-                        for j in stride(from: kk - 2, through: 0, by: -1) { s = tr[base + j] - d * s }
-                        sum0 = sum0 * z + s
+                horner.withUnsafeMutableBufferPointer { acc in
+                    for y in lo..<hi {
+                        let block = slot[bin[y]] * blockSize
+                        let d = offset[y], z = x[y]
+                        let kk = rateTerms[y]
+                        // Horner in x over the sets, element-wise over the transforms N_j (j ≤ K' for the first
+                        // moment), then in d over j
+                        let width = firstMoment ? kk + 1 : kk
+                        let used = setLimits.map { max(1, min(sets, $0[y])) } ?? sets
+                        let top = block + (used - 1) * k
+                        for j in 0..<width { acc[j] = tr[top + j] }
+                        var set = used - 2
+                        while set >= 0 {
+                            let base = block + set * k
+                            let row = tr.baseAddress! + base
+                            for j in 0..<width { acc[j] = acc[j] * z + row[j] }
+                            set -= 1
+                        }
+                        var sum0 = acc[kk - 1]
+                        for j in stride(from: kk - 2, through: 0, by: -1) { sum0 = acc[j] - d * sum0 }
+                        zeroth[y - lo] = sum0
                         if firstMoment {
-                            var f = Double(kk) * tr[base + kk]
-                            for j in stride(from: kk - 2, through: 0, by: -1) {
-                                f = Double(j + 1) * tr[base + j + 1] - d * f
-                            }
-                            sum1 = sum1 * z + f
+                            var f = Double(kk) * acc[kk]
+                            for j in stride(from: kk - 2, through: 0, by: -1) { f = Double(j + 1) * acc[j + 1] - d * f }
+                            first[y - lo] = f
                         }
                     }
-                    zeroth[y - lo] = sum0
-                    if firstMoment { first[y - lo] = sum1 }
                 }
             }
             return (zeroth, first)

@@ -78,6 +78,14 @@ public struct RealisedOptimalSelection: Sendable {
     /// Blocks of at least this many tokens are fitted one at a time with every thread inside the block.
     static let largeBlock = 4096
 
+    /// Smallest elasticity the accelerated fit divides a token's step log(r*/r_w) by: the diagonal Newton step
+    /// is at most 1/0.03 ≈ 33 plain (MM) steps. Without it, tokens near saturation (elasticity ~0.003: a high-ratio
+    /// token selected almost whenever it is drafted) took steps of 1.4–4 in log w that failed the ascent test on
+    /// every iteration of the largest without-replacement block at T = 0.3 (52 evaluations, half of them
+    /// rejected; 11 with the floor, measured on the optimal_verifier pair at V = 32,000). Floors 0.02–0.05
+    /// measured alike; 0.01 and 0.1 worse.
+    static let elasticityFloor = 0.03
+
     /// Largest number of draft tuples for the enumeration route.
     public static let maxEnumeratedTuples = 200_000
 
@@ -196,6 +204,10 @@ public struct RealisedOptimalSelection: Sendable {
                     return (result.law, result.elasticity)
                 }
             }
+            // one evaluator per block: the closed-form route builds its kernel once for the whole fit
+            var raceEvaluator =
+                method == .raceQuadrature
+                ? WithoutReplacementBlockLaw.Evaluator(environment: environments[index]!, draftMasses: qBlock) : nil
             return Self.fit(
                 block: block, target: pBlock, draft: qBlock, optimal: rBlock,
                 maxIterations: budget, lossFloor: lossFloor
@@ -206,9 +218,7 @@ public struct RealisedOptimalSelection: Sendable {
                         draftMasses: qBlock, weights: w, later: block.laterDraftMass, drafts: n, threads: threads,
                         elasticity: elasticity)
                 case .raceQuadrature:
-                    return WithoutReplacementBlockLaw.blockLaw(
-                        environment: environments[index]!, draftMasses: qBlock, weights: w, threads: threads,
-                        elasticity: elasticity)
+                    return raceEvaluator!.law(weights: w, threads: threads, elasticity: elasticity)
                 case .enumeration:
                     // r_w on the block: Σ over the tuples it leads of P(t) w(x) / (weight of t's draws in the block),
                     // in tuple order (as BlockLuceSelection.selectionLaw sums).
@@ -688,7 +698,7 @@ public struct RealisedOptimalSelection: Sendable {
                 var residual = [Double](repeating: 0, count: active.count)
                 for (j, i) in active.enumerated() where r[i] > 0 && r[i].isFinite {
                     let step = log(rStar[i] / r[i]), cap = max(4, abs(step))
-                    residual[j] = min(cap, max(-cap, step / elasticity[i]))
+                    residual[j] = min(cap, max(-cap, step / max(Self.elasticityFloor, elasticity[i])))
                 }
                 // Ascent test on the concave objective L (see the doc comment): L(x') − L(x) ≥ (x' − x)ᵀ(r* − r_w(x')).
                 if let candidate = evaluateAt(anderson.next(point: x, residual: residual)),

@@ -32,16 +32,16 @@ import MultidraftSupport
 /// **Quadrature.** Both integrals are trapezoid rules in log τ and log s (integrands analytic in a strip, error
 /// ≈ e^{−π²/h}): τ at 12 points per decade from (10⁻¹⁷)^{1/(n+1)} (the integrand is O(τ^{n+1}) there) to the block's
 /// τ_max, where e^{−τρ}τⁿ/n! < e^{−46}, ρ = q(H) + the draft mass of B ∪ L outside its n largest tokens (the rate
-/// left after any n drafts that avoid H); s at 10 points per decade on [10⁻¹⁰/w_max, 40/w_min] with the lattice
-/// continued below its first node at zeroth order (s_lo·h/(eʰ − 1) times the integrand there, error
-/// O((s_lo·w_max)²) ≈ 10⁻²⁰ relative; the i.i.d. law continues it by a Taylor series instead,
+/// left after any n drafts that avoid H); s at 10 points per decade on [10⁻⁶/w_max, 40/w_min] with the lattice
+/// continued below its first node for an integrand linear there (``sGrid(wMin:wMax:lowerEnd:)``, error
+/// O((s_lo·w_max)³) ≈ 10⁻¹⁸ relative; the i.i.d. law continues it by a Taylor series instead,
 /// ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``). The block sums
 /// Σ_B r_w match the race's coverage increments and every token matches enumeration of the draft tuples to ~10⁻¹³
 /// (tests).
 ///
-/// **Routes.** A small block takes the s-integral in closed form over the sets of drafted rivals
-/// (``subsetIntegrals(env:q:w:first:)``: exact in s, O(G_τ·m·C) with C the rival sets per token) when C is below
-/// G_s·n/2; a large block the tail expansion (``tailIntegrals(env:q:w:threads:first:)``); the rest the direct (τ, s)
+/// **Routes.** A small block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
+/// done once per block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then
+/// O(m·S) per evaluation) when C is below G_s·n (``Evaluator``); a large block the tail expansion (``tailIntegrals(env:q:w:threads:first:)``); the rest the direct (τ, s)
 /// double sum (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
 ///
 /// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation on the direct route.
@@ -214,108 +214,170 @@ public enum WithoutReplacementBlockLaw {
 
     /// r_w on one block (tokens' draft masses q and weights w, same order) and, if asked, each token's elasticity
     /// ∂ log r_w(x)/∂ log w_x at fixed rivals (1 − w_x ∫∫ s e^{−s w_x}… / ∫∫ e^{−s w_x}…, clamped to [0.002, 1]).
-    /// One draft (n = 1): r_w = q.
+    /// One draft (n = 1): r_w = q. A fit that evaluates one block many times keeps a ``Evaluator`` instead, so that
+    /// the closed-form route's kernel is built once.
     public static func blockLaw(
         environment env: Environment, draftMasses q: [Double], weights w: [Double],
         threads: Int = 1, elasticity wantElasticity: Bool = false
     )
         -> (law: [Double], elasticity: [Double])
     {
-        let n = env.drafts
-        var law = [Double](repeating: 0, count: q.count)
-        var elasticity = [Double](repeating: 1, count: q.count)
-        if env.unreachable { return (law, elasticity) }
-        if n == 1 { return (q, elasticity) }
-        let active = q.indices.filter { q[$0] > 0 }
-        if active.isEmpty { return (law, elasticity) }
-        let qa = active.map { q[$0] }, wa = active.map { w[$0] }
-        // The tail expansion where it applies; the direct route otherwise, and also if the expansion produced a
-        // value that is not a finite non-negative number (a guard: no instance tried has needed it).
-        func valid(_ r: (zeroth: [Double], first: [Double]?)) -> Bool {
-            r.zeroth.allSatisfy { $0.isFinite && $0 >= 0 } && (r.first?.allSatisfy(\.isFinite) ?? true)
-        }
-        // Small blocks: the Luce-clock integral in closed form over the rival sets, when they are at most half the s
-        // nodes times n (the direct route's work per token and τ node, up to a common factor).
-        let sNodeCount = sGrid(wMin: wa.min()!, wMax: wa.max()!).nodes.count
-        var integrals: (zeroth: [Double], first: [Double]?)?
-        if subsetRivalSets(blockSize: qa.count, drafts: n) <= Double(sNodeCount * n) / 2 {
-            integrals = subsetIntegrals(env: env, q: qa, w: wa, first: wantElasticity)
-        } else {
-            integrals = tailIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
-            if let r = integrals, !valid(r) { integrals = nil }
-        }
-        let (zeroth, first) =
-            integrals
-            ?? directIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
-        for (i, x) in active.enumerated() {
-            law[x] = wa[i] * zeroth[i]
-            if let first, zeroth[i] > 0 { elasticity[x] = min(1, max(0.002, 1 - wa[i] * first[i] / zeroth[i])) }
-        }
-        return (law, elasticity)
+        var evaluator = Evaluator(environment: env, draftMasses: q)
+        return evaluator.law(weights: w, threads: threads, elasticity: wantElasticity)
     }
 
-    /// The s grid shared by the routes: nodes, trapezoid weights in s (with the lattice continued below the first
-    /// node), for weights in [wMin, wMax].
-    static func sGrid(wMin: Double, wMax: Double) -> (nodes: [Double], weights: [Double]) {
-        let lo = 1e-10 / wMax, hi = 40 / wMin
+    /// ``blockLaw(environment:draftMasses:weights:threads:elasticity:)`` for one block at many weights. The route is
+    /// chosen at the first evaluation and kept: a small block takes the closed-form route, whose ``SubsetKernel`` is
+    /// built then and reused (every later evaluation is O(m·S), no quadrature), when its construction costs at most
+    /// twice what the direct route costs per evaluation at those weights (C ≤ G_s·n, C the rival sets per token, G_s
+    /// the s nodes) and its kernel has at most 2²¹ entries; a large block the tail expansion; the rest the direct
+    /// route.
+    public struct Evaluator {
+        let env: Environment
+        let q: [Double]
+        let active: [Int], activeMasses: [Double]
+        /// nil until the first evaluation; then whether the closed-form route is taken, with its kernel
+        var kernel: SubsetKernel??
+
+        public init(environment env: Environment, draftMasses q: [Double]) {
+            self.env = env
+            self.q = q
+            self.active = q.indices.filter { q[$0] > 0 }
+            self.activeMasses = active.map { q[$0] }
+        }
+
+        /// r_w at the weights w and, if asked, the elasticities (as the static ``blockLaw(environment:draftMasses:
+        /// weights:threads:elasticity:)``).
+        public mutating func law(
+            weights w: [Double], threads: Int = 1, elasticity wantElasticity: Bool = false
+        ) -> (law: [Double], elasticity: [Double]) {
+            let n = env.drafts
+            var law = [Double](repeating: 0, count: q.count)
+            var elasticity = [Double](repeating: 1, count: q.count)
+            if env.unreachable { return (law, elasticity) }
+            if n == 1 { return (q, elasticity) }
+            if active.isEmpty { return (law, elasticity) }
+            let qa = activeMasses, wa = active.map { w[$0] }
+            if kernel == nil {
+                let sNodeCount = sGrid(wMin: wa.min()!, wMax: wa.max()!).nodes.count
+                let sets = subsetRivalSets(blockSize: qa.count + 1, drafts: n)
+                kernel =
+                    subsetRivalSets(blockSize: qa.count, drafts: n) <= Double(sNodeCount * n)
+                        && Double(qa.count) * sets <= Double(1 << 21)
+                    ? SubsetKernel(environment: env, draftMasses: qa) : .some(nil)
+            }
+            // The tail expansion where it applies; the direct route otherwise, and also if the expansion produced a
+            // value that is not a finite non-negative number (a guard: no instance tried has needed it).
+            func valid(_ r: (zeroth: [Double], first: [Double]?)) -> Bool {
+                r.zeroth.allSatisfy { $0.isFinite && $0 >= 0 } && (r.first?.allSatisfy(\.isFinite) ?? true)
+            }
+            var integrals: (zeroth: [Double], first: [Double]?)?
+            if case .some(.some(let kernel)) = kernel {
+                integrals = kernel.integrals(weights: wa, first: wantElasticity)
+            } else {
+                integrals = tailIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
+                if let r = integrals, !valid(r) { integrals = nil }
+            }
+            let (zeroth, first) =
+                integrals
+                ?? directIntegrals(env: env, q: qa, w: wa, threads: threads, first: wantElasticity)
+            for (i, x) in active.enumerated() {
+                law[x] = wa[i] * zeroth[i]
+                if let first, zeroth[i] > 0 { elasticity[x] = min(1, max(0.002, 1 - wa[i] * first[i] / zeroth[i])) }
+            }
+            return (law, elasticity)
+        }
+    }
+
+    /// Lower end of the s grid, times w_max.
+    static let sLowerEnd = 1e-6
+
+    /// The s grid shared by the routes: nodes, trapezoid weights in s, for weights in [wMin, wMax]. The lattice is
+    /// continued below its first node s₀ for an integrand linear through the first two nodes: with f ≈ f₀ + f₁s,
+    /// Σ_{k≥1} h s₀e^{−kh} f(s₀e^{−kh}) = c₀f₀ + c₁f₁, c₀ = s₀h/(eʰ − 1), c₁ = s₀²h/(e^{2h} − 1), which moves
+    /// d = (c₁ − c₀s₀)/(s₁ − s₀) of weight from node 0 to node 1 on top of c₀ at node 0. The integrands are analytic
+    /// in s with scale 1/w_max, so the error is O((s₀w_max)³) ≈ 10⁻¹⁸ relative at s₀ = 10⁻⁶/w_max (zeroth order
+    /// needed s₀ = 10⁻¹⁰/w_max for 10⁻²⁰: four decades more nodes).
+    static func sGrid(wMin: Double, wMax: Double, lowerEnd: Double = sLowerEnd) -> (nodes: [Double], weights: [Double])
+    {
+        let lo = lowerEnd / wMax, hi = 40 / wMin
         let h = log(10.0) / sPointsPerDecade
-        let g = Int((log(hi) - log(lo)) / h) + 2
+        let g = max(2, Int((log(hi) - log(lo)) / h) + 2)
         let nodes = (0..<g).map { exp(log(lo) + Double($0) * h) }
         var weights = nodes.map { h * $0 }
         weights[g - 1] *= 0.5
-        weights[0] += lo * h / expm1(h)
+        let c0 = lo * h / expm1(h), c1 = lo * lo * h / expm1(2 * h)
+        let d = (c1 - c0 * lo) / (nodes[1] - nodes[0])
+        weights[0] += c0 - d
+        weights[1] += d
         return (nodes, weights)
     }
 
     /// ∫∫ e^{−s w_x} π_x [u^{n−1}] M_{V∖x} (and the same with an extra factor s) for every token of the block, with
-    /// prefix/suffix products inside the block. O(m·n) per (τ, s) node.
+    /// prefix/suffix products inside the block. O(m·n) per (τ, s) node; four s nodes at a time in the lanes of a
+    /// SIMD vector (the same products, lane by lane; the padding lanes have weight 0).
     static func directIntegrals(
         env: Environment, q: [Double], w: [Double], threads: Int, first: Bool
     )
         -> (zeroth: [Double], first: [Double]?)
     {
+        typealias Lanes = SIMD4<Double>
         let n = env.drafts, m = q.count, width = 2 * n
         let (sNodes, sWeights) = sGrid(wMin: w.min()!, wMax: w.max()!)
-        let gs = sNodes.count
-        // decay[k·m + y] = e^{−s_k w_y}
-        var decay = [Double](repeating: 0, count: gs * m)
-        for k in 0..<gs { for y in 0..<m { decay[k * m + y] = exp(-sNodes[k] * w[y]) } }
+        let gs = sNodes.count, groups = (gs + 3) / 4
+        var sLanes = [Lanes](repeating: .zero, count: groups), weightLanes = sLanes
+        for k in 0..<gs {
+            sLanes[k / 4][k % 4] = sNodes[k]
+            weightLanes[k / 4][k % 4] = sWeights[k]
+        }
+        // decay[l·m + y] = e^{−s w_y} at the four s nodes of group l (0 in padding lanes)
+        var decay = [Lanes](repeating: .zero, count: groups * m)
+        for k in 0..<gs { for y in 0..<m { decay[(k / 4) * m + y][k % 4] = exp(-sNodes[k] * w[y]) } }
         let gt = env.tau.count
         let chunks = min(16, gt)
         let parts: [([Double], [Double])] = parallelMap(count: chunks, threads: max(1, threads)) { c in
             let lo = c * gt / chunks, hi = (c + 1) * gt / chunks
-            var acc = [Double](repeating: 0, count: m), acc1 = [Double](repeating: 0, count: first ? m : 0)
+            var acc = [Lanes](repeating: .zero, count: m), acc1 = [Lanes](repeating: .zero, count: first ? m : 0)
             var pi = [Double](repeating: 0, count: m), eb = [Double](repeating: 0, count: m)
-            var suffix = [Double](repeating: 0, count: (m + 1) * width)
-            var left = [Double](repeating: 0, count: width)
-            for gi in lo..<hi {
-                let t = env.tau[gi], cg = env.tauWeight[gi]
-                for y in 0..<m { (pi[y], eb[y]) = piAndExp(q[y] * t) }
-                let envBase = gi * width
-                for k in 0..<gs {
-                    let dk = decay[(k * m)..<(k * m + m)]
-                    // suffix[j] = (A, M) of tokens j..<m; suffix[m] = (1, 0).
-                    let lastBase = m * width
-                    for i in 0..<width { suffix[lastBase + i] = 0 }
-                    suffix[lastBase] = 1
-                    for j in stride(from: m - 1, through: 0, by: -1) {
-                        multiplyPair(
-                            &suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j] * dk[dk.startIndex + j],
-                            e: eb[j], mark: q[j] * eb[j])
-                    }
-                    for i in 0..<width { left[i] = env.coefficients[envBase + i] }
-                    let weight = cg * sWeights[k]
-                    for j in 0..<m {
-                        let d = dk[dk.startIndex + j]
-                        let term = weight * d * pi[j] * markedTop(left, suffix, at: (j + 1) * width, n: n)
-                        acc[j] += term
-                        if first { acc1[j] += term * sNodes[k] }
-                        // left ⊗ φ_j
-                        multiplyPair(&left, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: q[j] * eb[j])
+            var suffix = [Lanes](repeating: .zero, count: (m + 1) * width)
+            var left = [Lanes](repeating: .zero, count: width)
+            suffix.withUnsafeMutableBufferPointer { suffix in
+                left.withUnsafeMutableBufferPointer { left in
+                    for gi in lo..<hi {
+                        let t = env.tau[gi], cg = env.tauWeight[gi]
+                        for y in 0..<m { (pi[y], eb[y]) = piAndExp(q[y] * t) }
+                        let envBase = gi * width
+                        for l in 0..<groups {
+                            // suffix[j] = (A, M) of tokens j..<m; suffix[m] = (1, 0).
+                            let lastBase = m * width
+                            for i in 0..<width { suffix[lastBase + i] = .zero }
+                            suffix[lastBase] = Lanes(repeating: 1)
+                            for j in stride(from: m - 1, through: 0, by: -1) {
+                                multiplyPair(
+                                    suffix.baseAddress!, from: (j + 1) * width, to: j * width, n: n,
+                                    p: pi[j] * decay[l * m + j], e: eb[j], mark: q[j] * eb[j])
+                            }
+                            for i in 0..<width { left[i] = Lanes(repeating: env.coefficients[envBase + i]) }
+                            let weight = cg * weightLanes[l]
+                            for j in 0..<m {
+                                let d = decay[l * m + j]
+                                var top = Lanes.zero
+                                let right = suffix.baseAddress! + (j + 1) * width
+                                for i in 0..<n {
+                                    top += left[n + i] * right[n - 1 - i] + left[i] * right[n + n - 1 - i]
+                                }
+                                let term = weight * d * pi[j] * top
+                                acc[j] += term
+                                if first { acc1[j] += term * sLanes[l] }
+                                // left ⊗ φ_j
+                                multiplyPair(
+                                    left.baseAddress!, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: q[j] * eb[j])
+                            }
+                        }
                     }
                 }
             }
-            return (acc, acc1)
+            return (acc.map { $0.sum() }, acc1.map { $0.sum() })
         }
         var zeroth = [Double](repeating: 0, count: m), firstOut = [Double](repeating: 0, count: first ? m : 0)
         for part in parts {
@@ -323,5 +385,21 @@ public enum WithoutReplacementBlockLaw {
             if first { for y in 0..<m { firstOut[y] += part.1[y] } }
         }
         return (zeroth, first ? firstOut : nil)
+    }
+
+    /// ``multiplyPair(_:from:to:n:p:e:mark:)`` on four lanes at once (p per lane; e and mark shared).
+    @inline(__always)
+    static func multiplyPair(
+        _ b: UnsafeMutablePointer<SIMD4<Double>>, from src: Int, to dst: Int, n: Int, p: SIMD4<Double>, e: Double,
+        mark: Double
+    ) {
+        var i = n - 1
+        while i > 0 {
+            b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + mark * b[src + i]
+            b[dst + i] = b[src + i] * e + b[src + i - 1] * p
+            i -= 1
+        }
+        b[dst + n] = b[src + n] * e + mark * b[src]
+        b[dst] = b[src] * e
     }
 }
