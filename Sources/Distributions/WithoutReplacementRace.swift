@@ -128,12 +128,13 @@ public enum WithoutReplacementRace {
         return out
     }
 
-    /// (1 − e^{−x}, e^{−x}) for x ≥ 0, by a 4-term series below 10⁻³ (relative error < 10⁻¹⁷), 0/1 beyond 45, and
-    /// expm1/exp in between (the complement taken on the side that does not cancel).
-    @inline(__always)
-    static func oneMinusExpAndExp(_ x: Double) -> (Double, Double) {
+    /// (1 − e^{−x}, e^{−x}) for x ≥ 0, by a 6-term series below 10⁻³ (relative error < 2·10⁻²²; the four terms used
+    /// before were 8·10⁻¹⁵ off at x = 10⁻³), 1 and e^{−x} beyond 45, and expm1/exp in between (the complement taken
+    /// on the side that does not cancel). Shared with the optimal verifier's race quadrature.
+    @inlinable @inline(__always)
+    package static func oneMinusExpAndExp(_ x: Double) -> (Double, Double) {
         if x < 1e-3 {
-            let a = x * (1 - x * (0.5 - x * (1.0 / 6 - x * (1.0 / 24))))
+            let a = x * (1 - x * (0.5 - x * (1.0 / 6 - x * (1.0 / 24 - x * (1.0 / 120 - x / 720)))))
             return (a, 1 - a)
         }
         if x > 45 { return (1, exp(-x)) }

@@ -119,10 +119,17 @@ public enum WithoutReplacementBlockLaw {
             nodes[b] = min(g, (tau.firstIndex { $0 >= tauMax[b] } ?? (g - 1)) + 1)
         }
         let slots = wanted.filter { nodes[$0] != nil }.sorted()
-        let slotOf = Dictionary(uniqueKeysWithValues: slots.enumerated().map { ($1, $0) })
+        // per block: its slot among the wanted blocks (−1 if none) and its node count (arrays: the pass below reads
+        // them once per block and node)
+        var slotOf = [Int](repeating: -1, count: nb), nodeCount = [Int](repeating: 0, count: nb)
+        for (slot, b) in slots.enumerated() {
+            slotOf[b] = slot
+            nodeCount[b] = nodes[b]!
+        }
         let firstBlock = slots.first ?? nb
         let width = 2 * n
         let chunks = min(16, g)
+        let ordered = order.map { q[$0] }
         // Each chunk of nodes: the reverse pass over the blocks, snapshotting (A, M) before each wanted block.
         let parts: [[Double]] = parallelMap(count: chunks, threads: max(1, threads)) { c in
             let lo = c * g / chunks, hi = (c + 1) * g / chunks
@@ -134,7 +141,8 @@ public enum WithoutReplacementBlockLaw {
                 pair[0] = 1
                 var b = nb - 1
                 while b >= firstBlock {
-                    if let slot = slotOf[b], gi < nodes[b]! {
+                    let slot = slotOf[b]
+                    if slot >= 0 && gi < nodeCount[b] {
                         let e = exp(-t * earlier[b]), qh = earlier[b]
                         let base = (slot * (hi - lo) + (gi - lo)) * width
                         for i in 0..<n {
@@ -143,7 +151,7 @@ public enum WithoutReplacementBlockLaw {
                         }
                     }
                     for k in blocks[b] {
-                        let qy = q[order[k]]
+                        let qy = ordered[k]
                         guard qy > 0 else { continue }
                         let (pi, eb) = piAndExp(qy * t)
                         multiplyPair(&pair, from: 0, to: 0, n: n, p: pi, e: eb, mark: qy * eb)
@@ -175,12 +183,10 @@ public enum WithoutReplacementBlockLaw {
         return result
     }
 
-    /// (1 − e^{−x}, e^{−x}) for x ≥ 0 without cancellation.
+    /// (1 − e^{−x}, e^{−x}) for x ≥ 0 without cancellation (``WithoutReplacementRace/oneMinusExpAndExp(_:)``).
     @inline(__always)
     static func piAndExp(_ x: Double) -> (Double, Double) {
-        if x < 0.5 { let a = -expm1(-x); return (a, 1 - a) }
-        let e = exp(-x)
-        return (1 - e, e)
+        WithoutReplacementRace.oneMinusExpAndExp(x)
     }
 
     /// One token's factor on a pair stored as b[base..<base+n] = A, b[base+n..<base+2n] = M (degree < n):
