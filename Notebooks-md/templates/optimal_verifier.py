@@ -155,7 +155,8 @@ at the quick scale because its setup takes seconds (single run, not a median).""
   selection law loses nothing measurable against alpha* (goal ≤ 1e-9). Without replacement ({len(opt_wor)} instances,
   r_w by the race/Luce double integral): largest gap {fmt(worst_gap_wor, 3)}, setup
   {fmt(min(wor_setup) if wor_setup else float('nan'), 3)}–{fmt(max(wor_setup) if wor_setup else float('nan'), 3)} ms —
-  correct, but far above the 300 ms goal (the quadrature's exponential sums dominate).
+  correct, but far above the goal of 5 dual scans (what remains: one (τ, s) quadrature for each of hundreds to
+  thousands of mid-sized blocks, and the fit's repeated evaluations of the largest block's tail expansion).
 - Monte Carlo: the optimal verifier's simulated acceptance lies within {fmt(max(zs) if zs else float('nan'), 3)} standard
   errors of its exact value ({len(zs)} runs, {len(big_runs)} of them with 10⁷ trials); the smallest chi-square p-value of
   any verifier's output counts against p is {fmt(minp, 3)} (rare tokens pooled) {chi2_verdict}.
