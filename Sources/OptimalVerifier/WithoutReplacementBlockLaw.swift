@@ -134,7 +134,9 @@ public enum WithoutReplacementBlockLaw {
         let parts: [[Double]] = parallelMap(count: chunks, threads: max(1, threads)) { c in
             let lo = c * g / chunks, hi = (c + 1) * g / chunks
             var out = [Double](repeating: 0, count: slots.count * (hi - lo) * width)
-            var pair = [Double](repeating: 0, count: width) // (A, M) of the tokens after the current block
+            // (A, M) of the tokens after the current block
+            let pair = UnsafeMutablePointer<Double>.allocate(capacity: width)
+            defer { pair.deallocate() }
             for gi in lo..<hi {
                 let t = tau[gi]
                 for i in 0..<width { pair[i] = 0 }
@@ -154,7 +156,7 @@ public enum WithoutReplacementBlockLaw {
                         let qy = ordered[k]
                         guard qy > 0 else { continue }
                         let (pi, eb) = piAndExp(qy * t)
-                        multiplyPair(&pair, from: 0, to: 0, n: n, p: pi, e: eb, mark: qy * eb)
+                        multiplyPair(pair, from: 0, to: 0, n: n, p: pi, e: eb, mark: qy * eb)
                     }
                     b -= 1
                 }
@@ -191,20 +193,30 @@ public enum WithoutReplacementBlockLaw {
 
     /// One token's factor on a pair stored as b[base..<base+n] = A, b[base+n..<base+2n] = M (degree < n):
     /// (A, M)_dst = (A·φ, M·φ + mark·A)_src with φ = e + u·p, for the token's drafted weight p, undrafted weight e and
-    /// marking weight mark = q·ē. `src` may equal `dst` (coefficients are updated from the top degree down).
+    /// marking weight mark = q·ē. `src` may equal `dst` (coefficients are updated from the top degree down). The
+    /// coefficients are numbers, or SIMD lanes (one s node each, p per lane).
     @inline(__always)
-    static func multiplyPair(
-        _ b: inout [Double], from src: Int, to dst: Int, n: Int, p: Double, e: Double,
-        mark: Double
+    static func multiplyPair<C: PairCoefficient>(
+        _ b: UnsafeMutablePointer<C>, from src: Int, to dst: Int, n: Int, p: C, e: Double, mark: Double
     ) {
         var i = n - 1
         while i > 0 {
-            b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + mark * b[src + i]
+            b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + b[src + i] * mark
             b[dst + i] = b[src + i] * e + b[src + i - 1] * p
             i -= 1
         }
-        b[dst + n] = b[src + n] * e + mark * b[src]
+        b[dst + n] = b[src + n] * e + b[src] * mark
         b[dst] = b[src] * e
+    }
+
+    /// ``multiplyPair(_:from:to:n:p:e:mark:)`` on an array of numbers.
+    @inline(__always)
+    static func multiplyPair(
+        _ b: inout [Double], from src: Int, to dst: Int, n: Int, p: Double, e: Double, mark: Double
+    ) {
+        b.withUnsafeMutableBufferPointer {
+            multiplyPair($0.baseAddress!, from: src, to: dst, n: n, p: p, e: e, mark: mark)
+        }
     }
 
     /// [u^{n−1}] of M_{left}·A_{right} + A_{left}·M_{right}: the marked coefficient of the product of the pair
@@ -392,20 +404,14 @@ public enum WithoutReplacementBlockLaw {
         }
         return (zeroth, first ? firstOut : nil)
     }
-
-    /// ``multiplyPair(_:from:to:n:p:e:mark:)`` on four lanes at once (p per lane; e and mark shared).
-    @inline(__always)
-    static func multiplyPair(
-        _ b: UnsafeMutablePointer<SIMD4<Double>>, from src: Int, to dst: Int, n: Int, p: SIMD4<Double>, e: Double,
-        mark: Double
-    ) {
-        var i = n - 1
-        while i > 0 {
-            b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + mark * b[src + i]
-            b[dst + i] = b[src + i] * e + b[src + i - 1] * p
-            i -= 1
-        }
-        b[dst + n] = b[src + n] * e + mark * b[src]
-        b[dst] = b[src] * e
-    }
 }
+
+/// A coefficient of the race's pair polynomials: a number, or four of them in SIMD lanes.
+protocol PairCoefficient {
+    static func + (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Double) -> Self
+}
+
+extension Double: PairCoefficient {}
+extension SIMD4: PairCoefficient where Scalar == Double {}
