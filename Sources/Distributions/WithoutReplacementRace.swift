@@ -128,7 +128,7 @@ public enum WithoutReplacementRace {
         return out
     }
 
-    /// (1 − e^{−x}, e^{−x}) for x ≥ 0, by a 6-term series below 10⁻³ (relative error < 2·10⁻²²; the four terms used
+    /// (1 − e^{−x}, e^{−x}) for x ≥ 0, by a 6-term series below 10⁻³ (relative truncation error < 2·10⁻²²; the four terms used
     /// before were 8·10⁻¹⁵ off at x = 10⁻³), 1 and e^{−x} beyond 45, and expm1/exp in between (the complement taken
     /// on the side that does not cancel). Shared with the optimal verifier's race quadrature.
     @inlinable @inline(__always)

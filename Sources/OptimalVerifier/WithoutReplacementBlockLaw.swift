@@ -41,8 +41,9 @@ import MultidraftSupport
 ///
 /// **Routes.** A small block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
 /// done once per block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then
-/// O(m·S) per evaluation) when C is below G_s·n (``Evaluator``); a large block the tail expansion (``tailIntegrals(env:q:w:threads:first:)``); the rest the direct (τ, s)
-/// double sum (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
+/// O(m·S) per evaluation) when C is below G_s·n and the kernel has at most 2²¹ entries (``Evaluator``); a large
+/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:)``); the rest the direct (τ, s) double sum
+/// (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
 ///
 /// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation on the direct route.
 /// - Reference: the selection polytope and the block-priority rule are in <doc:Theory#Optimal-verifier>;
@@ -246,10 +247,10 @@ public enum WithoutReplacementBlockLaw {
 
     /// ``blockLaw(environment:draftMasses:weights:threads:elasticity:)`` for one block at many weights. The route is
     /// chosen at the first evaluation and kept: a small block takes the closed-form route, whose ``SubsetKernel`` is
-    /// built then and reused (every later evaluation is O(m·S), no quadrature), when its construction costs at most
-    /// twice what the direct route costs per evaluation at those weights (C ≤ G_s·n, C the rival sets per token, G_s
-    /// the s nodes) and its kernel has at most 2²¹ entries; a large block the tail expansion; the rest the direct
-    /// route.
+    /// built then and reused (every later evaluation is O(m·S), no quadrature), when C ≤ G_s·n (C the rival sets per
+    /// token, G_s the s nodes at those weights: a heuristic comparing the walk's leaves with the direct route's work
+    /// per token and τ node, tuned by measurement) and its kernel has at most 2²¹ entries; a large block the tail
+    /// expansion; the rest the direct route.
     public struct Evaluator {
         let env: Environment
         let q: [Double]
@@ -311,10 +312,12 @@ public enum WithoutReplacementBlockLaw {
     static let sLowerEnd = 1e-6
 
     /// The s grid shared by the routes: nodes, trapezoid weights in s, for weights in [wMin, wMax]. The lattice is
-    /// continued below its first node s₀ for an integrand linear through the first two nodes: with f ≈ f₀ + f₁s,
-    /// Σ_{k≥1} h s₀e^{−kh} f(s₀e^{−kh}) = c₀f₀ + c₁f₁, c₀ = s₀h/(eʰ − 1), c₁ = s₀²h/(e^{2h} − 1), which moves
-    /// d = (c₁ − c₀s₀)/(s₁ − s₀) of weight from node 0 to node 1 on top of c₀ at node 0. The integrands are analytic
-    /// in s with scale 1/w_max, so the error is O((s₀w_max)³) ≈ 10⁻¹⁸ relative at s₀ = 10⁻⁶/w_max (zeroth order
+    /// continued below its first node s₀ for an integrand linear through the first two nodes: with f ≈ a + b·s
+    /// (a = f(s₀) − b·s₀, b = (f(s₁) − f(s₀))/(s₁ − s₀)), Σ_{k≥1} h s₀e^{−kh} f(s₀e^{−kh}) = c₀a + c₁b,
+    /// c₀ = s₀h/(eʰ − 1), c₁ = s₀²h/(e^{2h} − 1), i.e. c₀ − d is added to node 0's weight and d to node 1's,
+    /// d = (c₁ − c₀s₀)/(s₁ − s₀) ≈ −8.3·s₀h at 10 points per decade (node 1's weight becomes ≈ −7·s₀h: a cancellation
+    /// of order s₀w_max ≈ 10⁻⁶ of the integral, harmless). The integrands are analytic in s with scale 1/w_max, so
+    /// the truncation error is O((s₀w_max)³) ≈ 10⁻¹⁸ relative at s₀ = 10⁻⁶/w_max (the zeroth-order continuation
     /// needed s₀ = 10⁻¹⁰/w_max for 10⁻²⁰: four decades more nodes).
     static func sGrid(wMin: Double, wMax: Double, lowerEnd: Double = sLowerEnd) -> (nodes: [Double], weights: [Double])
     {

@@ -422,9 +422,10 @@ import ImportanceSampling
         #expect(WithoutReplacementBlockLaw.subsetRivalSets(blockSize: 3, drafts: 8) == 4)
     }
 
-    /// A block's evaluator fixes its route and builds the closed-form kernel at the first evaluation; at other
-    /// weights it gives the law the direct route gives there (1e-12 relative; n = 2 takes the pair loop, n = 3 and
-    /// 4 the walk over rival sets), and its kernel covers every set of at most n − 1 tokens.
+    /// A block's evaluator fixes its route and builds the closed-form kernel at the first evaluation, then reuses it
+    /// (the same storage); at other weights it gives the law the direct route gives there (1e-12 relative; n = 2
+    /// takes the pair loop, n = 3 and 4 the walk over rival sets), and its kernel covers every set of at most n − 1
+    /// tokens.
     @Test func withoutReplacementEvaluatorReusesItsKernel() throws {
         var rng = Xoshiro256(seed: 29)
         let v = 40
@@ -441,6 +442,8 @@ import ImportanceSampling
             #expect(
                 Double(kernel.setCount)
                     == WithoutReplacementBlockLaw.subsetRivalSets(blockSize: qb.count + 1, drafts: n))
+            // the kernel's storage, to see that later evaluations reuse it rather than build another
+            let storage = kernel.kernel.withUnsafeBufferPointer { $0.baseAddress }
             for trial in 0..<3 {
                 let w = qb.map { _ in pow(10, -3 * rng.nextUniform()) }
                 let law = evaluator.law(weights: w, elasticity: true)
@@ -452,6 +455,8 @@ import ImportanceSampling
                     #expect(abs(law.elasticity[i] - elasticity) <= 1e-9, "n=\(n) trial \(trial) token \(i)")
                 }
             }
+            let after = try #require(evaluator.kernel ?? nil)
+            #expect(after.kernel.withUnsafeBufferPointer { $0.baseAddress } == storage, "n=\(n): kernel rebuilt")
         }
     }
 
