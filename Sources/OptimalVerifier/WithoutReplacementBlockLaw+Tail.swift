@@ -90,8 +90,9 @@ extension WithoutReplacementBlockLaw {
         let gs = sNodes.count
         // Terms below e^{−50} of their amplitude are skipped (2·10⁻²², far below the rounding of the alternating
         // sums), which halves |t d| against the default cutoff of 100 and so the Taylor terms per rate. Bins span
-        // 2δ = 0.02 in log w (|t d| ≤ 50·(e^{0.01} − 1)·e^{0.01} ≈ 0.51, at most 17 terms): half the bins of δ = 0.005 for two or three more
-        // terms, 10–20 % faster on the optimal_verifier pair at V = 152,064, n = 8 (T = 0.3 and 1.5).
+        // 2δ = 0.02 in log w (|t d| ≤ 50·(e^{0.01} − 1)·e^{0.01} ≈ 0.51, at most 17 terms): half the bins of
+        // δ = 0.005 for two or three more terms, 10–20 % faster on the optimal_verifier pair at V = 152,064, n = 8
+        // (T = 0.3 and 1.5).
         let sums = ExponentialSums(rates: wt, halfWidth: 0.01, terms: 18, cutoff: 50)
         // F[i][m - i][h] = Σ_tail z^m e^{−i w s_h}, m = i … i + terms + 1 (the extra power for R_k).
         var zPower = z
