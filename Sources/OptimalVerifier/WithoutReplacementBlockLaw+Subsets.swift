@@ -29,7 +29,7 @@ extension WithoutReplacementBlockLaw {
     ///   once by a depth-first walk; ``subsetRivalSets(blockSize:drafts:)``); each evaluation O(m · S + S · n) with
     ///   S = Σ_{k<n} C(m, k) the sets; memory O(m · S).
     public struct SubsetKernel: Sendable {
-        let drafts: Int, size: Int, setCount: Int
+        let size: Int, setCount: Int
         /// kernel[x · setCount + index(T)] = K(x, T) (0 when x ∈ T)
         let kernel: [Double]
         /// members of set t: members[memberStart[t]..<memberStart[t + 1]]
@@ -37,7 +37,7 @@ extension WithoutReplacementBlockLaw {
 
         /// The kernel of a block of tokens with draft masses q > 0 in the environment `env` (n ≥ 2, reachable).
         init(environment env: Environment, draftMasses q: [Double]) {
-            let n = env.drafts, m = q.count, width = 2 * n
+            let n = env.drafts, m = q.count
             let largest = min(n - 1, m)
             // binomial[a · n + b] = C(a, b) for a ≤ m, b < n; set offsets by size
             var binomial = [Double](repeating: 0, count: (m + 1) * n)
@@ -69,9 +69,20 @@ extension WithoutReplacementBlockLaw {
             for set in setMembers { memberStart.append(memberStart.last! + set.count) }
             self.members = setMembers.flatMap { $0 }
             self.memberStart = memberStart
-            self.drafts = n
             self.size = m
             self.setCount = setCount
+            self.kernel =
+                n == 2
+                ? Self.pairKernel(environment: env, draftMasses: q)
+                : Self.walkKernel(
+                    environment: env, draftMasses: q, setCount: setCount, binomial: binomial, offset: offset)
+        }
+
+        /// K by the depth-first walk over every token's rival sets (any n ≥ 2). O(G_τ · m · C).
+        static func walkKernel(
+            environment env: Environment, draftMasses q: [Double], setCount: Int, binomial: [Double], offset: [Int]
+        ) -> [Double] {
+            let n = env.drafts, m = q.count, width = 2 * n
             var kernel = [Double](repeating: 0, count: m * setCount)
             let pi = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
             let eb = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
@@ -79,10 +90,6 @@ extension WithoutReplacementBlockLaw {
             let tailE = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
             let tailQ = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
             defer { for buffer in [pi, eb, tailE, tailQ] { buffer.deallocate() }; rivals.deallocate() }
-            if n == 2 {
-                self.kernel = Self.pairKernel(environment: env, draftMasses: q)
-                return
-            }
             q.withUnsafeBufferPointer { q in
                 binomial.withUnsafeBufferPointer { binomial in
                     kernel.withUnsafeMutableBufferPointer { kernel in
@@ -117,7 +124,7 @@ extension WithoutReplacementBlockLaw {
                     }
                 }
             }
-            self.kernel = kernel
+            return kernel
         }
 
         /// K for two drafts (rival sets ∅ and {y}, index 0 and 1 + y) by a double loop instead of the walk: per τ

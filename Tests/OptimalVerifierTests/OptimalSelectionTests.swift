@@ -95,8 +95,8 @@ import ImportanceSampling
     }
 
     /// The without-replacement block law by the race/Luce double integral equals enumeration of every ordered draft
-    /// tuple (1e-12 relative), for random contiguous blocks of a random order and weights over six decades,
-    /// including zero draft masses; every block's total equals the race's coverage increment.
+    /// tuple (1e-13 relative), for random contiguous blocks of a random order and weights over six decades,
+    /// including zero draft masses, by the route the block law takes and by the direct (τ, s) route.
     @Test func withoutReplacementBlockLawMatchesEnumeration() async {
         await seededPropertyCheck(count: 40, input: Gen.int(in: 0...1_000_000), Gen.int(in: 3...7), Gen.int(in: 1...4))
         { seed, v, n in
@@ -122,10 +122,23 @@ import ImportanceSampling
                 let result = WithoutReplacementBlockLaw.blockLaw(
                     environment: envs[b]!, draftMasses: tokens.map { q[$0] },
                     weights: tokens.map { weights[$0] }, threads: 2)
+                // the direct (τ, s) route too, which small blocks no longer take by default
+                let direct =
+                    n >= 2 && !envs[b]!.unreachable
+                    ? WithoutReplacementBlockLaw.directIntegrals(
+                        env: envs[b]!, q: tokens.map { q[$0] }, w: tokens.map { weights[$0] }, threads: 2,
+                        first: false
+                    ).zeroth : nil
                 for (i, x) in tokens.enumerated() {
                     #expect(
                         abs(result.law[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
                         "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): \(result.law[i]) vs \(exact[x])")
+                    if let direct {
+                        let value = weights[x] * direct[i]
+                        #expect(
+                            abs(value - exact[x]) <= 1e-13 * exact[x] + 1e-18,
+                            "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): direct \(value) vs \(exact[x])")
+                    }
                 }
             }
         }
