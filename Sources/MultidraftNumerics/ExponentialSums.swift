@@ -40,15 +40,21 @@ package struct ExponentialSums: Sendable {
     let centre: [Double]
     let lowest: [Double]
     let spread: [Double]
-    /// θ_j = (10⁻¹⁸·j!)^{1/j} for j = 1…K−1, increasing in j: x^j/j! < 10⁻¹⁸ exactly when x < θ_j, so the terms a
+    /// θ_j = (ε·j!)^{1/j} for j = 1…K−1 (ε = `tolerance`, 10⁻¹⁸ by default), increasing in j: x^j/j! < ε exactly
+    /// when x < θ_j, so the terms a
     /// sum needs are found by comparisons (``termsNeeded(_:)``), and along increasing times by advancing an index.
     let thresholds: [Double]
 
+    /// - Parameter tolerance: the Taylor series are cut where x^j/j! < tolerance (10⁻¹⁸ by default; a coarser
+    ///   tolerance takes fewer terms, for evaluations that only steer an iteration).
     /// - Precondition: every rate is positive and finite.
-    package init(rates w: [Double], halfWidth delta: Double = 0.005, terms: Int = 18, cutoff: Double = 100) {
+    package init(
+        rates w: [Double], halfWidth delta: Double = 0.005, terms: Int = 18, cutoff: Double = 100,
+        tolerance: Double = 1e-18
+    ) {
         self.terms = terms
         self.cutoff = cutoff
-        let thresholds = (1..<max(1, terms)).map { exp((log(1e-18) + lgamma(Double($0 + 1))) / Double($0)) }
+        let thresholds = (1..<max(1, terms)).map { exp((log(tolerance) + lgamma(Double($0 + 1))) / Double($0)) }
         self.thresholds = thresholds
         let logs = w.map { log($0) }
         let uMin = logs.min() ?? 0
@@ -108,8 +114,8 @@ package struct ExponentialSums: Sendable {
         self.lowest = lowest
     }
 
-    /// The number of Taylor terms after which x^j/j! < 10⁻¹⁸ (at most ``terms``): the terms a (bin, time) pair needs
-    /// when |t d| ≤ x. Terms beyond it are below 10⁻¹⁸ of the bin's leading term, and are dropped.
+    /// The number of Taylor terms after which x^j/j! < ε (the tolerance, at most ``terms``): the terms a (bin, time)
+    /// pair needs when |t d| ≤ x. Terms beyond it are below ε of the bin's leading term, and are dropped.
     @inline(__always)
     package func termsNeeded(_ x: Double) -> Int {
         advanceTerms(1, to: x)
@@ -151,10 +157,54 @@ package struct ExponentialSums: Sendable {
         return Moments(values: values, usedBins: (0..<bins).filter { used[$0] })
     }
 
+    /// ``moments(amplitudes:)`` of the powers a¹, a², …, a^P of one set of amplitudes, in one pass over the rates:
+    /// each rate's Taylor basis d^j/j! is formed once for all P powers (a product by 1/j, where P separate passes
+    /// divided by j for every power), and a rate's P·K' updates are contiguous (moments of one bin side by side,
+    /// power by power). The same sums as P calls up to rounding (the basis is d^{j−1}/(j−1)!·d·(1/j) instead of
+    /// ·(d/j)). O(Y·K·P).
+    package func moments(amplitudePowersOf a: [Double], count p: Int) -> [Moments] {
+        let k = terms, bins = centre.count
+        guard p > 0 else { return [] }
+        // grouped[(b·P + power)·K + j] = Σ_{y in b} a_y^{power+1} d_y^j / j!
+        var grouped = [Double](repeating: 0, count: bins * p * k)
+        var used = [Bool](repeating: false, count: bins)
+        let reciprocal = (0...k).map { $0 == 0 ? 0 : 1 / Double($0) }
+        var basis = [Double](repeating: 0, count: k)
+        grouped.withUnsafeMutableBufferPointer { out in
+            basis.withUnsafeMutableBufferPointer { basis in
+                for y in 0..<a.count where a[y] != 0 {
+                    let b = bin[y], d = offset[y], kk = rateTerms[y], amplitude = a[y]
+                    used[b] = true
+                    basis[0] = 1
+                    for j in 1..<max(1, kk) { basis[j] = basis[j - 1] * d * reciprocal[j] }
+                    var power = amplitude
+                    var row = out.baseAddress! + b * p * k
+                    for _ in 0..<p {
+                        for j in 0..<kk { row[j] += power * basis[j] }
+                        power *= amplitude
+                        row += k
+                    }
+                }
+            }
+        }
+        let usedBins = (0..<bins).filter { used[$0] }
+        return (0..<p).map { power in
+            var values = [Double](repeating: 0, count: bins * k)
+            for b in usedBins {
+                let source = (b * p + power) * k
+                for j in 0..<k { values[b * k + j] = grouped[source + j] }
+            }
+            return Moments(values: values, usedBins: usedBins)
+        }
+    }
+
     /// Bin moments of one set of amplitudes (``moments(amplitudes:)``).
     package struct Moments: Sendable {
-        let values: [Double]
-        let usedBins: [Int]
+        /// values[b·K + j] = Σ_{y in b} a_y d_y^j / j!
+        package let values: [Double]
+        /// The bins that hold a rate with a non-zero amplitude (with ``moments(amplitudePowersOf:count:)``: a
+        /// non-zero base amplitude).
+        package let usedBins: [Int]
     }
 
     /// F_g = Σ_y a_y e^{−t_g w_y} from the amplitudes' bin moments; as ``forward(amplitudes:times:threads:)``.
@@ -297,41 +347,78 @@ package struct ExponentialSums: Sendable {
             }
             return part
         }
-        let transforms = parts.flatMap { $0 }
+        // (padded so that a rate may read three whole vectors of 8 from its last row)
+        let transforms = parts.flatMap { $0 } + [Double](repeating: 0, count: 24)
+        precondition(k <= 24, "at most 23 Taylor terms")
         let rateChunks = max(1, min(8, bin.count))
         let results: [([Double], [Double])] = parallelMap(count: rateChunks, threads: threads) { c0 in
             let lo = c0 * bin.count / rateChunks, hi = (c0 + 1) * bin.count / rateChunks
             var zeroth = [Double](repeating: 0, count: hi - lo)
             var first = [Double](repeating: 0, count: firstMoment ? hi - lo : 0)
-            var horner = [Double](repeating: 0, count: k)
+            typealias Lanes = SIMD8<Double>
+            // the powers of −d of the current rate (two tables of three vectors)
+            let powers = UnsafeMutablePointer<Double>.allocate(capacity: 48)
+            powers.initialize(repeating: 0, count: 48)
+            defer { powers.deallocate() }
             transforms.withUnsafeBufferPointer { tr in
-                horner.withUnsafeMutableBufferPointer { acc in
-                    for y in lo..<hi {
-                        let block = slot[bin[y]] * blockSize
-                        let d = offset[y], z = x[y]
-                        let kk = rateTerms[y]
-                        // Horner in x over the sets, element-wise over the transforms N_j (j ≤ K' for the first
-                        // moment), then in d over j
-                        let width = firstMoment ? kk + 1 : kk
-                        let used = setLimits.map { max(1, min(sets, $0[y])) } ?? sets
-                        let top = block + (used - 1) * k
-                        for j in 0..<width { acc[j] = tr[top + j] }
-                        var set = used - 2
-                        while set >= 0 {
-                            let base = block + set * k
-                            let row = tr.baseAddress! + base
-                            for j in 0..<width { acc[j] = acc[j] * z + row[j] }
-                            set -= 1
+                let raw = UnsafeRawPointer(tr.baseAddress!)
+                for y in lo..<hi {
+                    let block = slot[bin[y]] * blockSize
+                    let d = offset[y], z = x[y]
+                    let kk = rateTerms[y]
+                    // Horner in x over the sets, on the transforms N_j (j ≤ K' for the first moment) of a row at
+                    // once: up to three vectors of 8 lanes, held in registers across the sets (lanes past the
+                    // row's terms read the next row or the padding, and are multiplied by 0 below).
+                    let width = firstMoment ? kk + 1 : kk
+                    let used = setLimits.map { max(1, min(sets, $0[y])) } ?? sets
+                    var a0 = Lanes.zero, a1 = Lanes.zero, a2 = Lanes.zero
+                    var row = raw + (block + (used - 1) * k) * MemoryLayout<Double>.stride
+                    let back = k * MemoryLayout<Double>.stride
+                    let vector = MemoryLayout<Lanes>.stride
+                    switch (width + 7) / 8 {
+                    case 1:
+                        for _ in 0..<used {
+                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
+                            row -= back
                         }
-                        var sum0 = acc[kk - 1]
-                        for j in stride(from: kk - 2, through: 0, by: -1) { sum0 = acc[j] - d * sum0 }
-                        zeroth[y - lo] = sum0
-                        if firstMoment {
-                            var f = Double(kk) * acc[kk]
-                            for j in stride(from: kk - 2, through: 0, by: -1) { f = Double(j + 1) * acc[j + 1] - d * f }
-                            first[y - lo] = f
+                    case 2:
+                        for _ in 0..<used {
+                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
+                            a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
+                            row -= back
+                        }
+                    default:
+                        for _ in 0..<used {
+                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
+                            a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
+                            a2 = a2 * z + row.loadUnaligned(fromByteOffset: 2 * vector, as: Lanes.self)
+                            row -= back
                         }
                     }
+                    // then the Taylor series in d: Σ_{j<K'} N_j (−d)^j, and for the first moment
+                    // Σ_{1≤j≤K'} j·N_j (−d)^{j−1}, as dot products with the powers of −d (lanes 0…23: (−d)^j for
+                    // j < K'; lanes 24…47: j·(−d)^{j−1} for 1 ≤ j ≤ K'; 0 elsewhere in the vectors read).
+                    let chunks = (width + 7) / 8
+                    for j in 0..<(8 * chunks) { powers[j] = 0; powers[24 + j] = 0 }
+                    var value = 1.0
+                    for j in 0..<kk {
+                        powers[j] = value
+                        powers[25 + j] = Double(j + 1) * value
+                        value *= -d
+                    }
+                    let table = UnsafeRawPointer(powers)
+                    var sum0 = a0 * table.loadUnaligned(as: Lanes.self)
+                    var sum1 = a0 * table.loadUnaligned(fromByteOffset: 3 * vector, as: Lanes.self)
+                    if chunks > 1 {
+                        sum0 += a1 * table.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
+                        sum1 += a1 * table.loadUnaligned(fromByteOffset: 4 * vector, as: Lanes.self)
+                    }
+                    if chunks > 2 {
+                        sum0 += a2 * table.loadUnaligned(fromByteOffset: 2 * vector, as: Lanes.self)
+                        sum1 += a2 * table.loadUnaligned(fromByteOffset: 5 * vector, as: Lanes.self)
+                    }
+                    zeroth[y - lo] = sum0.sum()
+                    if firstMoment { first[y - lo] = sum1.sum() }
                 }
             }
             return (zeroth, first)

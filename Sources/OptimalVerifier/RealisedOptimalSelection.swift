@@ -78,6 +78,13 @@ public struct RealisedOptimalSelection: Sendable {
     /// Blocks of at least this many tokens are fitted one at a time with every thread inside the block.
     static let largeBlock = 4096
 
+    /// Longest run of plain (MM) steps between two accelerated attempts: after k consecutive rejected accelerated
+    /// steps the fit takes min(2^{k−1}, 8) plain steps before it tries again. The preconditioned step is rejected
+    /// where it is no better than the plain one (the largest without-replacement block at T = 0.3, n = 8: every other
+    /// evaluation was a rejected attempt, 32 in all; 23 with the back-off, on the optimal_verifier pair at
+    /// V = 152,064).
+    static let maxPlainRun = 8
+
     /// Smallest elasticity the accelerated fit divides a token's step log(r*/r_w) by: the diagonal Newton step
     /// is at most 1/0.03 ≈ 33 plain (MM) steps. Without it, tokens near saturation (elasticity ~0.003: a high-ratio
     /// token selected almost whenever it is drafted) took steps of 1.4–4 in log w that failed the ascent test on
@@ -208,6 +215,27 @@ public struct RealisedOptimalSelection: Sendable {
             var raceEvaluator =
                 method == .raceQuadrature
                 ? WithoutReplacementBlockLaw.Evaluator(environment: environments[index]!, draftMasses: qBlock) : nil
+            if method == .raceQuadrature && block.range.count >= Self.largeBlock {
+                // A large block on the tail route is fitted on coarse evaluations (10⁻¹² instead of 10⁻¹⁸: 40 % of
+                // the terms per tail token), then from those weights on precise ones: usually one evaluation,
+                // which certifies the law the block realises. Without coarse evaluations (another route) the
+                // first fit was already precise.
+                let coarse = Self.fit(
+                    block: block, target: pBlock, draft: qBlock, optimal: rBlock,
+                    maxIterations: budget, lossFloor: lossFloor
+                ) { w, elasticity in
+                    raceEvaluator!.law(weights: w, threads: threads, elasticity: elasticity, coarse: true)
+                }
+                guard raceEvaluator!.coarseEvaluations > 0 else { return coarse }
+                var precise = Self.fit(
+                    block: block, target: pBlock, draft: qBlock, optimal: rBlock,
+                    maxIterations: max(1, budget - coarse.iterations), lossFloor: lossFloor, start: coarse.weights
+                ) { w, elasticity in
+                    raceEvaluator!.law(weights: w, threads: threads, elasticity: elasticity)
+                }
+                precise.iterations += coarse.iterations
+                return precise
+            }
             return Self.fit(
                 block: block, target: pBlock, draft: qBlock, optimal: rBlock,
                 maxIterations: budget, lossFloor: lossFloor
@@ -539,16 +567,18 @@ public struct RealisedOptimalSelection: Sendable {
     /// which the block loses nothing, the next step is evaluated precisely; ``BlockFit/precise`` says that the law
     /// returned is the precise one, so the caller need not evaluate it again. A precise step keeps the previous
     /// elasticities (they only precondition the steps).
+    /// With `start`, the fit starts from those weights instead of r*/q (a precise fit continuing a coarse one).
     static func fit(
         block: OptimalSelectionLaw.Block, target p: [Double], draft q: [Double], optimal rStar: [Double],
         maxIterations: Int, lossFloor: Double = 1e-18, tokenLoss: (([Double]) -> Double)? = nil,
         environmentStep: (([Double]) -> [Double]?)? = nil,
         precision: (margin: Double, evaluate: ([Double]) -> [Double])? = nil,
+        start: [Double]? = nil,
         evaluate: ([Double], Bool) -> (law: [Double], elasticity: [Double])
     ) -> BlockFit {
         let m = p.count
-        // Initial weights: for small q, r_w(x) ≈ n q_x w_x · const, so w ∝ r*/q (normalised to max 1).
-        var w = (0..<m).map { q[$0] > 0 && rStar[$0] > 0 ? rStar[$0] / q[$0] : 1 }
+        // Initial weights: for small q, r_w(x) ≈ n q_x w_x · const, so w ∝ r*/q (normalised to max 1); or `start`.
+        var w = start ?? (0..<m).map { q[$0] > 0 && rStar[$0] > 0 ? rStar[$0] / q[$0] : 1 }
         let top = w.max() ?? 1
         w = w.map { max($0 / top, 1e-300) }
         let needsFit = m > 1 && block.targetMass > 0 && block.draftMass > 0
@@ -691,6 +721,8 @@ public struct RealisedOptimalSelection: Sendable {
             }
         }
         var accelerate = true
+        // Consecutive rejected accelerated steps, and the plain steps still to take before the next attempt.
+        var rejections = 0, plainLeft = 0
         while best.iterations < maxIterations && bestLoss > tolerance {
             best.iterations += 1
             var next: (x: [Double], w: [Double], r: [Double], e: [Double])?
@@ -705,10 +737,13 @@ public struct RealisedOptimalSelection: Sendable {
                     ascends(from: x, to: candidate)
                 {
                     next = candidate
+                    rejections = 0
                 } else {
                     // Rejected: plain scaling from the current point on the next evaluation, history cleared.
                     anderson.reset()
                     accelerate = false
+                    rejections += 1
+                    plainLeft = min(Self.maxPlainRun, 1 << min(rejections - 1, 8))
                     continue
                 }
             } else {
@@ -719,6 +754,7 @@ public struct RealisedOptimalSelection: Sendable {
                 {
                     next = newton
                     accelerate = true
+                    plainLeft = 0
                     anderson.reset()
                     if let step = next {
                         (x, w, r, elasticity) = (step.x, step.w, step.r, step.e)
@@ -730,7 +766,8 @@ public struct RealisedOptimalSelection: Sendable {
                 var plain = x
                 for (j, i) in active.enumerated() where r[i] > 0 && r[i].isFinite { plain[j] += log(rStar[i] / r[i]) }
                 next = evaluateAt(plain)
-                accelerate = true
+                plainLeft -= 1
+                accelerate = plainLeft <= 0
                 // A plain step whose law is not finite ends the fit (the best weights so far are kept).
                 if let law = next?.r, merit(law) == .infinity { break }
             }

@@ -12,6 +12,9 @@ extension WithoutReplacementBlockLaw {
     static let minimumHead = 32
     /// Smallest tail for which the expansion is used (below it the direct route is as fast).
     static let minimumTail = 256
+    /// The truncation of a coarse tail evaluation (``Evaluator/law(weights:threads:elasticity:coarse:)``): about 40 %
+    /// of the Taylor terms and z-series terms per tail token of the precise 10⁻¹⁸.
+    static let coarseTolerance = 1e-12
 
     /// The same integrals as ``directIntegrals(env:q:w:threads:first:)`` for a large block, by splitting it into a
     /// **head** (the tokens with q·τ_max > 1/4 and the 32 largest) evaluated directly and a **tail** whose tokens
@@ -31,12 +34,14 @@ extension WithoutReplacementBlockLaw {
     /// L^M_{j,m}(λ) = ∫ ds e^{−λ s} ∫ dτ τ^m M_{n−1−j}(τ, s)       (transposed exponential sums; L^A with A)
     /// ```
     ///
-    /// The m-series are truncated where β_{i,m}(q τ)^m falls below 10⁻¹⁸ of its first term (q τ ≤ 1/4 on the
-    /// tail); the j-sum is finite. Returns nil when the tail would hold fewer than ``minimumTail`` tokens.
+    /// The m-series are truncated where β_{i,m}(q τ)^m falls below ε = `tolerance` (10⁻¹⁸) of its first term
+    /// (q τ ≤ 1/4 on the tail), and so are the exponential sums' Taylor series; the j-sum is finite. A coarser
+    /// tolerance (``coarseTolerance``, for the evaluations that only steer a fit) takes fewer terms of both and skips
+    /// exponentials below ε/100 instead of e^{−50}. Returns nil when the tail would hold fewer than ``minimumTail`` tokens.
     /// - Complexity: O(G_τ·G_s·n·(|head| + n + M)) for the nodes and O(n·M·(m + bins·G_s)·K) for the exponential
     ///   sums, M the series length (about 20 at n = 8).
     static func tailIntegrals(
-        env: Environment, q: [Double], w: [Double], threads: Int, first wantFirst: Bool
+        env: Environment, q: [Double], w: [Double], threads: Int, first wantFirst: Bool, tolerance: Double = 1e-18
     )
         -> (zeroth: [Double], first: [Double]?)?
     {
@@ -65,44 +70,44 @@ extension WithoutReplacementBlockLaw {
                 for b in 1...(degree - a) { beta[i][a + b] += beta[i - 1][a] * exm1[b] }
             }
         }
-        // Series length: the first M with β_{i,i+M}·θ^M < 1e-18 for every i ≤ n (terms then keep falling).
+        // Series length: the first M with β_{i,i+M}·θ^M < ε for every i ≤ n (terms then keep falling).
         var terms = 1
         while terms < 80 {
             var worst = 0.0
             for i in 1...n { worst = max(worst, beta[i][i + terms] * pow(theta, Double(terms))) }
-            if worst < 1e-18 { break }
+            if worst < tolerance { break }
             terms += 1
         }
         // The sets of the tail tokens' own series each token needs: set k of power j+1+k is below
         // β_{j+1,j+1+k}(q_y τ)^k ≤ worst(k)·z_y^k of the leading term, worst(k) = max_i β_{i,i+k} θ^k, so a token
-        // stops (with one set to spare) at the first k where worst(k)·z^k < 10⁻¹⁸, the criterion of the series
+        // stops (with one set to spare) at the first k where worst(k)·z^k < ε, the criterion of the series
         // length at z = 1; tokens far below the largest tail token need a few sets instead of all.
         let worst = (0...terms).map { k in (1...n).map { beta[$0][$0 + k] * pow(theta, Double(k)) }.max()! }
         let setLimits = z.map { zy -> Int in
             var k = 1, power = zy
-            while k <= terms && worst[k] * power >= 1e-18 {
+            while k <= terms && worst[k] * power >= tolerance {
                 k += 1
                 power *= zy
             }
             return k + 2
         }
-        let (sNodes, sWeights) = sGrid(wMin: w.min()!, wMax: w.max()!)
+        let (sNodes, sWeights) = sGrid(wMin: w.min()!, wMax: w.max()!, drafts: n)
         let gs = sNodes.count
         // Terms below e^{−50} of their amplitude are skipped (2·10⁻²², far below the rounding of the alternating
         // sums), which halves |t d| against the default cutoff of 100 and so the Taylor terms per rate. Bins span
         // 2δ = 0.02 in log w (|t d| ≤ 50·(e^{0.01} − 1)·e^{0.01} ≈ 0.51, at most 17 terms): half the bins of
         // δ = 0.005 for two or three more terms, 10–20 % faster on the optimal_verifier pair at V = 152,064, n = 8
         // (T = 0.3 and 1.5).
-        let sums = ExponentialSums(rates: wt, halfWidth: 0.01, terms: 18, cutoff: 50)
+        // (a coarse evaluation skips terms below ε/100 of their amplitude: e^{−32} at ε = 10⁻¹²)
+        let sums = ExponentialSums(
+            rates: wt, halfWidth: 0.01, terms: 18, cutoff: tolerance <= 1e-18 ? 50 : log(100 / tolerance),
+            tolerance: tolerance)
         // F[i][m - i][h] = Σ_tail z^m e^{−i w s_h}, m = i … i + terms + 1 (the extra power for R_k).
-        var zPower = z
-        var powers: [[Double]] = [z] // powers[m − 1] = z^m
-        for _ in 1..<(n + terms + 1) {
-            for y in 0..<zPower.count { zPower[y] *= z[y] }
-            powers.append(zPower)
-        }
-        // Each power's bin moments once (a power serves every i ≤ it), summed at the times i·s of each i.
-        let moments = powers.map { sums.moments(amplitudes: $0) }
+        var powers: [[Double]] = [z] // powers[m − 1] = z^m, m ≤ n (the tail tokens' own factors below)
+        for _ in 1..<n { powers.append(zip(powers[powers.count - 1], z).map { $0 * $1 }) }
+        // The bin moments of every power z^m, m = 1 … n + terms + 1, in one pass over the tail (a power serves
+        // every i ≤ it), summed at the times i·s of each i.
+        let moments = sums.moments(amplitudePowersOf: z, count: n + terms + 1)
         var forward = [[[Double]]](repeating: [], count: n)
         for i in 1..<n {
             let times = sNodes.map { Double(i) * $0 }

@@ -210,6 +210,37 @@ import ImportanceSampling
         }
     }
 
+    /// The bin moments of the powers a¹ … a^P in one pass equal P separate passes: the moments of order 0 and 1 bit
+    /// for bit (the same products), and the forward sums over times across the rates' range to 1e-14 relative
+    /// (higher moments differ by the rounding of d·(1/j) against d/j); rates over eight decades, amplitudes in
+    /// (0, 1] with some 0, P = 12.
+    @Test func momentsOfPowersMatchSeparateMoments() {
+        var rng = Xoshiro256(seed: 9)
+        let rates = (0..<600).map { _ in pow(10, 8 * rng.nextUniform() - 4) }
+        let a = rates.indices.map { $0 % 17 == 0 ? 0 : rng.nextUniform() }
+        let sums = ExponentialSums(rates: rates, halfWidth: 0.01, terms: 18, cutoff: 50)
+        let p = 12
+        let fused = sums.moments(amplitudePowersOf: a, count: p)
+        #expect(fused.count == p)
+        var power = a
+        let times = (0..<60).map { pow(10, Double($0) / 5 - 5) }
+        for m in 0..<p {
+            let separate = sums.moments(amplitudes: power)
+            #expect(Set(separate.usedBins).isSubset(of: Set(fused[m].usedBins)), "power \(m + 1): bins")
+            for b in separate.usedBins {
+                for j in 0..<2 {
+                    let i = b * sums.terms + j
+                    #expect(fused[m].values[i] == separate.values[i], "power \(m + 1) bin \(b) order \(j)")
+                }
+            }
+            let f1 = sums.forward(moments: fused[m], times: times), f2 = sums.forward(moments: separate, times: times)
+            for g in times.indices {
+                #expect(abs(f1[g] - f2[g]) <= 1e-14 * abs(f2[g]), "power \(m + 1) t=\(times[g])")
+            }
+            power = zip(power, a).map { $0 * $1 }
+        }
+    }
+
     /// The i.i.d. block law by fast sums (cutoff e^{−50}, bins of half-width 0.01) equals the direct evaluation
     /// (1e-13 relative) on a block of 3,000 tokens with weights over eight decades, n = 2 and 8, with and without
     /// mass after the block (without it Ψ = φ^{n−1} is smallest where the sums skip terms).
@@ -473,26 +504,85 @@ import ImportanceSampling
         }
     }
 
-    /// The s rule, its lattice continued below the first node for a linear integrand, integrates e^{−s a}(1 + b e^{−s c})
-    /// and s·e^{−s a}(1 + b e^{−s c}) to 1e-14 relative for rates across the grid's range (a zeroth-order
-    /// continuation at the same lower end, 10⁻⁶/w_max, is off by ~10⁻¹²).
+    /// The s rule, its lattice continued below the first node by the polynomial through its first seven nodes,
+    /// integrates e^{−s a}(1 + b e^{−s c}) and s·e^{−s a}(1 + b e^{−s c}) to 2e-15 relative for rates a, a + c up to
+    /// n·w_max (the fastest clock product the integrands hold) and n = 2…16. A linear continuation at the same
+    /// lower end (10⁻²/(n·w_max)) is off by ~10⁻⁶, a polynomial through five or six nodes by 2·10⁻¹² or 2·10⁻¹⁴ (computed), so the test
+    /// fails without the continuation's full order.
     @Test func sGridIntegratesExponentialSums() {
-        for (wMin, wMax) in [(1.0, 1.0), (1e-3, 1.0), (1e-12, 1e3)] {
-            let (nodes, weights) = WithoutReplacementBlockLaw.sGrid(wMin: wMin, wMax: wMax)
-            for a in [wMin, (wMin * wMax).squareRoot(), wMax] {
-                for (b, c) in [(0.0, 0.0), (2.0, wMax), (-0.5, wMin)] {
-                    var zeroth = 0.0, first = 0.0
-                    for (s, h) in zip(nodes, weights) {
-                        let f = exp(-s * a) * (1 + b * exp(-s * c))
-                        zeroth += h * f
-                        first += h * s * f
+        for n in [2, 4, 8, 16] {
+            for (wMin, wMax) in [(1.0, 1.0), (1e-3, 1.0), (1e-12, 1e3)] {
+                let (nodes, weights) = WithoutReplacementBlockLaw.sGrid(wMin: wMin, wMax: wMax, drafts: n)
+                let top = Double(n) * wMax
+                for a in [wMin, (wMin * wMax).squareRoot(), wMax, top / 2, top] {
+                    for (b, c) in [(0.0, 0.0), (2.0, top - wMax), (-0.5, wMin), (5.0, 0.7 * (top - wMax))] {
+                        var zeroth = 0.0, first = 0.0
+                        for (s, h) in zip(nodes, weights) {
+                            let f = exp(-s * a) * (1 + b * exp(-s * c))
+                            zeroth += h * f
+                            first += h * s * f
+                        }
+                        let exact0 = 1 / a + b / (a + c), exact1 = 1 / (a * a) + b / ((a + c) * (a + c))
+                        let label = "n=\(n) w in [\(wMin), \(wMax)] a=\(a) b=\(b) c=\(c)"
+                        #expect(abs(zeroth / exact0 - 1) <= 2e-15, "\(label)")
+                        #expect(abs(first / exact1 - 1) <= 2e-15, "\(label): first")
                     }
-                    let exact0 = 1 / a + b / (a + c), exact1 = 1 / (a * a) + b / ((a + c) * (a + c))
-                    #expect(abs(zeroth / exact0 - 1) <= 1e-14, "w in [\(wMin), \(wMax)] a=\(a) b=\(b) c=\(c)")
-                    #expect(abs(first / exact1 - 1) <= 1e-14, "w in [\(wMin), \(wMax)] a=\(a) b=\(b) c=\(c): first")
                 }
             }
         }
+    }
+
+    /// The continuation weights are exact for polynomials of degree < 7: Σ_i δ_i ρ^{ij} = 1/(ρ^{j+1} − 1) (the
+    /// lattice sum of (s/s₀)^j), to 1e-14 of the sum's magnitude Σ_i |δ_i| ρ^{ij} (the check itself cancels: up to
+    /// 10⁶ against 0.2 at j = 6).
+    @Test func sContinuationIsExactForPolynomials() {
+        let delta = WithoutReplacementBlockLaw.sContinuationWeights
+        let rho = exp(log(10.0) / WithoutReplacementBlockLaw.sPointsPerDecade)
+        for j in 0..<delta.count {
+            var sum = 0.0, magnitude = 0.0
+            for (i, d) in delta.enumerated() {
+                sum += d * pow(rho, Double(i * j))
+                magnitude += abs(d) * pow(rho, Double(i * j))
+            }
+            let exact = 1 / (pow(rho, Double(j + 1)) - 1)
+            #expect(abs(sum - exact) <= 1e-14 * magnitude, "degree \(j): \(sum) vs \(exact)")
+        }
+    }
+
+    /// Without replacement, a block of at least ``RealisedOptimalSelection/largeBlock`` tokens on the tail route is
+    /// fitted on coarse evaluations (10⁻¹²) and then precisely: the law it realises is the precise evaluation at its
+    /// weights, bit for bit, and differs from the coarse one at those weights (by more than 0 and less than 10⁻¹⁰
+    /// relative), so a fit that kept a coarse law fails here; the gap certifies (≤ 1e-12). V = 6,000, n = 4,
+    /// T = 1.5.
+    @Test func coarseFitEndsOnAPreciseLaw() throws {
+        var rng = Xoshiro256(seed: 6_000)
+        let logits = Distribution.zipfLogits(6_000, exponent: 1.1, noise: 1, using: &rng)
+        let p = try Distribution(logits: logits, temperature: 1.5)
+        let q = try Distribution(logits: logits.map { $0 + Distribution.gaussian(using: &rng) }, temperature: 1.5)
+        let n = 4
+        let fit = try RealisedOptimalSelection(
+            target: p, law: try DraftLaw.withoutReplacement(q, drafts: n), threads: 2)
+        #expect(fit.method == .raceQuadrature)
+        let blocks = fit.optimal.blocks
+        let index = blocks.indices.max { blocks[$0].range.count < blocks[$1].range.count }!
+        let largest = blocks[index]
+        try #require(largest.range.count >= RealisedOptimalSelection.largeBlock, "largest block \(largest)")
+        #expect(fit.certifiedGap <= 1e-12 && fit.unconvergedBlocks == 0, "gap \(fit.certifiedGap)")
+        let environment = try #require(
+            WithoutReplacementBlockLaw.environments(
+                draftMasses: q.probabilities, order: fit.optimal.order, blocks: blocks.map(\.range), drafts: n,
+                wanted: [index])[index])
+        let tokens = largest.range.map { fit.optimal.order[$0] }
+        let weights = tokens.map { fit.rule.weights[$0] }
+        var evaluator = WithoutReplacementBlockLaw.Evaluator(
+            environment: environment, draftMasses: tokens.map { q[$0] })
+        let precise = evaluator.law(weights: weights, threads: 2, elasticity: true).law
+        let coarse = evaluator.law(weights: weights, threads: 2, elasticity: true, coarse: true).law
+        #expect(evaluator.coarseEvaluations == 1, "the block takes the tail route")
+        let realised = tokens.map { fit.realisedLaw[$0] }
+        #expect(realised == precise, "the realised law is the precise evaluation at the fitted weights")
+        let difference = zip(coarse, precise).map { abs($0 - $1) / $1 }.max() ?? 0
+        #expect(difference > 0 && difference < 1e-10, "coarse vs precise: \(difference)")
     }
 
     /// Without replacement at V = 1,200 (race quadrature, tail expansion on the large blocks), n = 2 and 4:
