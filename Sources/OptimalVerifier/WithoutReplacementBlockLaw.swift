@@ -392,40 +392,58 @@ public enum WithoutReplacementBlockLaw {
         let parts: [([Double], [Double])] = parallelMap(count: chunks, threads: max(1, threads)) { c in
             let lo = c * gt / chunks, hi = (c + 1) * gt / chunks
             var acc = [Lanes](repeating: .zero, count: m), acc1 = [Lanes](repeating: .zero, count: first ? m : 0)
-            var pi = [Double](repeating: 0, count: m), eb = [Double](repeating: 0, count: m)
-            var suffix = [Lanes](repeating: .zero, count: (m + 1) * width)
-            var left = [Lanes](repeating: .zero, count: width)
-            suffix.withUnsafeMutableBufferPointer { suffix in
-                left.withUnsafeMutableBufferPointer { left in
-                    for gi in lo..<hi {
-                        let t = env.tau[gi], cg = env.tauWeight[gi]
-                        for y in 0..<m { (pi[y], eb[y]) = piAndExp(q[y] * t) }
-                        let envBase = gi * width
-                        for l in 0..<groups {
-                            // suffix[j] = (A, M) of tokens j..<m; suffix[m] = (1, 0).
-                            let lastBase = m * width
-                            for i in 0..<width { suffix[lastBase + i] = .zero }
-                            suffix[lastBase] = Lanes(repeating: 1)
-                            for j in stride(from: m - 1, through: 0, by: -1) {
-                                multiplyPair(
-                                    suffix.baseAddress!, from: (j + 1) * width, to: j * width, n: n,
-                                    p: pi[j] * decay[l * m + j], e: eb[j], mark: q[j] * eb[j])
-                            }
-                            for i in 0..<width { left[i] = Lanes(repeating: env.coefficients[envBase + i]) }
-                            let weight = cg * weightLanes[l]
-                            for j in 0..<m {
-                                let d = decay[l * m + j]
-                                var top = Lanes.zero
-                                let right = suffix.baseAddress! + (j + 1) * width
-                                for i in 0..<n {
-                                    top += left[n + i] * right[n - 1 - i] + left[i] * right[n + n - 1 - i]
+            // per token: π, ē and the marking weight q·ē at the current τ node (raw buffers: the loops below run
+            // G_τ·G_s/4·m times per block, and array bounds checks had been a visible share of them)
+            let pi = UnsafeMutablePointer<Double>.allocate(capacity: m)
+            let eb = UnsafeMutablePointer<Double>.allocate(capacity: m)
+            let mark = UnsafeMutablePointer<Double>.allocate(capacity: m)
+            let suffix = UnsafeMutablePointer<Lanes>.allocate(capacity: (m + 1) * width)
+            let left = UnsafeMutablePointer<Lanes>.allocate(capacity: width)
+            defer {
+                pi.deallocate()
+                eb.deallocate()
+                mark.deallocate()
+                suffix.deallocate()
+                left.deallocate()
+            }
+            decay.withUnsafeBufferPointer { decay in
+                acc.withUnsafeMutableBufferPointer { acc in
+                    acc1.withUnsafeMutableBufferPointer { acc1 in
+                        env.coefficients.withUnsafeBufferPointer { coefficients in
+                            for gi in lo..<hi {
+                                let t = env.tau[gi], cg = env.tauWeight[gi]
+                                for y in 0..<m {
+                                    (pi[y], eb[y]) = piAndExp(q[y] * t)
+                                    mark[y] = q[y] * eb[y]
                                 }
-                                let term = weight * d * pi[j] * top
-                                acc[j] += term
-                                if first { acc1[j] += term * sLanes[l] }
-                                // left ⊗ φ_j
-                                multiplyPair(
-                                    left.baseAddress!, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: q[j] * eb[j])
+                                let envBase = gi * width
+                                for l in 0..<groups {
+                                    let decayRow = decay.baseAddress! + l * m
+                                    // suffix[j] = (A, M) of tokens j..<m; suffix[m] = (1, 0).
+                                    let lastBase = m * width
+                                    for i in 0..<width { suffix[lastBase + i] = .zero }
+                                    suffix[lastBase] = Lanes(repeating: 1)
+                                    for j in stride(from: m - 1, through: 0, by: -1) {
+                                        multiplyPair(
+                                            suffix, from: (j + 1) * width, to: j * width, n: n,
+                                            p: pi[j] * decayRow[j], e: eb[j], mark: mark[j])
+                                    }
+                                    for i in 0..<width { left[i] = Lanes(repeating: coefficients[envBase + i]) }
+                                    let weight = cg * weightLanes[l], sLane = sLanes[l]
+                                    for j in 0..<m {
+                                        let d = decayRow[j]
+                                        var top = Lanes.zero
+                                        let right = suffix + (j + 1) * width
+                                        for i in 0..<n {
+                                            top += left[n + i] * right[n - 1 - i] + left[i] * right[n + n - 1 - i]
+                                        }
+                                        let term = weight * d * pi[j] * top
+                                        acc[j] += term
+                                        if first { acc1[j] += term * sLane }
+                                        // left ⊗ φ_j
+                                        multiplyPair(left, from: 0, to: 0, n: n, p: pi[j] * d, e: eb[j], mark: mark[j])
+                                    }
+                                }
                             }
                         }
                     }
