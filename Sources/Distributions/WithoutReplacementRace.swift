@@ -97,7 +97,19 @@ public enum WithoutReplacementRace {
                     }
                     if k < kLo { continue }
                     let rt = r[k] * t
-                    if rt > 46 { continue } // e^{-rt} < 1.1e-20: no contribution yet
+                    if rt > 46 { // e^{-rt} < 1.1e-20: no contribution yet
+                        // Once saturated nothing is carried token by token: jump to the first prefix whose
+                        // e^{−r t} counts (r is non-increasing; the same sums as stepping there one by one).
+                        if saturated && k < kHi {
+                            var low = k + 1, high = kHi
+                            while low < high {
+                                let mid = (low + high) / 2
+                                if r[mid] * t > 46 { low = mid + 1 } else { high = mid }
+                            }
+                            k = low - 1
+                        }
+                        continue
+                    }
                     if rt < 1e-18 { break } // later prefixes have even smaller r: nothing left to add
                     sinceRefresh += 1
                     if decayIndex != k - 1 || sinceRefresh >= 32 || saturated || bb < 1e-200 {
