@@ -300,6 +300,7 @@ package struct ExponentialSums: Sendable {
         setLimits: [Int]? = nil, threads: Int = 1
     ) -> (zeroth: [Double], first: [Double]?) {
         let k = terms + 1, bins = centre.count, sets = c.count
+        precondition(k <= 24, "at most 23 Taylor terms") // a rate's row is read as three vectors of 8
         var used = [Bool](repeating: false, count: bins)
         for y in 0..<bin.count { used[bin[y]] = true }
         let usedBins = (0..<bins).filter { used[$0] }
@@ -349,7 +350,6 @@ package struct ExponentialSums: Sendable {
         }
         // (padded so that a rate may read three whole vectors of 8 from its last row)
         let transforms = parts.flatMap { $0 } + [Double](repeating: 0, count: 24)
-        precondition(k <= 24, "at most 23 Taylor terms")
         let rateChunks = max(1, min(8, bin.count))
         let results: [([Double], [Double])] = parallelMap(count: rateChunks, threads: threads) { c0 in
             let lo = c0 * bin.count / rateChunks, hi = (c0 + 1) * bin.count / rateChunks
@@ -372,27 +372,28 @@ package struct ExponentialSums: Sendable {
                     let width = firstMoment ? kk + 1 : kk
                     let used = setLimits.map { max(1, min(sets, $0[y])) } ?? sets
                     var a0 = Lanes.zero, a1 = Lanes.zero, a2 = Lanes.zero
-                    var row = raw + (block + (used - 1) * k) * MemoryLayout<Double>.stride
+                    // (the row pointer steps down before each read: it never leaves the block)
+                    var row = raw + (block + used * k) * MemoryLayout<Double>.stride
                     let back = k * MemoryLayout<Double>.stride
                     let vector = MemoryLayout<Lanes>.stride
                     switch (width + 7) / 8 {
                     case 1:
                         for _ in 0..<used {
-                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
                             row -= back
+                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
                         }
                     case 2:
                         for _ in 0..<used {
+                            row -= back
                             a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
                             a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
-                            row -= back
                         }
                     default:
                         for _ in 0..<used {
+                            row -= back
                             a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
                             a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
                             a2 = a2 * z + row.loadUnaligned(fromByteOffset: 2 * vector, as: Lanes.self)
-                            row -= back
                         }
                     }
                     // then the Taylor series in d: Σ_{j<K'} N_j (−d)^j, and for the first moment

@@ -216,13 +216,14 @@ public struct RealisedOptimalSelection: Sendable {
                 method == .raceQuadrature
                 ? WithoutReplacementBlockLaw.Evaluator(environment: environments[index]!, draftMasses: qBlock) : nil
             if method == .raceQuadrature && block.range.count >= Self.largeBlock {
-                // A large block on the tail route is fitted on coarse evaluations (10⁻¹² instead of 10⁻¹⁸: 40 % of
-                // the terms per tail token), then from those weights on precise ones: usually one evaluation,
+                // A large block on the tail route is fitted on coarse evaluations (series cut at 10⁻¹² instead of
+                // 10⁻¹⁸: fewer terms of each kind per tail token), then from those weights on precise ones: usually one evaluation,
                 // which certifies the law the block realises. Without coarse evaluations (another route) the
                 // first fit was already precise.
+                // (the coarse fit gets half the budget: its loss, known to ~10⁻¹², may stall above the tolerance)
                 let coarse = Self.fit(
                     block: block, target: pBlock, draft: qBlock, optimal: rBlock,
-                    maxIterations: budget, lossFloor: lossFloor
+                    maxIterations: max(1, budget / 2), lossFloor: lossFloor
                 ) { w, elasticity in
                     raceEvaluator!.law(weights: w, threads: threads, elasticity: elasticity, coarse: true)
                 }
@@ -721,8 +722,9 @@ public struct RealisedOptimalSelection: Sendable {
             }
         }
         var accelerate = true
-        // Consecutive rejected accelerated steps, and the plain steps still to take before the next attempt.
-        var rejections = 0, plainLeft = 0
+        // Consecutive rejected accelerated steps, the plain steps still to take before the next attempt, and
+        // whether this run of plain steps has tried its Newton step (one attempt per run, as before the back-off).
+        var rejections = 0, plainLeft = 0, newtonTried = false
         while best.iterations < maxIterations && bestLoss > tolerance {
             best.iterations += 1
             var next: (x: [Double], w: [Double], r: [Double], e: [Double])?
@@ -744,14 +746,17 @@ public struct RealisedOptimalSelection: Sendable {
                     accelerate = false
                     rejections += 1
                     plainLeft = min(Self.maxPlainRun, 1 << min(rejections - 1, 8))
+                    newtonTried = false
                     continue
                 }
             } else {
                 // Small blocks: a Newton step on L first (finite-difference Jacobian of r_w in x, line search by the
-                // same ascent test); the MM step when it does not ascend.
-                if active.count <= Self.newtonBlock && best.iterations + active.count + 8 <= maxIterations,
-                    let newton = newtonStep(x: x, r: r, iterations: &best.iterations)
-                {
+                // same ascent test), once per run of plain steps; the MM step when it does not ascend.
+                let tryNewton =
+                    !newtonTried && active.count <= Self.newtonBlock
+                    && best.iterations + active.count + 8 <= maxIterations
+                newtonTried = true
+                if tryNewton, let newton = newtonStep(x: x, r: r, iterations: &best.iterations) {
                     next = newton
                     accelerate = true
                     plainLeft = 0

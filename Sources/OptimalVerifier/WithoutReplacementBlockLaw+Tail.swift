@@ -12,8 +12,9 @@ extension WithoutReplacementBlockLaw {
     static let minimumHead = 32
     /// Smallest tail for which the expansion is used (below it the direct route is as fast).
     static let minimumTail = 256
-    /// The truncation of a coarse tail evaluation (``Evaluator/law(weights:threads:elasticity:coarse:)``): about 40 %
-    /// of the Taylor terms and z-series terms per tail token of the precise 10⁻¹⁸.
+    /// The truncation of a coarse tail evaluation (``Evaluator/law(weights:threads:elasticity:coarse:)``), against
+    /// the precise 10⁻¹⁸: at the largest offset in a bin 11 Taylor terms instead of 16, and z-series of 11–17 terms
+    /// instead of 15–22 (n = 2–8), with exponentials skipped below e^{−32} instead of e^{−50}.
     static let coarseTolerance = 1e-12
 
     /// The same integrals as ``directIntegrals(env:q:w:threads:first:)`` for a large block, by splitting it into a

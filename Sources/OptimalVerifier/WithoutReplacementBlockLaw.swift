@@ -42,7 +42,7 @@ import MultidraftSupport
 /// **Routes.** A small block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
 /// done once per block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then
 /// O(m·S) per evaluation) when C is below G_s·n and the kernel has at most 2²¹ entries (``Evaluator``); a large
-/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:)``); the rest the direct (τ, s) double sum
+/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:tolerance:)``); the rest the direct (τ, s) double sum
 /// (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
 ///
 /// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation on the direct route.

@@ -505,10 +505,11 @@ import ImportanceSampling
     }
 
     /// The s rule, its lattice continued below the first node by the polynomial through its first seven nodes,
-    /// integrates e^{−s a}(1 + b e^{−s c}) and s·e^{−s a}(1 + b e^{−s c}) to 2e-15 relative for rates a, a + c up to
-    /// n·w_max (the fastest clock product the integrands hold) and n = 2…16. A linear continuation at the same
-    /// lower end (10⁻²/(n·w_max)) is off by ~10⁻⁶, a polynomial through five or six nodes by 2·10⁻¹² or 2·10⁻¹⁴ (computed), so the test
-    /// fails without the continuation's full order.
+    /// integrates e^{−s a}(1 + b e^{−s c}) and s·e^{−s a}(1 + b e^{−s c}) to 2e-15 relative for a up to n·w_max (the
+    /// fastest clock product the integrands hold) and a + c up to (2n − 1)·w_max (beyond it, a margin), n = 2…16.
+    /// On these rates a linear continuation at the same lower end (10⁻²/(n·w_max)) is off by ~10⁻⁶, a polynomial
+    /// through five or six nodes by 2·10⁻¹² or 2·10⁻¹⁴ (computed), so the test fails without the continuation's
+    /// full order.
     @Test func sGridIntegratesExponentialSums() {
         for n in [2, 4, 8, 16] {
             for (wMin, wMax) in [(1.0, 1.0), (1e-3, 1.0), (1e-12, 1e3)] {
@@ -534,7 +535,7 @@ import ImportanceSampling
 
     /// The continuation weights are exact for polynomials of degree < 7: Σ_i δ_i ρ^{ij} = 1/(ρ^{j+1} − 1) (the
     /// lattice sum of (s/s₀)^j), to 1e-14 of the sum's magnitude Σ_i |δ_i| ρ^{ij} (the check itself cancels: up to
-    /// 10⁶ against 0.2 at j = 6).
+    /// 4.5·10⁴ against 0.25).
     @Test func sContinuationIsExactForPolynomials() {
         let delta = WithoutReplacementBlockLaw.sContinuationWeights
         let rho = exp(log(10.0) / WithoutReplacementBlockLaw.sPointsPerDecade)
