@@ -30,8 +30,9 @@ import MultidraftSupport
 /// order (``Environment``). The leave-one-out products M_{V∖x} come from prefix and suffix products inside the block.
 ///
 /// **Quadrature.** Both integrals are trapezoid rules in log τ and log s (integrands analytic in a strip, error
-/// ≈ e^{−π²/h}): τ at 12 points per decade from (10⁻¹⁷)^{1/(n+1)} (the integrand is O(τ^{n+1}) there) to the block's
-/// τ_max, where e^{−τρ}τⁿ/n! < e^{−46}, ρ = q(H) + the draft mass of B ∪ L outside its n largest tokens (the rate
+/// ≈ e^{−π²/h}): τ at 12 points per decade from max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n+1)) to the block's τ_max, the lattice
+/// continued below its first node for an integrand τⁿ times the polynomial through its first seven nodes
+/// (``tauLowerEnd(drafts:)``, ``tauContinuationWeights(drafts:)``), where e^{−τρ}τⁿ/n! < e^{−46}, ρ = q(H) + the draft mass of B ∪ L outside its n largest tokens (the rate
 /// left after any n drafts that avoid H); s at 10 points per decade on [10⁻²/(n·w_max), 40/w_min] with the lattice
 /// continued below its first node by the polynomial through its first seven nodes
 /// (``sGrid(wMin:wMax:drafts:lowerEnd:)``, error ≈ 3·10⁻¹⁸ relative; the i.i.d. law continues it by a Taylor series instead,
@@ -109,15 +110,16 @@ public enum WithoutReplacementBlockLaw {
             for _ in 0..<6 { t = (46 + max(0, Double(n) * log(t) - logFactorial)) / rho }
             tauMax[b] = t
         }
-        let tauLo = pow(1e-17, 1 / Double(n + 1))
+        let tauLo = tauLowerEnd(drafts: n)
         let tauHi = max(tauLo * 10, wanted.map { tauMax[$0] }.max() ?? 0)
         let step = log(10.0) / tauPointsPerDecade
-        let g = Int((log(tauHi) - log(tauLo)) / step) + 2
+        let continuation = tauContinuationWeights(drafts: n)
+        let g = max(tauContinuationNodes + 1, Int((log(tauHi) - log(tauLo)) / step) + 2)
         let tau = (0..<g).map { exp(log(tauLo) + Double($0) * step) }
         // Nodes used by each wanted block: up to the first node at or beyond τ_max.
         var nodes = [Int: Int]()
         for b in wanted where tauMax[b] > 0 {
-            nodes[b] = min(g, (tau.firstIndex { $0 >= tauMax[b] } ?? (g - 1)) + 1)
+            nodes[b] = min(g, max(tauContinuationNodes + 1, (tau.firstIndex { $0 >= tauMax[b] } ?? (g - 1)) + 1))
         }
         let slots = wanted.filter { nodes[$0] != nil }.sorted()
         // per block: its slot among the wanted blocks (−1 if none) and its node count (arrays: the pass below reads
@@ -178,12 +180,66 @@ public enum WithoutReplacementBlockLaw {
                     for i in 0..<width { coefficients[gi * width + i] = parts[c][src + i] }
                 }
             }
-            let weights = (0..<k).map { gi in (gi == 0 || gi == k - 1 ? 0.5 : 1) * step * tau[gi] }
+            let weights = tauWeights(nodes: Array(tau[0..<k]), drafts: n, continuation: continuation)
             result[b] = Environment(
                 drafts: n, tau: Array(tau[0..<k]), tauWeight: weights,
                 coefficients: coefficients, unreachable: false)
         }
         return result
+    }
+
+    /// Nodes of the polynomial that continues the τ lattice below its first node.
+    static let tauContinuationNodes = 7
+
+    /// Lower end of the τ grid: max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n + 1)) for n ≥ 2 ((10⁻¹⁷)^{1/2} for one draft).
+    ///
+    /// Every τ-integrand (per token, per rival set, with or without the s-moment) is O(τⁿ) at 0 (n − 1 drafted
+    /// rivals and the token itself, each π = 1 − e^{−qτ} = O(τ)) times a function h(τ) analytic at 0 whose Taylor
+    /// coefficients fall like λ^j/j! with λ ≤ n + 1 (a sum of rates of e^{−qτ} factors, Σq = 1, with at most n + 1
+    /// distinguished tokens); the lattice below τ_lo is summed for h equal to its interpolating polynomial through
+    /// the first seven nodes (``tauContinuationWeights(drafts:)``). The continued part is about τ_lo^{n+1} of the
+    /// integral and the interpolation errs by ≈ (λτ_lo)⁷ρ^{21}/7! ≈ 2·10⁻¹¹ of it at λτ_lo = 0.05: ≈ 10⁻¹⁶ relative
+    /// at n = 2 and less beyond (measured on τⁿe^{−λτ}(1 + e^{−λ'τ}/2), λ ≤ 4: ≤ 3·10⁻¹⁶ for n = 2–6, as the old
+    /// rule). Before, the grid started at (10⁻¹⁷)^{1/(n+1)} with no continuation (dropping ~10⁻¹⁷/(n+1)! absolute):
+    /// the continuation saves 47 nodes at n = 2 and 17 at n = 4; from n = 7 on the old lower end is the larger and
+    /// is kept (with the continuation).
+    static func tauLowerEnd(drafts n: Int) -> Double {
+        n >= 2 ? max(pow(1e-17, 1 / Double(n + 1)), 0.05 / Double(n + 1)) : pow(1e-17, 1 / Double(n + 1))
+    }
+
+    /// The τ continuation's weights over step·τ_lo for n drafts: with the integrand τⁿh(τ) (dτ) and ρ = e^{step},
+    /// Σ_{k≥1} step·τ_k·τ_kⁿ h(τ_k) (τ_k = τ_lo ρ^{−k}) = Σ_i step·τ_lo·δ_i f(τ_i),
+    /// δ_i = ρ^{−in} Σ_{k≥1} ρ^{−k(n+1)} L_i(ρ^{−k}), L_i the Lagrange basis of the nodes 1, ρ, …, ρ⁶ (exact for h a
+    /// polynomial of degree < 7). Summed directly until the terms fall below 10⁻³⁰.
+    static func tauContinuationWeights(drafts n: Int) -> [Double] {
+        let k = tauContinuationNodes
+        let rho = exp(log(10.0) / tauPointsPerDecade)
+        let nodes = (0..<k).map { pow(rho, Double($0)) }
+        let decay = pow(rho, -Double(n + 1))
+        return (0..<k).map { i in
+            var total = 0.0, x = 1.0, weight = 1.0
+            while weight > 1e-30 {
+                x /= rho
+                weight *= decay
+                var basis = 1.0
+                for j in 0..<k where j != i { basis *= (x - nodes[j]) / (nodes[i] - nodes[j]) }
+                total += weight * basis
+            }
+            return total * pow(rho, -Double(i * n))
+        }
+    }
+
+    /// Trapezoid weights in τ for the nodes τ_lo·e^{j·step} (j < k, k > 7, step = ln 10/12): the bi-infinite rule (half
+    /// weight at the last node only), its lattice below τ_lo continued (``tauContinuationWeights(drafts:)``, passed
+    /// in when at hand).
+    static func tauWeights(nodes tau: [Double], drafts n: Int, continuation: [Double]? = nil) -> [Double] {
+        let k = tau.count, step = log(10.0) / tauPointsPerDecade
+        precondition(k > tauContinuationNodes)
+        var weights = (0..<k).map { gi in (gi == k - 1 ? 0.5 : 1) * step * tau[gi] }
+        for (i, delta) in (continuation ?? tauContinuationWeights(drafts: n)).enumerated() {
+            weights[i] += step * tau[0] * delta
+        }
+        return weights
     }
 
     /// (1 − e^{−x}, e^{−x}) for x ≥ 0 without cancellation (``WithoutReplacementRace/oneMinusExpAndExp(_:)``).
