@@ -217,10 +217,10 @@ public struct RealisedOptimalSelection: Sendable {
                 ? WithoutReplacementBlockLaw.Evaluator(environment: environments[index]!, draftMasses: qBlock) : nil
             if method == .raceQuadrature && block.range.count >= Self.largeBlock {
                 // A large block on the tail route is fitted on coarse evaluations (series cut at 10⁻¹² instead of
-                // 10⁻¹⁸: fewer terms of each kind per tail token), then from those weights on precise ones: usually one evaluation,
-                // which certifies the law the block realises. Without coarse evaluations (another route) the
-                // first fit was already precise.
-                // (the coarse fit gets half the budget: its loss, known to ~10⁻¹², may stall above the tolerance)
+                // 10⁻¹⁸: fewer terms of each kind per tail token), then from those weights on precise ones (usually
+                // one evaluation, which certifies the law the block realises). Without coarse evaluations (another
+                // route) the first fit was already precise. The coarse fit gets half the budget: its loss, known to
+                // ~10⁻¹², may stall above the tolerance.
                 let coarse = Self.fit(
                     block: block, target: pBlock, draft: qBlock, optimal: rBlock,
                     maxIterations: max(1, budget / 2), lossFloor: lossFloor
