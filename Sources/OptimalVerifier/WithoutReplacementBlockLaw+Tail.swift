@@ -38,7 +38,8 @@ extension WithoutReplacementBlockLaw {
     /// The m-series are truncated where β_{i,m}(q τ)^m falls below ε = `tolerance` (10⁻¹⁸) of its first term
     /// (q τ ≤ 1/4 on the tail), and so are the exponential sums' Taylor series; the j-sum is finite. A coarser
     /// tolerance (``coarseTolerance``, for the evaluations that only steer a fit) takes fewer terms of both and skips
-    /// exponentials below ε/100 instead of e^{−50}. Returns nil when the tail would hold fewer than ``minimumTail`` tokens.
+    /// exponentials below ε/100 instead of e^{−50}. Returns nil when the tail would hold fewer than ``minimumTail``
+    /// tokens.
     /// - Complexity: O(G_τ·G_s·n·(|head| + n + M)) for the nodes and O(n·M·(m + bins·G_s)·K) for the exponential
     ///   sums, M the series length (about 20 at n = 8).
     static func tailIntegrals(

@@ -30,21 +30,21 @@ import MultidraftSupport
 /// order (``Environment``). The leave-one-out products M_{V∖x} come from prefix and suffix products inside the block.
 ///
 /// **Quadrature.** Both integrals are trapezoid rules in log τ and log s (integrands analytic in a strip, error
-/// ≈ e^{−π²/h}): τ at 12 points per decade from max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n+1)) to the block's τ_max, the lattice
-/// continued below its first node for an integrand τⁿ times the polynomial through its first seven nodes
-/// (``tauLowerEnd(drafts:)``, ``tauContinuationWeights(drafts:)``), where e^{−τρ}τⁿ/n! < e^{−46}, ρ = q(H) + the draft mass of B ∪ L outside its n largest tokens (the rate
-/// left after any n drafts that avoid H); s at 10 points per decade on [10⁻²/(n·w_max), 40/w_min] with the lattice
-/// continued below its first node by the polynomial through its first seven nodes
-/// (``sGrid(wMin:wMax:drafts:lowerEnd:)``, error ≈ 3·10⁻¹⁸ relative; the i.i.d. law continues it by a Taylor series instead,
-/// ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``). The block sums
+/// ≈ e^{−π²/h}). τ runs at 12 points per decade from max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n+1)) to the block's τ_max, where
+/// e^{−τρ}τⁿ/n! < e^{−46}, ρ = q(H) + the draft mass of B ∪ L outside its n largest tokens (the rate left after any n
+/// drafts that avoid H); below its first node the lattice is continued for an integrand τⁿ times the polynomial
+/// through its first seven nodes (``tauLowerEnd(drafts:)``, ``tauContinuationWeights(drafts:)``). s runs at 10
+/// points per decade on [10⁻²/(n·w_max), 40/w_min], continued below by the polynomial through its first seven nodes
+/// (``sGrid(wMin:wMax:drafts:lowerEnd:)``, error ≈ 3·10⁻¹⁸ relative; the i.i.d. law continues its lattice by a
+/// Taylor series instead, ``iidBlockLaw(draftMasses:weights:later:drafts:route:)``). The block sums
 /// Σ_B r_w match the race's coverage increments and every token matches enumeration of the draft tuples to ~10⁻¹³
 /// (tests).
 ///
 /// **Routes.** A small block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
 /// done once per block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then
 /// O(m·S) per evaluation) when C is below G_s·n and the kernel has at most 2²¹ entries (``Evaluator``); a large
-/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:tolerance:)``); the rest the direct (τ, s) double sum
-/// (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
+/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:tolerance:)``); the rest the direct (τ, s) double
+/// sum (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
 ///
 /// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation on the direct route.
 /// - Reference: the selection polytope and the block-priority rule are in <doc:Theory#Optimal-verifier>;
