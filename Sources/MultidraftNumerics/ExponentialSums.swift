@@ -140,28 +140,13 @@ package struct ExponentialSums: Sendable {
     /// ``forward(moments:times:threads:)`` needs, independent of the times, so that one set of amplitudes can be
     /// summed at several sets of times. O(Y·K).
     package func moments(amplitudes a: [Double]) -> Moments {
-        let k = terms, bins = centre.count
-        // values[b*K + j] = Σ_{y in b} a_y d_y^j / j!
-        var values = [Double](repeating: 0, count: bins * k)
-        var used = [Bool](repeating: false, count: bins)
-        for y in 0..<a.count where a[y] != 0 {
-            let base = bin[y] * k
-            used[bin[y]] = true
-            var term = a[y]
-            let d = offset[y]
-            for j in 0..<rateTerms[y] {
-                values[base + j] += term
-                term *= d / Double(j + 1)
-            }
-        }
-        return Moments(values: values, usedBins: (0..<bins).filter { used[$0] })
+        moments(amplitudePowersOf: a, count: 1)[0]
     }
 
     /// ``moments(amplitudes:)`` of the powers a¹, a², …, a^P of one set of amplitudes, in one pass over the rates:
-    /// each rate's Taylor basis d^j/j! is formed once for all P powers (a product by 1/j, where P separate passes
-    /// divided by j for every power), and a rate's P·K' updates are contiguous (moments of one bin side by side,
-    /// power by power). The same sums as P calls up to rounding (the basis is d^{j−1}/(j−1)!·d·(1/j) instead of
-    /// ·(d/j)). O(Y·K·P).
+    /// each rate's Taylor basis d^j/j! is formed once for all P powers, and a rate's P·K' updates are contiguous
+    /// (moments of one bin side by side, power by power). P calls on the powers give the same sums up to rounding
+    /// (a^m·(d^j/j!) against (a^m)·d^j/j! formed in another order). O(Y·K·P).
     package func moments(amplitudePowersOf a: [Double], count p: Int) -> [Moments] {
         let k = terms, bins = centre.count
         guard p > 0 else { return [] }

@@ -114,12 +114,12 @@ public enum WithoutReplacementBlockLaw {
         let tauHi = max(tauLo * 10, wanted.map { tauMax[$0] }.max() ?? 0)
         let step = log(10.0) / tauPointsPerDecade
         let continuation = tauContinuationWeights(drafts: n)
-        let g = max(tauContinuationNodes + 1, Int((log(tauHi) - log(tauLo)) / step) + 2)
+        let g = max(continuationNodes + 1, Int((log(tauHi) - log(tauLo)) / step) + 2)
         let tau = (0..<g).map { exp(log(tauLo) + Double($0) * step) }
         // Nodes used by each wanted block: up to the first node at or beyond τ_max.
         var nodes = [Int: Int]()
         for b in wanted where tauMax[b] > 0 {
-            nodes[b] = min(g, max(tauContinuationNodes + 1, (tau.firstIndex { $0 >= tauMax[b] } ?? (g - 1)) + 1))
+            nodes[b] = min(g, max(continuationNodes + 1, (tau.firstIndex { $0 >= tauMax[b] } ?? (g - 1)) + 1))
         }
         let slots = wanted.filter { nodes[$0] != nil }.sorted()
         // per block: its slot among the wanted blocks (−1 if none) and its node count (arrays: the pass below reads
@@ -188,8 +188,8 @@ public enum WithoutReplacementBlockLaw {
         return result
     }
 
-    /// Nodes of the polynomial that continues the τ lattice below its first node.
-    static let tauContinuationNodes = 7
+    /// Nodes of the polynomial that continues the τ and s lattices below their first nodes.
+    static let continuationNodes = 7
 
     /// Lower end of the τ grid: max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n + 1)) for n ≥ 2 ((10⁻¹⁷)^{1/2} for one draft).
     ///
@@ -209,13 +209,22 @@ public enum WithoutReplacementBlockLaw {
 
     /// The τ continuation's weights over step·τ_lo for n drafts: with the integrand τⁿh(τ) (dτ) and ρ = e^{step},
     /// Σ_{k≥1} step·τ_k·τ_kⁿ h(τ_k) (τ_k = τ_lo ρ^{−k}) = Σ_i step·τ_lo·δ_i f(τ_i),
-    /// δ_i = ρ^{−in} Σ_{k≥1} ρ^{−k(n+1)} L_i(ρ^{−k}), L_i the Lagrange basis of the nodes 1, ρ, …, ρ⁶ (exact for h a
-    /// polynomial of degree < 7). Summed directly until the terms fall below 10⁻³⁰.
+    /// δ_i = ρ^{−in} Σ_{k≥1} ρ^{−k(n+1)} L_i(ρ^{−k}) (``latticeContinuation(pointsPerDecade:power:shift:)``; exact
+    /// for h a polynomial of degree < 7).
     static func tauContinuationWeights(drafts n: Int) -> [Double] {
-        let k = tauContinuationNodes
-        let rho = exp(log(10.0) / tauPointsPerDecade)
+        latticeContinuation(pointsPerDecade: tauPointsPerDecade, power: n + 1, shift: n)
+    }
+
+    /// Σ_{k≥1} ρ^{−k·power} L_i(ρ^{−k}) · ρ^{−i·shift} for i < ``continuationNodes``, ρ = 10^{1/pointsPerDecade}, L_i
+    /// the Lagrange basis polynomial of the nodes 1, ρ, …, ρ^{K−1}: the weights, in units of (log step)·(first node),
+    /// that sum a geometric lattice below its first node for an integrand x^{power−1}·P(x) (in dx), P the polynomial
+    /// through the first K nodes (s: power 1; τ: power n + 1, shift n, as f = τⁿh is given at the nodes). Summed
+    /// directly until ρ^{−k·power} < 10⁻³⁰.
+    static func latticeContinuation(pointsPerDecade: Double, power: Int, shift: Int) -> [Double] {
+        let k = continuationNodes
+        let rho = exp(log(10.0) / pointsPerDecade)
         let nodes = (0..<k).map { pow(rho, Double($0)) }
-        let decay = pow(rho, -Double(n + 1))
+        let decay = pow(rho, -Double(power))
         return (0..<k).map { i in
             var total = 0.0, x = 1.0, weight = 1.0
             while weight > 1e-30 {
@@ -225,7 +234,7 @@ public enum WithoutReplacementBlockLaw {
                 for j in 0..<k where j != i { basis *= (x - nodes[j]) / (nodes[i] - nodes[j]) }
                 total += weight * basis
             }
-            return total * pow(rho, -Double(i * n))
+            return total * pow(rho, -Double(i * shift))
         }
     }
 
@@ -234,7 +243,7 @@ public enum WithoutReplacementBlockLaw {
     /// in when at hand).
     static func tauWeights(nodes tau: [Double], drafts n: Int, continuation: [Double]? = nil) -> [Double] {
         let k = tau.count, step = log(10.0) / tauPointsPerDecade
-        precondition(k > tauContinuationNodes)
+        precondition(k > continuationNodes)
         var weights = (0..<k).map { gi in (gi == k - 1 ? 0.5 : 1) * step * tau[gi] }
         for (i, delta) in (continuation ?? tauContinuationWeights(drafts: n)).enumerated() {
             weights[i] += step * tau[0] * delta
@@ -375,28 +384,11 @@ public enum WithoutReplacementBlockLaw {
     /// Lower end of the s grid, times n·w_max (the largest rate of e^{−s·rate} in the integrands: the selected
     /// token's own clock and at most n − 1 Luce rivals).
     static let sLowerEnd = 1e-2
-    /// Nodes of the polynomial that continues the s lattice below its first node.
-    static let sContinuationNodes = 7
 
     /// The continuation weights of ``sGrid(wMin:wMax:drafts:lowerEnd:)`` over h·s₀: δ_i = Σ_{k≥1} ρ^{−k} L_i(ρ^{−k}),
-    /// ρ = e^h, with L_i the Lagrange basis polynomial of the nodes 1, ρ, …, ρ^{K−1} (in units of s₀). Summed
-    /// directly until ρ^{−k} < 10⁻³⁰ (the terms fall like ρ^{−k}); |δ_i| ≲ 10³, so their rounding stays near 10⁻¹³
-    /// of the continued part, itself ~s₀·rate of the integral.
-    static let sContinuationWeights: [Double] = {
-        let k = sContinuationNodes
-        let rho = exp(log(10.0) / sPointsPerDecade)
-        let nodes = (0..<k).map { pow(rho, Double($0)) }
-        return (0..<k).map { i in
-            var total = 0.0, x = 1.0
-            while x > 1e-30 {
-                x /= rho
-                var basis = 1.0
-                for j in 0..<k where j != i { basis *= (x - nodes[j]) / (nodes[i] - nodes[j]) }
-                total += x * basis
-            }
-            return total
-        }
-    }()
+    /// ρ = e^h (``latticeContinuation(pointsPerDecade:power:shift:)`` with power 1); |δ_i| ≲ 10³, so their rounding
+    /// stays near 10⁻¹³ of the continued part, itself ~s₀·rate of the integral.
+    static let sContinuationWeights = latticeContinuation(pointsPerDecade: sPointsPerDecade, power: 1, shift: 0)
 
     /// The s grid shared by the routes: nodes and trapezoid weights in s (step h in log s, 10 points per decade) on
     /// [s₀, 40/w_min], s₀ = 10⁻²/(n·w_max), for weights in [wMin, wMax] and n drafts.
@@ -412,7 +404,7 @@ public enum WithoutReplacementBlockLaw {
     static func sGrid(
         wMin: Double, wMax: Double, drafts n: Int, lowerEnd: Double = sLowerEnd
     ) -> (nodes: [Double], weights: [Double]) {
-        let k = sContinuationNodes
+        let k = continuationNodes
         let lo = lowerEnd / (Double(max(1, n)) * wMax), hi = 40 / wMin
         let h = log(10.0) / sPointsPerDecade
         let g = max(k + 1, Int((log(hi) - log(lo)) / h) + 2)

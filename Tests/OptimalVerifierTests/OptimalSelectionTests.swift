@@ -210,10 +210,10 @@ import ImportanceSampling
         }
     }
 
-    /// The bin moments of the powers a¹ … a^P in one pass equal P separate passes: the moments of order 0 and 1 bit
-    /// for bit (the same products), and the forward sums over times across the rates' range to 1e-14 relative
-    /// (higher moments differ by the rounding of d·(1/j) against d/j); rates over eight decades, amplitudes in
-    /// (0, 1] with some 0, P = 12.
+    /// The bin moments of the powers a¹ … a^P in one pass equal P separate passes on the powers (formed by the same
+    /// products): bit for bit (orders 0 and 1 checked on their own, then every order), and so do the forward sums over
+    /// times across the rates' range (1e-14 relative asserted); rates over eight decades, amplitudes in (0, 1] with
+    /// some 0, P = 12. (The forward sums of one set are held to direct sums by exponentialSumsMatchDirectSums.)
     @Test func momentsOfPowersMatchSeparateMoments() {
         var rng = Xoshiro256(seed: 9)
         let rates = (0..<600).map { _ in pow(10, 8 * rng.nextUniform() - 4) }
@@ -233,6 +233,7 @@ import ImportanceSampling
                     #expect(fused[m].values[i] == separate.values[i], "power \(m + 1) bin \(b) order \(j)")
                 }
             }
+            #expect(fused[m].values == separate.values, "power \(m + 1): every order")
             let f1 = sums.forward(moments: fused[m], times: times), f2 = sums.forward(moments: separate, times: times)
             for g in times.indices {
                 #expect(abs(f1[g] - f2[g]) <= 1e-14 * abs(f2[g]), "power \(m + 1) t=\(times[g])")
