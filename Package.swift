@@ -13,7 +13,7 @@ let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "s
 let libraries: [(name: String, dependencies: [Target.Dependency])] = [
     ("MultidraftSupport", ["CAllocator"]),
     ("MultidraftIO", ["MultidraftSupport"]),
-    ("Distributions", ["MultidraftSupport", "MultidraftIO"]),
+    ("Distributions", ["MultidraftSupport", "MultidraftIO", "MultidraftNumerics"]),
     ("Solvers", ["CGLPK", "MultidraftSupport"]),
     ("AcceptanceBounds", ["Distributions", "Solvers", "MultidraftNumerics"]),
     ("CandidateLength", ["CLAPACKE", "Distributions", "MultidraftSupport", "MultidraftIO"]),

@@ -1,4 +1,5 @@
 import Foundation
+import MultidraftNumerics
 import MultidraftSupport
 
 /// Q(H) = P(the first n draws without replacement from q all lie in H), for every prefix H_k of a token order, by
@@ -11,8 +12,9 @@ import MultidraftSupport
 /// Q(H) = P(N_H(T) ≥ n),  T ~ Exp(r)  ⇒  Q(H) = ∫₀^∞ r e^{−rt} P(N_H(t) ≥ n) dt
 /// ```
 ///
-/// The integral is a trapezoid rule in log t (12 points per decade) from t_lo = (10⁻¹⁷)^{1/(n+1)}/Σq to
-/// t_hi = 50/min_k r_k;
+/// The integral is a trapezoid rule in log t (12 points per decade) from t_lo = max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n + 1))/Σq
+/// (one draft: (10⁻¹⁷)^{1/2}/Σq) to t_hi = 50/min_k r_k, its lattice continued below t_lo by the integrand's
+/// interpolating polynomial (times tⁿ) through the first seven nodes;
 /// P(N_H(t) = m), m < n, is carried token by token (Poisson-binomial recursion). Suffix masses r_k are summed from
 /// the end of the order, never formed as 1 − q(H), so the result stays exact at low temperature (one token holding
 /// 1 − 10⁻²⁰ of the mass). The theory file uses 24 points per decade; the integrand is analytic in a strip around
@@ -54,13 +56,27 @@ public enum WithoutReplacementRace {
         let wanted = needed ?? 1...v
         let kLo = max(1, wanted.lowerBound), kHi = min(lastPositive, wanted.upperBound)
         if kLo > kHi { return out }
-        // Below t_lo the integrand is at most r·t·(Σq·t)ⁿ/n!, so the dropped part is below (Σq·t_lo)^{n+1} ≤ 1e-17;
-        // beyond t_hi = 50/r_{kHi} the factor r·t·e^{−rt} of every needed prefix is below 1e-19.
-        let tLo = pow(1e-17, 1 / Double(n + 1)) / total
+        // The lattice t_lo·ρ^i (ρ = 10^{1/pointsPerDecade}) runs to the first node beyond t_hi = 50/r_{kHi}, where the
+        // factor r·t·e^{−rt} of every needed prefix is below 1e-19. The integrand in t is tⁿ·h(t) (P(N_H(t) ≥ n) =
+        // O(tⁿ)), h entire with Taylor coefficients below (λ)^j/j!, λ ≲ (n + 1)·Σq; below t_lo the lattice is summed
+        // for h equal to its polynomial through the first seven nodes (``GeometricLattice``): with
+        // Σq·t_lo = 0.05/(n + 1) the interpolation errs by ≈ (0.05)⁷ρ²¹/7! ≈ 10⁻¹¹ of a part that is
+        // ~(Σq·t_lo)^{n+1} of the integral. The nodes below that, to (10⁻¹⁷)^{1/(n+1)}/Σq (where the rule used to
+        // start), were each a full pass over the prefixes (nothing saturates at small t): 47 nodes at n = 2, 17 at
+        // n = 4; from n = 7 on that old lower end is the larger one and is kept.
+        let lowEnd = n >= 2 ? max(pow(1e-17, 1 / Double(n + 1)), 0.05 / Double(n + 1)) : pow(1e-17, 1 / Double(n + 1))
+        let tLo = lowEnd / total
         let tHi = max(tLo * 10, 50 / r[kHi])
-        let g = max(2, Int(Double(pointsPerDecade) * log10(tHi / tLo)) + 2)
-        let logLo = log(tLo), step = (log(tHi) - logLo) / Double(g - 1)
+        let continuation = GeometricLattice.continuationWeights(
+            pointsPerDecade: Double(pointsPerDecade), power: n + 1, shift: n)
+        let g = max(continuation.count + 1, Int(Double(pointsPerDecade) * log10(tHi / tLo)) + 2)
+        let step = log(10.0) / Double(pointsPerDecade), logLo = log(tLo)
         let grid = (0..<g).map { exp(logLo + Double($0) * step) }
+        // log-step weights: the bi-infinite rule (half weight at the last node), continued below t_lo (the summand
+        // is t·F(t), so the continuation's h·t_lo·δ_i·F(t_i) is a factor δ_i·ρ^{−i} on the node's own weight)
+        var weights = [Double](repeating: step, count: g)
+        weights[g - 1] = 0.5 * step
+        for (i, delta) in continuation.enumerated() { weights[i] += step * delta * exp(-Double(i) * step) }
 
         // The grid is cut into a fixed number of blocks, each integrated into its own accumulator and summed in a
         // fixed order; threads only decide who computes which block, so the result does not depend on them.
@@ -70,8 +86,7 @@ public enum WithoutReplacementRace {
             let lo = b * g / blocks, hi = (b + 1) * g / blocks
             var d = [Double](repeating: 0, count: n)
             for gi in lo..<hi {
-                let t = grid[gi]
-                let w = (gi == 0 || gi == g - 1) ? 0.5 * step : step
+                let t = grid[gi], w = weights[gi]
                 for m in 0..<n { d[m] = 0 }
                 d[0] = 1
                 var k = 0

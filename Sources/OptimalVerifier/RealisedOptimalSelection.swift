@@ -237,9 +237,15 @@ public struct RealisedOptimalSelection: Sendable {
                 precise.iterations += coarse.iterations
                 return precise
             }
+            // A race block of one run starts at equal weights: evaluated in closed form in s (``WithoutReplacement
+            // BlockLaw/equalWeightIntegrals(env:q:weight:threads:first:)``), and inside the slope's margin it usually
+            // loses nothing there (as one i.i.d. run does exactly), so the fit ends on that first, cheap evaluation.
+            let equalStart =
+                method == .raceQuadrature && Self.isOneRun(block, ratios: optimal.orderedRatio)
+                ? [Double](repeating: 1, count: qBlock.count) : nil
             return Self.fit(
                 block: block, target: pBlock, draft: qBlock, optimal: rBlock,
-                maxIterations: budget, lossFloor: lossFloor
+                maxIterations: budget, lossFloor: lossFloor, start: equalStart
             ) { w, elasticity in
                 switch method {
                 case .iidQuadrature:

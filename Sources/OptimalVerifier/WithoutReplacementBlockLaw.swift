@@ -40,7 +40,9 @@ import MultidraftSupport
 /// Σ_B r_w match the race's coverage increments and every token matches enumeration of the draft tuples to ~10⁻¹³
 /// (tests).
 ///
-/// **Routes.** A small block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
+/// **Routes.** A block whose tokens all have one weight (below ``equalWeightBlockLimit`` tokens) takes the Luce
+/// integral in closed form (``equalWeightIntegrals(env:q:weight:threads:first:)``: O(G_τ·m·n²)). Otherwise a small
+/// block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
 /// done once per block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then
 /// O(m·S) per evaluation) when C is below G_s·n and the kernel has at most 2²¹ entries (``Evaluator``); a large
 /// block the tail expansion (``tailIntegrals(env:q:w:threads:first:tolerance:)``); the rest the direct (τ, s) double
@@ -189,7 +191,7 @@ public enum WithoutReplacementBlockLaw {
     }
 
     /// Nodes of the polynomial that continues the τ and s lattices below their first nodes.
-    static let continuationNodes = 7
+    static let continuationNodes = GeometricLattice.continuationNodes
 
     /// Lower end of the τ grid: max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n + 1)) for n ≥ 2 ((10⁻¹⁷)^{1/2} for one draft).
     ///
@@ -215,27 +217,9 @@ public enum WithoutReplacementBlockLaw {
         latticeContinuation(pointsPerDecade: tauPointsPerDecade, power: n + 1, shift: n)
     }
 
-    /// Σ_{k≥1} ρ^{−k·power} L_i(ρ^{−k}) · ρ^{−i·shift} for i < ``continuationNodes``, ρ = 10^{1/pointsPerDecade}, L_i
-    /// the Lagrange basis polynomial of the nodes 1, ρ, …, ρ^{K−1}: the weights, in units of (log step)·(first node),
-    /// that sum a geometric lattice below its first node for an integrand x^{power−1}·P(x) (in dx), P the polynomial
-    /// through the first K nodes (s: power 1; τ: power n + 1, shift n, as f = τⁿh is given at the nodes). Summed
-    /// directly until ρ^{−k·power} < 10⁻³⁰.
+    /// The lattice-continuation weights (``GeometricLattice/continuationWeights(pointsPerDecade:power:shift:)``).
     static func latticeContinuation(pointsPerDecade: Double, power: Int, shift: Int) -> [Double] {
-        let k = continuationNodes
-        let rho = exp(log(10.0) / pointsPerDecade)
-        let nodes = (0..<k).map { pow(rho, Double($0)) }
-        let decay = pow(rho, -Double(power))
-        return (0..<k).map { i in
-            var total = 0.0, x = 1.0, weight = 1.0
-            while weight > 1e-30 {
-                x /= rho
-                weight *= decay
-                var basis = 1.0
-                for j in 0..<k where j != i { basis *= (x - nodes[j]) / (nodes[i] - nodes[j]) }
-                total += weight * basis
-            }
-            return total * pow(rho, -Double(i * shift))
-        }
+        GeometricLattice.continuationWeights(pointsPerDecade: pointsPerDecade, power: power, shift: shift)
     }
 
     /// Trapezoid weights in τ for the nodes τ_lo·e^{j·step} (j < k, k > 7, step = ln 10/12): the bi-infinite rule (half
@@ -310,8 +294,9 @@ public enum WithoutReplacementBlockLaw {
         return evaluator.law(weights: w, threads: threads, elasticity: wantElasticity)
     }
 
-    /// ``blockLaw(environment:draftMasses:weights:threads:elasticity:)`` for one block at many weights. The route is
-    /// chosen at the first evaluation and kept: a small block takes the closed-form route, whose ``SubsetKernel`` is
+    /// ``blockLaw(environment:draftMasses:weights:threads:elasticity:)`` for one block at many weights. Equal weights
+    /// (below ``equalWeightBlockLimit`` tokens) are evaluated in closed form in s; otherwise the route is chosen at the
+    /// first such evaluation and kept: a small block takes the closed-form route, whose ``SubsetKernel`` is
     /// built then and reused (every later evaluation is O(m·S), no quadrature), when C ≤ G_s·n (C the rival sets per
     /// token, G_s the s nodes at those weights: a heuristic comparing the walk's leaves with the direct route's work
     /// per token and τ node, tuned by measurement) and its kernel has at most 2²¹ entries; a large block the tail
@@ -347,7 +332,11 @@ public enum WithoutReplacementBlockLaw {
             if n == 1 { return (q, elasticity) }
             if active.isEmpty { return (law, elasticity) }
             let qa = activeMasses, wa = active.map { w[$0] }
-            if kernel == nil {
+            var integrals: (zeroth: [Double], first: [Double]?)?
+            if qa.count < equalWeightBlockLimit, wa.allSatisfy({ $0 == wa[0] }) {
+                integrals = equalWeightIntegrals(
+                    env: env, q: qa, weight: wa[0], threads: threads, first: wantElasticity)
+            } else if kernel == nil {
                 let sNodeCount = sGrid(wMin: wa.min()!, wMax: wa.max()!, drafts: n).nodes.count
                 let sets = subsetRivalSets(blockSize: qa.count + 1, drafts: n)
                 kernel =
@@ -360,8 +349,9 @@ public enum WithoutReplacementBlockLaw {
             func valid(_ r: (zeroth: [Double], first: [Double]?)) -> Bool {
                 r.zeroth.allSatisfy { $0.isFinite && $0 >= 0 } && (r.first?.allSatisfy(\.isFinite) ?? true)
             }
-            var integrals: (zeroth: [Double], first: [Double]?)?
-            if case .some(.some(let kernel)) = kernel {
+            if integrals != nil {
+                // equal weights: the Luce integral in closed form
+            } else if case .some(.some(let kernel)) = kernel {
                 integrals = kernel.integrals(weights: wa, first: wantElasticity)
             } else {
                 integrals = tailIntegrals(

@@ -3,7 +3,9 @@ import Testing
 @testable import Distributions
 import MultidraftSupport
 
-/// The exponential-race integral against exact ordered sums (theory §6.3.1), test-vectors §6.4, tolerance 1e-10.
+/// The exponential-race integral against exact ordered sums (theory §6.3.1), test-vectors §6.4: within 1e-12 (the
+/// theory's tolerance is 1e-10; the worst case measured is 1.5e-13, the same with the lattice started at
+/// (1e-17)^{1/(n+1)}/Σq as with its continuation from 0.05/(n + 1)/Σq).
 @Suite struct WithoutReplacementRaceTests {
     /// Exact Q(H) for n ≤ 3: 1 − P(some of the first n draws leaves H), split by the first such draw; every
     /// complement is a sum of remaining masses (q(H∖{i,j}) = q(H∖{larger}) − smaller).
@@ -58,7 +60,7 @@ import MultidraftSupport
         }
         let p = Distribution.dirichlet(v, concentration: 0.2, using: &rng).probabilities
         let error = check(d, p: p, drafts: 3, prefixes: [1, 2, 5, 20, 100, 200, 398, 399])
-        #expect(error < 1e-10, "max error \(error)")
+        #expect(error < 1e-12, "max error \(error)")
     }
 
     @Test(arguments: [1.0, 0.3, 0.1, 0.03])
@@ -71,7 +73,7 @@ import MultidraftSupport
         let p = try Distribution(logits: lp, temperature: temperature).probabilities
         for n in [2, 3] {
             let error = check(q, p: p, drafts: n, prefixes: [1, 2, 5, 20, 100, 300, 598, 599])
-            #expect(error < 1e-10, "T = \(temperature), n = \(n): max error \(error)")
+            #expect(error < 1e-12, "T = \(temperature), n = \(n): max error \(error)")
         }
     }
 
@@ -83,7 +85,7 @@ import MultidraftSupport
         let q = try Distribution(logits: lq).probabilities
         let p = try Distribution(logits: lp).probabilities
         let error = check(q, p: p, drafts: 2, prefixes: [1, 2, 5, 20, 100, 10_000, 19_998, 19_999])
-        #expect(error < 1e-10, "max error \(error)")
+        #expect(error < 1e-12, "max error \(error)")
     }
 
     /// The result does not depend on the number of threads (fixed-order reduction of grid blocks).

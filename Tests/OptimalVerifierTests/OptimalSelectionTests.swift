@@ -113,7 +113,11 @@ import ImportanceSampling
             let weights = (0..<v).map { _ in pow(10, -6 * rng.nextUniform()) }
             let rule = BlockLuceSelection(drafts: n, blockOfToken: blockOf, weights: weights)
             let law = try! DraftLaw.withoutReplacement(q, drafts: n)
-            let exact = rule.selectionLaw(tuples: try! law.tupleLaw())
+            let tuples = try! law.tupleLaw()
+            let exact = rule.selectionLaw(tuples: tuples)
+            let exactEqual = BlockLuceSelection(
+                drafts: n, blockOfToken: blockOf, weights: [Double](repeating: 0.3, count: v)
+            ).selectionLaw(tuples: tuples)
             let envs = WithoutReplacementBlockLaw.environments(
                 draftMasses: q.probabilities, order: order, blocks: ranges,
                 drafts: n, wanted: Array(ranges.indices), threads: 2)
@@ -129,6 +133,17 @@ import ImportanceSampling
                         env: envs[b]!, q: tokens.map { q[$0] }, w: tokens.map { weights[$0] }, threads: 2,
                         first: false
                     ).zeroth : nil
+                // equal weights in the block: the closed form in s
+                if n >= 2 {
+                    let equal = WithoutReplacementBlockLaw.blockLaw(
+                        environment: envs[b]!, draftMasses: tokens.map { q[$0] },
+                        weights: [Double](repeating: 0.3, count: tokens.count), threads: 2)
+                    for (i, x) in tokens.enumerated() {
+                        #expect(
+                            abs(equal.law[i] - exactEqual[x]) <= 1e-13 * exactEqual[x] + 1e-18,
+                            "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): equal \(equal.law[i]) vs \(exactEqual[x])")
+                    }
+                }
                 for (i, x) in tokens.enumerated() {
                     #expect(
                         abs(result.law[i] - exact[x]) <= 1e-13 * exact[x] + 1e-18,
@@ -439,6 +454,39 @@ import ImportanceSampling
         }
     }
 
+    /// At equal weights the Luce-clock integral in closed form (a polynomial in e^{−s w}) equals the direct (τ, s)
+    /// evaluation on blocks of 2–300 tokens behind an earlier block, with later mass, n = 2, 3, 4 and 8: r_w to 1e-12
+    /// relative, the s-moments behind the elasticity to 1e-10; and an evaluator at equal weights takes that route
+    /// (bit for bit), at any common weight (r_w does not depend on it).
+    @Test func withoutReplacementEqualWeightsMatchDirect() throws {
+        var rng = Xoshiro256(seed: 31)
+        let v = 700
+        let q = try Distribution(logits: Distribution.zipfLogits(v, using: &rng), temperature: 1).probabilities
+        let order = (0..<v).sorted { q[$0] > q[$1] }
+        var checked = 0
+        for (start, m, weight) in [(1, 2, 1.0), (4, 5, 0.02), (30, 40, 3e-4), (200, 300, 0.7)] {
+            let blocks = [0..<start, start..<(start + m), (start + m)..<v]
+            let qb = blocks[1].map { q[order[$0]] }
+            for n in [2, 3, 4, 8] {
+                let env = WithoutReplacementBlockLaw.environments(
+                    draftMasses: q, order: order, blocks: blocks, drafts: n, wanted: [1], threads: 1)[1]!
+                let w = [Double](repeating: weight, count: m)
+                let equal = WithoutReplacementBlockLaw.equalWeightIntegrals(
+                    env: env, q: qb, weight: weight, threads: 2, first: true)
+                let direct = WithoutReplacementBlockLaw.directIntegrals(env: env, q: qb, w: w, threads: 1, first: true)
+                Self.expectIntegralsMatch(equal, direct, "m=\(m) n=\(n)")
+                let law = WithoutReplacementBlockLaw.blockLaw(environment: env, draftMasses: qb, weights: w, threads: 1)
+                #expect(law.law == equal.zeroth.map { weight * $0 }, "m=\(m) n=\(n): the evaluator's route")
+                let other = WithoutReplacementBlockLaw.blockLaw(
+                    environment: env, draftMasses: qb, weights: [Double](repeating: 1, count: m), threads: 1)
+                let spread = zip(other.law, law.law).map { abs($0 - $1) / $1 }.max()!
+                #expect(spread < 1e-14, "m=\(m) n=\(n): r_w depends on the common weight (\(spread))")
+                checked += m
+            }
+        }
+        #expect(checked == 4 * (2 + 5 + 40 + 300))
+    }
+
     /// The Luce-clock integral in closed form over the rival sets equals the direct (τ, s) evaluation on small blocks
     /// (m = 2–9 tokens, weights over four decades, behind an earlier block, with later mass), n = 2, 3, 4 and 8: r_w
     /// to 1e-12 relative, the s-moments behind the elasticity to 1e-10.
@@ -467,7 +515,8 @@ import ImportanceSampling
         #expect(WithoutReplacementBlockLaw.subsetRivalSets(blockSize: 3, drafts: 8) == 4)
     }
 
-    /// A block's evaluator fixes its route and builds the closed-form kernel at the first evaluation, then reuses it
+    /// A block's evaluator fixes its route and builds the closed-form kernel at the first evaluation at unequal
+    /// weights (equal weights take the closed form in s and leave it undecided), then reuses it
     /// (the same storage); at other weights it gives the law the direct route gives there (1e-12 relative; n = 2
     /// takes the pair loop, n = 3 and 4 the walk over rival sets), and its kernel covers every set of at most n − 1
     /// tokens.
@@ -482,7 +531,10 @@ import ImportanceSampling
             let env = WithoutReplacementBlockLaw.environments(
                 draftMasses: q, order: order, blocks: blocks, drafts: n, wanted: [1], threads: 1)[1]!
             var evaluator = WithoutReplacementBlockLaw.Evaluator(environment: env, draftMasses: qb)
+            // equal weights take the closed form in s and leave the route undecided
             _ = evaluator.law(weights: qb.map { _ in 1 })
+            #expect(evaluator.kernel == nil, "n=\(n): the route was fixed at equal weights")
+            _ = evaluator.law(weights: qb.indices.map { 1 / Double($0 + 1) })
             let kernel = try #require(evaluator.kernel ?? nil, "n=\(n): the closed-form route")
             #expect(
                 Double(kernel.setCount)
@@ -614,7 +666,8 @@ import ImportanceSampling
     }
 
     /// Without replacement at V = 1,200 (race quadrature, tail expansion on the large blocks), n = 2 and 4:
-    /// Σ r_w = 1 (1e-12), certified gap ≤ 1e-9, and (n = 2) the same r_w bit for bit with 1 and 2 threads.
+    /// Σ r_w = 1 (1e-12), certified gap ≤ 1e-9, some blocks of several tokens realised at equal weights, and (n = 2)
+    /// the same r_w bit for bit with 1 and 2 threads.
     @Test func withoutReplacementAtScale() throws {
         var rng = Xoshiro256(seed: 17)
         let logits = Distribution.zipfLogits(1200, using: &rng)
@@ -627,6 +680,12 @@ import ImportanceSampling
             let total = verifier.selection.realisedLaw.reduce(0, +)
             #expect(abs(total - 1) < 1e-12, "n=\(n): Σ r_w = \(total)")
             #expect(verifier.certifiedGap <= 1e-9, "n=\(n): gap \(verifier.certifiedGap)")
+            // blocks of one run end at equal weights (the closed form in s), losing nothing
+            let selection = verifier.selection, weights = selection.rule.weights
+            let equalBlocks = selection.optimal.blocks.filter { block in
+                block.range.count > 1 && block.range.allSatisfy { weights[selection.optimal.order[$0]] == 1 }
+            }
+            #expect(!equalBlocks.isEmpty, "n=\(n): no block ended at equal weights")
             guard n == 2 else { continue }
             let single = try OptimalSelectionVerifier(target: p, law: law, threads: 1)
             #expect(single.selection.realisedLaw == verifier.selection.realisedLaw, "n=\(n): thread count changes r_w")
