@@ -67,7 +67,8 @@ extension WithoutReplacementBlockLaw {
                     for i in 0..<width { suffix[lastBase + i] = 0 }
                     suffix[lastBase] = 1
                     for j in stride(from: m - 1, through: 0, by: -1) {
-                        multiplyPair(suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j], e: eb[j], mark: mark[j])
+                        multiplyPair(
+                            suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j], e: eb[j], mark: mark[j])
                     }
                     for i in 0..<width { left[i] = 0 }
                     left[0] = 1

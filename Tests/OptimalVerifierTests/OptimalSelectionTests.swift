@@ -141,7 +141,8 @@ import ImportanceSampling
                     for (i, x) in tokens.enumerated() {
                         #expect(
                             abs(equal.law[i] - exactEqual[x]) <= 1e-13 * exactEqual[x] + 1e-18,
-                            "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): equal \(equal.law[i]) vs \(exactEqual[x])")
+                            "seed=\(seed) V=\(v) n=\(n) block \(b) token \(x): equal \(equal.law[i]) vs \(exactEqual[x])"
+                        )
                     }
                 }
                 for (i, x) in tokens.enumerated() {
