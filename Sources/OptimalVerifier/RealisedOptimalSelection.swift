@@ -93,6 +93,16 @@ public struct RealisedOptimalSelection: Sendable {
     /// measured alike; 0.01 and 0.1 worse.
     static let elasticityFloor = 0.03
 
+    /// The truncation of the next coarse tail evaluation in a large block's fit, from the L1 distance of the last law
+    /// to r*: 10⁻³ of it, between ``WithoutReplacementBlockLaw/coarseTolerance`` (10⁻¹²) and 10⁻⁶. A law cut at ε
+    /// is off by about ε relative per token, so by about ε·coverage ≤ ε in L1: a thousandth of the distance the step
+    /// is to close, too little to change the fit's ascent tests or its mixing. Early steps (distance ~10⁻¹) take
+    /// the series at 10⁻⁶, with fewer Taylor and z-series terms than at 10⁻¹²; measured on the `optimal_verifier`
+    /// pair at V = 152,064, n = 8, the same evaluations (23 at T = 0.3, 15 at T = 1.5) in 15–20 % less CPU time.
+    static func coarseLevel(distance: Double) -> Double {
+        max(WithoutReplacementBlockLaw.coarseTolerance, min(1e-6, 1e-3 * distance))
+    }
+
     /// Largest number of draft tuples for the enumeration route.
     public static let maxEnumeratedTuples = 200_000
 
@@ -216,16 +226,23 @@ public struct RealisedOptimalSelection: Sendable {
                 method == .raceQuadrature
                 ? WithoutReplacementBlockLaw.Evaluator(environment: environments[index]!, draftMasses: qBlock) : nil
             if method == .raceQuadrature && block.range.count >= Self.largeBlock {
-                // A large block on the tail route is fitted on coarse evaluations (series cut at 10⁻¹² instead of
-                // 10⁻¹⁸: fewer terms of each kind per tail token), then from those weights on precise ones (usually
+                // A large block on the tail route is fitted on coarse evaluations (series cut at 10⁻⁶–10⁻¹² instead
+                // of 10⁻¹⁸, ``coarseLevel(distance:)``: fewer terms of each kind per tail token), then from those
+                // weights on precise ones (usually
                 // one evaluation, which certifies the law the block realises). Without coarse evaluations (another
                 // route) the first fit was already precise. The coarse fit gets half the budget: its loss, known to
                 // ~10⁻¹², may stall above the tolerance.
+                var level = Self.coarseLevel(distance: 1)
                 let coarse = Self.fit(
                     block: block, target: pBlock, draft: qBlock, optimal: rBlock,
                     maxIterations: max(1, budget / 2), lossFloor: lossFloor
                 ) { w, elasticity in
-                    raceEvaluator!.law(weights: w, threads: threads, elasticity: elasticity, coarse: true)
+                    let result = raceEvaluator!.law(
+                        weights: w, threads: threads, elasticity: elasticity, coarse: true, coarseTolerance: level)
+                    var distance = 0.0
+                    for i in rBlock.indices { distance += abs(rBlock[i] - result.law[i]) }
+                    level = Self.coarseLevel(distance: distance)
+                    return result
                 }
                 guard raceEvaluator!.coarseEvaluations > 0 else { return coarse }
                 var precise = Self.fit(

@@ -319,11 +319,13 @@ public enum WithoutReplacementBlockLaw {
         }
 
         /// r_w at the weights w and, if asked, the elasticities (as the static ``blockLaw(environment:draftMasses:
-        /// weights:threads:elasticity:)``). With `coarse`, a block on the tail route is evaluated at
-        /// ``coarseTolerance`` (about 10⁻¹² relative instead of 10⁻¹⁸; other routes are always precise), for the
+        /// weights:threads:elasticity:)``). With `coarse`, a block on the tail route is evaluated at `coarseTolerance`
+        /// (default ``coarseTolerance``, about 10⁻¹² relative instead of 10⁻¹⁸; clamped to [10⁻¹⁸, 10⁻⁶]; other routes
+        /// are always precise), for the
         /// steps of a fit whose final law is then evaluated precisely.
         public mutating func law(
-            weights w: [Double], threads: Int = 1, elasticity wantElasticity: Bool = false, coarse: Bool = false
+            weights w: [Double], threads: Int = 1, elasticity wantElasticity: Bool = false, coarse: Bool = false,
+            coarseTolerance level: Double? = nil
         ) -> (law: [Double], elasticity: [Double]) {
             let n = env.drafts
             var law = [Double](repeating: 0, count: q.count)
@@ -356,7 +358,7 @@ public enum WithoutReplacementBlockLaw {
             } else {
                 integrals = tailIntegrals(
                     env: env, q: qa, w: wa, threads: threads, first: wantElasticity,
-                    tolerance: coarse ? coarseTolerance : 1e-18)
+                    tolerance: coarse ? max(1e-18, min(1e-6, level ?? coarseTolerance)) : 1e-18)
                 if let r = integrals, !valid(r) { integrals = nil }
                 if coarse && integrals != nil { coarseEvaluations += 1 }
             }

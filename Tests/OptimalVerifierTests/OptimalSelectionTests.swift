@@ -633,8 +633,9 @@ import ImportanceSampling
     /// Without replacement, a block of at least ``RealisedOptimalSelection/largeBlock`` tokens on the tail route is
     /// fitted on coarse evaluations (10⁻¹²) and then precisely: the law it realises is the precise evaluation at its
     /// weights, bit for bit, and differs from the coarse one at those weights (by more than 0 and less than 10⁻¹⁰
-    /// relative), so a fit that kept a coarse law fails here; the gap certifies (≤ 1e-12). V = 6,000, n = 4,
-    /// T = 1.5.
+    /// relative), so a fit that kept a coarse law fails here; the gap certifies (≤ 1e-12). The roughest level of the
+    /// fit's schedule (10⁻⁶, ``RealisedOptimalSelection/coarseLevel(distance:)``) stays within 10⁻⁵ relative.
+    /// V = 6,000, n = 4, T = 1.5.
     @Test func coarseFitEndsOnAPreciseLaw() throws {
         var rng = Xoshiro256(seed: 6_000)
         let logits = Distribution.zipfLogits(6_000, exponent: 1.1, noise: 1, using: &rng)
@@ -664,6 +665,13 @@ import ImportanceSampling
         #expect(realised == precise, "the realised law is the precise evaluation at the fitted weights")
         let difference = zip(coarse, precise).map { abs($0 - $1) / $1 }.max() ?? 0
         #expect(difference > 0 && difference < 1e-10, "coarse vs precise: \(difference)")
+        // the roughest level the fit uses (its first steps): within 10⁻⁵ relative of the precise law
+        let rough = evaluator.law(weights: weights, threads: 2, coarse: true, coarseTolerance: 1e-6).law
+        let roughDifference = zip(rough, precise).map { abs($0 - $1) / $1 }.max() ?? 0
+        #expect(roughDifference > difference && roughDifference < 1e-5, "10⁻⁶ vs precise: \(roughDifference)")
+        #expect(RealisedOptimalSelection.coarseLevel(distance: 0.1) == 1e-6)
+        #expect(RealisedOptimalSelection.coarseLevel(distance: 1e-7) == 1e-10)
+        #expect(RealisedOptimalSelection.coarseLevel(distance: 1e-12) == WithoutReplacementBlockLaw.coarseTolerance)
     }
 
     /// Without replacement at V = 1,200 (race quadrature, tail expansion on the large blocks), n = 2 and 4:
