@@ -12,10 +12,16 @@ extension WithoutReplacementBlockLaw {
     static let minimumHead = 32
     /// Smallest tail for which the expansion is used (below it the direct route is as fast).
     static let minimumTail = 256
-    /// The truncation of a coarse tail evaluation (``Evaluator/law(weights:threads:elasticity:coarse:)``), against
+    /// The truncation of a coarse tail evaluation (``Evaluator/law(weights:threads:elasticity:coarse:coarseTolerance:)``), against
     /// the precise 10⁻¹⁸: at the largest offset in a bin 11 Taylor terms instead of 16, and z-series of 11–17 terms
     /// instead of 15–22 (n = 2–8), with exponentials skipped below e^{−32} instead of e^{−50}.
     static let coarseTolerance = 1e-12
+
+    /// The tokens by decreasing q (ties by index): the order that splits a block into head and tail. It depends on
+    /// the block alone, so an ``Evaluator`` sorts once for all its evaluations.
+    static func massOrdered(_ q: [Double]) -> [Int] {
+        (0..<q.count).sorted { q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1) }
+    }
 
     /// The same integrals as ``directIntegrals(env:q:w:threads:first:)`` for a large block, by splitting it into a
     /// **head** (the tokens with q·τ_max > 1/4 and the 32 largest) evaluated directly and a **tail** whose tokens
@@ -43,13 +49,14 @@ extension WithoutReplacementBlockLaw {
     /// - Complexity: O(G_τ·G_s·n·(|head| + n + M)) for the nodes and O(n·M·(m + bins·G_s)·K) for the exponential
     ///   sums, M the series length (about 20 at n = 8).
     static func tailIntegrals(
-        env: Environment, q: [Double], w: [Double], threads: Int, first wantFirst: Bool, tolerance: Double = 1e-18
+        env: Environment, q: [Double], w: [Double], threads: Int, first wantFirst: Bool, tolerance: Double = 1e-18,
+        massOrder: [Int]? = nil
     )
         -> (zeroth: [Double], first: [Double]?)?
     {
         let n = env.drafts, m = q.count
         guard n >= 2, let tauMax = env.tau.last else { return nil }
-        let byMass = (0..<m).sorted { q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1) }
+        let byMass = massOrder ?? massOrdered(q)
         var headCount = minimumHead
         while headCount < m && q[byMass[headCount]] * tauMax > tailThreshold { headCount += 1 }
         guard m - headCount >= minimumTail else { return nil }

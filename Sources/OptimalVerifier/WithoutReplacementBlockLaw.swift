@@ -45,7 +45,7 @@ import MultidraftSupport
 /// block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
 /// done once per block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then
 /// O(m·S) per evaluation) when C is below G_s·n and the kernel has at most 2²¹ entries (``Evaluator``); a large
-/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:tolerance:)``); the rest the direct (τ, s) double
+/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:tolerance:massOrder:)``); the rest the direct (τ, s) double
 /// sum (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
 ///
 /// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation on the direct route.
@@ -310,6 +310,8 @@ public enum WithoutReplacementBlockLaw {
         /// How many evaluations took the tail expansion at the coarse tolerance (their laws steer a fit; they are
         /// never a realised law).
         public private(set) var coarseEvaluations = 0
+        /// The active tokens by decreasing q, sorted at the first tail evaluation and kept.
+        var massOrder: [Int]?
 
         public init(environment env: Environment, draftMasses q: [Double]) {
             self.env = env
@@ -356,9 +358,10 @@ public enum WithoutReplacementBlockLaw {
             } else if case .some(.some(let kernel)) = kernel {
                 integrals = kernel.integrals(weights: wa, first: wantElasticity)
             } else {
+                if massOrder == nil { massOrder = massOrdered(qa) }
                 integrals = tailIntegrals(
                     env: env, q: qa, w: wa, threads: threads, first: wantElasticity,
-                    tolerance: coarse ? max(1e-18, min(1e-6, level ?? coarseTolerance)) : 1e-18)
+                    tolerance: coarse ? max(1e-18, min(1e-6, level ?? coarseTolerance)) : 1e-18, massOrder: massOrder)
                 if let r = integrals, !valid(r) { integrals = nil }
                 if coarse && integrals != nil { coarseEvaluations += 1 }
             }
