@@ -354,6 +354,50 @@ import ImportanceSampling
         #expect(shared >= 50, "shared weights in \(shared) of 300 instances")
     }
 
+    /// Without replacement on the race quadrature (enumeration off), where a block of one run starts its fit at equal
+    /// weights and is evaluated in closed form in s: on 1,000 fixed-seed instances (V = 3–8, n = 2–4, half of them
+    /// p = q with ratios perturbed by at most 2 %) the realised law equals the enumerated selection law of the rule
+    /// (1e-13), the verifier is lossless (1e-12) and reaches alpha* (certified gap ≤ 1e-12, every block converged).
+    /// Both branches must occur: blocks of one run that end at equal weights (72 of the 73 here) and at least one
+    /// that continues its fit from them.
+    @Test func withoutReplacementEqualWeightStartIsExact() async throws {
+        var started = 0, ended = 0
+        try await seededPropertyCheck(
+            count: 1000, input: Gen.int(in: 0...Int(Int32.max)), Gen.int(in: 3...8), Gen.int(in: 2...4)
+        ) { seed, v, n in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            let q = Distribution.dirichlet(v, concentration: 1, using: &rng)
+            let p =
+                seed % 2 == 0
+                ? try Distribution(
+                    normalizing: q.probabilities.map { $0 * (1 + 0.02 * (Double.random(in: 0..<1, using: &rng))) })
+                : Distribution.dirichlet(v, concentration: 0.5, using: &rng)
+            guard q.supportSize > n else { return }
+            let law = try DraftLaw.withoutReplacement(q, drafts: n)
+            let verifier = try OptimalSelectionVerifier(
+                target: p, law: law, threads: 1, enumerateWithoutReplacement: false)
+            let fit = verifier.selection
+            let label = "seed=\(seed) V=\(v) n=\(n)"
+            #expect(fit.method == .raceQuadrature, "\(label)")
+            #expect(fit.certifiedGap <= 1e-12 && fit.unconvergedBlocks == 0, "\(label): gap \(fit.certifiedGap)")
+            let enumerated = fit.rule.selectionLaw(tuples: try law.tupleLaw())
+            for x in 0..<v {
+                #expect(abs(enumerated[x] - fit.realisedLaw[x]) < 1e-13, "\(label): r_w[\(x)]")
+            }
+            #expect(try ExactVerification(verifier).maxDeviation(from: p) < 1e-12, "\(label): not lossless")
+            let oneRun = fit.optimal.blocks.filter {
+                $0.targetMass > 0 && $0.draftMass > 0
+                    && RealisedOptimalSelection.isOneRun($0, ratios: fit.optimal.orderedRatio)
+            }
+            for block in oneRun {
+                started += 1
+                if block.range.allSatisfy({ fit.rule.weights[fit.optimal.order[$0]] == 1 }) { ended += 1 }
+            }
+        }
+        #expect(ended >= 40, "\(ended) of \(started) blocks of one run ended at equal weights")
+        #expect(started - ended >= 1, "no block of one run continued its fit from equal weights")
+    }
+
     /// The runs that may share a weight: ρ_max ≤ κ ρ_min with κ = (1/s or s)^0.9 inside every run, tokens with p = 0
     /// or q = 0 alone, nil when no run holds two tokens or |s − 1| leaves no room.
     @Test func equalRatioRuns() {
