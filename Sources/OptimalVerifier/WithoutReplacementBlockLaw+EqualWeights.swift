@@ -30,51 +30,65 @@ extension WithoutReplacementBlockLaw {
     static func equalWeightIntegrals(
         env: Environment, q: [Double], weight w: Double, threads: Int, first: Bool
     ) -> (zeroth: [Double], first: [Double]?) {
+        typealias Lanes = SIMD4<Double>
         let n = env.drafts, m = q.count, width = 2 * n
         let gt = env.tau.count
         let chunks = min(16, gt)
-        let parts: [([Double], [Double])] = parallelMap(count: chunks, threads: max(1, threads)) { c in
+        // scratch per chunk run, four τ nodes to a vector: π, ē and the marking weight q·ē per token, the suffix pairs,
+        // the prefix pair, and the environment's coefficients contracted with 1/(k+1) (a: with A_B, b: with M_B) and
+        // with 1/(k+1)²
+        let scratchSize = 3 * m + (m + 1) * width + width + 4 * n
+        /// Adds the τ nodes of chunk `c` to acc (and acc1 when the first moment is wanted), four nodes at a time in
+        /// the lanes of a vector (the last group padded with weight 0).
+        func integrate(
+            chunk c: Int, scratch: UnsafeMutablePointer<Lanes>, acc: UnsafeMutablePointer<Lanes>,
+            acc1: UnsafeMutablePointer<Lanes>
+        ) {
             let lo = c * gt / chunks, hi = (c + 1) * gt / chunks
-            var acc = [Double](repeating: 0, count: m), acc1 = [Double](repeating: 0, count: first ? m : 0)
-            let pi = UnsafeMutablePointer<Double>.allocate(capacity: m)
-            let eb = UnsafeMutablePointer<Double>.allocate(capacity: m)
-            let mark = UnsafeMutablePointer<Double>.allocate(capacity: m)
-            let suffix = UnsafeMutablePointer<Double>.allocate(capacity: (m + 1) * width)
-            let left = UnsafeMutablePointer<Double>.allocate(capacity: width)
-            // the environment's coefficients contracted with 1/(k+1) (a: with A_B, b: with M_B), and with 1/(k+1)²
-            let contraction = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
-            defer {
-                for buffer in [pi, eb, mark, suffix, left, contraction] { buffer.deallocate() }
-            }
+            let pi = scratch, eb = pi + m, mark = eb + m
+            let suffix = mark + m, left = suffix + (m + 1) * width, contraction = left + width
             env.coefficients.withUnsafeBufferPointer { coefficients in
-                for gi in lo..<hi {
-                    let t = env.tau[gi], cg = env.tauWeight[gi]
-                    for y in 0..<m {
-                        (pi[y], eb[y]) = piAndExp(q[y] * t)
-                        mark[y] = q[y] * eb[y]
+                var g0 = lo
+                while g0 < hi {
+                    let count = min(4, hi - g0)
+                    var t = Lanes(repeating: env.tau[g0]), cg = Lanes.zero
+                    for l in 0..<count {
+                        t[l] = env.tau[g0 + l]
+                        cg[l] = env.tauWeight[g0 + l]
                     }
-                    let base = gi * width
+                    for y in 0..<m {
+                        var a = Lanes.zero, b = Lanes.zero
+                        for l in 0..<4 { (a[l], b[l]) = piAndExp(q[y] * t[l]) }
+                        pi[y] = a
+                        eb[y] = b
+                        mark[y] = q[y] * b
+                    }
                     for k in 0..<n {
                         let inverse = 1 / Double(k + 1)
-                        let a = coefficients[base + n - 1 - k], mE = coefficients[base + n + n - 1 - k]
+                        var a = Lanes.zero, mE = Lanes.zero
+                        for l in 0..<4 {
+                            let base = (g0 + min(l, count - 1)) * width
+                            a[l] = coefficients[base + n - 1 - k]
+                            mE[l] = coefficients[base + n + n - 1 - k]
+                        }
                         contraction[k] = mE * inverse // multiplies A_B[k]
                         contraction[n + k] = a * inverse // multiplies M_B[k]
-                        contraction[2 * n + k] = mE * inverse * inverse
-                        contraction[3 * n + k] = a * inverse * inverse
+                        contraction[2 * n + k] = mE * (inverse * inverse)
+                        contraction[3 * n + k] = a * (inverse * inverse)
                     }
                     // suffix[j] = (A, M) in t of tokens j..<m; suffix[m] = (1, 0)
                     let lastBase = m * width
-                    for i in 0..<width { suffix[lastBase + i] = 0 }
-                    suffix[lastBase] = 1
+                    for i in 0..<width { suffix[lastBase + i] = .zero }
+                    suffix[lastBase] = Lanes(repeating: 1)
                     for j in stride(from: m - 1, through: 0, by: -1) {
-                        multiplyPair(
+                        multiplyPairLanes(
                             suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j], e: eb[j], mark: mark[j])
                     }
-                    for i in 0..<width { left[i] = 0 }
-                    left[0] = 1
+                    for i in 0..<width { left[i] = .zero }
+                    left[0] = Lanes(repeating: 1)
                     for j in 0..<m {
                         let right = suffix + (j + 1) * width
-                        var value = 0.0, value1 = 0.0
+                        var value = Lanes.zero, value1 = Lanes.zero
                         for i in 0..<n {
                             let la = left[i], lm = left[n + i]
                             for r in 0..<(n - i) {
@@ -87,18 +101,58 @@ extension WithoutReplacementBlockLaw {
                         let scale = cg * pi[j]
                         acc[j] += scale * value
                         if first { acc1[j] += scale * value1 }
-                        multiplyPair(left, from: 0, to: 0, n: n, p: pi[j], e: eb[j], mark: mark[j])
+                        multiplyPairLanes(left, from: 0, to: 0, n: n, p: pi[j], e: eb[j], mark: mark[j])
                     }
+                    g0 += 4
                 }
             }
-            return (acc, acc1)
         }
+        // Each chunk sums into its own accumulator, added to the totals in chunk order: one thread runs the chunks in
+        // turn on one set of buffers (small blocks are evaluated one per thread, thousands per setup), several take
+        // them in parallel; the sums are the same either way.
         var zeroth = [Double](repeating: 0, count: m), moment = [Double](repeating: 0, count: first ? m : 0)
-        for part in parts {
-            for y in 0..<m { zeroth[y] += part.0[y] }
-            if first { for y in 0..<m { moment[y] += part.1[y] } }
+        if threads <= 1 {
+            let buffer = UnsafeMutablePointer<Lanes>.allocate(capacity: scratchSize + 2 * m)
+            defer { buffer.deallocate() }
+            let acc = buffer + scratchSize, acc1 = acc + m
+            for c in 0..<chunks {
+                acc.initialize(repeating: .zero, count: 2 * m)
+                integrate(chunk: c, scratch: buffer, acc: acc, acc1: acc1)
+                for y in 0..<m { zeroth[y] += acc[y].sum() }
+                if first { for y in 0..<m { moment[y] += acc1[y].sum() } }
+            }
+        } else {
+            let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c in
+                let buffer = UnsafeMutablePointer<Lanes>.allocate(capacity: scratchSize + 2 * m)
+                defer { buffer.deallocate() }
+                let acc = buffer + scratchSize, acc1 = acc + m
+                acc.initialize(repeating: .zero, count: 2 * m)
+                integrate(chunk: c, scratch: buffer, acc: acc, acc1: acc1)
+                return (0..<m).map { acc[$0].sum() } + (0..<m).map { acc1[$0].sum() }
+            }
+            for part in parts {
+                for y in 0..<m { zeroth[y] += part[y] }
+                if first { for y in 0..<m { moment[y] += part[m + y] } }
+            }
         }
         // ∫ ds e^{−s w} v^k = 1/(w(k+1)) and ∫ ds s e^{−s w} v^k = 1/(w²(k+1)²): the 1/w factors here
         return (zeroth.map { $0 / w }, first ? moment.map { $0 / (w * w) } : nil)
+    }
+
+    /// ``multiplyPair(_:from:to:n:p:e:mark:)`` with the undrafted and marking weights per lane too (each lane its
+    /// own τ node).
+    @inline(__always)
+    static func multiplyPairLanes(
+        _ b: UnsafeMutablePointer<SIMD4<Double>>, from src: Int, to dst: Int, n: Int, p: SIMD4<Double>,
+        e: SIMD4<Double>, mark: SIMD4<Double>
+    ) {
+        var i = n - 1
+        while i > 0 {
+            b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + b[src + i] * mark
+            b[dst + i] = b[src + i] * e + b[src + i - 1] * p
+            i -= 1
+        }
+        b[dst + n] = b[src + n] * e + b[src] * mark
+        b[dst] = b[src] * e
     }
 }
