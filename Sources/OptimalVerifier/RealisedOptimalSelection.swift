@@ -228,10 +228,9 @@ public struct RealisedOptimalSelection: Sendable {
             if method == .raceQuadrature && block.range.count >= Self.largeBlock {
                 // A large block on the tail route is fitted on coarse evaluations (series cut at 10⁻⁶–10⁻¹² instead
                 // of 10⁻¹⁸, ``coarseLevel(distance:)``: fewer terms of each kind per tail token), then from those
-                // weights on precise ones (usually
-                // one evaluation, which certifies the law the block realises). Without coarse evaluations (another
-                // route) the first fit was already precise. The coarse fit gets half the budget: its loss, known to
-                // ~10⁻¹², may stall above the tolerance.
+                // weights on precise ones (usually one evaluation, which certifies the law the block realises).
+                // Without coarse evaluations (another route) the first fit was already precise. The coarse fit gets
+                // half the budget: its loss, known to ~10⁻¹², may stall above the tolerance.
                 var level = Self.coarseLevel(distance: 1)
                 let coarse = Self.fit(
                     block: block, target: pBlock, draft: qBlock, optimal: rBlock,
@@ -254,9 +253,10 @@ public struct RealisedOptimalSelection: Sendable {
                 precise.iterations += coarse.iterations
                 return precise
             }
-            // A race block of one run starts at equal weights: evaluated in closed form in s (``WithoutReplacement
-            // BlockLaw/equalWeightIntegrals(env:q:weight:threads:first:)``), and inside the slope's margin it usually
-            // loses nothing there (as one i.i.d. run does exactly), so the fit ends on that first, cheap evaluation.
+            // A race block of one run starts at equal weights, evaluated in closed form in s
+            // (``WithoutReplacementBlockLaw/equalWeightIntegrals(env:q:weight:threads:first:)``); inside the slope's
+            // margin it usually loses nothing there (as one i.i.d. run does exactly), so the fit ends on that first,
+            // cheap evaluation. Otherwise the fit continues from equal weights.
             let equalStart =
                 method == .raceQuadrature && Self.isOneRun(block, ratios: optimal.orderedRatio)
                 ? [Double](repeating: 1, count: qBlock.count) : nil

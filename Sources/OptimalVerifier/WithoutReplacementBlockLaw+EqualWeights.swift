@@ -81,7 +81,7 @@ extension WithoutReplacementBlockLaw {
                     for i in 0..<width { suffix[lastBase + i] = .zero }
                     suffix[lastBase] = Lanes(repeating: 1)
                     for j in stride(from: m - 1, through: 0, by: -1) {
-                        multiplyPairLanes(
+                        multiplyPair(
                             suffix, from: (j + 1) * width, to: j * width, n: n, p: pi[j], e: eb[j], mark: mark[j])
                     }
                     for i in 0..<width { left[i] = .zero }
@@ -101,7 +101,7 @@ extension WithoutReplacementBlockLaw {
                         let scale = cg * pi[j]
                         acc[j] += scale * value
                         if first { acc1[j] += scale * value1 }
-                        multiplyPairLanes(left, from: 0, to: 0, n: n, p: pi[j], e: eb[j], mark: mark[j])
+                        multiplyPair(left, from: 0, to: 0, n: n, p: pi[j], e: eb[j], mark: mark[j])
                     }
                     g0 += 4
                 }
@@ -137,22 +137,5 @@ extension WithoutReplacementBlockLaw {
         }
         // ∫ ds e^{−s w} v^k = 1/(w(k+1)) and ∫ ds s e^{−s w} v^k = 1/(w²(k+1)²): the 1/w factors here
         return (zeroth.map { $0 / w }, first ? moment.map { $0 / (w * w) } : nil)
-    }
-
-    /// ``multiplyPair(_:from:to:n:p:e:mark:)`` with the undrafted and marking weights per lane too (each lane its
-    /// own τ node).
-    @inline(__always)
-    static func multiplyPairLanes(
-        _ b: UnsafeMutablePointer<SIMD4<Double>>, from src: Int, to dst: Int, n: Int, p: SIMD4<Double>,
-        e: SIMD4<Double>, mark: SIMD4<Double>
-    ) {
-        var i = n - 1
-        while i > 0 {
-            b[dst + n + i] = b[src + n + i] * e + b[src + n + i - 1] * p + b[src + i] * mark
-            b[dst + i] = b[src + i] * e + b[src + i - 1] * p
-            i -= 1
-        }
-        b[dst + n] = b[src + n] * e + b[src] * mark
-        b[dst] = b[src] * e
     }
 }

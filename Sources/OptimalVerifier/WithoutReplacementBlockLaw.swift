@@ -42,11 +42,11 @@ import MultidraftSupport
 ///
 /// **Routes.** A block whose tokens all have one weight (below ``equalWeightBlockLimit`` tokens) takes the Luce
 /// integral in closed form (``equalWeightIntegrals(env:q:weight:threads:first:)``: O(G_τ·m·n²)). Otherwise a small
-/// block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral
-/// done once per block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then
-/// O(m·S) per evaluation) when C is below G_s·n and the kernel has at most 2²¹ entries (``Evaluator``); a large
-/// block the tail expansion (``tailIntegrals(env:q:w:threads:first:tolerance:massOrder:)``); the rest the direct (τ, s) double
-/// sum (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
+/// block takes the s-integral in closed form over the sets of drafted rivals, with the τ-integral done once per
+/// block (``SubsetKernel``: exact in s, O(G_τ·m·C) once with C the rival sets per token, then O(m·S) per
+/// evaluation) when C is below G_s·n and the kernel has at most 2²¹ entries (``Evaluator``); a large block the tail
+/// expansion (``tailIntegrals(env:q:w:threads:first:tolerance:massOrder:)``); the rest the direct (τ, s) double sum
+/// (``directIntegrals(env:q:w:threads:first:)``). The tests hold each route to the direct one (10⁻¹²).
 ///
 /// - Complexity: environment O(V·n·G_τ) once; a block of m tokens O(m·n·G_τ·G_s) per evaluation on the direct route.
 /// - Reference: the selection polytope and the block-priority rule are in <doc:Theory#Optimal-verifier>;
@@ -244,10 +244,10 @@ public enum WithoutReplacementBlockLaw {
     /// One token's factor on a pair stored as b[base..<base+n] = A, b[base+n..<base+2n] = M (degree < n):
     /// (A, M)_dst = (A·φ, M·φ + mark·A)_src with φ = e + u·p, for the token's drafted weight p, undrafted weight e and
     /// marking weight mark = q·ē. `src` may equal `dst` (coefficients are updated from the top degree down). The
-    /// coefficients are numbers, or SIMD lanes (one s node each, p per lane).
+    /// coefficients are numbers, or SIMD lanes (one s node each, or one τ node each with e and mark per lane too).
     @inline(__always)
     static func multiplyPair<C: PairCoefficient>(
-        _ b: UnsafeMutablePointer<C>, from src: Int, to dst: Int, n: Int, p: C, e: Double, mark: Double
+        _ b: UnsafeMutablePointer<C>, from src: Int, to dst: Int, n: Int, p: C, e: C, mark: C
     ) {
         var i = n - 1
         while i > 0 {
@@ -257,6 +257,16 @@ public enum WithoutReplacementBlockLaw {
         }
         b[dst + n] = b[src + n] * e + b[src] * mark
         b[dst] = b[src] * e
+    }
+
+    /// ``multiplyPair(_:from:to:n:p:e:mark:)`` on SIMD lanes that share one undrafted and marking weight (the lanes
+    /// are s nodes of one τ node).
+    @inline(__always)
+    static func multiplyPair(
+        _ b: UnsafeMutablePointer<SIMD4<Double>>, from src: Int, to dst: Int, n: Int, p: SIMD4<Double>, e: Double,
+        mark: Double
+    ) {
+        multiplyPair(b, from: src, to: dst, n: n, p: p, e: SIMD4(repeating: e), mark: SIMD4(repeating: mark))
     }
 
     /// ``multiplyPair(_:from:to:n:p:e:mark:)`` on an array of numbers.

@@ -324,26 +324,10 @@ import ImportanceSampling
         try await seededPropertyCheck(
             count: 300, input: Gen.int(in: 0...Int(Int32.max)), Gen.int(in: 3...8), Gen.int(in: 2...4)
         ) { seed, v, n in
-            var rng = Xoshiro256(seed: UInt64(seed))
-            let q = Distribution.dirichlet(v, concentration: 1, using: &rng)
-            // every other instance: p = q with ratios perturbed by at most 2 %, so runs of close ratios are common
-            let p =
-                seed % 2 == 0
-                ? try Distribution(
-                    normalizing: q.probabilities.map { $0 * (1 + 0.02 * (Double.random(in: 0..<1, using: &rng))) })
-                : Distribution.dirichlet(v, concentration: 0.5, using: &rng)
-            let law = try DraftLaw.iid(q, drafts: n)
-            let fit = try RealisedOptimalSelection(target: p, law: law, enumerateWithoutReplacement: false)
-            let label = "seed=\(seed) V=\(v) n=\(n)"
-            #expect(fit.method == .iidQuadrature, "\(label)")
-            #expect(fit.certifiedGap <= 1e-12 && fit.unconvergedBlocks == 0, "\(label): gap \(fit.certifiedGap)")
-            let enumerated = fit.rule.selectionLaw(tuples: try law.tupleLaw())
-            for x in 0..<v {
-                #expect(abs(enumerated[x] - fit.realisedLaw[x]) < 1e-13, "\(label): r_w[\(x)]")
-            }
-            let verifier = try OptimalSelectionVerifier(
-                target: p, law: law, threads: 1, enumerateWithoutReplacement: false)
-            #expect(try ExactVerification(verifier).maxDeviation(from: p) < 1e-12, "\(label): not lossless")
+            let (p, q) = try Self.nearRatioPair(seed: seed, vocabulary: v)
+            let fit = try Self.expectExactOnQuadrature(
+                target: p, law: try DraftLaw.iid(q, drafts: n), method: .iidQuadrature,
+                label: "seed=\(seed) V=\(v) n=\(n)")
             let blocks = fit.optimal.blockOfToken
             if (0..<v).contains(where: { x in
                 (0..<x).contains { y in blocks[x] == blocks[y] && fit.rule.weights[x] == fit.rule.weights[y] }
@@ -352,6 +336,37 @@ import ImportanceSampling
             }
         }
         #expect(shared >= 50, "shared weights in \(shared) of 300 instances")
+    }
+
+    /// p and q of the fixed-seed quadrature property tests: q ~ Dirichlet(1); p = q with ratios perturbed by at most
+    /// 2 % for even seeds (runs of close ratios are common), else p ~ Dirichlet(0.5).
+    static func nearRatioPair(seed: Int, vocabulary v: Int) throws -> (p: Distribution, q: Distribution) {
+        var rng = Xoshiro256(seed: UInt64(seed))
+        let q = Distribution.dirichlet(v, concentration: 1, using: &rng)
+        let p =
+            seed % 2 == 0
+            ? try Distribution(
+                normalizing: q.probabilities.map { $0 * (1 + 0.02 * (Double.random(in: 0..<1, using: &rng))) })
+            : Distribution.dirichlet(v, concentration: 0.5, using: &rng)
+        return (p, q)
+    }
+
+    /// The optimal verifier on its quadrature route (enumeration off): it takes `method`, certifies (gap ≤ 1e-12,
+    /// every block converged), its realised law equals the enumerated selection law of its rule (1e-13) and it is
+    /// lossless (1e-12). Returns its selection.
+    static func expectExactOnQuadrature(
+        target p: Distribution, law: DraftLaw, method: RealisedOptimalSelection.Method, label: String
+    ) throws -> RealisedOptimalSelection {
+        let verifier = try OptimalSelectionVerifier(target: p, law: law, threads: 1, enumerateWithoutReplacement: false)
+        let fit = verifier.selection
+        #expect(fit.method == method, "\(label)")
+        #expect(fit.certifiedGap <= 1e-12 && fit.unconvergedBlocks == 0, "\(label): gap \(fit.certifiedGap)")
+        let enumerated = fit.rule.selectionLaw(tuples: try law.tupleLaw())
+        for x in 0..<p.vocabularySize {
+            #expect(abs(enumerated[x] - fit.realisedLaw[x]) < 1e-13, "\(label): r_w[\(x)]")
+        }
+        #expect(try ExactVerification(verifier).maxDeviation(from: p) < 1e-12, "\(label): not lossless")
+        return fit
     }
 
     /// Without replacement on the race quadrature (enumeration off), where a block of one run starts its fit at equal
@@ -365,26 +380,11 @@ import ImportanceSampling
         try await seededPropertyCheck(
             count: 1000, input: Gen.int(in: 0...Int(Int32.max)), Gen.int(in: 3...8), Gen.int(in: 2...4)
         ) { seed, v, n in
-            var rng = Xoshiro256(seed: UInt64(seed))
-            let q = Distribution.dirichlet(v, concentration: 1, using: &rng)
-            let p =
-                seed % 2 == 0
-                ? try Distribution(
-                    normalizing: q.probabilities.map { $0 * (1 + 0.02 * (Double.random(in: 0..<1, using: &rng))) })
-                : Distribution.dirichlet(v, concentration: 0.5, using: &rng)
+            let (p, q) = try Self.nearRatioPair(seed: seed, vocabulary: v)
             guard q.supportSize > n else { return }
-            let law = try DraftLaw.withoutReplacement(q, drafts: n)
-            let verifier = try OptimalSelectionVerifier(
-                target: p, law: law, threads: 1, enumerateWithoutReplacement: false)
-            let fit = verifier.selection
-            let label = "seed=\(seed) V=\(v) n=\(n)"
-            #expect(fit.method == .raceQuadrature, "\(label)")
-            #expect(fit.certifiedGap <= 1e-12 && fit.unconvergedBlocks == 0, "\(label): gap \(fit.certifiedGap)")
-            let enumerated = fit.rule.selectionLaw(tuples: try law.tupleLaw())
-            for x in 0..<v {
-                #expect(abs(enumerated[x] - fit.realisedLaw[x]) < 1e-13, "\(label): r_w[\(x)]")
-            }
-            #expect(try ExactVerification(verifier).maxDeviation(from: p) < 1e-12, "\(label): not lossless")
+            let fit = try Self.expectExactOnQuadrature(
+                target: p, law: try DraftLaw.withoutReplacement(q, drafts: n), method: .raceQuadrature,
+                label: "seed=\(seed) V=\(v) n=\(n)")
             let oneRun = fit.optimal.blocks.filter {
                 $0.targetMass > 0 && $0.draftMass > 0
                     && RealisedOptimalSelection.isOneRun($0, ratios: fit.optimal.orderedRatio)
