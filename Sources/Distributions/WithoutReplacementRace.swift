@@ -64,8 +64,7 @@ public enum WithoutReplacementRace {
         // ~(Σq·t_lo)^{n+1} of the integral. The nodes below that, to (10⁻¹⁷)^{1/(n+1)}/Σq (where the rule used to
         // start), were each a full pass over the prefixes (nothing saturates at small t): 47 nodes at n = 2, 17 at
         // n = 4; from n = 7 on that old lower end is the larger one and is kept.
-        let lowEnd = n >= 2 ? max(pow(1e-17, 1 / Double(n + 1)), 0.05 / Double(n + 1)) : pow(1e-17, 1 / Double(n + 1))
-        let tLo = lowEnd / total
+        let tLo = latticeLowerEnd(drafts: n) / total
         let tHi = max(tLo * 10, 50 / r[kHi])
         let continuation = GeometricLattice.continuationWeights(
             pointsPerDecade: Double(pointsPerDecade), power: n + 1, shift: n)
@@ -153,6 +152,13 @@ public enum WithoutReplacementRace {
             out[k] = min(1, s)
         }
         return out
+    }
+
+    /// The first node of the race lattices in units of 1/Σq: max((10⁻¹⁷)^{1/(n+1)}, 0.05/(n + 1)) for n ≥ 2 drafts,
+    /// (10⁻¹⁷)^{1/2} for one; below it the lattice is continued (``GeometricLattice``). Shared by the t rule here and
+    /// the optimal verifier's τ rule, whose integrands vanish alike (like tⁿ).
+    package static func latticeLowerEnd(drafts n: Int) -> Double {
+        n >= 2 ? max(pow(1e-17, 1 / Double(n + 1)), 0.05 / Double(n + 1)) : pow(1e-17, 1 / Double(n + 1))
     }
 
     /// (1 − e^{−x}, e^{−x}) for x ≥ 0, by a 6-term series below 10⁻³ (relative truncation error < 2·10⁻²²; the four terms used

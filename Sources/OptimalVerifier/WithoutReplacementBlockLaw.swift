@@ -206,7 +206,7 @@ public enum WithoutReplacementBlockLaw {
     /// the continuation saves 47 nodes at n = 2 and 17 at n = 4; from n = 7 on the old lower end is the larger and
     /// is kept (with the continuation).
     static func tauLowerEnd(drafts n: Int) -> Double {
-        n >= 2 ? max(pow(1e-17, 1 / Double(n + 1)), 0.05 / Double(n + 1)) : pow(1e-17, 1 / Double(n + 1))
+        WithoutReplacementRace.latticeLowerEnd(drafts: n)
     }
 
     /// The τ continuation's weights over step·τ_lo for n drafts: with the integrand τⁿh(τ) (dτ) and ρ = e^{step},
