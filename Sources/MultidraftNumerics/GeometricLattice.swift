@@ -42,4 +42,17 @@ package enum GeometricLattice {
             return total * pow(rho, -Double(i * shift))
         }
     }
+
+    /// The weights (in dx) of the trapezoid rule in log x on the nodes x_i = x₀ρ^i (i < count, step h = ln ρ):
+    /// h·x_i, half at the last node (the bi-infinite rule cut above), plus h·x₀·δ_i on the first K nodes for the
+    /// lattice below x₀ (`continuation`, from ``continuationWeights(pointsPerDecade:power:shift:)``). The optimal
+    /// verifier's s and τ rules take their weights here; the race's t rule keeps the same weights divided by its nodes
+    /// (its summand carries the factor t), so that r\* is computed as before.
+    package static func trapezoidWeights(nodes x: [Double], step h: Double, continuation: [Double]) -> [Double] {
+        precondition(x.count > continuation.count)
+        var weights = x.map { h * $0 }
+        weights[x.count - 1] *= 0.5
+        for (i, delta) in continuation.enumerated() { weights[i] += h * x[0] * delta }
+        return weights
+    }
 }

@@ -1,8 +1,9 @@
 import MultidraftSupport
 
 extension WithoutReplacementBlockLaw {
-    /// Blocks of at least this many tokens take the tail expansion even at equal weights (its cost per evaluation
-    /// hardly grows with the block, this route's grows as m·n²).
+    /// Blocks of at least this many tokens take the tail expansion even at equal weights (this route's cost grows as
+    /// m·n² per τ node). Not tuned: the fit starts at equal weights only in blocks below the large-block size, also
+    /// 4,096.
     static let equalWeightBlockLimit = 4096
 
     /// The integrals of ``directIntegrals(env:q:w:threads:first:)`` when every token of the block has the same
@@ -107,33 +108,25 @@ extension WithoutReplacementBlockLaw {
                 }
             }
         }
-        // Each chunk sums into its own accumulator, added to the totals in chunk order: one thread runs the chunks in
-        // turn on one set of buffers (small blocks are evaluated one per thread, thousands per setup), several take
-        // them in parallel; the sums are the same either way.
-        var zeroth = [Double](repeating: 0, count: m), moment = [Double](repeating: 0, count: first ? m : 0)
-        if threads <= 1 {
+        // Each chunk sums into its own accumulator, added to the totals in chunk order, so the sums do not depend on
+        // the thread count. A worker takes every `workers`-th chunk on one set of buffers (small blocks run one per
+        // thread, thousands per setup: buffers per chunk were a visible share of their time).
+        let workers = max(1, min(threads, chunks))
+        let parts: [[[Double]]] = parallelMap(count: workers, threads: workers) { worker in
             let buffer = UnsafeMutablePointer<Lanes>.allocate(capacity: scratchSize + 2 * m)
             defer { buffer.deallocate() }
             let acc = buffer + scratchSize, acc1 = acc + m
-            for c in 0..<chunks {
+            return stride(from: worker, to: chunks, by: workers).map { c in
                 acc.initialize(repeating: .zero, count: 2 * m)
                 integrate(chunk: c, scratch: buffer, acc: acc, acc1: acc1)
-                for y in 0..<m { zeroth[y] += acc[y].sum() }
-                if first { for y in 0..<m { moment[y] += acc1[y].sum() } }
+                return (0..<(first ? 2 * m : m)).map { acc[$0].sum() }
             }
-        } else {
-            let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c in
-                let buffer = UnsafeMutablePointer<Lanes>.allocate(capacity: scratchSize + 2 * m)
-                defer { buffer.deallocate() }
-                let acc = buffer + scratchSize, acc1 = acc + m
-                acc.initialize(repeating: .zero, count: 2 * m)
-                integrate(chunk: c, scratch: buffer, acc: acc, acc1: acc1)
-                return (0..<m).map { acc[$0].sum() } + (0..<m).map { acc1[$0].sum() }
-            }
-            for part in parts {
-                for y in 0..<m { zeroth[y] += part[y] }
-                if first { for y in 0..<m { moment[y] += part[m + y] } }
-            }
+        }
+        var zeroth = [Double](repeating: 0, count: m), moment = [Double](repeating: 0, count: first ? m : 0)
+        for c in 0..<chunks {
+            let part = parts[c % workers][c / workers]
+            for y in 0..<m { zeroth[y] += part[y] }
+            if first { for y in 0..<m { moment[y] += part[m + y] } }
         }
         // ∫ ds e^{−s w} v^k = 1/(w(k+1)) and ∫ ds s e^{−s w} v^k = 1/(w²(k+1)²): the 1/w factors here
         return (zeroth.map { $0 / w }, first ? moment.map { $0 / (w * w) } : nil)

@@ -226,13 +226,9 @@ public enum WithoutReplacementBlockLaw {
     /// weight at the last node only), its lattice below τ_lo continued (``tauContinuationWeights(drafts:)``, passed
     /// in when at hand).
     static func tauWeights(nodes tau: [Double], drafts n: Int, continuation: [Double]? = nil) -> [Double] {
-        let k = tau.count, step = log(10.0) / tauPointsPerDecade
-        precondition(k > continuationNodes)
-        var weights = (0..<k).map { gi in (gi == k - 1 ? 0.5 : 1) * step * tau[gi] }
-        for (i, delta) in (continuation ?? tauContinuationWeights(drafts: n)).enumerated() {
-            weights[i] += step * tau[0] * delta
-        }
-        return weights
+        GeometricLattice.trapezoidWeights(
+            nodes: tau, step: log(10.0) / tauPointsPerDecade,
+            continuation: continuation ?? tauContinuationWeights(drafts: n))
     }
 
     /// (1 − e^{−x}, e^{−x}) for x ≥ 0 without cancellation (``WithoutReplacementRace/oneMinusExpAndExp(_:)``).
@@ -414,10 +410,7 @@ public enum WithoutReplacementBlockLaw {
         let h = log(10.0) / sPointsPerDecade
         let g = max(k + 1, Int((log(hi) - log(lo)) / h) + 2)
         let nodes = (0..<g).map { exp(log(lo) + Double($0) * h) }
-        var weights = nodes.map { h * $0 }
-        weights[g - 1] *= 0.5
-        for (i, delta) in sContinuationWeights.enumerated() { weights[i] += h * lo * delta }
-        return (nodes, weights)
+        return (nodes, GeometricLattice.trapezoidWeights(nodes: nodes, step: h, continuation: sContinuationWeights))
     }
 
     /// ∫∫ e^{−s w_x} π_x [u^{n−1}] M_{V∖x} (and the same with an extra factor s) for every token of the block, with
