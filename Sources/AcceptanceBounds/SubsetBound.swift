@@ -12,7 +12,7 @@ import Distributions
 /// | law | method | cost |
 /// |---|---|---|
 /// | iid | prefix scan of the ratio order, Q(H_k) = q(H_k)ⁿ | O(V) after the O(V) radix sort |
-/// | without replacement | prefix scan, Q(H_k) by the exponential race | O(V·G·n) |
+/// | without replacement | prefix scan, Q(H_k) by the exponential race (two drafts: closed form) | O(V·G·n) (n = 2: O(V)) |
 /// | greedy, SpecHub | closed form p(T) + Σ_{i∉T} min(p(i), q(i)/q(Σ∖T)) | O(V) |
 /// | any (tests) | all 2^V subsets | O(2^V·V) |
 ///

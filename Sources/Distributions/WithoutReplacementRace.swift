@@ -21,7 +21,10 @@ import MultidraftSupport
 /// the real log-t axis, so the trapezoid error falls like e^{−π²/h} and 12 per decade already measures below
 /// 2·10⁻¹³ against exact ordered sums (see the tests; 10 per decade drifts to 8·10⁻¹² at n = 16).
 ///
-/// - Complexity: O(V·G·n) time for all V prefixes, G ≈ 12 points per decade of [t_lo, t_hi]; O(V) memory. Grid
+/// Two drafts need no integral: ``prefixMasses(_:order:drafts:pointsPerDecade:threads:needed:)`` returns the closed
+/// form of ``TwoDraws`` for n = 2.
+///
+/// - Complexity: O(V·G·n) time for all V prefixes (O(V) for two drafts), G ≈ 12 points per decade of [t_lo, t_hi]; O(V) memory. Grid
 ///   points whose count has saturated (P(N < n) < 10⁻¹⁸) stop early, and prefixes past the integrand's support are
 ///   skipped, so peaked distributions cost much less.
 /// - Reference: <doc:Theory#Optimal-acceptance>. Hu et al. (2025, arXiv 2502.18779) characterise the
@@ -33,15 +36,19 @@ public enum WithoutReplacementRace {
     /// Q(H_k) for k = 0…V, where H_k is the first k tokens of `order` (a permutation of 0..<V), for n ≥ 1 drafts.
     /// Requires n ≤ |supp(q)|; when H_k covers the support, Q(H_k) = 1.
     ///
+    /// Two drafts take the closed form instead (``TwoDraws/prefixMasses(_:order:)``, O(V), every entry).
+    ///
     /// - Parameter needed: the prefixes whose Q is wanted (default: all). Tokens after `needed.upperBound` are never
     ///   processed and the grid stops at t = 50/r at that prefix; entries outside `needed` are returned as NaN
-    ///   (except those with r = 0, which are exactly 1).
+    ///   (except those with r = 0, which are exactly 1; two drafts return every entry).
     public static func prefixMasses(
         _ q: [Double], order: [Int], drafts n: Int, pointsPerDecade: Int = defaultPointsPerDecade, threads: Int = 1,
         needed: ClosedRange<Int>? = nil
     ) -> [Double] {
         let v = order.count
         precondition(n >= 1 && v == q.count)
+        // Two drafts: the pair law in closed form, every prefix exact to a few ulps in O(V).
+        if n == 2 { return TwoDraws.prefixMasses(q, order: order) }
         let qs = order.map { q[$0] }
         // r_k = q(Σ ∖ H_k) = Σ_{m>k} q(σ_m), summed from the end.
         var r = [Double](repeating: 0, count: v + 1)

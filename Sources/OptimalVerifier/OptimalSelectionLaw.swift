@@ -27,7 +27,8 @@ import Foundation
 /// the suffix mass r_k = q(Σ ∖ P_k) for n ≤ 32 (positive terms, summed by binary doubling), else as −expm1(n·log1p(−q(P_k))) while q(P_k) ≤ ½
 /// and as 1 − r_kⁿ beyond, and a block's increment is evaluated without
 /// cancellation as (l + q_B)ⁿ − lⁿ = q_B Σ_j (l + q_B)^j l^{n−1−j}, l the draft mass after the block. For
-/// without-replacement drafts Q comes from ``WithoutReplacementRace`` (absolute error below ~2·10⁻¹³).
+/// without-replacement drafts Q comes from ``WithoutReplacementRace`` (absolute error below ~2·10⁻¹³), for two drafts
+/// from the pair law in closed form (``TwoDraws``), whose block increments are then summed from positive terms.
 ///
 /// - Complexity: i.i.d. O(V) after the O(V) radix ratio order; without replacement O(V·G·n), the cost of the race
 ///   (G quadrature points). The hull is one monotone-chain pass over the points, which one branch-free pass
@@ -115,6 +116,21 @@ public struct OptimalSelectionLaw: Sendable {
             }
             count = v + 1
         }
+        // Two drafts: each block's coverage in closed form (``TwoDraws/coverage(draftMasses:complements:massAfter:
+        // laterOdds:total:)``, positive terms, exact to a few ulps of the block's own coverage) from the complements
+        // in the order and the odds after each position.
+        var twoDraws: (total: Double, complements: [Double], laterOdds: [Double])?
+        if !withReplacement && n == 2 {
+            let (total, complements) = TwoDraws.complements(qq)
+            let ordered = order.map { complements[$0] }
+            var later = [Double](repeating: 0, count: v + 1)
+            var sum = 0.0, comp = 0.0
+            for k in stride(from: v - 1, through: 0, by: -1) {
+                if qs[k] > 0 && ordered[k] > 0 { compensatedAdd(&sum, &comp, qs[k] / ordered[k]) }
+                later[k] = sum
+            }
+            twoDraws = (total, ordered, later)
+        }
         var raceQ: [Double] = []
         if !withReplacement {
             // Q(H_j) for the ascending prefixes H_j; Σ ∖ P_k = H_{V−k}.
@@ -181,6 +197,11 @@ public struct OptimalSelectionLaw: Sendable {
                         let df: Double
                         if withReplacement {
                             df = Self.iidIncrement(later: later, block: dq, drafts: n)
+                        } else if let twoDraws {
+                            df = TwoDraws.coverage(
+                                draftMasses: qs[range], complements: twoDraws.complements[range],
+                                massAfter: suffix[(range.lowerBound + 1)...range.upperBound],
+                                laterOdds: twoDraws.laterOdds[range.upperBound], total: twoDraws.total)
                         } else {
                             df = max(0, raceQ[v - range.lowerBound] - raceQ[v - range.upperBound])
                         }
@@ -219,7 +240,14 @@ public struct OptimalSelectionLaw: Sendable {
         self.law = law
         (self.orderedTarget, self.orderedDraft, self.orderedSelection) = (ps, qs, rs)
         self.orderedRatio = ascendingRatios.reversed()
+        self.pairTotal = twoDraws?.total ?? 0
+        self.pairComplements = twoDraws?.complements ?? []
+        self.pairLaterOdds = twoDraws?.laterOdds ?? []
     }
+
+    /// Two drafts without replacement (else 0 and empty): Σq, each token's complement c_x = q(Σ ∖ x) in the ratio
+    /// order, and O = Σ o_y over the positions from k on (k = 0…V), o_y = q_y/c_y: what ``TwoDraftBlockLaw`` needs.
+    let pairTotal: Double, pairComplements: [Double], pairLaterOdds: [Double]
 
     /// p, q and r* in the ratio order (position k holds token ``order``[k]): the realisation reads blocks as
     /// contiguous slices instead of gathering them token by token.

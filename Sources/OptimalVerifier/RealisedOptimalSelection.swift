@@ -67,6 +67,8 @@ public struct RealisedOptimalSelection: Sendable {
         /// The race/Luce double integral for draws without replacement (any V):
         /// ``WithoutReplacementBlockLaw``.
         case raceQuadrature = "race-quadrature"
+        /// Two draws without replacement (any V): the pair law in closed form, no τ integral (``TwoDraftBlockLaw``).
+        case twoDraftPairs = "two-draft-pairs"
         /// One draft: it is always the one selected, so r_w = q for any weights, and Σ min(p, q) = alpha* (no fit).
         case singleDraft = "single-draft"
     }
@@ -93,8 +95,9 @@ public struct RealisedOptimalSelection: Sendable {
     /// T = 0.3 (52 evaluations instead of 11 at V = 32,000). Since rejected steps are halved and every evaluation
     /// counts, the floor only slowed those tokens: on the `optimal_verifier` pairs, n = 8, the largest block at
     /// T = 1.5 takes 8 evaluations instead of 15 at V = 152,064 and 6 instead of 10 at V = 32,000; at T = 0.3,
-    /// V = 32,000 it takes 18 instead of 16 (slope 1 + 4.6·10⁻⁶); the other settings are unchanged or one fewer, and
-    /// i.i.d. fits are unchanged (floors 0.005 and 0.01 measured between the two).
+    /// V = 32,000 it takes 18 instead of 16 (slope 1 + 4.6·10⁻⁶; 30 instead of 9 without the midpoint); the other
+    /// settings are unchanged or one fewer, and i.i.d. fits are unchanged (floors 0.005 and 0.01 measured between
+    /// the two).
     static let elasticityFloor = 0.002
 
     /// The truncation of the next coarse tail evaluation in a large block's fit, from the L1 distance of the last law
@@ -152,7 +155,7 @@ public struct RealisedOptimalSelection: Sendable {
                 tuples = try law.tupleLaw(maxTuples: Self.maxEnumeratedTuples)
                 method = .enumeration
             } else {
-                method = .raceQuadrature
+                method = n == 2 ? .twoDraftPairs : .raceQuadrature
             }
         default: throw AcceptanceError.methodNotExact(method: "selection hull", law: law.name)
         }
@@ -260,9 +263,11 @@ public struct RealisedOptimalSelection: Sendable {
             // A race block of one run starts at equal weights, evaluated in closed form in s
             // (``WithoutReplacementBlockLaw/equalWeightIntegrals(env:q:weight:threads:first:)``); inside the slope's
             // margin it usually loses nothing there (as one i.i.d. run does exactly), so the fit ends on that first,
-            // cheap evaluation. Otherwise the fit continues from equal weights.
+            // cheap evaluation. Otherwise the fit continues from equal weights. Two drafts do the same with the pair
+            // law (``TwoDraftBlockLaw``: every Luce factor ½ at equal weights).
             let equalStart =
-                method == .raceQuadrature && Self.isOneRun(block, ratios: optimal.orderedRatio)
+                (method == .raceQuadrature || method == .twoDraftPairs)
+                    && Self.isOneRun(block, ratios: optimal.orderedRatio)
                 ? [Double](repeating: 1, count: qBlock.count) : nil
             return Self.fit(
                 block: block, target: pBlock, draft: qBlock, optimal: rBlock,
@@ -275,6 +280,14 @@ public struct RealisedOptimalSelection: Sendable {
                         elasticity: elasticity)
                 case .raceQuadrature:
                     return raceEvaluator!.law(weights: w, threads: threads, elasticity: elasticity)
+                case .twoDraftPairs:
+                    let result = TwoDraftBlockLaw.law(
+                        draftMasses: qBlock, complements: Array(optimal.pairComplements[block.range]), weights: w,
+                        context: TwoDraftBlockLaw.Context(
+                            total: optimal.pairTotal, laterMass: block.laterDraftMass,
+                            laterOdds: optimal.pairLaterOdds[block.range.upperBound]),
+                        elasticity: elasticity)
+                    return (result.law, result.elasticity)
                 case .enumeration:
                     // r_w on the block: Σ over the tuples it leads of P(t) w(x) / (weight of t's draws in the block),
                     // in tuple order (as BlockLuceSelection.selectionLaw sums).
@@ -590,7 +603,10 @@ public struct RealisedOptimalSelection: Sendable {
     /// pair at V = 152,064, n = 8, T = 0.3 (the largest block, 118,098 tokens): 23 evaluations before the midpoint
     /// and the best-of-all rule, 7 after (a step the test rejected had already reached 10⁻¹⁵ of loss, and three of
     /// the plain runs were replaced by accepted midpoints); T = 0.3, n = 4 went from 5 to 3, the other seven
-    /// settings were unchanged. Without the safeguard the accelerated sequence settled on non-optimal points (the
+    /// settings were unchanged. The midpoint is not always the better fallback: on the same pair at V = 32,000,
+    /// T = 0.3, the largest block takes 10 (n = 4) and 18 (n = 8) evaluations with it and 5 and 9 without (the plain
+    /// step after a rejection closed the distance ten times there, the midpoint not at all); plain runs of at most 1
+    /// or 2 steps instead of 8 were worse on both sizes (up to 47 evaluations). Without the safeguard the accelerated sequence settled on non-optimal points (the
     /// regression table of the tests). Convergence *rate* is not claimed: near the boundary (some weights → 0) MM is
     /// sublinear. Losslessness never depends on the fit: the verifier uses the law its weights actually realise.
     ///

@@ -383,7 +383,8 @@ import ImportanceSampling
             let (p, q) = try Self.nearRatioPair(seed: seed, vocabulary: v)
             guard q.supportSize > n else { return }
             let fit = try Self.expectExactOnQuadrature(
-                target: p, law: try DraftLaw.withoutReplacement(q, drafts: n), method: .raceQuadrature,
+                target: p, law: try DraftLaw.withoutReplacement(q, drafts: n),
+                method: n == 2 ? .twoDraftPairs : .raceQuadrature,
                 label: "seed=\(seed) V=\(v) n=\(n)")
             let oneRun = fit.optimal.blocks.filter {
                 $0.targetMass > 0 && $0.draftMass > 0
@@ -732,7 +733,7 @@ import ImportanceSampling
         for n in [2, 4] {
             let law = try DraftLaw.withoutReplacement(q, drafts: n)
             let verifier = try OptimalSelectionVerifier(target: p, law: law, threads: 2)
-            #expect(verifier.selection.method == .raceQuadrature)
+            #expect(verifier.selection.method == (n == 2 ? .twoDraftPairs : .raceQuadrature))
             let total = verifier.selection.realisedLaw.reduce(0, +)
             #expect(abs(total - 1) < 1e-12, "n=\(n): Σ r_w = \(total)")
             #expect(verifier.certifiedGap <= 1e-9, "n=\(n): gap \(verifier.certifiedGap)")
