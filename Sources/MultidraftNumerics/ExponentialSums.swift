@@ -284,57 +284,108 @@ package struct ExponentialSums: Sendable {
         coefficientSets c: [[Double]?], times t: [Double], variable x: [Double], firstMoment: Bool = false,
         setLimits: [Int]? = nil, threads: Int = 1
     ) -> (zeroth: [Double], first: [Double]?) {
-        let k = terms + 1, bins = centre.count, sets = c.count
+        transposedSeries(
+            layers: [SeriesLayer(coefficientSets: c, times: t)], variable: x, firstMoment: firstMoment,
+            setLimits: setLimits, threads: threads)
+    }
+
+    /// One layer of ``transposedSeries(layers:variable:firstMoment:setLimits:threads:)``: coefficient sets at their
+    /// own times, and the factors of its zeroth and first moments, times x_y^`power`.
+    package struct SeriesLayer {
+        package let coefficientSets: [[Double]?], times: [Double]
+        package let zerothFactor: Double, firstFactor: Double, power: Int
+        package init(
+            coefficientSets: [[Double]?], times: [Double], zerothFactor: Double = 1, firstFactor: Double = 1,
+            power: Int = 0
+        ) {
+            (self.coefficientSets, self.times) = (coefficientSets, times)
+            (self.zerothFactor, self.firstFactor, self.power) = (zerothFactor, firstFactor, power)
+        }
+    }
+
+    /// Σ_l a_l x_y^{p_l} S_l(y) and, if `firstMoment`, Σ_l b_l x_y^{p_l} S¹_l(y) over layers l (factors a_l, b_l,
+    /// powers p_l), S_l(y) = Σ_k x_y^k T_{l,k}(y) the series of ``transposedSeries(coefficientSets:times:variable:
+    /// firstMoment:setLimits:threads:)`` at the layer's own times: each layer's bin transforms as there, then one
+    /// pass over the rates in which every layer's Horner vectors are scaled and added before the Taylor series in d,
+    /// so a rate forms its powers of −d and its dot products once for all layers (the tail expansion sums one layer
+    /// per draft count, at the times (j + 1)·s). One layer with factors 1 and power 0 is the single series (its
+    /// route; the same operations as before layers existed). `setLimits` applies to every layer. Measured on the
+    /// `optimal_verifier` pair at V = 152,064 without replacement: the setups at n = 4 and 8 fell by 10–28 %
+    /// (T = 1, n = 4: 0.78 → 0.56 s; T = 1.5, n = 8: 2.0 → 1.55 s), identical gaps, blocks and iterations.
+    package func transposedSeries(
+        layers: [SeriesLayer], variable x: [Double], firstMoment: Bool = false, setLimits: [Int]? = nil,
+        threads: Int = 1
+    ) -> (zeroth: [Double], first: [Double]?) {
+        let k = terms + 1, bins = centre.count
         precondition(k <= 24, "at most 23 Taylor terms") // a rate's row is read as three vectors of 8
+        precondition(!layers.isEmpty)
         var used = [Bool](repeating: false, count: bins)
         for y in 0..<bin.count { used[bin[y]] = true }
         let usedBins = (0..<bins).filter { used[$0] }
         var slot = [Int](repeating: 0, count: bins)
         for (i, b) in usedBins.enumerated() { slot[b] = i }
-        let blockSize = sets * k
-        // the coefficients side by side, flat[set·G + g] (0 for a nil set)
-        var flat = [Double](repeating: 0, count: sets * t.count)
-        for (set, coefficients) in c.enumerated() {
-            guard let coefficients else { continue }
-            for g in 0..<t.count { flat[set * t.count + g] = coefficients[g] }
-        }
         // 1/j for the Taylor basis
         let reciprocal = (0...k).map { $0 == 0 ? 0 : 1 / Double($0) }
-        // transforms[(slot·sets + set)·K + j] = N_j of that set in that bin
         let chunks = max(1, min(8, usedBins.count))
-        let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c0 in
-            let lo = c0 * usedBins.count / chunks, hi = (c0 + 1) * usedBins.count / chunks
-            var part = [Double](repeating: 0, count: (hi - lo) * blockSize)
-            var taylor = [Double](repeating: 0, count: k)
-            flat.withUnsafeBufferPointer { cf in
-                part.withUnsafeMutableBufferPointer { out in
-                    taylor.withUnsafeMutableBufferPointer { basis in
-                        for (offset, b) in usedBins[lo..<hi].enumerated() {
-                            var needed = 1
-                            for g in 0..<t.count {
-                                let tg = t[g]
-                                if tg * lowest[b] > cutoff { break }
-                                needed = advanceTerms(needed, to: tg * spread[b])
-                                let count = min(k, needed + 1)
-                                // e^{−t w_c} t^j / j! once for every set
-                                basis[0] = exp(-tg * centre[b])
-                                for j in 1..<max(1, count) { basis[j] = basis[j - 1] * (tg * reciprocal[j]) }
-                                for set in 0..<sets {
-                                    let coefficient = cf[set * t.count + g]
-                                    if coefficient == 0 { continue }
-                                    let base = offset * blockSize + set * k
-                                    let row = out.baseAddress! + base
-                                    for j in 0..<count { row[j] += coefficient * basis[j] }
+        // per layer, from its offset in one buffer: [(slot·sets + set)·K + j] = N_j of that set in that bin, each layer
+        // padded so that a rate may read three whole vectors of 8 from its last row
+        var layerOffset = [Int](), total = 0
+        for layer in layers {
+            layerOffset.append(total)
+            total += usedBins.count * layer.coefficientSets.count * k + 24
+        }
+        let transforms = UnsafeMutableBufferPointer<Double>.allocate(capacity: total)
+        transforms.initialize(repeating: 0)
+        defer { transforms.deallocate() }
+        for (l, layer) in layers.enumerated() {
+            let t = layer.times, sets = layer.coefficientSets.count
+            let blockSize = sets * k
+            // the coefficients side by side, flat[set·G + g] (0 for a nil set)
+            var flat = [Double](repeating: 0, count: sets * t.count)
+            for (set, coefficients) in layer.coefficientSets.enumerated() {
+                guard let coefficients else { continue }
+                for g in 0..<t.count { flat[set * t.count + g] = coefficients[g] }
+            }
+            let parts: [[Double]] = parallelMap(count: chunks, threads: threads) { c0 in
+                let lo = c0 * usedBins.count / chunks, hi = (c0 + 1) * usedBins.count / chunks
+                var part = [Double](repeating: 0, count: (hi - lo) * blockSize)
+                var taylor = [Double](repeating: 0, count: k)
+                flat.withUnsafeBufferPointer { cf in
+                    part.withUnsafeMutableBufferPointer { out in
+                        taylor.withUnsafeMutableBufferPointer { basis in
+                            for (offset, b) in usedBins[lo..<hi].enumerated() {
+                                var needed = 1
+                                for g in 0..<t.count {
+                                    let tg = t[g]
+                                    if tg * lowest[b] > cutoff { break }
+                                    needed = advanceTerms(needed, to: tg * spread[b])
+                                    let count = min(k, needed + 1)
+                                    // e^{−t w_c} t^j / j! once for every set
+                                    basis[0] = exp(-tg * centre[b])
+                                    for j in 1..<max(1, count) { basis[j] = basis[j - 1] * (tg * reciprocal[j]) }
+                                    for set in 0..<sets {
+                                        let coefficient = cf[set * t.count + g]
+                                        if coefficient == 0 { continue }
+                                        let base = offset * blockSize + set * k
+                                        let row = out.baseAddress! + base
+                                        for j in 0..<count { row[j] += coefficient * basis[j] }
+                                    }
                                 }
                             }
                         }
                     }
                 }
+                return part
             }
-            return part
+            var position = layerOffset[l]
+            for part in parts {
+                for value in part {
+                    transforms[position] = value
+                    position += 1
+                }
+            }
         }
-        // (padded so that a rate may read three whole vectors of 8 from its last row)
-        let transforms = parts.flatMap { $0 } + [Double](repeating: 0, count: 24)
+        let base = UnsafeRawPointer(transforms.baseAddress!)
         let rateChunks = max(1, min(8, bin.count))
         let results: [([Double], [Double])] = parallelMap(count: rateChunks, threads: threads) { c0 in
             let lo = c0 * bin.count / rateChunks, hi = (c0 + 1) * bin.count / rateChunks
@@ -345,46 +396,63 @@ package struct ExponentialSums: Sendable {
             let powers = UnsafeMutablePointer<Double>.allocate(capacity: 48)
             powers.initialize(repeating: 0, count: 48)
             defer { powers.deallocate() }
-            transforms.withUnsafeBufferPointer { tr in
-                let raw = UnsafeRawPointer(tr.baseAddress!)
+            do {
                 for y in lo..<hi {
-                    let block = slot[bin[y]] * blockSize
                     let d = offset[y], z = x[y]
                     let kk = rateTerms[y]
-                    // Horner in x over the sets, on the transforms N_j (j ≤ K' for the first moment) of a row at
-                    // once: up to three vectors of 8 lanes, held in registers across the sets (lanes past the
-                    // row's terms read the next row or the padding, and are multiplied by 0 below).
+                    // Horner in x over each layer's sets, on the transforms N_j (j ≤ K' for the first moment) of a
+                    // row at once: up to three vectors of 8 lanes, held in registers across the sets (lanes past the
+                    // row's terms read the next row or the padding, and are multiplied by 0 below); the layers'
+                    // vectors scaled by a_l x^{p_l} (and b_l x^{p_l}) and summed.
                     let width = firstMoment ? kk + 1 : kk
-                    let used = setLimits.map { max(1, min(sets, $0[y])) } ?? sets
-                    var a0 = Lanes.zero, a1 = Lanes.zero, a2 = Lanes.zero
-                    // (the row pointer steps down before each read: it never leaves the block)
-                    var row = raw + (block + used * k) * MemoryLayout<Double>.stride
-                    let back = k * MemoryLayout<Double>.stride
+                    let chunks = (width + 7) / 8
+                    var s0 = Lanes.zero, s1 = Lanes.zero, s2 = Lanes.zero
+                    var f0 = Lanes.zero, f1 = Lanes.zero, f2 = Lanes.zero
                     let vector = MemoryLayout<Lanes>.stride
-                    switch (width + 7) / 8 {
-                    case 1:
-                        for _ in 0..<used {
-                            row -= back
-                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
+                    let back = k * MemoryLayout<Double>.stride
+                    for (l, layer) in layers.enumerated() {
+                        let sets = layer.coefficientSets.count
+                        let block = slot[bin[y]] * sets * k
+                        let usedSets = setLimits.map { max(1, min(sets, $0[y])) } ?? sets
+                        var a0 = Lanes.zero, a1 = Lanes.zero, a2 = Lanes.zero
+                        // (the row pointer steps down before each read: it never leaves the block)
+                        var row = base + (layerOffset[l] + block + usedSets * k) * MemoryLayout<Double>.stride
+                        switch chunks {
+                        case 1:
+                            for _ in 0..<usedSets {
+                                row -= back
+                                a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
+                            }
+                        case 2:
+                            for _ in 0..<usedSets {
+                                row -= back
+                                a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
+                                a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
+                            }
+                        default:
+                            for _ in 0..<usedSets {
+                                row -= back
+                                a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
+                                a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
+                                a2 = a2 * z + row.loadUnaligned(fromByteOffset: 2 * vector, as: Lanes.self)
+                            }
                         }
-                    case 2:
-                        for _ in 0..<used {
-                            row -= back
-                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
-                            a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
-                        }
-                    default:
-                        for _ in 0..<used {
-                            row -= back
-                            a0 = a0 * z + row.loadUnaligned(as: Lanes.self)
-                            a1 = a1 * z + row.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
-                            a2 = a2 * z + row.loadUnaligned(fromByteOffset: 2 * vector, as: Lanes.self)
+                        var scale = 1.0
+                        for _ in 0..<layer.power { scale *= z }
+                        let zs = scale * layer.zerothFactor
+                        s0 += zs * a0
+                        if chunks > 1 { s1 += zs * a1 }
+                        if chunks > 2 { s2 += zs * a2 }
+                        if firstMoment {
+                            let fs = scale * layer.firstFactor
+                            f0 += fs * a0
+                            if chunks > 1 { f1 += fs * a1 }
+                            if chunks > 2 { f2 += fs * a2 }
                         }
                     }
                     // then the Taylor series in d: Σ_{j<K'} N_j (−d)^j, and for the first moment
                     // Σ_{1≤j≤K'} j·N_j (−d)^{j−1}, as dot products with the powers of −d (lanes 0…23: (−d)^j for
                     // j < K'; lanes 24…47: j·(−d)^{j−1} for 1 ≤ j ≤ K'; 0 elsewhere in the vectors read).
-                    let chunks = (width + 7) / 8
                     for j in 0..<(8 * chunks) { powers[j] = 0; powers[24 + j] = 0 }
                     var value = 1.0
                     for j in 0..<kk {
@@ -393,15 +461,15 @@ package struct ExponentialSums: Sendable {
                         value *= -d
                     }
                     let table = UnsafeRawPointer(powers)
-                    var sum0 = a0 * table.loadUnaligned(as: Lanes.self)
-                    var sum1 = a0 * table.loadUnaligned(fromByteOffset: 3 * vector, as: Lanes.self)
+                    var sum0 = s0 * table.loadUnaligned(as: Lanes.self)
+                    var sum1 = f0 * table.loadUnaligned(fromByteOffset: 3 * vector, as: Lanes.self)
                     if chunks > 1 {
-                        sum0 += a1 * table.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
-                        sum1 += a1 * table.loadUnaligned(fromByteOffset: 4 * vector, as: Lanes.self)
+                        sum0 += s1 * table.loadUnaligned(fromByteOffset: vector, as: Lanes.self)
+                        sum1 += f1 * table.loadUnaligned(fromByteOffset: 4 * vector, as: Lanes.self)
                     }
                     if chunks > 2 {
-                        sum0 += a2 * table.loadUnaligned(fromByteOffset: 2 * vector, as: Lanes.self)
-                        sum1 += a2 * table.loadUnaligned(fromByteOffset: 5 * vector, as: Lanes.self)
+                        sum0 += s2 * table.loadUnaligned(fromByteOffset: 2 * vector, as: Lanes.self)
+                        sum1 += f2 * table.loadUnaligned(fromByteOffset: 5 * vector, as: Lanes.self)
                     }
                     zeroth[y - lo] = sum0.sum()
                     if firstMoment { first[y - lo] = sum1.sum() }

@@ -112,8 +112,6 @@ extension WithoutReplacementBlockLaw {
             rates: wt, halfWidth: 0.01, terms: 18, cutoff: tolerance <= 1e-18 ? 50 : log(100 / tolerance),
             tolerance: tolerance)
         // F[i][m - i][h] = Σ_tail z^m e^{−i w s_h}, m = i … i + terms + 1 (the extra power for R_k).
-        var powers: [[Double]] = [z] // powers[m − 1] = z^m, m ≤ n (the tail tokens' own factors below)
-        for _ in 1..<n { powers.append(zip(powers[powers.count - 1], z).map { $0 * $1 }) }
         // The bin moments of every power z^m, m = 1 … n + terms + 1, in one pass over the tail (a power serves
         // every i ≤ it), summed at the times i·s of each i.
         let moments = sums.moments(amplitudePowersOf: z, count: n + terms + 1)
@@ -235,13 +233,13 @@ extension WithoutReplacementBlockLaw {
             if wantFirst { firstOut[y] = acc1[i] }
         }
         // Tail tokens: Σ_j (−1)^j Σ_m β_{j+1,m} z^m [L^M − (j+1) q L^A] (and the s-moments for the elasticity).
-        var g0 = [Double](repeating: 0, count: tail.count),
-            g1 = [Double](repeating: 0, count: wantFirst ? tail.count : 0)
-        // Per j, one pass over the tail for the powers P = j+1 … j+1+series of z: the M-term of order k = P − j − 1
-        // and the A-term of order k − 1 (its extra factor q = bigQ·z) share the power and one coefficient vector,
-        // and the sum over k is a polynomial in z (``ExponentialSums/transposedSeries``) times z^{j+1}.
-        for j in 0..<n {
-            let times = sNodes.map { Double(j + 1) * $0 }
+        // Per j, a layer of the powers P = j+1 … j+1+series of z: the M-term of order k = P − j − 1 and the A-term of
+        // order k − 1 (its extra factor q = bigQ·z) share the power and one coefficient vector, and the sum over k is
+        // a polynomial in z times z^{j+1}; all n layers in one pass over the tail
+        // (``ExponentialSums/transposedSeries(layers:variable:firstMoment:setLimits:threads:)``: a token forms its
+        // Taylor powers once, not once per j). d/dλ at λ = (j+1)w: the transposed first moment carries the factor
+        // (j+1)s, hence the first-moment factor (−1)^j/(j+1).
+        let layers = (0..<n).map { j -> ExponentialSums.SeriesLayer in
             let sign = j & 1 == 0 ? 1.0 : -1.0
             let sets: [[Double]?] = (0...series).map { k in
                 let power = j + 1 + k
@@ -253,17 +251,13 @@ extension WithoutReplacementBlockLaw {
                     sWeights[h] * ((bM != 0 ? bM * cm[baseM + h] : 0) - (bA != 0 ? bA * ca[baseA + h] : 0))
                 }
             }
-            let l = sums.transposedSeries(
-                coefficientSets: sets, times: times, variable: z, firstMoment: wantFirst, setLimits: setLimits,
-                threads: threads)
-            let zp = powers[j] // z^{j+1}
-            for y in 0..<tail.count {
-                let factor = sign * zp[y]
-                g0[y] += factor * l.zeroth[y]
-                // d/dλ at λ = (j+1)w: the transposed first moment carries the factor (j+1)s.
-                if wantFirst { g1[y] += factor * l.first![y] / Double(j + 1) }
-            }
+            return ExponentialSums.SeriesLayer(
+                coefficientSets: sets, times: sNodes.map { Double(j + 1) * $0 }, zerothFactor: sign,
+                firstFactor: sign / Double(j + 1), power: j + 1)
         }
+        let l = sums.transposedSeries(
+            layers: layers, variable: z, firstMoment: wantFirst, setLimits: setLimits, threads: threads)
+        let g0 = l.zeroth, g1 = l.first ?? []
         for (i, y) in tail.enumerated() {
             zeroth[y] = g0[i]
             if wantFirst { firstOut[y] = g1[i] }

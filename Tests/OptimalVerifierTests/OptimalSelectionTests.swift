@@ -226,6 +226,52 @@ import ImportanceSampling
         }
     }
 
+    /// Layered series (one pass over the rates for several layers at their own times, the tail expansion's form):
+    /// Σ_l a_l x^{p_l} S_l equals the single series of each layer combined by hand (1e-13 relative to the magnitudes,
+    /// zeroth and first moments, set limits applied); one layer with factors 1 and power 0 (the single series' own
+    /// route) gives the same sums on one thread and on two, bit for bit.
+    @Test func layeredSeriesMatchesSingleSeries() {
+        var rng = Xoshiro256(seed: 6)
+        let rates = (0..<400).map { _ in pow(10, 8 * rng.nextUniform() - 4) }
+        let x = rates.map { _ in rng.nextUniform() }
+        let limits = rates.map { _ in 1 + Int(rng.next() % 6) }
+        let base = (0..<70).map { pow(10, Double($0) / 5 - 6) }
+        let sums = ExponentialSums(rates: rates, halfWidth: 0.01, terms: 18, cutoff: 50)
+        let layers = (0..<4).map { l -> ExponentialSums.SeriesLayer in
+            let sets: [[Double]?] = (0..<6).map { k in k == l ? nil : base.map { _ in rng.nextUniform() - 0.3 } }
+            let sign = l & 1 == 0 ? 1.0 : -1.0
+            return ExponentialSums.SeriesLayer(
+                coefficientSets: sets, times: base.map { Double(l + 1) * $0 }, zerothFactor: sign,
+                firstFactor: sign / Double(l + 1), power: l + 1)
+        }
+        let fused = sums.transposedSeries(layers: layers, variable: x, firstMoment: true, setLimits: limits, threads: 2)
+        var zeroth = [Double](repeating: 0, count: rates.count), first = zeroth, scale = zeroth, scale1 = zeroth
+        for layer in layers {
+            let single = sums.transposedSeries(
+                coefficientSets: layer.coefficientSets, times: layer.times, variable: x, firstMoment: true,
+                setLimits: limits)
+            let magnitude = sums.transposedSeries(
+                coefficientSets: layer.coefficientSets.map { $0?.map(abs) }, times: layer.times, variable: x,
+                firstMoment: true, setLimits: limits)
+            for y in rates.indices {
+                let power = pow(x[y], Double(layer.power))
+                zeroth[y] += layer.zerothFactor * power * single.zeroth[y]
+                first[y] += layer.firstFactor * power * single.first![y]
+                scale[y] += power * magnitude.zeroth[y]
+                scale1[y] += power * magnitude.first![y]
+            }
+        }
+        for y in rates.indices {
+            #expect(abs(fused.zeroth[y] - zeroth[y]) <= 1e-13 * scale[y], "rate \(rates[y])")
+            #expect(abs(fused.first![y] - first[y]) <= 1e-13 * scale1[y], "rate \(rates[y]): first moment")
+        }
+        let one = ExponentialSums.SeriesLayer(coefficientSets: layers[1].coefficientSets, times: layers[1].times)
+        let layered = sums.transposedSeries(layers: [one], variable: x, firstMoment: true, threads: 2)
+        let single = sums.transposedSeries(
+            coefficientSets: one.coefficientSets, times: one.times, variable: x, firstMoment: true, threads: 1)
+        #expect(layered.zeroth == single.zeroth && layered.first! == single.first!)
+    }
+
     /// The bin moments of the powers a¹ … a^P in one pass equal P separate passes on the powers (formed by the same
     /// products): bit for bit (orders 0 and 1 checked on their own, then every order), and so do the forward sums over
     /// times across the rates' range (1e-14 relative asserted); rates over eight decades, amplitudes in (0, 1] with
