@@ -58,8 +58,11 @@ public enum TwoDraws {
 
     /// Q(H_k) = P(both draws lie in H_k) for k = 0…V, H_k the first k tokens of `order` (a permutation of 0..<V), by
     /// positive increments. Q(H_V) = 1 when at least two tokens have q > 0.
-    public static func prefixMasses(_ q: [Double], order: [Int]) -> [Double] {
-        let (total, c) = complements(q)
+    /// - Parameter known: T and the complements when the caller has them (``complements(_:)``), else computed here.
+    public static func prefixMasses(
+        _ q: [Double], order: [Int], complements known: (total: Double, complements: [Double])? = nil
+    ) -> [Double] {
+        let (total, c) = known ?? complements(q)
         var out = [Double](repeating: 0, count: order.count + 1)
         guard total > 0 else { return out }
         var mass = 0.0, massComp = 0.0 // q(H)

@@ -31,7 +31,7 @@ import Foundation
 /// from the pair law in closed form (``TwoDraws``), whose block increments are then summed from positive terms.
 ///
 /// - Complexity: i.i.d. O(V) after the O(V) radix ratio order; without replacement O(V·G·n), the cost of the race
-///   (G quadrature points). The hull is one monotone-chain pass over the points, which one branch-free pass
+///   (G quadrature points), and O(V) for two drafts. The hull is one monotone-chain pass over the points, which one branch-free pass
 ///   computes first; p and q are gathered into the order once (from one interleaved copy), and r* and the blocks
 ///   are scattered back to the tokens once.
 /// - Reference: S. Fujishige, "Lexicographically optimal base of a polymatroid with respect to a weight vector",
@@ -120,8 +120,10 @@ public struct OptimalSelectionLaw: Sendable {
         // laterOdds:total:)``, positive terms, exact to a few ulps of the block's own coverage) from the complements
         // in the order and the odds after each position.
         var twoDraws: (total: Double, complements: [Double], laterOdds: [Double])?
+        var tokenComplements: (total: Double, complements: [Double])?
         if !withReplacement && n == 2 {
             let (total, complements) = TwoDraws.complements(qq)
+            tokenComplements = (total, complements)
             let ordered = order.map { complements[$0] }
             var later = [Double](repeating: 0, count: v + 1)
             var sum = 0.0, comp = 0.0
@@ -133,8 +135,11 @@ public struct OptimalSelectionLaw: Sendable {
         }
         var raceQ: [Double] = []
         if !withReplacement {
-            // Q(H_j) for the ascending prefixes H_j; Σ ∖ P_k = H_{V−k}.
-            raceQ = WithoutReplacementRace.prefixMasses(qq, order: ascending, drafts: n, threads: threads)
+            // Q(H_j) for the ascending prefixes H_j; Σ ∖ P_k = H_{V−k} (two drafts: the closed form, on the
+            // complements already at hand).
+            raceQ =
+                tokenComplements.map { TwoDraws.prefixMasses(qq, order: ascending, complements: $0) }
+                ?? WithoutReplacementRace.prefixMasses(qq, order: ascending, drafts: n, threads: threads)
         }
         // Tokens with p = 0 < q come last (ratio 0); they form their own final, vertical block, so that no
         // finite-slope block holds a token whose r* is 0 (Luce weights could only approach it).

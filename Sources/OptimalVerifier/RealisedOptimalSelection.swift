@@ -24,7 +24,8 @@ import MultidraftSupport
 ///             or already on the fit's last step when the environment steps predict that it lands inside the
 ///             runs' margin;
 ///             without replacement: enumeration of the tuple law when it is small, else the race/Luce double
-///             integral ``WithoutReplacementBlockLaw``, at any V)
+///             integral ``WithoutReplacementBlockLaw``, at any V, and for two drafts the pair law in closed form,
+///             ``TwoDraftBlockLaw``)
 /// coin acceptance  Σ_x min(p_x, r_w(x))
 /// certified gap    alpha* − Σ_x min(p_x, r_w(x)) ≥ 0
 /// ```
